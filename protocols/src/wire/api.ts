@@ -1,0 +1,78 @@
+/**
+ * JSON shapes of the node's control API and of `mhc … --json` output.
+ * Scripts depend on these field names: extend, never rename.
+ */
+import { Type, type Static } from 'typebox'
+import { CidString, PublicKeyString } from './manifest.js'
+
+export const DaemonInfo = Type.Object({
+  peerId: Type.String(),
+  multiaddrs: Type.Array(Type.String()),
+  api: Type.String(),
+  gateway: Type.Union([Type.String(), Type.Null()]),
+  pid: Type.Integer()
+}, { $id: 'mhc.daemon-info.v1' })
+export type DaemonInfo = Static<typeof DaemonInfo>
+
+export const IdInfo = Type.Object({
+  peerId: Type.String(),
+  publicKey: PublicKeyString,
+  multiaddrs: Type.Array(Type.String())
+}, { $id: 'mhc.id.v1' })
+export type IdInfo = Static<typeof IdInfo>
+
+export const PeerEntry = Type.Object({
+  peerId: Type.String(),
+  multiaddr: Type.String()
+})
+export type PeerEntry = Static<typeof PeerEntry>
+
+export const AddResult = Type.Object({
+  cid: CidString,
+  size: Type.Integer({ minimum: 0 })
+}, { $id: 'mhc.add-result.v1' })
+export type AddResult = Static<typeof AddResult>
+
+export const PublishedRendition = Type.Object({
+  name: Type.String(),
+  width: Type.Union([Type.Integer(), Type.Null()]),
+  height: Type.Union([Type.Integer(), Type.Null()]),
+  bandwidth: Type.Integer(),
+  codecs: Type.String(),
+  frameRate: Type.Union([Type.Number(), Type.Null()])
+})
+export type PublishedRendition = Static<typeof PublishedRendition>
+
+export const PublishResult = Type.Object({
+  manifest: CidString,
+  root: CidString,
+  title: Type.String(),
+  duration: Type.Number(),
+  renditions: Type.Array(PublishedRendition)
+}, { $id: 'mhc.publish-result.v1' })
+export type PublishResult = Static<typeof PublishResult>
+
+export const CatalogueEntry = Type.Object({
+  manifest: CidString,
+  root: CidString,
+  title: Type.String(),
+  duration: Type.Number(),
+  /** RFC 3339 time the video entered this node's catalogue. */
+  published: Type.String()
+}, { $id: 'mhc.catalogue-entry.v1' })
+export type CatalogueEntry = Static<typeof CatalogueEntry>
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() })
+}, { $id: 'mhc.error.v1' })
+export type ErrorBody = Static<typeof ErrorBody>
+
+export type PublishStage = 'probe' | 'encode' | 'import' | 'pin' | 'sign' | 'catalogue' | 'provide' | 'announce'
+
+/** One line of the publish progress stream (NDJSON on the control API). */
+export interface PublishProgress {
+  type: `publish:${PublishStage}`
+  /** 0..100 within the stage, when the stage can tell. */
+  percent?: number
+  message?: string
+}
