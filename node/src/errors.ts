@@ -31,9 +31,11 @@ export const MediaTooSmallError = named('MediaTooSmallError', define('MHC_ERR_ME
 export const MediaTooLargeError = named('MediaTooLargeError', define('MHC_ERR_MEDIA_TOO_LARGE', 'The video exceeds the supported size'))
 export const EncodeFailedError = named('EncodeFailedError', define('MHC_ERR_ENCODE_FAILED', 'ffmpeg failed while encoding'))
 export const NotAManifestError = named('NotAManifestError', define('MHC_ERR_NOT_A_MANIFEST', 'The CID does not name a video manifest'))
+export const IsDirectoryError = named('IsDirectoryError', define('MHC_ERR_IS_DIRECTORY', 'The path is a directory, not a file'))
+export const UnauthorizedError = named('UnauthorizedError', define('MHC_ERR_UNAUTHORIZED', 'Missing or wrong API token'))
 export const InternalError = named('InternalError', define('MHC_ERR_INTERNAL', 'Internal error'))
 
-function named<T extends new (...args: any[]) => MhcError> (name: string, cls: T): T {
+function named<T extends abstract new (message?: string, options?: ErrorOptions) => MhcError> (name: string, cls: T): T {
   Object.defineProperty(cls, 'name', { value: name })
   return cls
 }
@@ -43,5 +45,5 @@ export const NODE_ERROR_CODES: readonly string[] = [
   RepoExistsError, RepoMissingError, RepoLockedError, ConfigInvalidError, DaemonNotRunningError,
   MultiaddrInvalidError, DialFailedError, NotFoundError, TimeoutError, PathNotReadableError,
   OutputExistsError, FfmpegMissingError, MediaInvalidError, MediaNoStreamsError, MediaTooSmallError,
-  MediaTooLargeError, EncodeFailedError, NotAManifestError, InternalError
+  MediaTooLargeError, EncodeFailedError, NotAManifestError, IsDirectoryError, UnauthorizedError, InternalError
 ].map(c => (c as unknown as { code: string }).code)

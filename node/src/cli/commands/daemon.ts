@@ -1,0 +1,55 @@
+import { Command, Option } from '@commander-js/extra-typings'
+import { createNode, type NodeOverrides } from '../../daemon.js'
+import { example, REPO_HELP, repoDir, run } from '../command.js'
+import { printJson, printLine, type CliIo } from '../io.js'
+import { rootLogger } from '../logger.js'
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+export function daemonCommand (io: CliIo) {
+  const cmd = new Command('daemon').description('run the node: libp2p, IPFS store, catalogue, control API')
+    .option('--repo <dir>', REPO_HELP)
+    .addOption(new Option('--swarm <multiaddr>', 'listen address (repeatable; port 0 picks a free port)').argParser(collect))
+    .option('--api <host:port>', 'control API address (port 0 allowed)')
+    .option('--gateway <host:port>', 'browser gateway address')
+    .option('--no-gateway', 'run without the browser gateway')
+    .addOption(new Option('--bootstrap <multiaddr>', 'peer to dial at start (repeatable)').argParser(collect))
+    .option('--init', 'create the repo first when it does not exist')
+    .option('--json', 'print the daemon.json object as one line when ready')
+    .action(async (opts) => run(io, opts.json === true, async () => {
+      const dir = repoDir(io, opts.repo)
+      const logger = rootLogger(io)
+      const overrides: NodeOverrides = {
+        ...(opts.swarm === undefined ? {} : { swarm: opts.swarm }),
+        ...(opts.api === undefined ? {} : { api: opts.api }),
+        ...(opts.gateway === false ? { gateway: null } : typeof opts.gateway === 'string' ? { gateway: opts.gateway } : {}),
+        ...(opts.bootstrap === undefined ? {} : { bootstrap: opts.bootstrap })
+      }
+      if (opts.init === true) {
+        const { initRepo } = await import('../../store/repo.js')
+        await initRepo(dir).catch((err: { code?: string }) => { if (err.code !== 'MHC_ERR_REPO_EXISTS') throw err })
+      }
+      const node = await createNode(dir, overrides, logger, { signal: io.signal })
+      const info = node.info()
+      if (opts.json === true) printJson(io, info)
+      else {
+        printLine(io, [
+          `MHC node ready (repo ${dir})`,
+          `peer id   ${info.peerId}`,
+          ...info.multiaddrs.map(a => `swarm     ${a}`),
+          `api       ${info.api}`,
+          `gateway   ${info.gateway ?? 'none (the gateway comes in a later release)'}`,
+          'press Ctrl-C to stop'
+        ].join('\n'))
+      }
+      // Run until interrupted, then stop cleanly once.
+      await new Promise<void>(resolve => {
+        if (io.signal.aborted) resolve()
+        else io.signal.addEventListener('abort', () => { resolve() }, { once: true })
+      })
+      await node.stop()
+      io.exitCode = 0
+    }))
+  example(cmd, 'mhc daemon --swarm /ip4/0.0.0.0/tcp/4001 --api 127.0.0.1:5001')
+  return cmd
+}

@@ -1,0 +1,81 @@
+import { access, constants, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { Command } from '@commander-js/extra-typings'
+import { MhcError, type PublishProgress, type PublishResult } from '@mhc/protocols'
+import { PathNotReadableError } from '../../errors.js'
+import { ApiClient } from '../client.js'
+import { example, REPO_HELP, repoDir, run } from '../command.js'
+import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
+import { progressView } from '../progress.js'
+
+export function publishCommand (io: CliIo) {
+  const cmd = new Command('publish').description('turn a video into a pinned, signed, adaptive HLS stream and announce it').argument('<file>')
+    .option('--repo <dir>', REPO_HELP)
+    .option('--title <title>', 'title (default: the file name)')
+    .option('--description <text>', 'description', '')
+    .option('--json', 'print {"manifest","root","title","duration","renditions"}')
+    .option('--quiet', 'no progress bar')
+    .action(async (file, opts) => run(io, opts.json === true, async () => {
+      const path = resolve(file)
+      await assertReadableFile(path)
+      const api = await ApiClient.connect(repoDir(io, opts.repo))
+      const res = await api.request('POST', '/v1/publish', {
+        path,
+        ...(opts.title === undefined ? {} : { title: opts.title }),
+        description: opts.description
+      }, { signal: io.signal })
+      const view = progressView(io, opts.json !== true && opts.quiet !== true)
+      let result: PublishResult | undefined
+      try {
+        for await (const msg of ndjson(res)) {
+          if (msg.type === 'result') result = msg.result as PublishResult
+          else if (msg.type === 'error') {
+            const e = msg.error as { code: string, message: string }
+            throw new MhcError(e.code, e.message)
+          } else view.update(msg as unknown as PublishProgress)
+        }
+      } finally {
+        view.stop()
+      }
+      if (result === undefined) throw new MhcError('MHC_ERR_INTERNAL', 'The daemon closed the publish stream without a result')
+      if (opts.json === true) {
+        printJson(io, result)
+        return
+      }
+      const gateway = api.info.gateway
+      printLine(io, [
+        `published  ${result.title} (${formatDuration(result.duration)})`,
+        `manifest   ${result.manifest}`,
+        `root       ${result.root}`,
+        ...result.renditions.map(r => `rendition  ${r.name.padEnd(6)} ${r.width === null ? 'audio' : `${r.width}x${r.height ?? ''}`}  ${Math.round(r.bandwidth / 1000)} kb/s  ${r.codecs}`),
+        ...(gateway === null ? [] : [`watch      ${gateway}/watch/${result.manifest}`])
+      ].join('\n'))
+    }))
+  example(cmd, 'mhc publish talk.mp4 --title "My talk"')
+  return cmd
+}
+
+/** Fail fast, before talking to the daemon, on a path nobody can read. */
+export async function assertReadableFile (path: string): Promise<void> {
+  try {
+    await access(path, constants.R_OK)
+    if (!(await stat(path)).isFile()) throw new PathNotReadableError(`${path} is not a regular file`)
+  } catch (err) {
+    if (err instanceof MhcError) throw err
+    throw new PathNotReadableError(`Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
+  }
+}
+
+async function * ndjson (res: Response): AsyncGenerator<Record<string, unknown>> {
+  if (res.body === null) return
+  const decoder = new TextDecoder()
+  let buffered = ''
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true })
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl).trim()
+      buffered = buffered.slice(nl + 1)
+      if (line !== '') yield JSON.parse(line) as Record<string, unknown>
+    }
+  }
+}

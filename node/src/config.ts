@@ -1,0 +1,59 @@
+/**
+ * The node's configuration file (DIR/config.json): validated once at start,
+ * every problem reported at once. Flags override it for one run.
+ */
+import { Type, type Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { WireFormatError, assertWire } from '@mhc/protocols'
+import { ConfigInvalidError } from './errors.js'
+
+export const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$' })
+
+export const NodeConfig = Type.Object({
+  v: Type.Literal(1),
+  /** libp2p listen multiaddrs. Loopback by default: exposure is opt-in. */
+  swarm: Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 }),
+  /** Local control API (HOST:PORT). */
+  api: HostPort,
+  /** Browser gateway (HOST:PORT), or null for none. */
+  gateway: Type.Union([HostPort, Type.Null()]),
+  /** Peers dialled at start. */
+  bootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
+  /** How long a fetch waits for peers before giving up. */
+  fetchTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
+  /** How long publish waits for the DHT provide before moving on. */
+  provideTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 })
+}, { additionalProperties: false })
+export type NodeConfig = Static<typeof NodeConfig>
+
+export function defaultConfig (): NodeConfig {
+  return {
+    v: 1,
+    swarm: ['/ip4/127.0.0.1/tcp/4001', '/ip4/127.0.0.1/tcp/4002/ws'],
+    api: '127.0.0.1:5001',
+    gateway: '127.0.0.1:8080',
+    bootstrap: [],
+    fetchTimeoutMs: 60_000,
+    provideTimeoutMs: 30_000
+  }
+}
+
+const validator = Compile(NodeConfig)
+
+/** Validate parsed config JSON, naming every problem in one error. */
+export function validateConfig (value: unknown): NodeConfig {
+  try {
+    return assertWire(validator, value, 'config')
+  } catch (err) {
+    if (err instanceof WireFormatError) throw new ConfigInvalidError(err.message, { cause: err })
+    throw err
+  }
+}
+
+/** Split "HOST:PORT" (IPv6 hosts in brackets). */
+export function parseHostPort (text: string): { host: string, port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text)
+  const port = Number(m?.[3])
+  if (m === null || !Number.isInteger(port) || port > 65535) throw new ConfigInvalidError(`Not a HOST:PORT: ${JSON.stringify(text)}`)
+  return { host: m[1] ?? m[2] ?? '', port }
+}

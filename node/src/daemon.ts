@@ -1,0 +1,162 @@
+/**
+ * The composition root: the one place that knows concrete classes. It opens
+ * the repo, starts the p2p stack, builds the services in dependency order,
+ * then the control API; stop() releases them in reverse order.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
+import { unixfs } from '@helia/unixfs'
+import { multiaddr } from '@multiformats/multiaddr'
+import { toBase64url, type AbortOptions, type DaemonInfo, type IdInfo, type Status } from '@mhc/protocols'
+import type { Logger } from 'pino'
+import { startControlApi, type ControlApi } from './api/server.js'
+import { openCatalogue, type Catalogue } from './catalogue/index.js'
+import { parseHostPort, type NodeConfig } from './config.js'
+import { MultiaddrInvalidError } from './errors.js'
+import { transcoder } from './media/index.js'
+import { Announcer } from './p2p/announcer.js'
+import { keySigner } from './p2p/signer.js'
+import { startP2pStack, type P2pStack } from './p2p/stack.js'
+import { publisher, type Publisher } from './publish/index.js'
+import { lockRepo, openRepo, writeAtomic, type Repo } from './store/repo.js'
+import type { ContentComponents } from './content/index.js'
+
+export interface NodeOverrides {
+  swarm?: string[]
+  api?: string
+  gateway?: string | null
+  bootstrap?: string[]
+}
+
+export interface MhcNode {
+  readonly status: Status
+  readonly repo: Repo
+  readonly config: NodeConfig
+  readonly p2p: P2pStack
+  readonly catalogue: Catalogue
+  readonly publisher: Publisher
+  readonly announcer: Announcer
+  readonly content: ContentComponents
+  readonly api: ControlApi
+  id(): IdInfo
+  info(): DaemonInfo
+  stop(): Promise<void>
+}
+
+/** Open the repo at `dir`, start everything, write DIR/daemon.json. */
+export async function createNode (dir: string, overrides: NodeOverrides, logger: Logger, options: AbortOptions = {}): Promise<MhcNode> {
+  options.signal?.throwIfAborted()
+  const repo = await openRepo(dir)
+  const config: NodeConfig = {
+    ...repo.config,
+    ...(overrides.swarm !== undefined && overrides.swarm.length > 0 ? { swarm: overrides.swarm } : {}),
+    ...(overrides.api !== undefined ? { api: overrides.api } : {}),
+    ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
+    ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {})
+  }
+  for (const addr of [...config.swarm, ...config.bootstrap]) parseMultiaddr(addr)
+  const apiAddr = parseHostPort(config.api)
+
+  const unlock = await lockRepo(repo.paths)
+  const cleanups: Array<() => Promise<void>> = [unlock]
+  const stopAll = async (): Promise<void> => {
+    for (const fn of cleanups.reverse()) await fn().catch(err => logger.warn({ err }, 'shutdown step failed'))
+    cleanups.length = 0
+  }
+  try {
+    await mkdir(repo.paths.staging, { recursive: true })
+    const p2p = await startP2pStack({
+      privateKey: repo.privateKey,
+      listen: config.swarm,
+      blocksDir: repo.paths.blocks,
+      dataDir: repo.paths.data,
+      orbitdbDir: repo.paths.orbitdb
+    }, logger)
+    cleanups.push(async () => p2p.stop())
+    const { helia } = p2p
+    const libp2p = helia.libp2p
+
+    const catalogue = await openCatalogue({ orbitdb: p2p.orbitdb, logger }, options)
+    cleanups.push(async () => catalogue.close())
+
+    const signer = keySigner(repo.privateKey)
+    const announcer = new Announcer({ pubsub: libp2p.services.pubsub, routing: helia.routing, signer, logger }, { provideTimeoutMs: config.provideTimeoutMs })
+    announcer.start()
+    cleanups.push(async () => announcer.stop())
+
+    const fs = unixfs(helia)
+    const content: ContentComponents = { unixfs: fs, blockstore: helia.blockstore, pins: helia.pins }
+    const pub = publisher({ stagingDir: repo.paths.staging })({
+      transcoder: transcoder({})({ logger }),
+      unixfs: fs,
+      blockstore: helia.blockstore,
+      pins: helia.pins,
+      catalogue,
+      signer,
+      distributor: announcer,
+      logger
+    })
+    await pub.recover(options)
+
+    // Bootstrap dials are best effort: a node must start with its peers down.
+    await Promise.all(config.bootstrap.map(async addr => libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
+      .catch(err => logger.warn({ err, addr }, 'bootstrap dial failed'))))
+
+    const token = toBase64url(randomBytes(24))
+    await writeAtomic(repo.paths.token, token, 0o600)
+    let status: Status = 'starting'
+    let api: ControlApi | undefined
+    const node: MhcNode = {
+      get status () { return status },
+      repo,
+      config,
+      p2p,
+      catalogue,
+      publisher: pub,
+      announcer,
+      content,
+      get api () {
+        if (api === undefined) throw new Error('control API not started')
+        return api
+      },
+      id: () => ({
+        peerId: libp2p.peerId.toString(),
+        publicKey: toBase64url(repo.privateKey.publicKey.raw),
+        multiaddrs: libp2p.getMultiaddrs().map(String)
+      }),
+      info: () => ({
+        peerId: libp2p.peerId.toString(),
+        multiaddrs: libp2p.getMultiaddrs().map(String),
+        api: api?.url ?? '',
+        gateway: null,
+        pid: process.pid
+      }),
+      async stop () {
+        if (status === 'stopped' || status === 'stopping') return
+        status = 'stopping'
+        await rm(repo.paths.daemon, { force: true })
+        await stopAll()
+        status = 'stopped'
+        logger.info('node stopped')
+      }
+    }
+    const started = await startControlApi({ node, logger, token }, apiAddr)
+    api = started
+    cleanups.push(async () => started.close())
+    await writeAtomic(repo.paths.daemon, JSON.stringify(node.info()) + '\n', 0o600)
+    status = 'started'
+    logger.info({ peerId: libp2p.peerId.toString(), api: api.url }, 'node started')
+    return node
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}
+
+export function parseMultiaddr (text: string): ReturnType<typeof multiaddr> {
+  try {
+    return multiaddr(text)
+  } catch (err) {
+    throw new MultiaddrInvalidError(`Not a valid multiaddr: ${JSON.stringify(text)}`, { cause: err })
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The libp2p options every MHC node uses. Nothing reaches for the internet:
+ * no bootstrap list, no public delegated routing; a node on a closed network
+ * works with only the peers it is given (docs/decisions/0003-helia-light.md).
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import type { CreateLibp2pOptions } from '@helia/libp2p'
+import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
+
+/** Our own DHT, so MHC nodes never mix routing tables with the public IPFS DHT. */
+export const DHT_PROTOCOL = '/mhc/kad/1.0.0'
+/** Gossipsub frames above this are refused before decoding (SPECS.md §6). */
+export const MAX_PUBSUB_FRAME_BYTES = 1024 * 1024
+
+export interface Libp2pOptionsInit {
+  privateKey: PrivateKey
+  listen: string[]
+  logger: ComponentLogger
+}
+
+/** The services every node runs; OrbitDB needs `pubsub` under that name. */
+export interface MhcServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  pubsub: GossipSub
+  dht: KadDHT
+}
+
+export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<MhcServices> {
+  return {
+    privateKey: init.privateKey,
+    logger: init.logger,
+    addresses: { listen: init.listen },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery: [],
+    // Loopback and LAN peers are first-class: community meshes and tests live there.
+    connectionGater: { denyDialMultiaddr: () => false },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      // OrbitDB looks the service up by this exact name.
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: MAX_PUBSUB_FRAME_BYTES
+      }),
+      // kad-dht drops private addresses by default; the passthrough mapper
+      // keeps loopback and LAN peers in the routing table.
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper })
+    }
+  }
+}

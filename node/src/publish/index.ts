@@ -1,0 +1,60 @@
+import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer } from '@mhc/protocols'
+import type { Pins } from '@helia/interface'
+import type { UnixFS } from '@helia/unixfs'
+import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
+import type { Logger } from 'pino'
+import type { Catalogue } from '../catalogue/index.js'
+import type { Transcoder } from '../media/index.js'
+import { DefaultPublisher } from './publisher.js'
+
+export interface PublishInput {
+  path: string
+  title?: string
+  description?: string
+  licence?: string
+}
+
+export interface PublishOptions extends AbortOptions, ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }> {}
+
+export interface RecoveryReport {
+  /** Jobs removed because they never reached the catalogue. */
+  discarded: number
+  /** Jobs that had committed; only their staging files were left. */
+  completed: number
+}
+
+export interface Publisher {
+  /** File → HLS ladder → pinned UnixFS tree → signed manifest → catalogue → provide + announce. */
+  publish(input: PublishInput, options?: PublishOptions): Promise<PublishResult>
+  /** Undo what a killed process left half done. Run once at start, before any publish. */
+  recover(options?: AbortOptions): Promise<RecoveryReport>
+}
+
+/** Makes a published video findable: DHT provide and gossip announcement. */
+export interface Distributor {
+  distribute(manifest: CID, root: CID, options?: AbortOptions & ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }>): Promise<void>
+}
+
+export interface PublisherComponents {
+  transcoder: Pick<Transcoder, 'transcode'>
+  unixfs: Pick<UnixFS, 'addAll'>
+  blockstore: Pick<Blockstore, 'put'>
+  pins: Pick<Pins, 'add' | 'rm' | 'isPinned'>
+  catalogue: Pick<Catalogue, 'put' | 'has'>
+  signer: Signer
+  distributor: Distributor
+  logger: Logger
+}
+
+export interface PublisherInit {
+  stagingDir: string
+  /** Licence written into manifests when the publisher names none. */
+  defaultLicence?: string
+}
+
+export function publisher (init: PublisherInit): (components: PublisherComponents) => Publisher {
+  return (components) => new DefaultPublisher(components, init)
+}
+
+export type { CatalogueEntry }

