@@ -71,12 +71,13 @@ export function registerRoutes (app: FastifyInstance, node: MhcNode): void {
   app.get<{ Params: { cid: string }, Querystring: { timeoutMs?: number } }>('/v1/manifest/:cid', { schema: { params: CidParams, querystring: ManifestQuery } }, async (request, reply) => {
     const cid = parseCid(request.params.cid)
     if (cid.code !== 0x71) throw new NotAManifestError(`${request.params.cid} is not a dag-cbor block, so it cannot be a manifest`)
-    const signal = AbortSignal.any([AbortSignal.timeout(request.query.timeoutMs ?? timeoutMs), closeSignal(reply.raw)])
+    const deadline = AbortSignal.timeout(request.query.timeoutMs ?? timeoutMs)
+    const signal = AbortSignal.any([deadline, closeSignal(reply.raw)])
     let bytes: Uint8Array
     try {
       bytes = await blockBytes(node.content, cid, signal)
     } catch (err) {
-      throw mapFetchError(err, request.params.cid, {})
+      throw mapFetchError(err, request.params.cid, {}, deadline)
     }
     const verified = await openManifest(bytes, cid)
     return { cid: verified.cid.toString(), manifest: verified.manifest }
@@ -104,6 +105,22 @@ export function registerRoutes (app: FastifyInstance, node: MhcNode): void {
       }
     })()
     return reply
+  })
+
+  // Who provides a CID, as the DHT says (the `ipfs routing findprovs` of MHC).
+  app.get<{ Params: { cid: string }, Querystring: { timeoutMs?: number } }>('/v1/providers/:cid', { schema: { params: CidParams, querystring: ManifestQuery } }, async (request, reply) => {
+    const cid = parseCid(request.params.cid)
+    const signal = AbortSignal.any([AbortSignal.timeout(request.query.timeoutMs ?? 10_000), closeSignal(reply.raw)])
+    const found = new Map<string, string[]>()
+    try {
+      for await (const p of node.p2p.helia.libp2p.contentRouting.findProviders(cid, { signal })) {
+        found.set(p.id.toString(), [...new Set(p.multiaddrs.map(String))])
+        if (found.size >= 20) break
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err
+    }
+    return [...found].map(([peerId, multiaddrs]) => ({ peerId, multiaddrs }))
   })
 
   app.get<{ Params: { peer: string } }>('/v1/ping/:peer', async (request) => {

@@ -62,7 +62,7 @@ export async function * catPath (components: ContentComponents, cidPath: string,
     }
     yield * components.unixfs.cat(cid, { signal, ...(path.length > 0 ? { path: path.join('/') } : {}) })
   } catch (err) {
-    throw mapFetchError(err, cidPath, options)
+    throw mapFetchError(err, cidPath, options, signal)
   }
 }
 
@@ -98,7 +98,7 @@ export async function getToPath (components: ContentComponents, cidPath: string,
     return result
   } catch (err) {
     await rm(tmp, { recursive: true, force: true })
-    throw mapFetchError(err, cidPath, options)
+    throw mapFetchError(err, cidPath, options, signal)
   }
 }
 
@@ -140,10 +140,16 @@ function fetchSignal (options: FetchOptions): AbortSignal {
   return AbortSignal.any(signals)
 }
 
-/** Turn a library error into one of ours; the caller's own abort passes through. */
-export function mapFetchError (err: unknown, what: string, options: AbortOptions): unknown {
+/**
+ * Turn a library error into one of ours; the caller's own abort passes
+ * through. `deadline` is the fetch's own timeout signal: when it fired, the
+ * failure is a timeout (no peer delivered in time), whatever Helia called it.
+ */
+export function mapFetchError (err: unknown, what: string, options: AbortOptions, deadline?: AbortSignal): unknown {
   if (options.signal?.aborted === true) return err
   const name = (err as { name?: string }).name
+  if (deadline?.aborted === true && name !== 'NotAFileError') return new TimeoutError(`Timed out fetching ${what}: no peer provided it in time`, { cause: err })
+  if (name === 'LoadBlockFailedError' || name === 'GetFailedError') return new NotFoundError(`${what}: no connected or known peer has it`, { cause: err })
   if (name === 'NotAFileError') return new IsDirectoryError(`${what} is a directory; use -o DIR to write it`, { cause: err })
   if (name === 'TimeoutError' || name === 'AbortError') return new TimeoutError(`Timed out fetching ${what}: no peer provided it in time`, { cause: err })
   if (name === 'NotFoundError' || name === 'NoContentError' || name === 'DoesNotExistError' || name === 'ResolveError') {

@@ -54,6 +54,7 @@ export function ffmpegArgs (plan: FfmpegPlan): string[] {
       '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`)
   }
   if (a > 0) {
+    // Keep the two common rates; anything else (8 kHz, 96 kHz…) becomes 48 kHz, which every AAC decoder plays.
     const rate = info.audio?.sampleRate === 44100 ? '44100' : '48000'
     args.push('-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', '2', '-ar', rate)
   }

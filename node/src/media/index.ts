@@ -69,6 +69,7 @@ export interface TranscodeResult {
   hasAudio: boolean
 }
 
+/** Works without start(); stop() aborts work in flight, and later calls reject until start(). */
 export interface Transcoder extends Startable {
   /** Read and validate the input's streams without encoding anything. */
   probe(input: string, options?: ProbeOptions): Promise<MediaInfo>

@@ -26,9 +26,10 @@ export function planPoster (video: Pick<VideoInfo, 'width' | 'height'>, duration
 
 /** Filter chain from one split output to the `[poster]` label. */
 export function posterFilter (from: string, plan: PosterPlan): string {
-  // trim drops frames before `at` without scaling them; once the single frame is
-  // written ffmpeg closes this branch and the split feeds only the ladder.
-  return `[${from}]trim=start=${plan.at.toFixed(3)},scale=${plan.width}:${plan.height},setsar=1[poster]`
+  // The first trim drops frames before `at` unscaled; the second passes one frame
+  // and then ends the branch. Without it ffmpeg would keep scaling (and then
+  // discarding) every later frame after -frames:v 1 closed the output: ~20 % CPU on 1080p.
+  return `[${from}]trim=start=${plan.at.toFixed(3)},trim=end_frame=1,scale=${plan.width}:${plan.height},setsar=1[poster]`
 }
 
 /** Output options for the poster, placed after the HLS output. */

@@ -10,7 +10,7 @@ import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { MediaInvalidError, MediaNoStreamsError, MediaTooLargeError, MediaTooSmallError, PathNotReadableError } from '../errors.js'
 import { MAX_LONG_SIDE, MAX_PROBE_OUTPUT_BYTES, MIN_SHORT_SIDE, PROBE_TIMEOUT_MS, REFUSED_FORMATS } from './constants.js'
-import { lastLines, runTool } from './run-tool.js'
+import { lastLines, runTool, type RunToolResult } from './run-tool.js'
 import type { AudioInfo, MediaInfo, ProbeOptions, VideoInfo } from './index.js'
 
 // Only the fields we read; ffprobe adds many more, which we ignore.
@@ -41,26 +41,33 @@ export async function probe (ffprobePath: string, input: string, options: ProbeO
   options.signal?.throwIfAborted()
   const path = resolve(input)
   await assertReadableFile(path)
-  const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS)
-  const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
-  const args = ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', path]
-  let out
-  try {
-    out = await runTool(ffprobePath, args, { signal, collectStdout: MAX_PROBE_OUTPUT_BYTES })
-  } catch (err) {
-    if (timeout.aborted && options.signal?.aborted !== true) throw new MediaInvalidError(`ffprobe did not finish within ${PROBE_TIMEOUT_MS / 1000} s on ${basename(path)}`)
-    throw err
-  }
+  const out = await runFfprobe(ffprobePath, path, options.signal)
   if (out.code !== 0) {
     throw new MediaInvalidError(`${basename(path)} is not a readable video or audio file (ffprobe: ${lastLines(out.stderr) || `exit ${String(out.code ?? out.killedBy)}`})`)
   }
-  let parsed
-  try {
-    parsed = assertWire(ffprobeOutput, JSON.parse(out.stdout), 'ffprobe output')
-  } catch (err) {
-    throw new MediaInvalidError(`ffprobe output for ${basename(path)} is unusable`, { cause: err })
-  }
+  const parsed = parseOutput(basename(path), out.stdout)
   return interpret(basename(path), parsed.format, parsed.streams)
+}
+
+/** ffprobe under a deadline: a hostile file must not hang a publish. */
+async function runFfprobe (ffprobePath: string, path: string, caller: AbortSignal | undefined): Promise<RunToolResult> {
+  const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS)
+  const signal = caller === undefined ? timeout : AbortSignal.any([caller, timeout])
+  const args = ['-v', 'error', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', path]
+  try {
+    return await runTool(ffprobePath, args, { signal, collectStdout: MAX_PROBE_OUTPUT_BYTES })
+  } catch (err) {
+    if (timeout.aborted && caller?.aborted !== true) throw new MediaInvalidError(`ffprobe did not finish within ${PROBE_TIMEOUT_MS / 1000} s on ${basename(path)}`)
+    throw err
+  }
+}
+
+function parseOutput (name: string, stdout: string): Static<typeof FfprobeOutput> {
+  try {
+    return assertWire(ffprobeOutput, JSON.parse(stdout), 'ffprobe output')
+  } catch (err) {
+    throw new MediaInvalidError(`ffprobe output for ${name} is unusable`, { cause: err })
+  }
 }
 
 async function assertReadableFile (path: string): Promise<void> {

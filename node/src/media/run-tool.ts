@@ -58,15 +58,16 @@ export async function runTool (file: string, args: string[], options: RunToolOpt
 
   return await new Promise<RunToolResult>((resolve, reject) => {
     let spawnError: NodeJS.ErrnoException | undefined
+    const notStarted = (): boolean => spawnError?.syscall?.startsWith('spawn') === true
     child.once('error', (err: NodeJS.ErrnoException) => {
       spawnError = err
-      // No process exists, so there will be nothing to wait for.
-      if (err.code === 'ENOENT') reject(new FfmpegMissingError(`${file} not found; install ffmpeg or set its path`, { cause: err }))
+      // ENOENT, EACCES…: no process exists, so there is nothing to wait for.
+      if (notStarted()) reject(new FfmpegMissingError(`Cannot run ${file} (${err.code ?? err.message}); install ffmpeg or set its path`, { cause: err }))
     })
     // 'close' comes after the process has exited and its pipes are drained:
     // by then no child is left behind, even when we were aborted.
     child.once('close', (code, killedBy) => {
-      if (spawnError?.code === 'ENOENT') return
+      if (notStarted()) return
       if (signal?.aborted === true) { reject(signal.reason); return }
       if (spawnError !== undefined) { reject(spawnError); return }
       if (overflow) { reject(new MediaInvalidError(`${file} wrote more than ${options.collectStdout ?? 0} bytes; refusing the input`)); return }

@@ -94,7 +94,8 @@ export class DefaultTranscoder implements Transcoder {
       await cleanup()
       if (signal.aborted) throw signal.reason
       if (isMhcError(err)) throw err
-      throw new EncodeFailedError(`Reading ffmpeg's output failed: ${(err as Error).message}`, { cause: err })
+      // ffmpeg exited 0 but its output could not be read back or rewritten (ENOSPC, a missing playlist…).
+      throw new EncodeFailedError(`Finishing the HLS output failed: ${(err as Error).message}`, { cause: err })
     }
   }
 

@@ -50,7 +50,8 @@ t.test('two daemons on loopback', async t => {
     published = JSON.parse(pub.stdout) as PublishResult
     t.match(published, { title: 'Loopback clip', manifest: /^bafyrei/, root: /^bafybei/ })
     t.ok(published.duration > 2.5 && published.duration < 3.5, `duration ${published.duration}`)
-    t.match(published.renditions[0], { name: '360p', width: 640, height: 360, codecs: /^avc1\.[0-9a-f]{6},mp4a\.40\.2$/ })
+    t.match(published.renditions.at(-1), { name: '360p', width: 640, height: 360, codecs: /^avc1\.[0-9a-f]{6},mp4a\.40\.2$/ })
+    t.same(published.renditions.map(r => r.name), ['240p', '360p'], 'never upscaled beyond the 360p source')
 
     const outA = join(work, 'tree-a')
     const outB = join(work, 'tree-b')

@@ -39,7 +39,7 @@ t.test('a daemon killed with SIGKILL in the middle of a publish', async t => {
   const work = await mkdtemp(join(tmpdir(), 'mhc-crash-'))
   const repo = await makeRepo()
   t.teardown(async () => { await Promise.all([removeRepo(repo), rm(work, { recursive: true, force: true })]) })
-  const clip = await makeClip(join(work, 'long.mp4'), { width: 1280, height: 720, seconds: 12 })
+  const clip = await makeClip(join(work, 'long.mp4'), { width: 854, height: 480, seconds: 8 })
   const small = await makeClip(join(work, 'small.mp4'), { width: 320, height: 180, seconds: 2 })
 
   for (const stage of ['publish:encode', 'publish:import', 'publish:pin', 'publish:sign', 'publish:catalogue']) {
