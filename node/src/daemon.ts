@@ -84,10 +84,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     announcer.start()
     cleanups.push(async () => announcer.stop())
 
+    const media = transcoder({})({ logger })
+    await media.start()
+    cleanups.push(async () => media.stop())
+
     const fs = unixfs(helia)
     const content: ContentComponents = { unixfs: fs, blockstore: helia.blockstore, pins: helia.pins }
     const pub = publisher({ stagingDir: repo.paths.staging })({
-      transcoder: transcoder({})({ logger }),
+      transcoder: media,
       unixfs: fs,
       blockstore: helia.blockstore,
       pins: helia.pins,

@@ -33,6 +33,18 @@ export async function runTool (file: string, args: string[], options: RunToolOpt
   let stdoutBytes = 0
   let overflow = false
   let partial = ''
+  // A throwing line handler (a caller's progress callback) must not become an
+  // uncaught exception in a stream event: stop the tool and reject with it.
+  let handlerError: unknown
+  const onLine = (line: string): void => {
+    if (handlerError !== undefined || options.onLine === undefined) return
+    try {
+      options.onLine(line)
+    } catch (err) {
+      handlerError = err
+      child.kill('SIGKILL')
+    }
+  }
   child.stdout.on('data', (chunk: Buffer) => {
     if (options.collectStdout !== undefined) {
       stdoutBytes += chunk.length
@@ -46,7 +58,7 @@ export async function runTool (file: string, args: string[], options: RunToolOpt
     if (options.onLine !== undefined) {
       const lines = (partial + chunk.toString('utf8')).split('\n')
       partial = lines.pop() ?? ''
-      for (const line of lines) options.onLine(line.trimEnd())
+      for (const line of lines) onLine(line.trimEnd())
     }
   })
 
@@ -70,8 +82,10 @@ export async function runTool (file: string, args: string[], options: RunToolOpt
       if (notStarted()) return
       if (signal?.aborted === true) { reject(signal.reason); return }
       if (spawnError !== undefined) { reject(spawnError); return }
+      if (handlerError !== undefined) { reject(handlerError); return }
       if (overflow) { reject(new MediaInvalidError(`${file} wrote more than ${options.collectStdout ?? 0} bytes; refusing the input`)); return }
-      if (partial !== '' && options.onLine !== undefined) options.onLine(partial)
+      if (partial !== '') onLine(partial)
+      if (handlerError !== undefined) { reject(handlerError); return }
       resolve({ code, killedBy, stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderr.toString('utf8') })
     })
   })

@@ -91,7 +91,7 @@ export class DefaultTranscoder implements Transcoder {
         hasAudio: info.audio !== undefined
       }
     } catch (err) {
-      await cleanup()
+      await cleanup().catch((cleanupErr: unknown) => { log.warn({ err: cleanupErr }, 'could not remove partial output') })
       if (signal.aborted) throw signal.reason
       if (isMhcError(err)) throw err
       // ffmpeg exited 0 but its output could not be read back or rewritten (ENOSPC, a missing playlist…).

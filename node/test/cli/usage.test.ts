@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { mhc } from '../helpers/daemon.js'
+import { mhc } from '../../src/testing/daemon-process.js'
 
 const VERBS = ['init', 'daemon', 'id', 'connect', 'peers', 'add', 'publish', 'ls', 'get', 'manifest']
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
-import type { TestDaemon } from './daemon.js'
+import type { TestDaemon } from '../../src/testing/daemon-process.js'
 
 /** sha256 of every file under `dir`, keyed by relative path. */
 export async function treeHashes (dir: string): Promise<Record<string, string>> {

@@ -35,6 +35,14 @@ t.test('aborting a transcode', async t => {
     await t.rejects(access(out), 'the partial output is gone')
   })
 
+  t.test('a progress callback that throws stops ffmpeg and rejects with its error, not an uncaught exception', async t => {
+    const boom = new Error('callback failed')
+    const out = join(dir, 'throwing')
+    await t.rejects(makeTranscoder().transcode(input, out, { onProgress: e => { if (e.type === 'transcode:encode') throw boom } }), boom)
+    t.same(ffmpegChildren(), [])
+    await t.rejects(access(out))
+  })
+
   t.test('stop() aborts work in flight with MHC_ERR_ABORTED', async t => {
     const media = makeTranscoder()
     const out = join(dir, 'stopped')

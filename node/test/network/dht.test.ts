@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { IdInfo, PeerEntry, PublishResult } from '@mhc/protocols'
-import { startDaemon, removeRepo, type TestDaemon } from '../helpers/daemon.js'
+import { startDaemon, removeRepo, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { eventually } from '../helpers/tree.js'
 import { makeClip } from '../helpers/clips.js'
 

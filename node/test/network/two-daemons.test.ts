@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { CatalogueEntry, IdInfo, PublishResult, VideoManifest } from '@mhc/protocols'
-import { startDaemon, removeRepo } from '../helpers/daemon.js'
+import { startDaemon, removeRepo } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/clips.js'
 import { controlApi, eventually, treeHashes } from '../helpers/tree.js'
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { CatalogueEntry, PublishResult } from '@mhc/protocols'
-import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '../helpers/daemon.js'
+import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/clips.js'
 
 /** Start a publish through the control API and SIGKILL the daemon when `stage` is reported. */

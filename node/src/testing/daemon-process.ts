@@ -1,6 +1,7 @@
 /**
- * Real daemons for tests: each is a separate `mhc daemon` process on
- * loopback with ports picked by the OS, in its own temp repo.
+ * Real daemons for tests and benchmarks: each is a separate `mhc daemon`
+ * process on loopback with ports picked by the OS, in its own temp repo.
+ * Exported as `@mhc/node/testing`; never used by the daemon itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -9,6 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DaemonInfo } from '@mhc/protocols'
 
+/** The built CLI (this file runs from dist/testing/ or, under tsx, from src/testing/). */
 export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url))
 
 export interface CliResult { code: number | null, stdout: string, stderr: string }
