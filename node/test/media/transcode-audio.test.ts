@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { ffmpeg, makeClip, makeTranscoder, tempDir } from './fixtures/clips.js'
+import { ffmpeg, makeClip, makeTranscoder, tempDir } from '../helpers/media.js'
 
 t.test('transcoding audio-only input', async t => {
   const dir = await tempDir(t)

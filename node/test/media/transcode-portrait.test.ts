@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import t from 'tap'
-import { ffprobeJson, makeClip, makeTranscoder, remux, tempDir } from './fixtures/clips.js'
+import { ffprobeJson, makeClip, makeTranscoder, remux, tempDir } from '../helpers/media.js'
 
 t.test('transcoding portrait video', async t => {
   const dir = await tempDir(t)

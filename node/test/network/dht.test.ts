@@ -6,7 +6,7 @@ import t from 'tap'
 import type { IdInfo, PeerEntry, PublishResult } from '@mhc/protocols'
 import { startDaemon, removeRepo, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { eventually } from '../helpers/tree.js'
-import { makeClip } from '../helpers/clips.js'
+import { makeClip } from '../helpers/media.js'
 
 async function idOf (d: TestDaemon): Promise<IdInfo> {
   return JSON.parse((await d.cli(['id', '--json'])).stdout) as IdInfo

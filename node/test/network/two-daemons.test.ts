@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { CatalogueEntry, IdInfo, PublishResult, VideoManifest } from '@mhc/protocols'
 import { startDaemon, removeRepo } from '../../src/testing/daemon-process.js'
-import { makeClip } from '../helpers/clips.js'
+import { makeClip } from '../helpers/media.js'
 import { controlApi, eventually, treeHashes } from '../helpers/tree.js'
 
 t.test('two daemons on loopback', async t => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { CatalogueEntry, PublishResult } from '@mhc/protocols'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
-import { makeClip } from '../helpers/clips.js'
+import { makeClip } from '../helpers/media.js'
 
 /** Start a publish through the control API and SIGKILL the daemon when `stage` is reported. */
 async function killDuring (daemon: TestDaemon, file: string, stage: string): Promise<string[]> {
