@@ -13,6 +13,7 @@ import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
+import { IMPORT_OPTIONS } from './import-options.js'
 import { IsDirectoryError, NotFoundError, OutputExistsError, PathNotReadableError, TimeoutError } from '../errors.js'
 
 export interface ContentComponents {
@@ -43,7 +44,7 @@ export async function addFile (components: ContentComponents, path: string, opti
   })
   if (!info.isFile()) throw new PathNotReadableError(`${path} is not a regular file`)
   let cid: CID | undefined
-  for await (const entry of components.unixfs.addAll([{ content: createReadStream(path, { signal: options.signal }) }], { cidVersion: 1, rawLeaves: true, signal: options.signal })) {
+  for await (const entry of components.unixfs.addAll([{ content: createReadStream(path, { signal: options.signal }) }], { ...IMPORT_OPTIONS, signal: options.signal })) {
     cid = entry.cid
   }
   if (cid === undefined) throw new PathNotReadableError(`Nothing was read from ${path}`)

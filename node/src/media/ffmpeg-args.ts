@@ -62,7 +62,8 @@ export function ffmpegArgs (plan: FfmpegPlan): string[] {
     // Untrusted uploads carry GPS tags, device names and chapters: publish none of it.
     '-map_metadata', '-1', '-map_chapters', '-1', '-max_muxing_queue_size', '1024',
     '-f', 'hls', '-hls_time', String(plan.segmentSeconds), '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4',
-    '-hls_flags', 'independent_segments', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', '%v/seg_%03d.m4s',
+    // temp_file: a segment appears under its name only when complete (segment-watch.ts).
+    '-hls_flags', 'independent_segments+temp_file', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', '%v/seg_%03d.m4s',
     '-master_pl_name', MASTER_PLAYLIST, '-var_stream_map', streamMap.join(' '), `%v/${MEDIA_PLAYLIST}`
   )
   if (plan.poster !== undefined && v > 0) args.push(...posterOutputArgs())

@@ -51,6 +51,8 @@ export type TranscodeProgressEvents =
   | ProgressEvent<'transcode:probe', MediaInfo>
   | ProgressEvent<'transcode:encode', { percent?: number, seconds: number }>
   | ProgressEvent<'transcode:poster', { file: string }>
+  /** A finished segment (path relative to outDir), reported while ffmpeg still runs. */
+  | ProgressEvent<'transcode:segment', { file: string }>
 
 export interface ProbeOptions extends AbortOptions {}
 

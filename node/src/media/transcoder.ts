@@ -8,6 +8,7 @@ import { AbortedError, isMhcError } from '@mhc/protocols'
 import { ConfigInvalidError, EncodeFailedError } from '../errors.js'
 import { DEFAULT_SEGMENT_SECONDS, KEYFRAME_SECONDS, MASTER_PLAYLIST, POSTER_FILE } from './constants.js'
 import { ffmpegArgs } from './ffmpeg-args.js'
+import { segmentWatch } from './segment-watch.js'
 import { chooseLadder } from './ladder.js'
 import { writeMasterPlaylist } from './master-playlist.js'
 import { prepareOutDir } from './out-dir.js'
@@ -67,12 +68,17 @@ export class DefaultTranscoder implements Transcoder {
     try {
       const args = ffmpegArgs({ input: resolve(input), info, rungs, segmentSeconds: this.segmentSeconds, ...(poster !== undefined && { poster }) })
       log.debug({ rungs: rungs.map(r => r.name), args }, 'encoding')
+      const segments = segmentWatch(outDir, file => options.onProgress?.({ type: 'transcode:segment', detail: { file } }))
       const encoded = await encode(this.ffmpegPath, args, {
         cwd: outDir,
         signal,
         ...(info.duration !== undefined && { duration: info.duration }),
-        onProgress: detail => options.onProgress?.({ type: 'transcode:encode', detail })
+        onProgress: detail => {
+          options.onProgress?.({ type: 'transcode:encode', detail })
+          void segments.scan()
+        }
       })
+      await segments.scan()
       if (encoded.stderr.trim() !== '') log.debug({ stderr: encoded.stderr }, 'ffmpeg reported problems but finished')
       const { renditions, seconds } = await writeMasterPlaylist(outDir, rungs, { signal })
       const hasPoster = poster !== undefined && await posterWritten(outDir, { signal })

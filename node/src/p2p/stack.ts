@@ -1,5 +1,5 @@
 /**
- * The node's p2p stack: Helia composed from its light parts (LevelDB stores,
+ * The node's p2p stack: Helia composed from its light parts (file and LevelDB stores,
  * libp2p, bitswap) plus OrbitDB on top. No public bootstrap, delegated
  * routing or gateways: see docs/decisions/0003-helia-light.md.
  */
@@ -7,7 +7,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { createOrbitDB, type OrbitDB } from '@orbitdb/core'
-import { LevelBlockstore } from 'blockstore-level'
+import { FsBlockstore } from 'blockstore-fs'
 import { LevelDatastore } from 'datastore-level'
 import { createHeliaLight } from 'helia'
 import type { PrivateKey } from '@libp2p/interface'
@@ -32,9 +32,10 @@ export interface P2pStack {
 }
 
 export async function startP2pStack (init: P2pStackInit, logger: Logger): Promise<P2pStack> {
-  const blockstore = new LevelBlockstore(init.blocksDir)
+  // One file per block (as Kubo's flatfs), LevelDB for everything else: docs/decisions/0006.
+  const blockstore = new FsBlockstore(init.blocksDir)
   const datastore = new LevelDatastore(init.dataDir)
-  // Level stores are not opened by helia.start() (STACK.md gotcha 6).
+  // Stores are not opened by helia.start() (STACK.md gotcha 6).
   await blockstore.open()
   await datastore.open()
   const componentLogger = libp2pLogger(logger)

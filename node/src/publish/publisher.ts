@@ -5,10 +5,10 @@ import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@mhc/protocols'
 import { createJob, leftoverJobs } from './journal.js'
+import { EarlyImport } from './early-import.js'
 import type { PublishInput, PublishOptions, Publisher, PublisherComponents, PublisherInit, RecoveryReport } from './index.js'
 
-/** UnixFS import settings: CIDv1 with raw leaves (ARCHITECTURE.md, "Content"). */
-export const IMPORT_OPTIONS = { cidVersion: 1, rawLeaves: true, wrapWithDirectory: true } as const
+import { IMPORT_OPTIONS } from '../content/import-options.js'
 
 export class DefaultPublisher implements Publisher {
   private readonly log: Logger
@@ -20,7 +20,16 @@ export class DefaultPublisher implements Publisher {
   async publish (input: PublishInput, options: PublishOptions = {}): Promise<PublishResult> {
     options.signal?.throwIfAborted()
     const { signal, onProgress } = options
+    // Wall time per stage, logged with the result: where a slow publish spent its time.
+    const stages: Record<string, number> = {}
+    let stage = 'publish:probe'
+    let since = performance.now()
     const progress = (type: `publish:${'probe' | 'encode' | 'import' | 'pin' | 'sign' | 'catalogue'}`, percent?: number): void => {
+      if (type !== stage) {
+        stages[stage] = Math.round(performance.now() - since)
+        stage = type
+        since = performance.now()
+      }
       onProgress?.({ type, detail: { type, ...(percent === undefined ? {} : { percent }) } })
     }
     const job = await createJob(this.init.stagingDir)
@@ -28,17 +37,23 @@ export class DefaultPublisher implements Publisher {
     let committed = false
     try {
       progress('publish:probe')
+      // Finished segments go into the blockstore while ffmpeg still encodes the
+      // rest, so the import after the encode finds their blocks already there.
+      const early = new EarlyImport(this.components.unixfs, job.outDir, signal)
       const media = await this.components.transcoder.transcode(input.path, job.outDir, {
         signal,
         onProgress: (e) => {
-          const percent = (e.detail as { percent?: number } | undefined)?.percent
-          progress(e.type === 'transcode:probe' ? 'publish:probe' : 'publish:encode', percent)
+          if (e.type === 'transcode:segment') early.add(e.detail.file)
+          else if (e.type === 'transcode:probe') progress('publish:probe')
+          else if (e.type === 'transcode:encode') progress('publish:encode', e.detail.percent)
         }
       })
-
       progress('publish:import')
+      await early.settled()
+      stages.earlyImportTail = Math.round(performance.now() - since)
+
       let root: CID | undefined
-      for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, signal })) {
+      for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, wrapWithDirectory: true, signal })) {
         root = entry.cid
       }
       if (root === undefined) throw new Error('UnixFS import produced no root')
@@ -78,8 +93,9 @@ export class DefaultPublisher implements Publisher {
         published: manifest.created
       })
       committed = true
+      stages[stage] = Math.round(performance.now() - since)
       await job.remove()
-      log.info({ manifest: sealed.cid.toString(), root: root.toString() }, 'video published')
+      log.info({ manifest: sealed.cid.toString(), root: root.toString(), ms: stages }, 'video published')
 
       // Findability is best effort and bounded: the video is already published.
       await this.components.distributor.distribute(sealed.cid, root, { signal, onProgress })

@@ -3,7 +3,7 @@
  *
  *   DIR/config.json        validated config (config.ts)
  *   DIR/keys/identity.key  Ed25519 private key, libp2p protobuf, mode 0600
- *   DIR/blocks/            LevelDB blockstore
+ *   DIR/blocks/            blockstore, one file per block
  *   DIR/data/              LevelDB datastore (libp2p peer store, DHT, pins)
  *   DIR/orbitdb/           OrbitDB (catalogue)
  *   DIR/staging/           publish work in progress (crash-safe, cleaned at start)

@@ -1,5 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { LevelBlockstore } from 'blockstore-level'
+import { FsBlockstore } from 'blockstore-fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { decodeEnvelope, encodeEnvelope, manifestCid, sealManifest, toBase64url, type Signer } from '@mhc/protocols'
@@ -23,7 +23,7 @@ t.test('mhc manifest verifies before it prints', async t => {
   const tamperedCid = await manifestCid(tampered)
 
   // Put the blocks straight into the repo's store while no daemon runs.
-  const store = new LevelBlockstore(join(repo, 'blocks'))
+  const store = new FsBlockstore(join(repo, 'blocks'))
   await store.open()
   await store.put(good.cid, good.bytes)
   await store.put(tamperedCid, tampered)
