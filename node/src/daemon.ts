@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import { unixfs } from '@helia/unixfs'
-import { multiaddr } from '@multiformats/multiaddr'
+import { CID } from 'multiformats/cid'
 import { toBase64url, type AbortOptions, type DaemonInfo, type IdInfo, type Status } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { startControlApi, type ControlApi } from './api/server.js'
 import { openCatalogue, type Catalogue } from './catalogue/index.js'
-import { parseHostPort, type NodeConfig } from './config.js'
-import { MultiaddrInvalidError } from './errors.js'
+import { parseHostPort, validateConfig, type NodeConfig } from './config.js'
+import { parseMultiaddr } from './p2p/multiaddr.js'
 import { transcoder } from './media/index.js'
 import { Announcer } from './p2p/announcer.js'
 import { keySigner } from './p2p/signer.js'
@@ -47,13 +47,14 @@ export interface MhcNode {
 export async function createNode (dir: string, overrides: NodeOverrides, logger: Logger, options: AbortOptions = {}): Promise<MhcNode> {
   options.signal?.throwIfAborted()
   const repo = await openRepo(dir)
-  const config: NodeConfig = {
+  // Flags go through the same validation as the file.
+  const config: NodeConfig = validateConfig({
     ...repo.config,
     ...(overrides.swarm !== undefined && overrides.swarm.length > 0 ? { swarm: overrides.swarm } : {}),
     ...(overrides.api !== undefined ? { api: overrides.api } : {}),
     ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
     ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {})
-  }
+  })
   for (const addr of [...config.swarm, ...config.bootstrap]) parseMultiaddr(addr)
   const apiAddr = parseHostPort(config.api)
 
@@ -80,8 +81,10 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     cleanups.push(async () => catalogue.close())
 
     const signer = keySigner(repo.privateKey)
-    const announcer = new Announcer({ pubsub: libp2p.services.pubsub, routing: helia.routing, signer, logger }, { provideTimeoutMs: config.provideTimeoutMs })
+    const announcer = new Announcer({ pubsub: libp2p.services.pubsub, routing: helia.routing, events: libp2p, signer, logger }, { provideTimeoutMs: config.provideTimeoutMs })
     announcer.start()
+    // Provider records expire: offer the whole catalogue again once peers are here.
+    for (const entry of await catalogue.list(options)) announcer.queue([CID.parse(entry.manifest), CID.parse(entry.root)])
     cleanups.push(async () => announcer.stop())
 
     const media = transcoder({})({ logger })
@@ -103,7 +106,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     await pub.recover(options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
-    await Promise.all(config.bootstrap.map(async addr => libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) })
+    await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
       .catch(err => logger.warn({ err, addr }, 'bootstrap dial failed'))))
 
     const token = toBase64url(randomBytes(24))
@@ -139,6 +142,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         if (status === 'stopped' || status === 'stopping') return
         status = 'stopping'
         await rm(repo.paths.daemon, { force: true })
+        await rm(repo.paths.token, { force: true })
         await stopAll()
         status = 'stopped'
         logger.info('node stopped')
@@ -157,10 +161,4 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
   }
 }
 
-export function parseMultiaddr (text: string): ReturnType<typeof multiaddr> {
-  try {
-    return multiaddr(text)
-  } catch (err) {
-    throw new MultiaddrInvalidError(`Not a valid multiaddr: ${JSON.stringify(text)}`, { cause: err })
-  }
-}
+export { parseMultiaddr }

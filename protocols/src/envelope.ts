@@ -9,7 +9,7 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { concatBytes, uvarint } from './bytes.js'
+import { concatBytes, equalBytes, uvarint } from './bytes.js'
 import { EnvelopeDomainError, SignatureInvalidError, WireFormatError } from './errors.js'
 import type { AbortOptions } from './abort.js'
 
@@ -101,6 +101,8 @@ export function decodeEnvelope (bytes: Uint8Array, maxBytes = MAX_ENVELOPE_BYTES
     throw new WireFormatError('Envelope is not valid dag-cbor', { cause: err })
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new WireFormatError('Envelope is not a map')
+  // One envelope, one encoding: otherwise reordered keys would give the same signed object a second CID.
+  if (!equalBytes(dagCbor.encode(value), bytes)) throw new WireFormatError('Envelope is not canonical dag-cbor')
   const m = value as Record<string, unknown>
   const keys = Object.keys(m).sort().join(',')
   if (keys !== 'domain,key,payload,sig,type,v') throw new WireFormatError(`Envelope has fields ${keys}`)

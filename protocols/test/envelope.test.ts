@@ -43,6 +43,19 @@ t.test('signed envelope', async t => {
     })
   }
 
+  t.test('rejects a non-canonical encoding of a valid envelope (one object, one CID)', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    const canonical = encodeEnvelope(env)
+    // Same map, keys in another order: dag-cbor's canonical form sorts them.
+    const reordered = Buffer.concat([Buffer.from([0xa6]), ...['v', 'sig', 'key', 'type', 'domain', 'payload'].map(k => {
+      const m = dagCbor.decode(canonical) as Record<string, unknown>
+      const one = dagCbor.encode({ [k]: m[k] })
+      return Buffer.from(one.subarray(1))
+    })])
+    t.same(dagCbor.decode(reordered), dagCbor.decode(canonical), 'the same value')
+    t.throws(() => openEnvelope(reordered, purpose), { code: 'MHC_ERR_WIRE_FORMAT', message: /canonical/ })
+  })
+
   t.test('rejects a zeroed signature', async t => {
     const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
     t.throws(() => openEnvelope(encodeEnvelope({ ...env, signature: new Uint8Array(64) }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })

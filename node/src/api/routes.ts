@@ -7,18 +7,20 @@ import { isAbsolute } from 'node:path'
 import type { ServerResponse } from 'node:http'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { Type } from 'typebox'
-import { AbortedError, openManifest, parseCid, type CatalogueEntry, type PeerEntry } from '@mhc/protocols'
+import { AbortedError, WireFormatError, openManifest, parseCid, type CatalogueEntry, type PeerEntry } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { addFile, blockBytes, catPath, getToPath, mapFetchError } from '../content/index.js'
 import { DialFailedError, NotAManifestError, PathNotReadableError } from '../errors.js'
 import { errorBody } from './errors.js'
-import { parseMultiaddr, type MhcNode } from '../daemon.js'
+import { parseMultiaddr } from '../p2p/multiaddr.js'
+import type { MhcNode } from '../daemon.js'
 
 const PathBody = Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })
 const PublishBody = Type.Object({
   path: Type.String({ minLength: 1, maxLength: 4096 }),
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  description: Type.Optional(Type.String({ maxLength: 5000 }))
+  description: Type.Optional(Type.String({ maxLength: 5000 })),
+  licence: Type.Optional(Type.String({ minLength: 1, maxLength: 200 }))
 }, { additionalProperties: false })
 const ConnectBody = Type.Object({ multiaddr: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false })
 const TimeoutMs = Type.Integer({ minimum: 100, maximum: 3_600_000 })
@@ -45,17 +47,21 @@ export function registerRoutes (app: FastifyInstance, node: MhcNode): void {
     }
   })
 
-  app.get('/v1/peers', async (): Promise<PeerEntry[]> => libp2p().getConnections().map(c => ({
-    peerId: c.remotePeer.toString(),
-    multiaddr: c.remoteAddr.toString()
-  })))
+  // One entry per peer (a peer may hold several connections).
+  app.get('/v1/peers', async (): Promise<PeerEntry[]> => {
+    const byPeer = new Map<string, string>()
+    for (const c of libp2p().getConnections()) {
+      if (!byPeer.has(c.remotePeer.toString())) byPeer.set(c.remotePeer.toString(), c.remoteAddr.toString())
+    }
+    return [...byPeer].map(([peerId, multiaddr]) => ({ peerId, multiaddr }))
+  })
 
   app.post<{ Body: { path: string } }>('/v1/add', { schema: { body: PathBody } }, async (request, reply) => {
     return addFile(node.content, absolute(request.body.path), { signal: closeSignal(reply.raw) })
   })
 
   // NDJSON: progress lines, then one {"type":"result"} or {"type":"error"} line.
-  app.post<{ Body: { path: string, title?: string, description?: string } }>('/v1/publish', { schema: { body: PublishBody } }, async (request, reply) => {
+  app.post<{ Body: { path: string, title?: string, description?: string, licence?: string } }>('/v1/publish', { schema: { body: PublishBody } }, async (request, reply) => {
     const out = new PassThrough()
     const line = (v: unknown): void => { out.write(JSON.stringify(v) + '\n') }
     const signal = closeSignal(reply.raw)
@@ -124,7 +130,12 @@ export function registerRoutes (app: FastifyInstance, node: MhcNode): void {
   })
 
   app.get<{ Params: { peer: string } }>('/v1/ping/:peer', async (request) => {
-    const peer = peerIdFromString(request.params.peer)
+    let peer: ReturnType<typeof peerIdFromString>
+    try {
+      peer = peerIdFromString(request.params.peer)
+    } catch (err) {
+      throw new WireFormatError(`Not a peer id: ${JSON.stringify(request.params.peer.slice(0, 80))}`, { cause: err })
+    }
     return { ms: await libp2p().services.ping.ping(peer, { signal: AbortSignal.timeout(10_000) }) }
   })
 }

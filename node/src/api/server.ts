@@ -36,7 +36,9 @@ export function buildControlApp (components: ControlApiComponents): FastifyInsta
   const app = Fastify({
     loggerInstance: components.logger.child({ component: 'control-api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 64 * 1024
+    bodyLimit: 64 * 1024,
+    // Refuse unknown fields (Fastify's ajv would silently strip them).
+    ajv: { customOptions: { removeAdditional: false } }
   })
   const expected = Buffer.from(`Bearer ${components.token}`)
   app.addHook('onRequest', async (request, reply) => {
@@ -46,11 +48,17 @@ export function buildControlApp (components: ControlApiComponents): FastifyInsta
     }
   })
   app.setErrorHandler(async (err, request, reply) => {
-    const validation = (err as { validation?: unknown }).validation !== undefined
-    const status = validation ? 400 : errorStatus(err)
-    if (status >= 500) request.log.error({ err }, 'control API request failed')
-    const body = validation ? { error: { code: 'MHC_ERR_WIRE_FORMAT', message: (err as Error).message } } : errorBody(err)
+    // Fastify's own refusals (schema, bad JSON, body too large) keep their 4xx status.
+    const fastifyStatus = (err as { statusCode?: number }).statusCode
+    const refused = (err as { validation?: unknown }).validation !== undefined ||
+      (String((err as { code?: unknown }).code).startsWith('FST_') && fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500)
+    const status = refused ? fastifyStatus ?? 400 : errorStatus(err)
+    if (status === 500) request.log.error({ err }, 'control API request failed')
+    const body = refused ? { error: { code: 'MHC_ERR_WIRE_FORMAT', message: (err as Error).message } } : errorBody(err)
     await reply.code(status).send(body)
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    await reply.code(404).send({ error: { code: 'MHC_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url}` } })
   })
   registerRoutes(app, components.node)
   return app

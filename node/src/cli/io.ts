@@ -23,7 +23,7 @@ export function printLine (io: CliIo, text: string): void {
 
 /** Report a failed operation: exit 1, `error CODE: message` on stderr, or the JSON error on stdout. */
 export function fail (io: CliIo, err: unknown, json: boolean): void {
-  const code = isMhcError(err) ? err.code : 'MHC_ERR_INTERNAL'
+  const code = io.signal.aborted ? 'MHC_ERR_ABORTED' : isMhcError(err) ? err.code : 'MHC_ERR_INTERNAL'
   const message = err instanceof Error ? err.message : String(err)
   if (json) printJson(io, { error: { code, message } })
   else io.stderr.write(`error ${code}: ${message}\n`)

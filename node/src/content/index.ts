@@ -14,12 +14,13 @@ import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 import { IMPORT_OPTIONS } from './import-options.js'
+import { pinOnce } from './pin.js'
 import { IsDirectoryError, NotFoundError, OutputExistsError, PathNotReadableError, TimeoutError } from '../errors.js'
 
 export interface ContentComponents {
   unixfs: Pick<UnixFS, 'addAll' | 'cat' | 'ls' | 'stat'>
   blockstore: Pick<Blockstore, 'get'>
-  pins: Pick<Pins, 'add'>
+  pins: Pick<Pins, 'add' | 'isPinned'>
 }
 
 export interface FetchOptions extends AbortOptions {
@@ -48,7 +49,7 @@ export async function addFile (components: ContentComponents, path: string, opti
     cid = entry.cid
   }
   if (cid === undefined) throw new PathNotReadableError(`Nothing was read from ${path}`)
-  for await (const _ of components.pins.add(cid, { signal: options.signal })) { /* walk */ }
+  await pinOnce(components.pins, cid, options)
   return { cid: cid.toString(), size: info.size }
 }
 

@@ -16,14 +16,19 @@ export interface HeardAnnouncement {
   manifest: string
   /** Base64url Ed25519 key that signed it. */
   creator: string
-  /** Peer that relayed it to us. */
+  /** Peer that published it on gossipsub (the originator, not the last hop). */
   from: string
   time: number
 }
 
+/** Announcements dated further ahead than this are dropped (clock skew allowance). */
+export const MAX_FUTURE_SKEW_MS = 10 * 60_000
+
 export interface AnnouncerComponents {
   pubsub: Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'addEventListener' | 'removeEventListener' | 'topicValidators' | 'getPeers'>
   routing: Pick<Routing, 'provide'>
+  /** Where peers come and go: a provide that had nobody to go to is retried when one arrives. */
+  events: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
   signer: Signer
   logger: Logger
 }
@@ -43,10 +48,20 @@ export class Announcer implements Distributor {
     if (msg.topic !== ANNOUNCE_TOPIC) return
     try {
       const { announce, envelope } = openAnnounce(msg.data)
-      this.heard.unshift({ manifest: announce.manifest, creator: toBase64url(envelope.publicKey), from: String(msg.from ?? ''), time: announce.time })
+      if (announce.time > Date.now() + MAX_FUTURE_SKEW_MS) return
+      const creator = toBase64url(envelope.publicKey)
+      // One entry per (manifest, creator): a replay or a re-announcement only refreshes it.
+      const at = this.heard.findIndex(h => h.manifest === announce.manifest && h.creator === creator)
+      if (at >= 0) this.heard.splice(at, 1)
+      this.heard.unshift({ manifest: announce.manifest, creator, from: String(msg.from ?? ''), time: announce.time })
       if (this.heard.length > this.keep) this.heard.length = this.keep
     } catch { /* the validator already rejected it */ }
   }
+
+  /** CIDs to provide once a peer is there to take the records. */
+  private readonly pending = new Map<string, CID>()
+  private flushing = false
+  private readonly onPeer = (): void => { void this.flush() }
 
   constructor (private readonly components: AnnouncerComponents, private readonly init: AnnouncerInit) {
     this.log = components.logger.child({ component: 'announcer' })
@@ -67,12 +82,15 @@ export class Announcer implements Distributor {
     })
     pubsub.addEventListener('message', this.onMessage as unknown as EventListener)
     pubsub.subscribe(ANNOUNCE_TOPIC)
+    this.components.events.addEventListener('peer:identify', this.onPeer)
   }
 
   stop (): void {
     const { pubsub } = this.components
     pubsub.removeEventListener('message', this.onMessage as unknown as EventListener)
     pubsub.topicValidators.delete(ANNOUNCE_TOPIC)
+    this.components.events.removeEventListener('peer:identify', this.onPeer)
+    this.pending.clear()
     try { pubsub.unsubscribe(ANNOUNCE_TOPIC) } catch { /* already stopped */ }
   }
 
@@ -91,24 +109,46 @@ export class Announcer implements Distributor {
       this.log.warn({ err, manifest: manifest.toString() }, 'announcement failed')
     }
     if (this.components.pubsub.getPeers().length === 0 || this.init.provideTimeoutMs === 0) {
-      this.log.debug({ manifest: manifest.toString() }, 'no peers; the DHT reprovider will provide later')
+      this.log.debug({ manifest: manifest.toString() }, 'no peers yet; providing when one connects')
+      this.queue([manifest, root])
       return
     }
     onProgress?.({ type: 'publish:provide', detail: { type: 'publish:provide' } })
     await this.provide([manifest, root], options)
   }
 
-  /** Provide each CID, bounded by provideTimeoutMs; failures are logged, not thrown. */
-  async provide (cids: CID[], options: AbortOptions = {}): Promise<void> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.init.provideTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
+  /** Provide these when the next peer arrives (the daemon queues its catalogue at start). */
+  queue (cids: CID[]): void {
+    for (const cid of cids) this.pending.set(cid.toString(), cid)
+  }
+
+  private async flush (): Promise<void> {
+    if (this.flushing || this.pending.size === 0) return
+    this.flushing = true
+    try {
+      const batch = [...this.pending.values()]
+      this.pending.clear()
+      const failed = await this.provide(batch)
+      this.queue(failed)
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  /** Provide each CID, bounded by provideTimeoutMs; failures are logged, not thrown. Returns the CIDs that failed. */
+  async provide (cids: CID[], options: AbortOptions = {}): Promise<CID[]> {
+    const signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, this.init.provideTimeoutMs)), ...(options.signal === undefined ? [] : [options.signal])])
+    const failed: CID[] = []
     await Promise.all(cids.map(async cid => {
       const started = Date.now()
       try {
         await this.components.routing.provide(cid, { signal })
         this.log.debug({ cid: cid.toString(), ms: Date.now() - started }, 'provided')
       } catch (err) {
+        failed.push(cid)
         this.log.warn({ err, cid: cid.toString() }, 'DHT provide did not complete')
       }
     }))
+    return failed
   }
 }

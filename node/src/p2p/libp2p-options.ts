@@ -1,7 +1,7 @@
 /**
  * The libp2p options every MHC node uses. Nothing reaches for the internet:
  * no bootstrap list, no public delegated routing; a node on a closed network
- * works with only the peers it is given (docs/decisions/0003-helia-light.md).
+ * works with only the peers it is given (docs/decisions/0003-helia-light-composition.md).
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -11,6 +11,7 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
+import { ANNOUNCE_TOPIC } from '@mhc/protocols'
 import type { CreateLibp2pOptions } from '@helia/libp2p'
 import type { ComponentLogger, PrivateKey } from '@libp2p/interface'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -55,7 +56,33 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<Mhc
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
-        maxInboundDataLength: MAX_PUBSUB_FRAME_BYTES
+        maxInboundDataLength: MAX_PUBSUB_FRAME_BYTES,
+        // A message our validator rejects costs its sender score (gossipsub v1.1 P4),
+        // so a peer that keeps forging announcements is pruned and then ignored.
+        // Announcements are rare, so the delivery-rate terms (P3, P3b) stay off.
+        scoreParams: {
+          topics: {
+            [ANNOUNCE_TOPIC]: {
+              topicWeight: 1,
+              timeInMeshWeight: 0.01,
+              timeInMeshQuantum: 1000,
+              timeInMeshCap: 3600,
+              firstMessageDeliveriesWeight: 1,
+              firstMessageDeliveriesDecay: 0.5,
+              firstMessageDeliveriesCap: 100,
+              meshMessageDeliveriesWeight: 0,
+              meshMessageDeliveriesDecay: 0.5,
+              meshMessageDeliveriesCap: 100,
+              meshMessageDeliveriesThreshold: 1,
+              meshMessageDeliveriesWindow: 10,
+              meshMessageDeliveriesActivation: 5000,
+              meshFailurePenaltyWeight: 0,
+              meshFailurePenaltyDecay: 0.5,
+              invalidMessageDeliveriesWeight: -100,
+              invalidMessageDeliveriesDecay: 0.5
+            }
+          }
+        }
       }),
       // kad-dht drops private addresses by default; the passthrough mapper
       // keeps loopback and LAN peers in the routing table.

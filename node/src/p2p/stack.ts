@@ -1,7 +1,7 @@
 /**
  * The node's p2p stack: Helia composed from its light parts (file and LevelDB stores,
  * libp2p, bitswap) plus OrbitDB on top. No public bootstrap, delegated
- * routing or gateways: see docs/decisions/0003-helia-light.md.
+ * routing or gateways: see docs/decisions/0003-helia-light-composition.md.
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { withBitswap } from '@helia/bitswap'
@@ -32,7 +32,7 @@ export interface P2pStack {
 }
 
 export async function startP2pStack (init: P2pStackInit, logger: Logger): Promise<P2pStack> {
-  // One file per block (as Kubo's flatfs), LevelDB for everything else: docs/decisions/0006.
+  // One file per block (as Kubo's flatfs), LevelDB for everything else: docs/decisions/0006-blocks-one-file-each-1mib-leaves.md.
   const blockstore = new FsBlockstore(init.blocksDir)
   const datastore = new LevelDatastore(init.dataDir)
   // Stores are not opened by helia.start() (STACK.md gotcha 6).

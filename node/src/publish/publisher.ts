@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { AbortOptions } from '@mhc/protocols'
 import { createJob, leftoverJobs } from './journal.js'
 import { EarlyImport } from './early-import.js'
+import { pinOnce } from '../content/pin.js'
 import type { PublishInput, PublishOptions, Publisher, PublisherComponents, PublisherInit, RecoveryReport } from './index.js'
 
 import { IMPORT_OPTIONS } from '../content/import-options.js'
@@ -59,8 +60,11 @@ export class DefaultPublisher implements Publisher {
       if (root === undefined) throw new Error('UnixFS import produced no root')
 
       progress('publish:pin')
-      await job.save({ root: root.toString() })
-      await drain(this.components.pins.add(root, { signal }))
+      // A root pinned before (the same encode published twice) is not ours to undo.
+      if (!await this.components.pins.isPinned(root, { signal })) {
+        await job.save({ root: root.toString() })
+        await pinOnce(this.components.pins, root, { signal })
+      }
 
       progress('publish:sign')
       const manifest: VideoManifest = {
@@ -80,7 +84,7 @@ export class DefaultPublisher implements Publisher {
       const sealed = await sealManifest(manifest, this.components.signer, { signal })
       await job.save({ manifest: sealed.cid.toString() })
       await this.components.blockstore.put(sealed.cid, sealed.bytes, { signal })
-      await drain(this.components.pins.add(sealed.cid, { signal }))
+      await pinOnce(this.components.pins, sealed.cid, { signal })
 
       // The commit point: from here on the video exists.
       signal?.throwIfAborted()

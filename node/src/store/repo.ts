@@ -9,6 +9,7 @@
  *   DIR/staging/           publish work in progress (crash-safe, cleaned at start)
  *   DIR/daemon.json        written when a daemon is ready, removed at stop
  *   DIR/repo.lock          pid of the daemon holding the repo
+ *   DIR/api.token          control API bearer token, new at each start (mode 0600)
  */
 import { mkdir, readFile, writeFile, rm, open, rename } from 'node:fs/promises'
 import { homedir } from 'node:os'

@@ -40,12 +40,15 @@ t.test('two daemons on loopback', async t => {
     t.equal(createHash('sha256').update(await readFile(out)).digest('hex'), createHash('sha256').update(bytes).digest('hex'))
     const cat = await b.cli(['get', added.cid])
     t.equal(cat.stdout.length > 0, true, 'no -o: the file goes to stdout')
+    const again = await a.cli(['add', file, '--json'])
+    t.equal(again.code, 0, 'adding the same file twice is fine')
+    t.same(JSON.parse(again.stdout), added, 'and gives the same CID')
   })
 
   let published: PublishResult
   t.test('publish on A: B gets the identical HLS tree, hears the announcement, verifies the manifest', async t => {
     const clip = await makeClip(join(work, 'clip.mp4'), { width: 640, height: 360, seconds: 3 })
-    const pub = await a.cli(['publish', clip, '--title', 'Loopback clip', '--json'])
+    const pub = await a.cli(['publish', clip, '--title', 'Loopback clip', '--licence', 'CC-BY-4.0', '--json'])
     t.equal(pub.code, 0, pub.stderr)
     published = JSON.parse(pub.stdout) as PublishResult
     t.match(published, { title: 'Loopback clip', manifest: /^bafyrei/, root: /^bafybei/ })
@@ -77,7 +80,7 @@ t.test('two daemons on loopback', async t => {
     t.equal(man.code, 0, man.stderr)
     const m = JSON.parse(man.stdout) as { cid: string, manifest: VideoManifest }
     t.equal(m.cid, published.manifest)
-    t.match(m.manifest, { v: 1, title: 'Loopback clip', creator: aId.publicKey, root: published.root, poster: 'poster.jpg', splits: [{ recipient: aId.publicKey, bps: 10000 }] })
+    t.match(m.manifest, { v: 1, title: 'Loopback clip', licence: 'CC-BY-4.0', creator: aId.publicKey, root: published.root, poster: 'poster.jpg', splits: [{ recipient: aId.publicKey, bps: 10000 }] })
     const human = await b.cli(['manifest', published.manifest])
     t.match(human.stdout, /signature verified/)
   })

@@ -1,5 +1,5 @@
 import { Command, Option } from '@commander-js/extra-typings'
-import { createNode, type NodeOverrides } from '../../daemon.js'
+import type { NodeOverrides } from '../../daemon.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { printJson, printLine, type CliIo } from '../io.js'
 import { rootLogger } from '../logger.js'
@@ -29,6 +29,8 @@ export function daemonCommand (io: CliIo) {
         const { initRepo } = await import('../../store/repo.js')
         await initRepo(dir).catch((err: { code?: string }) => { if (err.code !== 'MHC_ERR_REPO_EXISTS') throw err })
       }
+      // Loaded here, not at the top: every other verb starts without the p2p stack.
+      const { createNode } = await import('../../daemon.js')
       const node = await createNode(dir, overrides, logger, { signal: io.signal })
       const info = node.info()
       if (opts.json === true) printJson(io, info)

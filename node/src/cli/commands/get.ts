@@ -12,7 +12,7 @@ interface GetResult { cid: string, type: string, size: number, files: number }
 export function getCommand (io: CliIo) {
   const cmd = new Command('get').description('fetch CID[/PATH] from the network, verify every block, write a file or a directory tree').argument('<cid-path>', 'CID, optionally followed by /path inside it')
     .option('--repo <dir>', REPO_HELP)
-    .option('-o, --output <out>', 'where to write (default: stdout for a file, ./<CID> for a directory)')
+    .option('-o, --output <out>', 'where to write (default: stdout for a file; for a directory, ./<last path segment>, or ./<CID>)')
     .option('--json', 'print {"cid","type","size","files"}')
     .option('--timeout <seconds>', 'give up when no peer delivers within this time (default: the config\'s fetchTimeoutMs)', parseSeconds)
     .action(async (cidPath, opts) => run(io, opts.json === true, async () => {

@@ -13,6 +13,7 @@ export function publishCommand (io: CliIo) {
     .option('--repo <dir>', REPO_HELP)
     .option('--title <title>', 'title (default: the file name)')
     .option('--description <text>', 'description', '')
+    .option('--licence <licence>', 'licence written into the manifest: an SPDX id such as CC-BY-4.0, or free text (default: All rights reserved)')
     .option('--json', 'print {"manifest","root","title","duration","renditions"}')
     .option('--quiet', 'no progress bar')
     .action(async (file, opts) => run(io, opts.json === true, async () => {
@@ -22,7 +23,8 @@ export function publishCommand (io: CliIo) {
       const res = await api.request('POST', '/v1/publish', {
         path,
         ...(opts.title === undefined ? {} : { title: opts.title }),
-        description: opts.description
+        description: opts.description,
+        ...(opts.licence === undefined ? {} : { licence: opts.licence })
       }, { signal: io.signal })
       const view = progressView(io, opts.json !== true && opts.quiet !== true)
       let result: PublishResult | undefined
@@ -51,7 +53,7 @@ export function publishCommand (io: CliIo) {
         ...(gateway === null ? [] : [`watch      ${gateway}/watch/${result.manifest}`])
       ].join('\n'))
     }))
-  example(cmd, 'mhc publish talk.mp4 --title "My talk"')
+  example(cmd, 'mhc publish talk.mp4 --title "My talk" --licence CC-BY-4.0')
   return cmd
 }
 
