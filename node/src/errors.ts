@@ -1,7 +1,10 @@
 /**
  * Every error the node package raises. Codes are API (docs/errors.md).
  */
-import { MhcError } from '@mhc/protocols'
+import { MhcError, NotFoundError, TimeoutError } from '@mhc/protocols'
+
+// Shared with the gateway, so they live in protocols.
+export { NotFoundError, TimeoutError }
 
 function define (code: string, defaultMessage: string): new (message?: string, options?: ErrorOptions) => MhcError {
   return class extends MhcError {
@@ -20,8 +23,6 @@ export const ConfigInvalidError = named('ConfigInvalidError', define('MHC_ERR_CO
 export const DaemonNotRunningError = named('DaemonNotRunningError', define('MHC_ERR_DAEMON_NOT_RUNNING', 'No daemon is running for this repo; start one with `mhc daemon`'))
 export const MultiaddrInvalidError = named('MultiaddrInvalidError', define('MHC_ERR_MULTIADDR_INVALID', 'Not a valid multiaddr'))
 export const DialFailedError = named('DialFailedError', define('MHC_ERR_DIAL_FAILED', 'Could not connect to the peer'))
-export const NotFoundError = named('NotFoundError', define('MHC_ERR_NOT_FOUND', 'Content not found'))
-export const TimeoutError = named('TimeoutError', define('MHC_ERR_TIMEOUT', 'The operation timed out'))
 export const PathNotReadableError = named('PathNotReadableError', define('MHC_ERR_PATH_UNREADABLE', 'The file cannot be read'))
 export const OutputExistsError = named('OutputExistsError', define('MHC_ERR_OUTPUT_EXISTS', 'The output path already exists'))
 export const FfmpegMissingError = named('FfmpegMissingError', define('MHC_ERR_FFMPEG_MISSING', 'ffmpeg/ffprobe not found; install ffmpeg'))
@@ -43,7 +44,7 @@ function named<T extends abstract new (message?: string, options?: ErrorOptions)
 /** Every code this package defines, for the docs/errors.md check. */
 export const NODE_ERROR_CODES: readonly string[] = [
   RepoExistsError, RepoMissingError, RepoLockedError, ConfigInvalidError, DaemonNotRunningError,
-  MultiaddrInvalidError, DialFailedError, NotFoundError, TimeoutError, PathNotReadableError,
+  MultiaddrInvalidError, DialFailedError, PathNotReadableError,
   OutputExistsError, FfmpegMissingError, MediaInvalidError, MediaNoStreamsError, MediaTooSmallError,
   MediaTooLargeError, EncodeFailedError, NotAManifestError, IsDirectoryError, UnauthorizedError, InternalError
 ].map(c => (c as unknown as { code: string }).code)

@@ -60,11 +60,29 @@ export class AbortedError extends MhcError {
   }
 }
 
+/** Content is not local and no peer had it, or a path does not exist. */
+export class NotFoundError extends MhcError {
+  static readonly code = 'MHC_ERR_NOT_FOUND'
+  constructor (message = 'Content not found', options?: ErrorOptions) {
+    super(NotFoundError.code, message, options)
+  }
+}
+
+/** No peer delivered in time. */
+export class TimeoutError extends MhcError {
+  static readonly code = 'MHC_ERR_TIMEOUT'
+  constructor (message = 'The operation timed out', options?: ErrorOptions) {
+    super(TimeoutError.code, message, options)
+  }
+}
+
 /** Every code exported by this package, for docs/errors.md checks. */
 export const PROTOCOL_ERROR_CODES = [
   WireFormatError.code,
   SignatureInvalidError.code,
   EnvelopeDomainError.code,
   InvalidCidError.code,
-  AbortedError.code
+  AbortedError.code,
+  NotFoundError.code,
+  TimeoutError.code
 ] as const

@@ -1,0 +1,48 @@
+/**
+ * The gateway's REST API (`/api/v1`): what the browser app and scripts read.
+ * Extend, never rename. Errors are RFC 9457 problem documents (ProblemBody).
+ */
+import { Type, type Static } from 'typebox'
+import { CidString, VideoManifest } from './manifest.js'
+
+export const VideoSummary = Type.Object({
+  manifest: CidString,
+  root: CidString,
+  title: Type.String(),
+  duration: Type.Number(),
+  /** RFC 3339 time the video entered the node's catalogue. */
+  published: Type.String(),
+  /** Gateway path of the poster image, or null for audio-only videos. */
+  poster: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.video-summary.v1' })
+export type VideoSummary = Static<typeof VideoSummary>
+
+export const VideoPage = Type.Object({
+  items: Type.Array(VideoSummary),
+  /** Pass as `?cursor=` for the next page; null on the last page. */
+  next: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.video-page.v1' })
+export type VideoPage = Static<typeof VideoPage>
+
+export const VideoDetail = Type.Object({
+  cid: CidString,
+  manifest: VideoManifest,
+  urls: Type.Object({
+    /** Multivariant HLS playlist, through this gateway. */
+    master: Type.String(),
+    poster: Type.Union([Type.String(), Type.Null()]),
+    /** The signed manifest block itself, so a client can verify it (`?format=raw`). */
+    manifestBlock: Type.String()
+  })
+}, { $id: 'mhc.video-detail.v1' })
+export type VideoDetail = Static<typeof VideoDetail>
+
+/** RFC 9457 problem document with MHC's stable error code. */
+export const ProblemBody = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String()
+}, { $id: 'mhc.problem.v1' })
+export type ProblemBody = Static<typeof ProblemBody>
