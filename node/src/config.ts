@@ -22,7 +22,13 @@ export const NodeConfig = Type.Object({
   /** How long a fetch waits for peers before giving up. */
   fetchTimeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
   /** How long publish waits for the DHT provide before moving on. */
-  provideTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 })
+  provideTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+  /** Origins the gateway allows by CORS (empty: same-origin only). */
+  gatewayCorsOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 64 })),
+  /** Gateway requests per IP per minute. */
+  gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */
+  redisUrl: Type.Optional(Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]))
 }, { additionalProperties: false })
 export type NodeConfig = Static<typeof NodeConfig>
 

@@ -9,6 +9,9 @@ import { unixfs } from '@helia/unixfs'
 import { CID } from 'multiformats/cid'
 import { toBase64url, type AbortOptions, type DaemonInfo, type IdInfo, type Status } from '@mhc/protocols'
 import type { Logger } from 'pino'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { startGateway, type Gateway } from '@mhc/gateway'
 import { startControlApi, type ControlApi } from './api/server.js'
 import { openCatalogue, type Catalogue } from './catalogue/index.js'
 import { parseHostPort, validateConfig, type NodeConfig } from './config.js'
@@ -113,6 +116,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     await writeAtomic(repo.paths.token, token, 0o600)
     let status: Status = 'starting'
     let api: ControlApi | undefined
+    let gateway: Gateway | undefined
     const node: MhcNode = {
       get status () { return status },
       repo,
@@ -135,7 +139,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         peerId: libp2p.peerId.toString(),
         multiaddrs: libp2p.getMultiaddrs().map(String),
         api: api?.url ?? '',
-        gateway: null,
+        gateway: gateway?.url ?? null,
         pid: process.pid
       }),
       async stop () {
@@ -151,6 +155,18 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const started = await startControlApi({ node, logger, token }, apiAddr)
     api = started
     cleanups.push(async () => started.close())
+    if (config.gateway !== null) {
+      const redisUrl = process.env.MHC_REDIS_URL ?? config.redisUrl ?? undefined
+      const gw = await startGateway({ blockstore: helia.blockstore, catalogue, logger }, {
+        fetchTimeoutMs: Math.min(config.fetchTimeoutMs, 30_000),
+        corsOrigins: config.gatewayCorsOrigins ?? [],
+        ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
+        ...(redisUrl === undefined || redisUrl === null ? {} : { redisUrl }),
+        clientDir: clientDist()
+      }, parseHostPort(config.gateway))
+      gateway = gw
+      cleanups.push(async () => gw.close())
+    }
     await writeAtomic(repo.paths.daemon, JSON.stringify(node.info()) + '\n', 0o600)
     status = 'started'
     logger.info({ peerId: libp2p.peerId.toString(), api: api.url }, 'node started')
@@ -162,3 +178,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
 }
 
 export { parseMultiaddr }
+
+/** Where the built browser app is (client/dist), if it was built. */
+function clientDist (): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@mhc/client/package.json')), 'dist')
+  } catch {
+    return undefined
+  }
+}

@@ -34,6 +34,7 @@ export const EncodeFailedError = named('EncodeFailedError', define('MHC_ERR_ENCO
 export const NotAManifestError = named('NotAManifestError', define('MHC_ERR_NOT_A_MANIFEST', 'The CID does not name a video manifest'))
 export const IsDirectoryError = named('IsDirectoryError', define('MHC_ERR_IS_DIRECTORY', 'The path is a directory, not a file'))
 export const UnauthorizedError = named('UnauthorizedError', define('MHC_ERR_UNAUTHORIZED', 'Missing or wrong API token'))
+export const CarInvalidError = named('CarInvalidError', define('MHC_ERR_CAR_INVALID', 'The CAR file is malformed, or a block does not match its CID'))
 export const InternalError = named('InternalError', define('MHC_ERR_INTERNAL', 'Internal error'))
 
 function named<T extends abstract new (message?: string, options?: ErrorOptions) => MhcError> (name: string, cls: T): T {
@@ -46,5 +47,5 @@ export const NODE_ERROR_CODES: readonly string[] = [
   RepoExistsError, RepoMissingError, RepoLockedError, ConfigInvalidError, DaemonNotRunningError,
   MultiaddrInvalidError, DialFailedError, PathNotReadableError,
   OutputExistsError, FfmpegMissingError, MediaInvalidError, MediaNoStreamsError, MediaTooSmallError,
-  MediaTooLargeError, EncodeFailedError, NotAManifestError, IsDirectoryError, UnauthorizedError, InternalError
+  MediaTooLargeError, EncodeFailedError, NotAManifestError, IsDirectoryError, UnauthorizedError, CarInvalidError, InternalError
 ].map(c => (c as unknown as { code: string }).code)

@@ -10,6 +10,7 @@ import { Type } from 'typebox'
 import { AbortedError, WireFormatError, openManifest, parseCid, type CatalogueEntry, type PeerEntry } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { addFile, blockBytes, catPath, getToPath, mapFetchError } from '../content/index.js'
+import { exportCar, importCar } from '../content/car.js'
 import { DialFailedError, NotAManifestError, PathNotReadableError } from '../errors.js'
 import { errorBody } from './errors.js'
 import { parseMultiaddr } from '../p2p/multiaddr.js'
@@ -111,6 +112,14 @@ export function registerRoutes (app: FastifyInstance, node: MhcNode): void {
       }
     })()
     return reply
+  })
+
+  app.post<{ Body: { path: string } }>('/v1/car/import', { schema: { body: PathBody } }, async (request, reply) => {
+    return importCar({ blockstore: node.p2p.helia.blockstore, pins: node.p2p.helia.pins }, absolute(request.body.path), { signal: closeSignal(reply.raw) })
+  })
+
+  app.post<{ Body: { cid: string, out: string, timeoutMs?: number } }>('/v1/car/export', { schema: { body: GetBody } }, async (request, reply) => {
+    return exportCar(node.p2p.helia.blockstore, parseCid(request.body.cid), absolute(request.body.out), { timeoutMs: request.body.timeoutMs ?? timeoutMs, signal: closeSignal(reply.raw) })
   })
 
   // Who provides a CID, as the DHT says (the `ipfs routing findprovs` of MHC).

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { addCommand } from './commands/add.js'
+import { carCommand } from './commands/car.js'
 import { connectCommand } from './commands/connect.js'
 import { daemonCommand } from './commands/daemon.js'
 import { getCommand } from './commands/get.js'
@@ -27,7 +28,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

@@ -11,7 +11,7 @@ export function daemonCommand (io: CliIo) {
     .option('--repo <dir>', REPO_HELP)
     .addOption(new Option('--swarm <multiaddr>', 'listen address (repeatable; port 0 picks a free port)').argParser(collect))
     .option('--api <host:port>', 'control API address (port 0 allowed)')
-    .option('--gateway <host:port>', 'browser gateway address')
+    .option('--gateway <host:port>', 'browser gateway address (default 127.0.0.1:8080; port 0 allowed)')
     .option('--no-gateway', 'run without the browser gateway')
     .addOption(new Option('--bootstrap <multiaddr>', 'peer to dial at start (repeatable)').argParser(collect))
     .option('--init', 'create the repo first when it does not exist')
@@ -40,7 +40,8 @@ export function daemonCommand (io: CliIo) {
           `peer id   ${info.peerId}`,
           ...info.multiaddrs.map(a => `swarm     ${a}`),
           `api       ${info.api}`,
-          `gateway   ${info.gateway ?? 'none (the gateway comes in a later release)'}`,
+          `gateway   ${info.gateway ?? 'off (--no-gateway)'}`,
+          ...(info.gateway === null ? [] : [`open      ${info.gateway}/ in a browser`]),
           'press Ctrl-C to stop'
         ].join('\n'))
       }

@@ -1,0 +1,136 @@
+/**
+ * buildApp(components, init): the whole gateway as one Fastify instance,
+ * which tests drive with `inject()` and server.ts puts on a socket.
+ */
+import fastifyCors from '@fastify/cors'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifySwagger from '@fastify/swagger'
+import { unixfs } from '@helia/unixfs'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import { Redis } from 'ioredis'
+import type { CatalogueEntry } from '@mhc/protocols'
+import type { Logger } from 'pino'
+import { observedBlocks, type GatewayBlocks } from './blocks.js'
+import { isHlsPath } from './content-type.js'
+import { BadRequestError, problemOf, statusOf, RateLimitedError } from './errors.js'
+import { gatewayMetrics, type GatewayMetrics } from './metrics.js'
+import { apiRoutes } from './routes/api.js'
+import { clientRoutes } from './routes/client.js'
+import { ipfsRoutes } from './routes/ipfs.js'
+
+export interface GatewayComponents {
+  /** The node's block store: local first, then peers (Helia). */
+  blockstore: GatewayBlocks
+  catalogue: { list(): Promise<CatalogueEntry[]> }
+  logger: Logger
+}
+
+export interface GatewayInit {
+  /** How long a request waits for peers before 504. Default 30 s. */
+  fetchTimeoutMs?: number
+  /** Origins allowed by CORS; empty means same-origin only. */
+  corsOrigins?: string[]
+  /** Requests per IP per window. Default 1200 per minute. */
+  rateLimit?: { max: number, timeWindowMs: number }
+  /** Share rate-limit counters through Redis (several gateways behind a load balancer). */
+  redisUrl?: string
+  /** Built web app (client/dist). */
+  clientDir?: string
+  /** Trust X-Forwarded-For from a reverse proxy. */
+  trustProxy?: boolean
+}
+
+export interface GatewayApp {
+  app: FastifyInstance
+  metrics: GatewayMetrics
+}
+
+export async function buildApp (components: GatewayComponents, init: GatewayInit = {}): Promise<GatewayApp> {
+  const fetchTimeoutMs = init.fetchTimeoutMs ?? 30_000
+  const app = Fastify({
+    loggerInstance: components.logger.child({ component: 'gateway' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 8192 },
+    // The router's own refusals (a malformed %-escape) get our problem documents too.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as unknown as FastifyReply).code(400).type('application/problem+json').send(problemOf(new BadRequestError(err.message, { cause: err }), 400))
+    },
+    trustProxy: init.trustProxy ?? false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true } }
+  })
+  const metrics = gatewayMetrics()
+  const blockstore = observedBlocks(components.blockstore, metrics)
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode)
+  })
+  app.setErrorHandler(async (err, request, reply) => {
+    const fastifyStatus = (err as { statusCode?: number }).statusCode
+    const validation = (err as { validation?: unknown }).validation !== undefined
+    let status = validation ? 400 : (fastifyStatus !== undefined && fastifyStatus >= 400 && !String((err as { code?: string }).code).startsWith('MHC_')) ? fastifyStatus : statusOf(err)
+    // hls.js never retries a 4xx: on HLS paths a transient refusal must be a 503 with Retry-After.
+    if ((status === 429 || err instanceof RateLimitedError) && isHlsPath(request.url.split('?')[0] ?? '')) {
+      status = 503
+      reply.header('Retry-After', '2')
+    } else if (status === 429) {
+      reply.header('Retry-After', String((err as { retryAfterSeconds?: number }).retryAfterSeconds ?? 2))
+    }
+    if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err }, 'gateway request failed')
+    if (reply.sent) return
+    const problem = validation || (status < 500 && fastifyStatus !== undefined && !String((err as { code?: string }).code).startsWith('MHC_'))
+      ? { ...problemOf(err, status), code: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST', title: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST' }
+      : problemOf(err, status)
+    await reply.code(status).type('application/problem+json').send(problem)
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    await reply.code(404).type('application/problem+json').send(problemOf(Object.assign(new Error(`No route ${request.method} ${request.url.slice(0, 200)}`), { code: 'MHC_ERR_NOT_FOUND' }), 404))
+  })
+
+  await app.register(fastifyCors, {
+    origin: init.corsOrigins !== undefined && init.corsOrigins.length > 0 ? init.corsOrigins : false,
+    methods: ['GET', 'HEAD', 'OPTIONS'],
+    exposedHeaders: ['Content-Range', 'Content-Length', 'Etag', 'X-Ipfs-Path', 'X-Ipfs-Roots', 'Retry-After']
+  })
+
+  const redis = init.redisUrl === undefined ? undefined : await connectRedis(init.redisUrl, app.log)
+  if (redis !== undefined) app.addHook('onClose', async () => { redis.disconnect() })
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: init.rateLimit?.max ?? 1200,
+    timeWindow: init.rateLimit?.timeWindowMs ?? 60_000,
+    ...(redis === undefined ? {} : { redis, nameSpace: 'mhc-gateway-rl:' }),
+    // A Redis outage must not take the gateway down: fail open.
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => {
+      const err = new RateLimitedError(`Rate limit of ${context.max} requests per ${context.after} exceeded`)
+      return Object.assign(err, { statusCode: 429, retryAfterSeconds: Math.ceil(context.ttl / 1000) })
+    }
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'MHC gateway API', version: '1.0.0', description: 'Videos published on this node, with verified manifests. Errors are RFC 9457 problem documents with a stable `code` (docs/errors.md).' }
+    }
+  })
+
+  const fs = unixfs({ blockstore })
+  await app.register(ipfsRoutes({ blockstore, unixfs: fs, countBytes: n => { metrics.bytesSent(n) } }, { fetchTimeoutMs }))
+  await app.register(apiRoutes({ catalogue: components.catalogue, blockstore }, { fetchTimeoutMs }))
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+  await app.register(clientRoutes(init.clientDir))
+  return { app, metrics }
+}
+
+/**
+ * Connect before serving, so the first requests are counted; if Redis is
+ * down the gateway still starts, counting nothing until it comes back.
+ */
+async function connectRedis (url: string, log: FastifyBaseLogger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  redis.on('error', (err: Error) => { log.warn({ err: err.message }, 'redis unavailable; rate limits are not shared') })
+  await Promise.race([redis.connect(), new Promise(resolve => setTimeout(resolve, 5000).unref())]).catch(() => {})
+  return redis
+}

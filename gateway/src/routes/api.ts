@@ -1,0 +1,99 @@
+/**
+ * REST API under /api/v1, each route with its schemas (the OpenAPI document
+ * at /api/docs is generated from them). Manifests are verified before they
+ * are served; a video whose manifest fails verification is a 422.
+ */
+import { Type } from 'typebox'
+import {
+  CatalogueEntry, ProblemBody, VideoDetail, VideoPage, fromBase64url, openManifest, parseCid, toBase64url,
+  type VerifiedManifest, type VideoSummary
+} from '@mhc/protocols'
+import type { FastifyInstance } from 'fastify'
+import type { CID } from 'multiformats/cid'
+import type { GatewayBlocks } from '../blocks.js'
+import { BadRequestError } from '../errors.js'
+
+export interface ApiComponents {
+  catalogue: { list(): Promise<CatalogueEntry[]> }
+  blockstore: GatewayBlocks
+}
+
+export interface ApiInit {
+  fetchTimeoutMs: number
+}
+
+const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  cursor: Type.Optional(Type.String({ maxLength: 256 }))
+}, { additionalProperties: false })
+const ManifestParams = Type.Object({ manifest: Type.String({ minLength: 1, maxLength: 256 }) })
+const problems = { 400: ProblemBody, 404: ProblemBody, 422: ProblemBody, 504: ProblemBody }
+
+/** Verified manifests are immutable: keep the last few hundred. */
+const CACHE_SIZE = 512
+
+export function apiRoutes (components: ApiComponents, init: ApiInit) {
+  const cache = new Map<string, VerifiedManifest>()
+  const manifest = async (cid: CID, signal: AbortSignal): Promise<VerifiedManifest> => {
+    const key = cid.toString()
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    const chunks: Uint8Array[] = []
+    for await (const c of components.blockstore.get(cid, { signal })) chunks.push(c)
+    const verified = await openManifest(Buffer.concat(chunks), cid)
+    cache.set(key, verified)
+    if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+    return verified
+  }
+
+  return async function (app: FastifyInstance): Promise<void> {
+    app.get<{ Querystring: { limit?: number, cursor?: string } }>('/api/v1/videos', {
+      schema: { summary: 'The catalogue, newest first', querystring: ListQuery, response: { 200: VideoPage, ...problems } }
+    }, async (request) => {
+      const limit = request.query.limit ?? 24
+      const all = await components.catalogue.list()
+      let start = 0
+      if (request.query.cursor !== undefined) {
+        const after = decodeCursor(request.query.cursor)
+        start = all.findIndex(e => e.manifest === after) + 1
+        if (start === 0) throw new BadRequestError('Unknown cursor; start again without one')
+      }
+      const page = all.slice(start, start + limit)
+      const signal = AbortSignal.timeout(init.fetchTimeoutMs)
+      const items: VideoSummary[] = await Promise.all(page.map(async e => {
+        const m = await manifest(parseCid(e.manifest), signal).catch(() => undefined)
+        return { ...e, poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}` }
+      }))
+      const last = page.at(-1)
+      return { items, next: start + limit < all.length && last !== undefined ? encodeCursor(last.manifest) : null }
+    })
+
+    app.get<{ Params: { manifest: string } }>('/api/v1/videos/:manifest', {
+      schema: { summary: 'One video: its verified manifest and playback URLs', params: ManifestParams, response: { 200: VideoDetail, ...problems } }
+    }, async (request) => {
+      const cid = parseCid(request.params.manifest)
+      if (cid.code !== 0x71) throw new BadRequestError(`${request.params.manifest} is not a manifest CID (dag-cbor)`)
+      const { manifest: m } = await manifest(cid, AbortSignal.timeout(init.fetchTimeoutMs))
+      return {
+        cid: cid.toString(),
+        manifest: m,
+        urls: {
+          master: `/ipfs/${m.root}/${m.master}`,
+          poster: m.poster === undefined ? null : `/ipfs/${m.root}/${m.poster}`,
+          manifestBlock: `/ipfs/${cid.toString()}?format=raw`
+        }
+      }
+    })
+
+    app.get('/api/docs', { schema: { hide: true } }, async () => (app as unknown as { swagger(): unknown }).swagger())
+  }
+}
+
+const encodeCursor = (manifest: string): string => toBase64url(new TextEncoder().encode(manifest))
+function decodeCursor (cursor: string): string {
+  try {
+    return new TextDecoder().decode(fromBase64url(cursor))
+  } catch (err) {
+    throw new BadRequestError('Malformed cursor', { cause: err })
+  }
+}

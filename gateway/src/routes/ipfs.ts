@@ -1,0 +1,194 @@
+/**
+ * `/ipfs/{cid}[/path]`: the IPFS path gateway for UnixFS, and the trustless
+ * gateway (`?format=raw|car`, `Accept: application/vnd.ipld.*`) through
+ * trustless/. Specs: ipfs/specs path-gateway.md and trustless-gateway.md.
+ */
+import { createGzip } from 'node:zlib'
+import { Readable, pipeline } from 'node:stream'
+import { Type } from 'typebox'
+import { parseCidPath, NotFoundError, TimeoutError, type AbortOptions } from '@mhc/protocols'
+import type { UnixFS } from '@helia/unixfs'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { CID } from 'multiformats/cid'
+import { isCompressible, sniffType, typeByName } from '../content-type.js'
+import { dirListing } from '../dir-listing.js'
+import { BadRequestError, NotCachedError } from '../errors.js'
+import { parseRange } from '../range.js'
+import { negotiateFormat, parseEntityBytes, trustlessResponse, type DagScope } from '../trustless/index.js'
+import type { GatewayBlocks } from '../blocks.js'
+
+/** Immutable content (path-gateway.md §Cache-Control). */
+export const IMMUTABLE = 'public, max-age=29030400, immutable'
+const MAX_PATH = 4096
+const GZIP_MAX_BYTES = 16 * 1024 * 1024
+
+export interface IpfsRoutesComponents {
+  blockstore: GatewayBlocks
+  unixfs: Pick<UnixFS, 'stat' | 'cat' | 'ls'>
+  countBytes(n: number): void
+}
+
+export interface IpfsRoutesInit {
+  /** How long to wait for peers before answering 504. */
+  fetchTimeoutMs: number
+}
+
+const Query = Type.Object({
+  format: Type.Optional(Type.String({ maxLength: 32 })),
+  'dag-scope': Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('entity'), Type.Literal('all')])),
+  'entity-bytes': Type.Optional(Type.String({ maxLength: 64 })),
+  dups: Type.Optional(Type.Union([Type.Literal('y'), Type.Literal('n')])),
+  filename: Type.Optional(Type.String({ maxLength: 255 })),
+  download: Type.Optional(Type.String({ maxLength: 8 }))
+})
+type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, dups?: 'y' | 'n' }
+
+export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
+  return async function (app: FastifyInstance): Promise<void> {
+    app.route<{ Params: { '*': string }, Querystring: QueryT }>({
+      method: ['GET', 'HEAD'],
+      url: '/ipfs/*',
+      schema: { querystring: Query },
+      handler: async (request, reply) => serve(components, init, request, reply)
+    })
+  }
+}
+
+async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
+  const rawPath = request.params['*']
+  if (rawPath.length > MAX_PATH) throw new BadRequestError(`Path longer than ${MAX_PATH} characters`)
+  const { cid, path } = parseCidPath(decodeSegments(rawPath))
+  const deadline = AbortSignal.timeout(init.fetchTimeoutMs)
+  const signal = AbortSignal.any([deadline, clientGone(reply)])
+  const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(request.headers['cache-control'] ?? '')
+  const ipfsPath = `/ipfs/${cid.toString()}${path.length > 0 ? `/${path.join('/')}` : ''}`
+  reply.header('X-Ipfs-Path', ipfsPath)
+
+  const format = negotiateFormat(request.query.format, request.headers.accept)
+  if (format !== undefined) {
+    const res = await guard(deadline, ipfsPath, trustlessResponse(components.blockstore, {
+      cid,
+      path,
+      format,
+      ...(request.query['dag-scope'] === undefined ? {} : { dagScope: request.query['dag-scope'] }),
+      ...(request.query['entity-bytes'] === undefined ? {} : { entityBytes: parseEntityBytes(request.query['entity-bytes']) }),
+      ...(request.query.dups === undefined ? {} : { dups: request.query.dups === 'y' }),
+      onlyIfCached,
+      signal
+    }))
+    reply.headers(res.headers)
+    if (notModified(request, res.headers.Etag ?? res.headers.ETag ?? res.headers.etag)) return reply.code(304).send()
+    if (request.method === 'HEAD') return reply.code(200).send()
+    return reply.code(200).send(counted(components, res.body))
+  }
+
+  const pathOpt = path.length > 0 ? { path: path.join('/') } : {}
+  const info = await guard(deadline, ipfsPath, components.unixfs.stat(cid, { signal, ...pathOpt, ...(onlyIfCached ? { offline: true } : {}) }), onlyIfCached)
+
+  if (info.type === 'directory') {
+    if (!request.url.split('?')[0]?.endsWith('/')) {
+      const [p, q] = request.url.split('?')
+      return reply.redirect(`${p ?? ''}/${q === undefined ? '' : `?${q}`}`, 301)
+    }
+    const index = await components.unixfs.stat(info.cid, { signal, path: 'index.html', ...(onlyIfCached ? { offline: true } : {}) }).catch(() => undefined)
+    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', signal)
+    const entries = []
+    for await (const e of components.unixfs.ls(info.cid, { signal })) {
+      const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
+      entries.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
+    }
+    reply.header('Cache-Control', IMMUTABLE).header('Etag', `"DirIndex-${info.cid.toString()}"`).type('text/html; charset=utf-8')
+    if (notModified(request, `"DirIndex-${info.cid.toString()}"`)) return reply.code(304).send()
+    return reply.send(request.method === 'HEAD' ? undefined : dirListing(ipfsPath, entries))
+  }
+  return await serveFile(components, request, reply, info.cid, Number(info.size), path.at(-1) ?? '', signal)
+}
+
+async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal): Promise<FastifyReply> {
+  const etag = `"${cid.toString()}"`
+  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
+  let type = typeByName(name)
+  if (type === undefined) {
+    const head: Uint8Array[] = []
+    for await (const c of components.unixfs.cat(cid, { signal, length: 512 })) head.push(c)
+    type = sniffType(Buffer.concat(head))
+  }
+  reply.type(type)
+  if (notModified(request, etag)) return reply.code(304).send()
+
+  const range = parseRange(request.headers.range, size)
+  if (range !== undefined) {
+    reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1)
+    if (request.method === 'HEAD') return reply.send()
+    return reply.send(counted(components, components.unixfs.cat(cid, { signal, offset: range.start, length: range.end - range.start + 1 })))
+  }
+  const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
+  reply.header('Vary', 'Accept-Encoding')
+  if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
+  const body = components.unixfs.cat(cid, { signal })
+  if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
+  return reply.header('Content-Length', size).send(counted(components, body))
+}
+
+/** Percent-decode each segment; a bad escape is a client error. */
+function decodeSegments (raw: string): string {
+  try {
+    return raw.split('/').map(s => decodeURIComponent(s)).join('/')
+  } catch (err) {
+    throw new BadRequestError('Malformed percent-encoding in the path', { cause: err })
+  }
+}
+
+function notModified (request: FastifyRequest, etag: string | undefined): boolean {
+  const inm = request.headers['if-none-match']
+  if (inm === undefined || etag === undefined) return false
+  return inm.split(',').map(s => s.trim().replace(/^W\//, '')).some(t => t === '*' || t === etag.replace(/^W\//, ''))
+}
+
+/**
+ * Run a lookup; when our own deadline fired it is a 504, a missing block or
+ * path is a 404, and with only-if-cached anything not local is a 412.
+ */
+async function guard<T> (deadline: AbortSignal, what: string, work: Promise<T>, onlyIfCached = false): Promise<T> {
+  try {
+    return await work
+  } catch (err) {
+    const name = (err as { name?: string }).name ?? ''
+    if (onlyIfCached && (name === 'BlockNotFoundWhileOfflineError' || name === 'NotFoundError' || name === 'LoadBlockFailedError')) {
+      throw new NotCachedError(`${what} is not in this gateway's local store`, { cause: err })
+    }
+    if ((err as { code?: string }).code?.startsWith('MHC_ERR_') === true) throw err
+    if (deadline.aborted) throw new TimeoutError(`No peer delivered ${what} in time`, { cause: err })
+    if (/NotFound|DoesNotExist|NoContent|LoadBlockFailed|GetFailed|NotUnixFS/.test(name)) throw new NotFoundError(`${what} not found`, { cause: err })
+    throw err
+  }
+}
+
+function clientGone (reply: FastifyReply): AbortSignal {
+  const controller = new AbortController()
+  reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort(new Error('client went away')) })
+  return controller.signal
+}
+
+/**
+ * The response body, counting bytes as they leave (mhc_gateway_bytes_sent_total).
+ * Errors from the source destroy the response, and a client that goes away
+ * ends the source (the generator returns), so nothing leaks either way.
+ */
+function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8Array> | Uint8Array, gzip = false): Readable {
+  const chunks = source instanceof Uint8Array ? [source] : source
+  if (!gzip) {
+    return Readable.from((async function * () {
+      for await (const c of chunks) {
+        components.countBytes(c.byteLength)
+        yield c
+      }
+    })())
+  }
+  const z = createGzip()
+  z.on('data', (c: Buffer) => { components.countBytes(c.byteLength) })
+  pipeline(Readable.from(chunks), z, () => {})
+  return z
+}
+
+export type { AbortOptions }

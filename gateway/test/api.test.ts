@@ -1,0 +1,82 @@
+import { ed25519 } from '@noble/curves/ed25519.js'
+import t from 'tap'
+import { decodeEnvelope, encodeEnvelope, manifestCid, sealManifest, toBase64url, type Signer, type VideoDetail, type VideoPage } from '@mhc/protocols'
+import { makeApp, makeFixture } from './helpers/fixtures.js'
+
+const sk = ed25519.utils.randomSecretKey()
+const signer: Signer = { publicKey: ed25519.getPublicKey(sk), sign: d => ed25519.sign(d, sk) }
+const creator = toBase64url(signer.publicKey)
+
+t.test('REST API /api/v1', async t => {
+  const fx = await makeFixture()
+  const sealed = []
+  for (let i = 0; i < 5; i++) {
+    const s = await sealManifest({
+      v: 1, title: `Video ${i}`, description: '', creator, created: `2026-11-2${i}T00:00:00Z`, root: fx.root.toString(), master: 'hls/master.m3u8',
+      duration: 10 + i, renditions: [{ name: '360p', width: 640, height: 360, frameRate: 30, bandwidth: 900000, averageBandwidth: 700000, codecs: 'avc1.64001e,mp4a.40.2', playlist: 'hls/360p/index.m3u8' }],
+      ...(i % 2 === 0 ? { poster: 'sniff/picture' } : {}), licence: 'CC0-1.0', splits: [{ recipient: creator, bps: 10000 }]
+    }, signer)
+    await fx.blockstore.put(sealed[i] = s.cid, s.bytes)
+    fx.catalogue.unshift({ manifest: s.cid.toString(), root: fx.root.toString(), title: `Video ${i}`, duration: 10 + i, published: `2026-11-2${i}T00:00:00Z` })
+  }
+  const { app } = await makeApp(fx)
+  t.teardown(async () => app.close())
+
+  t.test('lists the catalogue in pages with a cursor', async t => {
+    const first = JSON.parse((await app.inject('/api/v1/videos?limit=2')).payload) as VideoPage
+    t.same(first.items.map(v => v.title), ['Video 4', 'Video 3'])
+    t.equal(first.items[0]?.poster, `/ipfs/${fx.root.toString()}/sniff/picture`)
+    t.equal(first.items[1]?.poster, null, 'no poster: null')
+    t.type(first.next, 'string')
+    const second = JSON.parse((await app.inject(`/api/v1/videos?limit=2&cursor=${first.next ?? ''}`)).payload) as VideoPage
+    t.same(second.items.map(v => v.title), ['Video 2', 'Video 1'])
+    const last = JSON.parse((await app.inject(`/api/v1/videos?limit=2&cursor=${second.next ?? ''}`)).payload) as VideoPage
+    t.same(last.items.map(v => v.title), ['Video 0'])
+    t.equal(last.next, null)
+  })
+
+  t.test('one video: verified manifest and playback URLs', async t => {
+    const res = await app.inject(`/api/v1/videos/${sealed[4]?.toString() ?? ''}`)
+    t.equal(res.statusCode, 200)
+    const body = JSON.parse(res.payload) as VideoDetail
+    t.equal(body.manifest.title, 'Video 4')
+    t.same(body.urls, { master: `/ipfs/${fx.root.toString()}/hls/master.m3u8`, poster: `/ipfs/${fx.root.toString()}/sniff/picture`, manifestBlock: `/ipfs/${sealed[4]?.toString() ?? ''}?format=raw` })
+  })
+
+  t.test('a manifest whose signature fails is refused with 422', async t => {
+    const s = await sealManifest({
+      v: 1, title: 'Real', description: '', creator, created: '2026-11-24T00:00:00Z', root: fx.root.toString(), master: 'hls/master.m3u8', duration: 1,
+      renditions: [{ name: 'audio', bandwidth: 1, averageBandwidth: 1, codecs: 'mp4a.40.2', playlist: 'a/index.m3u8' }], licence: 'CC0-1.0', splits: [{ recipient: creator, bps: 10000 }]
+    }, signer)
+    const env = decodeEnvelope(s.bytes)
+    const forged = encodeEnvelope({ ...env, payload: new TextEncoder().encode(new TextDecoder().decode(env.payload).replace('Real', 'Fake')) })
+    const cid = await manifestCid(forged)
+    await fx.blockstore.put(cid, forged)
+    const res = await app.inject(`/api/v1/videos/${cid.toString()}`)
+    t.equal(res.statusCode, 422)
+    t.equal(JSON.parse(res.payload).code, 'MHC_ERR_SIGNATURE_INVALID')
+  })
+
+  t.test('bad input', async t => {
+    const cases: Array<[string, number, string]> = [
+      ['/api/v1/videos?limit=0', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      ['/api/v1/videos?limit=1000', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      ['/api/v1/videos?cursor=zzzz', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      ['/api/v1/videos?unknown=1', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      ['/api/v1/videos/not-a-cid', 400, 'MHC_ERR_CID_INVALID'],
+      [`/api/v1/videos/${fx.root.toString()}`, 400, 'MHC_ERR_GATEWAY_BAD_REQUEST']
+    ]
+    for (const [url, status, code] of cases) {
+      const res = await app.inject(url)
+      t.equal(res.statusCode, status, url)
+      t.equal(JSON.parse(res.payload).code, code, url)
+    }
+  })
+
+  t.test('the OpenAPI document describes the routes', async t => {
+    const doc = JSON.parse((await app.inject('/api/docs')).payload) as { openapi: string, paths: Record<string, unknown> }
+    t.equal(doc.openapi, '3.1.0')
+    t.ok(doc.paths['/api/v1/videos'])
+    t.ok(doc.paths['/api/v1/videos/{manifest}'])
+  })
+})

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path'
+import { Command } from '@commander-js/extra-typings'
+import { parseCidPath } from '@mhc/protocols'
+import { ApiClient } from '../client.js'
+import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
+import { printJson, printLine, type CliIo } from '../io.js'
+import { assertReadableFile } from './publish.js'
+
+interface ExportResult { cid: string, blocks: number, bytes: number }
+interface ImportResult { roots: string[], blocks: number, pinned: string[] }
+
+export function carCommand (io: CliIo) {
+  const car = new Command('car').description('export and import CAR files (content-addressed archives)')
+
+  const exp = new Command('export').description('write CID and everything under it to a CAR file (fetching from peers as needed)').argument('<cid>')
+    .requiredOption('-o, --output <file>', 'the CAR file to write')
+    .option('--repo <dir>', REPO_HELP)
+    .option('--timeout <seconds>', 'give up when no peer delivers within this time', parseSeconds)
+    .option('--json', 'print {"cid","blocks","bytes"}')
+    .action(async (cidText, opts) => run(io, opts.json === true, async () => {
+      const { cid } = parseCidPath(cidText)
+      const api = await ApiClient.connect(repoDir(io, opts.repo))
+      const res = await api.json<ExportResult>('POST', '/v1/car/export', { cid: cid.toString(), out: resolve(opts.output), ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }) }, { signal: io.signal })
+      if (opts.json === true) printJson(io, res)
+      else io.stderr.write(`wrote ${res.blocks} blocks (${res.bytes} bytes) of ${res.cid} to ${resolve(opts.output)}\n`)
+    }))
+  example(exp, 'mhc car export bafybei... -o video.car')
+
+  const imp = new Command('import').description('import a CAR file: every block is checked against its CID first; a bad file imports nothing').argument('<file>')
+    .option('--repo <dir>', REPO_HELP)
+    .option('--json', 'print {"roots","blocks"}')
+    .action(async (file, opts) => run(io, opts.json === true, async () => {
+      const path = resolve(file)
+      await assertReadableFile(path)
+      const api = await ApiClient.connect(repoDir(io, opts.repo))
+      const res = await api.json<ImportResult>('POST', '/v1/car/import', { path }, { signal: io.signal })
+      if (opts.json === true) printJson(io, res)
+      else printLine(io, [`imported ${res.blocks} blocks`, ...res.roots.map(r => `root ${r}${res.pinned.includes(r) ? ' (pinned)' : ' (partial DAG, not pinned)'}`)].join('\n'))
+    }))
+  example(imp, 'mhc car import video.car --json')
+
+  car.addCommand(exp as unknown as Command)
+  car.addCommand(imp as unknown as Command)
+  example(car, 'mhc car export bafybei... -o video.car')
+  return car
+}

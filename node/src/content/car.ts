@@ -1,0 +1,121 @@
+/**
+ * CAR files on the CLI. Import is all-or-nothing: every block is checked
+ * against its CID in a first pass, and only a file that is entirely sound is
+ * written (second pass), then its roots are pinned.
+ */
+import { createReadStream } from 'node:fs'
+import { lstat, open, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { trustlessResponse, type TrustlessBlocks } from '@mhc/gateway'
+import { CarBlockIterator } from '@ipld/car/iterator'
+import { MAX_BLOCK_BYTES, equalBytes, isMhcError, type AbortOptions } from '@mhc/protocols'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { identity } from 'multiformats/hashes/identity'
+import type { Pins } from '@helia/interface'
+import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
+import { CarInvalidError, OutputExistsError, PathNotReadableError } from '../errors.js'
+import { mapFetchError } from './index.js'
+import { pinOnce } from './pin.js'
+
+export interface CarImportComponents {
+  blockstore: Pick<Blockstore, 'put'>
+  pins: Pick<Pins, 'add' | 'isPinned'>
+}
+
+export interface CarImportResult {
+  roots: string[]
+  blocks: number
+  /** Roots whose whole DAG was in the file (or already here), and are now pinned. */
+  pinned: string[]
+}
+
+export async function importCar (components: CarImportComponents, path: string, options: AbortOptions = {}): Promise<CarImportResult> {
+  await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new PathNotReadableError(`Cannot read ${path}: ${err.code ?? err.message}`, { cause: err })
+  })
+  let roots: CID[] = []
+  let count = 0
+  // Pass 1: check everything; nothing is stored yet.
+  await eachBlock(path, options, async (cid, bytes, index) => {
+    await verifyBlock(cid, bytes, index)
+    count++
+  }, r => { roots = r })
+  // Pass 2: store. The file could change between passes, so check again as we go.
+  await eachBlock(path, options, async (cid, bytes, index) => {
+    await verifyBlock(cid, bytes, index)
+    if (cid.multihash.code !== identity.code) await components.blockstore.put(cid, bytes, options)
+  })
+  const pinned: string[] = []
+  for (const root of roots) {
+    // Offline: a root whose DAG is not all here stays unpinned rather than fetching from peers.
+    try {
+      await pinOnce(components.pins, root, { ...options, ...{ offline: true } })
+      pinned.push(root.toString())
+    } catch { /* partial DAG */ }
+  }
+  return { roots: roots.map(String), blocks: count, pinned }
+}
+
+async function eachBlock (path: string, options: AbortOptions, fn: (cid: CID, bytes: Uint8Array, index: number) => Promise<void>, onRoots?: (roots: CID[]) => void): Promise<void> {
+  let iterator: CarBlockIterator
+  try {
+    iterator = await CarBlockIterator.fromIterable(createReadStream(path, options.signal === undefined ? {} : { signal: options.signal }))
+  } catch (err) {
+    throw new CarInvalidError(`${path} is not a CAR file: ${(err as Error).message}`, { cause: err })
+  }
+  onRoots?.(await iterator.getRoots())
+  let index = 0
+  try {
+    for await (const { cid, bytes } of iterator) {
+      options.signal?.throwIfAborted()
+      await fn(cid, bytes, index++)
+    }
+  } catch (err) {
+    if (isMhcError(err) || options.signal?.aborted === true) throw err
+    throw new CarInvalidError(`${path} is truncated or corrupt after ${index} blocks: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+async function verifyBlock (cid: CID, bytes: Uint8Array, index: number): Promise<void> {
+  if (bytes.byteLength > MAX_BLOCK_BYTES) throw new CarInvalidError(`Block ${index} (${cid.toString()}) is ${bytes.byteLength} bytes, over the ${MAX_BLOCK_BYTES}-byte limit`)
+  const code = cid.multihash.code
+  let digest: Uint8Array
+  if (code === sha256.code) digest = (await sha256.digest(bytes)).digest
+  else if (code === identity.code) digest = identity.digest(bytes).digest
+  else throw new CarInvalidError(`Block ${index} (${cid.toString()}) uses hash 0x${code.toString(16)}, which MHC does not accept`)
+  if (!equalBytes(digest, cid.multihash.digest)) throw new CarInvalidError(`Block ${index} does not match its CID ${cid.toString()}: the file is forged or corrupt; nothing was imported`)
+}
+
+export interface CarExportResult { cid: string, blocks: number, bytes: number }
+
+/**
+ * Write `root` and every block under it (depth-first, no duplicates) to a
+ * CAR file, fetching what is not local. Written under a temporary name and
+ * renamed, so `out` never holds half an archive.
+ */
+export async function exportCar (blocks: TrustlessBlocks, root: CID, out: string, options: AbortOptions & { timeoutMs?: number } = {}): Promise<CarExportResult> {
+  if (await lstat(out).then(() => true, () => false)) throw new OutputExistsError(`${out} already exists`)
+  const deadline = AbortSignal.timeout(options.timeoutMs ?? 60_000)
+  const signal = AbortSignal.any([deadline, ...(options.signal === undefined ? [] : [options.signal])])
+  const tmp = join(dirname(out), `.${basename(out)}.mhc-partial-${process.pid}`)
+  const fh = await open(tmp, 'w')
+  let bytes = 0
+  try {
+    const res = await trustlessResponse(blocks, { cid: root, path: [], format: 'car', dagScope: 'all', signal })
+    const body = res.body instanceof Uint8Array ? [res.body] : res.body
+    for await (const chunk of body) {
+      await fh.write(chunk)
+      bytes += chunk.byteLength
+    }
+    await fh.close()
+    await rename(tmp, out)
+  } catch (err) {
+    await fh.close().catch(() => {})
+    await rm(tmp, { force: true })
+    throw mapFetchError(err, root.toString(), options, deadline)
+  }
+  let count = 0
+  await eachBlock(out, options, async () => { count++ })
+  return { cid: root.toString(), blocks: count, bytes }
+}
