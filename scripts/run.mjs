@@ -44,6 +44,13 @@ function build (node) {
     say('build failed')
     process.exit(r.status ?? 1)
   }
+  // The browser app the gateway serves (Vite), with its JS budget check.
+  const env = { ...process.env, PATH: `${dirname(node)}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` }
+  const c = spawnSync('npm', ['run', 'build', '--silent', '-w', '@mhc/client'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env })
+  if (c.status !== 0) {
+    say('building the web app failed')
+    process.exit(c.status ?? 1)
+  }
 }
 
 // Every <workspace>/test/.../*.test.ts, in a stable order.

@@ -1,17 +1,17 @@
 /** A plain HTML listing for a UnixFS directory without index.html. */
 export interface ListingEntry { name: string, cid: string, size: bigint, directory: boolean }
 
-const escape = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
 
 export function dirListing (path: string, entries: ListingEntry[]): string {
   const base = path.endsWith('/') ? path : `${path}/`
   const rows = entries.map(e => {
-    const href = escape(base + encodeURIComponent(e.name) + (e.directory ? '/' : ''))
-    return `<tr><td><a href="${href}">${escape(e.name)}${e.directory ? '/' : ''}</a></td><td>${e.directory ? '' : e.size.toString()}</td><td><code>${escape(e.cid)}</code></td></tr>`
+    const href = escapeHtml(base + encodeURIComponent(e.name) + (e.directory ? '/' : ''))
+    return `<tr><td><a href="${href}">${escapeHtml(e.name)}${e.directory ? '/' : ''}</a></td><td>${e.directory ? '' : e.size.toString()}</td><td><code>${escapeHtml(e.cid)}</code></td></tr>`
   }).join('\n')
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(path)}</title>
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(path)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem}td{padding:.2rem .8rem}code{color:#666}</style></head>
-<body><h1>Index of ${escape(path)}</h1><table><thead><tr><th>Name</th><th>Size</th><th>CID</th></tr></thead><tbody>
+<body><h1>Index of ${escapeHtml(path)}</h1><table><thead><tr><th>Name</th><th>Size</th><th>CID</th></tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>
 `

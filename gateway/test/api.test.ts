@@ -16,7 +16,8 @@ t.test('REST API /api/v1', async t => {
       duration: 10 + i, renditions: [{ name: '360p', width: 640, height: 360, frameRate: 30, bandwidth: 900000, averageBandwidth: 700000, codecs: 'avc1.64001e,mp4a.40.2', playlist: 'hls/360p/index.m3u8' }],
       ...(i % 2 === 0 ? { poster: 'sniff/picture' } : {}), licence: 'CC0-1.0', splits: [{ recipient: creator, bps: 10000 }]
     }, signer)
-    await fx.blockstore.put(sealed[i] = s.cid, s.bytes)
+    sealed.push(s.cid)
+    await fx.blockstore.put(s.cid, s.bytes)
     fx.catalogue.unshift({ manifest: s.cid.toString(), root: fx.root.toString(), title: `Video ${i}`, duration: 10 + i, published: `2026-11-2${i}T00:00:00Z` })
   }
   const { app } = await makeApp(fx)

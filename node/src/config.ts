@@ -25,6 +25,8 @@ export const NodeConfig = Type.Object({
   provideTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
   /** Origins the gateway allows by CORS (empty: same-origin only). */
   gatewayCorsOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 64 })),
+  /** Trust X-Forwarded-For (the gateway runs behind a load balancer). */
+  gatewayTrustProxy: Type.Optional(Type.Boolean()),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */

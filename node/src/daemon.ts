@@ -160,6 +160,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       const gw = await startGateway({ blockstore: helia.blockstore, catalogue, logger }, {
         fetchTimeoutMs: Math.min(config.fetchTimeoutMs, 30_000),
         corsOrigins: config.gatewayCorsOrigins ?? [],
+        trustProxy: config.gatewayTrustProxy ?? false,
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(redisUrl === undefined || redisUrl === null ? {} : { redisUrl }),
         clientDir: clientDist()

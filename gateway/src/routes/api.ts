@@ -5,8 +5,8 @@
  */
 import { Type } from 'typebox'
 import {
-  CatalogueEntry, ProblemBody, VideoDetail, VideoPage, fromBase64url, openManifest, parseCid, toBase64url,
-  type VerifiedManifest, type VideoSummary
+  ProblemBody, VideoDetail, VideoPage, fromBase64url, openManifest, parseCid, toBase64url,
+  type CatalogueEntry, type VerifiedManifest, type VideoSummary
 } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'

@@ -14,7 +14,7 @@ import { isCompressible, sniffType, typeByName } from '../content-type.js'
 import { dirListing } from '../dir-listing.js'
 import { BadRequestError, NotCachedError } from '../errors.js'
 import { parseRange } from '../range.js'
-import { negotiateFormat, parseEntityBytes, trustlessResponse, type DagScope } from '../trustless/index.js'
+import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
 import type { GatewayBlocks } from '../blocks.js'
 
 /** Immutable content (path-gateway.md §Cache-Control). */
@@ -37,11 +37,13 @@ const Query = Type.Object({
   format: Type.Optional(Type.String({ maxLength: 32 })),
   'dag-scope': Type.Optional(Type.Union([Type.Literal('block'), Type.Literal('entity'), Type.Literal('all')])),
   'entity-bytes': Type.Optional(Type.String({ maxLength: 64 })),
-  dups: Type.Optional(Type.Union([Type.Literal('y'), Type.Literal('n')])),
+  'car-version': Type.Optional(Type.String({ maxLength: 8 })),
+  'car-order': Type.Optional(Type.String({ maxLength: 8 })),
+  'car-dups': Type.Optional(Type.String({ maxLength: 8 })),
   filename: Type.Optional(Type.String({ maxLength: 255 })),
   download: Type.Optional(Type.String({ maxLength: 8 }))
 })
-type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, dups?: 'y' | 'n' }
+type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string } & CarQuery
 
 export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
   return async function (app: FastifyInstance): Promise<void> {
@@ -72,7 +74,8 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       format,
       ...(request.query['dag-scope'] === undefined ? {} : { dagScope: request.query['dag-scope'] }),
       ...(request.query['entity-bytes'] === undefined ? {} : { entityBytes: parseEntityBytes(request.query['entity-bytes']) }),
-      ...(request.query.dups === undefined ? {} : { dups: request.query.dups === 'y' }),
+      // dups/order/version come in the Accept parameters or the car-* query (trustless-gateway.md).
+      ...(format === 'car' ? { dups: negotiateCarParams(request.headers.accept, request.query).dups } : {}),
       onlyIfCached,
       signal
     }))

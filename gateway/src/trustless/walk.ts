@@ -27,12 +27,11 @@ export interface Frame {
   bytes?: Uint8Array
 }
 
-/** Decode a dag-pb node and its UnixFS data, or `undefined` when it is not UnixFS. */
+/** Decode a dag-pb node and its UnixFS data, or `undefined` when it is not (valid) UnixFS. */
 function unixfsOf (bytes: Uint8Array): { node: dagPb.PBNode, fs: UnixFS } | undefined {
-  const node = dagPb.decode(bytes)
-  if (node.Data === undefined) return undefined
   try {
-    return { node, fs: UnixFS.unmarshal(node.Data) }
+    const node = dagPb.decode(bytes)
+    return node.Data === undefined ? undefined : { node, fs: UnixFS.unmarshal(node.Data) }
   } catch {
     return undefined
   }
