@@ -107,7 +107,7 @@ t.test('watching in Chromium through the gateway', async t => {
     const before = await page.evaluate(() => window.__mhcPlayer?.video.currentTime ?? 0)
     await until(page, (b: number) => (window.__mhcPlayer?.video.currentTime ?? 0) > b, before + 1)
     t.equal(await page.evaluate(() => window.__mhcPlayer?.hls?.loadLevel), target, 'the quality menu switched the rendition and playback went on')
-    await page.screenshot({ path: join(ARTIFACTS, 'watch.png') })
+    await page.screenshot({ path: join(ARTIFACTS, 'watch.png'), fullPage: true })
     t.same(errors, [], 'no page errors')
     await page.close()
   })
