@@ -9,7 +9,7 @@ export function fromBase64url (text: string): Uint8Array {
   return base64url.baseDecode(text)
 }
 
-export function concatBytes (parts: Uint8Array[]): Uint8Array {
+export function concatBytes (parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let size = 0
   for (const p of parts) size += p.byteLength
   const out = new Uint8Array(size)

@@ -8,7 +8,6 @@
  * block with a stable CID. The payload is canonical JSON (RFC 8785).
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { concatBytes, equalBytes, uvarint } from './bytes.js'
 import { EnvelopeDomainError, SignatureInvalidError, WireFormatError } from './errors.js'
 import type { AbortOptions } from './abort.js'
@@ -36,7 +35,7 @@ export interface Signer {
 const utf8 = new TextEncoder()
 
 /** The exact bytes that get signed: each part length-prefixed with an unsigned varint. */
-export function signedBytes (domain: string, payloadType: string, payload: Uint8Array): Uint8Array {
+export function signedBytes (domain: string, payloadType: string, payload: Uint8Array): Uint8Array<ArrayBuffer> {
   const d = utf8.encode(domain)
   const t = utf8.encode(payloadType)
   return concatBytes([uvarint(d.byteLength), d, uvarint(t.byteLength), t, uvarint(payload.byteLength), payload])
@@ -69,22 +68,79 @@ export interface OpenOptions {
 
 /**
  * Decode, check purpose and verify in one call: unverified data never reaches
- * the caller. Throws WireFormatError, EnvelopeDomainError or SignatureInvalidError.
+ * the caller. Rejects with WireFormatError, EnvelopeDomainError or SignatureInvalidError.
  */
-export function openEnvelope (bytes: Uint8Array, options: OpenOptions): Envelope {
+export async function openEnvelope (bytes: Uint8Array, options: OpenOptions): Promise<Envelope> {
   const env = decodeEnvelope(bytes, options.maxBytes)
   if (env.domain !== options.domain || env.payloadType !== options.payloadType) {
     throw new EnvelopeDomainError(`Envelope is for ${env.domain} ${env.payloadType}, expected ${options.domain} ${options.payloadType}`)
   }
-  verifyEnvelope(env)
+  await verifyEnvelope(env)
   return env
 }
 
-/** Throw SignatureInvalidError unless the signature verifies. */
-export function verifyEnvelope (env: Envelope): void {
-  let ok = false
+// Ed25519 (RFC 8032 §5.1): the field prime p = 2^255 - 19 and the group order L.
+const P = 2n ** 255n - 19n
+const L = 2n ** 252n + 27742317777372353535851937790883648493n
+// y of a point of order 8; with 0 (order 4), 1 (the identity) and p - 1 (order 2), and their
+// negatives, these are the y coordinates of the eight points of small order.
+const Y8 = 0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n
+const SMALL_ORDER_Y = [0n, 1n, P - 1n, Y8, P - Y8]
+
+function littleEndian (bytes: Uint8Array): bigint {
+  let n = 0n
+  for (let i = bytes.byteLength - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] ?? 0)
+  return n
+}
+
+/**
+ * The encoding checks of strict RFC 8032 (as FIPS 186-5 and `@noble/curves` with
+ * `zip215: false`), done here so that every WebCrypto engine gets the same
+ * verdict on them: a canonical point (y < p; x = 0 only with the sign bit
+ * clear), and for the public key, not one of the small-order points (with
+ * which one signature can verify for any message under some verifiers).
+ */
+function isStrictPoint (bytes: Uint8Array, rejectSmallOrder: boolean): boolean {
+  if (bytes.byteLength !== 32) return false
+  const n = littleEndian(bytes)
+  const y = n & (2n ** 255n - 1n)
+  const signBit = n >> 255n
+  if (y >= P) return false
+  // y = ±1 means x = 0, whose only encoding has the sign bit clear.
+  if ((y === 1n || y === P - 1n) && signBit === 1n) return false
+  return !(rejectSmallOrder && SMALL_ORDER_Y.includes(y))
+}
+
+/**
+ * Reject with SignatureInvalidError unless the signature verifies. Ed25519
+ * runs through WebCrypto (Node 22.19+ and current browsers); the encoding
+ * rules above are checked first. Rejects with a plain Error (not an MHC code)
+ * when the runtime has no WebCrypto Ed25519: the signature was not checked,
+ * so it is neither valid nor invalid.
+ */
+export async function verifyEnvelope (env: Envelope): Promise<void> {
+  const { publicKey, signature } = env
+  if (publicKey.byteLength !== 32 || signature.byteLength !== 64) {
+    throw new SignatureInvalidError('Signature or public key is malformed')
+  }
+  if (!isStrictPoint(publicKey, true)) throw new SignatureInvalidError('Public key is not a canonical Ed25519 point of large order')
+  if (!isStrictPoint(signature.subarray(0, 32), false) || littleEndian(signature.subarray(32)) >= L) {
+    throw new SignatureInvalidError('Signature is not a canonical Ed25519 signature')
+  }
+  const subtle = globalThis.crypto?.subtle
+  if (subtle === undefined) throw new Error('WebCrypto is not available here (a browser needs a secure context: HTTPS or localhost)')
+  let key: CryptoKey
   try {
-    ok = ed25519.verify(env.signature, signedBytes(env.domain, env.payloadType, env.payload), env.publicKey, { zip215: false })
+    key = await subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify'])
+  } catch (err) {
+    if ((err as { name?: unknown } | null)?.name === 'NotSupportedError') {
+      throw new Error('This runtime\'s WebCrypto has no Ed25519, so the signature could not be checked', { cause: err })
+    }
+    throw new SignatureInvalidError('Public key is malformed', { cause: err })
+  }
+  let ok: boolean
+  try {
+    ok = await subtle.verify('Ed25519', key, new Uint8Array(signature), signedBytes(env.domain, env.payloadType, env.payload))
   } catch (err) {
     throw new SignatureInvalidError('Signature or public key is malformed', { cause: err })
   }

@@ -1,26 +1,51 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import * as dagCbor from '@ipld/dag-cbor'
 import t from 'tap'
-import { encodeEnvelope, openEnvelope, seal, signedBytes, MAX_ENVELOPE_BYTES, type Signer } from '../src/index.js'
+import { encodeEnvelope, isMhcError, openEnvelope, seal, signedBytes, verifyEnvelope, MAX_ENVELOPE_BYTES, type Envelope, type Signer } from '../src/index.js'
 
 const sk = ed25519.utils.randomSecretKey()
 const signer: Signer = { publicKey: ed25519.getPublicKey(sk), sign: (d) => ed25519.sign(d, sk) }
 const purpose = { domain: 'mhc/test', payloadType: 'application/x-test' }
 const payload = new TextEncoder().encode('{"hello":"world"}')
 
+// Ed25519 constants and encodings for the crafted keys and signatures below.
+const P = 2n ** 255n - 19n
+const L = 2n ** 252n + 27742317777372353535851937790883648493n
+function le (n: bigint, sign = 0): Uint8Array {
+  const b = new Uint8Array(32)
+  for (let i = 0, v = n; i < 32; i++, v >>= 8n) b[i] = Number(v & 0xffn)
+  if (sign === 1) b[31] = (b[31] ?? 0) | 0x80
+  return b
+}
+const fromLe = (b: Uint8Array): bigint => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n)
+const Y8 = fromLe(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'))
+/** The eight points of small order, each in its canonical encoding. */
+const smallOrderKeys: Array<[string, Uint8Array]> = [
+  ['the identity', le(1n)], ['the point of order 2', le(P - 1n)],
+  ['a point of order 4', le(0n)], ['the other point of order 4', le(0n, 1)],
+  ...[Y8, P - Y8].flatMap((y, i) => [0, 1].map(s => [`a point of order 8 (#${2 * i + s + 1})`, le(y, s)] as [string, Uint8Array]))
+]
+/** R = B, S = 1: verifies for any message under a key A with [k]A = 0 when small-order keys are not refused. */
+const forgedSignature = (): Uint8Array => {
+  const sig = new Uint8Array(64)
+  sig.set(ed25519.Point.BASE.toBytes(), 0)
+  sig[32] = 1
+  return sig
+}
+
 t.test('signed envelope', async t => {
   t.test('opens what it sealed, in one call', async t => {
     const bytes = encodeEnvelope(await seal(purpose.domain, purpose.payloadType, payload, signer))
-    const env = openEnvelope(bytes, purpose)
+    const env = await openEnvelope(bytes, purpose)
     t.same(env.payload, payload)
     t.same(env.publicKey, signer.publicKey)
   })
 
   t.test('the signature covers the domain: bytes signed for one purpose do not open as another', async t => {
     const bytes = encodeEnvelope(await seal('mhc/other', purpose.payloadType, payload, signer))
-    t.throws(() => openEnvelope(bytes, purpose), { code: 'MHC_ERR_ENVELOPE_DOMAIN' })
+    await t.rejects(openEnvelope(bytes, purpose), { code: 'MHC_ERR_ENVELOPE_DOMAIN' })
     const env = dagCbor.decode(bytes) as Record<string, unknown>
-    t.throws(() => openEnvelope(dagCbor.encode({ ...env, domain: purpose.domain }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+    await t.rejects(openEnvelope(dagCbor.encode({ ...env, domain: purpose.domain }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
   })
 
   t.test('signed bytes are length-prefixed, so parts cannot slide into each other', async t => {
@@ -39,7 +64,7 @@ t.test('signed envelope', async t => {
   ]
   for (const [what, make] of bad) {
     t.test(`rejects ${what} with MHC_ERR_WIRE_FORMAT`, async t => {
-      t.throws(() => openEnvelope(make(), purpose), { code: 'MHC_ERR_WIRE_FORMAT' })
+      await t.rejects(openEnvelope(make(), purpose), { code: 'MHC_ERR_WIRE_FORMAT' })
     })
   }
 
@@ -53,11 +78,86 @@ t.test('signed envelope', async t => {
       return Buffer.from(one.subarray(1))
     })])
     t.same(dagCbor.decode(reordered), dagCbor.decode(canonical), 'the same value')
-    t.throws(() => openEnvelope(reordered, purpose), { code: 'MHC_ERR_WIRE_FORMAT', message: /canonical/ })
+    await t.rejects(openEnvelope(reordered, purpose), { code: 'MHC_ERR_WIRE_FORMAT', message: /canonical/ })
   })
 
   t.test('rejects a zeroed signature', async t => {
     const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
-    t.throws(() => openEnvelope(encodeEnvelope({ ...env, signature: new Uint8Array(64) }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+    await t.rejects(openEnvelope(encodeEnvelope({ ...env, signature: new Uint8Array(64) }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+  })
+
+  t.test('rejects a signature whose S is not reduced (S + L verifies under lax rules)', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    const sig = env.signature.slice()
+    sig.set(le(fromLe(sig.subarray(32)) + L), 32)
+    await t.rejects(openEnvelope(encodeEnvelope({ ...env, signature: sig }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+  })
+
+  t.test('rejects non-canonical point encodings in the key and in R', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    for (const [what, key] of [['y = p', le(P)], ['y = p + 1 (the identity, unreduced)', le(P + 1n)], ['all ones', new Uint8Array(32).fill(0xff)], ['x = 0 with the sign bit set', le(1n, 1)]] as const) {
+      await t.rejects(openEnvelope(encodeEnvelope({ ...env, publicKey: key }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' }, `key: ${what}`)
+      const sig = env.signature.slice()
+      sig.set(key, 0)
+      await t.rejects(openEnvelope(encodeEnvelope({ ...env, signature: sig }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' }, `R: ${what}`)
+    }
+  })
+
+  t.test('rejects a key that is not a point on the curve', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    t.throws(() => ed25519.Point.fromBytes(le(2n)), 'y = 2 is not on the curve')
+    await t.rejects(openEnvelope(encodeEnvelope({ ...env, publicKey: le(2n) }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+  })
+
+  for (const [what, key] of smallOrderKeys) {
+    t.test(`rejects ${what} as a key, even with a signature made for it`, async t => {
+      const env = { domain: purpose.domain, payloadType: purpose.payloadType, payload, publicKey: key, signature: forgedSignature() }
+      await t.rejects(openEnvelope(encodeEnvelope(env), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' })
+    })
+  }
+
+  t.test('gives the same verdicts as @noble/curves in strict (RFC 8032, zip215: false) mode', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    const flipped = env.signature.slice()
+    flipped[5] = (flipped[5] ?? 0) ^ 4
+    const unreduced = env.signature.slice()
+    unreduced.set(le(fromLe(unreduced.subarray(32)) + L), 32)
+    const cases: Array<[string, Envelope]> = [
+      ['a good signature', env],
+      ['a flipped bit', { ...env, signature: flipped }],
+      ['S + L', { ...env, signature: unreduced }],
+      ['a zeroed signature', { ...env, signature: new Uint8Array(64) }],
+      ['another payload', { ...env, payload: new TextEncoder().encode('{}') }],
+      ['a key off the curve', { ...env, publicKey: le(2n) }],
+      ['a non-canonical key', { ...env, publicKey: le(P + 1n) }],
+      ...smallOrderKeys.map(([what, publicKey]) => [`${what}, forged`, { ...env, publicKey, signature: forgedSignature() }] as [string, Envelope])
+    ]
+    for (const [what, e] of cases) {
+      const noble = ed25519.verify(e.signature, signedBytes(e.domain, e.payloadType, e.payload), e.publicKey, { zip215: false })
+      const ours = await verifyEnvelope(e).then(() => true, (err: unknown) => {
+        if (!isMhcError(err, 'MHC_ERR_SIGNATURE_INVALID')) throw err
+        return false
+      })
+      t.equal(ours, noble, `${what}: ${noble ? 'valid' : 'invalid'}`)
+    }
+  })
+
+  t.test('a key that WebCrypto refuses to import is an invalid signature', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    const subtle = globalThis.crypto.subtle
+    // Node imports any 32 bytes; some browsers refuse points they judge invalid (DataError).
+    const refuse = (name: string): void => {
+      Object.defineProperty(subtle, 'importKey', { configurable: true, value: async () => { throw new DOMException('refused', name) } })
+    }
+    t.teardown(() => { Reflect.deleteProperty(subtle, 'importKey') })
+    refuse('DataError')
+    await t.rejects(openEnvelope(encodeEnvelope(env), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID', message: /malformed/ })
+    // No Ed25519 in this WebCrypto at all: not checked, so neither valid nor invalid.
+    refuse('NotSupportedError')
+    const err = await openEnvelope(encodeEnvelope(env), purpose).then(() => undefined, (e: unknown) => e)
+    t.ok(err instanceof Error && !isMhcError(err), 'a plain Error, not an MHC code')
+    t.match(err, { message: /no Ed25519/ })
+    Reflect.deleteProperty(subtle, 'importKey')
+    t.same((await openEnvelope(encodeEnvelope(env), purpose)).payload, payload, 'opens again once WebCrypto is back')
   })
 })

@@ -46,8 +46,12 @@ export class Announcer implements Distributor {
   private readonly onMessage = (evt: CustomEvent<{ topic: string, data: Uint8Array, from?: { toString(): string } }>): void => {
     const msg = evt.detail
     if (msg.topic !== ANNOUNCE_TOPIC) return
+    void this.keepHeard(msg)
+  }
+
+  private async keepHeard (msg: { data: Uint8Array, from?: { toString(): string } }): Promise<void> {
     try {
-      const { announce, envelope } = openAnnounce(msg.data)
+      const { announce, envelope } = await openAnnounce(msg.data)
       if (announce.time > Date.now() + MAX_FUTURE_SKEW_MS) return
       const creator = toBase64url(envelope.publicKey)
       // One entry per (manifest, creator): a replay or a re-announcement only refreshes it.
@@ -70,10 +74,10 @@ export class Announcer implements Distributor {
 
   start (): void {
     const { pubsub } = this.components
-    pubsub.topicValidators.set(ANNOUNCE_TOPIC, (_peer, msg) => {
+    pubsub.topicValidators.set(ANNOUNCE_TOPIC, async (_peer, msg) => {
       if (msg.data.byteLength > MAX_ANNOUNCE_BYTES) return TopicValidatorResult.Reject
       try {
-        openAnnounce(msg.data)
+        await openAnnounce(msg.data)
         return TopicValidatorResult.Accept
       } catch (err) {
         this.log.debug({ err }, 'rejected an announcement')

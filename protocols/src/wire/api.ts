@@ -3,7 +3,7 @@
  * Scripts depend on these field names: extend, never rename.
  */
 import { Type, type Static } from 'typebox'
-import { CidString, PublicKeyString } from './manifest.js'
+import { CidString, PublicKeyString } from './manifest-schema.js'
 
 export const DaemonInfo = Type.Object({
   peerId: Type.String(),

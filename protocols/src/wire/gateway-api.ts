@@ -3,7 +3,7 @@
  * Extend, never rename. Errors are RFC 9457 problem documents (ProblemBody).
  */
 import { Type, type Static } from 'typebox'
-import { CidString, VideoManifest } from './manifest.js'
+import { CidString, VideoManifest } from './manifest-schema.js'
 
 export const VideoSummary = Type.Object({
   manifest: CidString,

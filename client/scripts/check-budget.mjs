@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// The watch page's JavaScript budget (ARCHITECTURE.md: <= 150 KB gzip, hls.js
+// included), checked after `vite build` from Vite's manifest. The limit is on
+// everything the watch page loads, manifest verification included.
+//
+// Which chunks a page loads, from dist/.vite/manifest.json:
+//   home      the entry chunk and its static imports
+//   watch     home + the watch page chunk + the player chunk (hls.js), and
+//             their static imports: everything needed to start playback
+//   deferred  what the watch page loads after the player is in: the manifest
+//             verifier (@mhc/protocols: dag-cbor, the envelope and the
+//             generated schema validator; Ed25519 is the browser's WebCrypto)
+//   watch, all  watch + deferred: what the budget limits
+// Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
+// page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
+// script expects (a renamed page must not make the check pass by measuring
+// nothing).
+//
+// Usage: node scripts/check-budget.mjs [--dist DIR] [--json]
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const KB = 1024
+/** All JS of the watch page: the app, hls.js and the manifest verifier. */
+export const WATCH_LIMIT = 150 * KB
+
+const ENTRY = 'index.html'
+const WATCH_PAGE = 'src/pages/Watch.tsx'
+const PLAYER = 'src/player/hls-engine.ts'
+const VERIFIER = 'src/verify/verify.ts'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const args = process.argv.slice(2)
+const distArg = args.indexOf('--dist')
+const dist = distArg >= 0 ? args[distArg + 1] : (process.env.MHC_CLIENT_OUT_DIR ?? join(here, '..', 'dist'))
+const asJson = args.includes('--json')
+
+function fail (msg) {
+  process.stderr.write(`budget: ${msg}\n`)
+  process.exit(1)
+}
+
+const manifestPath = join(dist, '.vite', 'manifest.json')
+if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER]) {
+  if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
+}
+
+/** Keys reachable from `roots` through static imports (and dynamic ones when asked). */
+function closure (roots, { dynamic = false } = {}) {
+  const seen = new Set()
+  const stack = [...roots]
+  while (stack.length > 0) {
+    const key = stack.pop()
+    if (seen.has(key)) continue
+    seen.add(key)
+    const chunk = manifest[key]
+    if (chunk === undefined) fail(`manifest refers to unknown chunk ${key}`)
+    stack.push(...(chunk.imports ?? []))
+    if (dynamic) stack.push(...(chunk.dynamicImports ?? []))
+  }
+  return seen
+}
+
+const files = new Map()
+function sizeOf (file) {
+  let s = files.get(file)
+  if (s === undefined) {
+    const bytes = readFileSync(join(dist, file))
+    s = { file, raw: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength, text: bytes.toString('utf8') }
+    files.set(file, s)
+  }
+  return s
+}
+const jsFiles = keys => [...new Set([...keys].map(k => manifest[k].file).filter(f => f.endsWith('.js')))]
+const total = list => list.reduce((sum, f) => sum + sizeOf(f).gzip, 0)
+
+const home = jsFiles(closure([ENTRY]))
+const watch = jsFiles(closure([ENTRY, WATCH_PAGE, PLAYER]))
+const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true })]))
+const deferred = watchAll.filter(f => !watch.includes(f))
+const css = [...new Set(Object.values(manifest).flatMap(c => c.css ?? []))]
+
+// The player closure must really contain hls.js, and the home page must not.
+const hlsVersion = JSON.parse(readFileSync(join(here, '..', '..', 'node_modules', 'hls.js', 'package.json'), 'utf8')).version
+const versionLiteral = new RegExp(`["'\`]${hlsVersion.replaceAll('.', '\\.')}["'\`]`)
+const hasHls = list => list.some(f => versionLiteral.test(sizeOf(f).text))
+if (!hasHls(jsFiles(closure([PLAYER])))) fail(`the player chunk does not contain hls.js ${hlsVersion}: is it measured at all?`)
+if (hasHls(home)) fail('hls.js is in the home page\'s JS: it must stay behind the dynamic import in VideoPlayer')
+if (!deferred.includes(manifest[VERIFIER].file) && !watch.includes(manifest[VERIFIER].file)) fail('the verifier chunk is not reachable from the watch page')
+
+const kb = n => (n / KB).toFixed(1).padStart(7)
+const figures = {
+  home: total(home),
+  watch: total(watch),
+  deferred: total(deferred),
+  watchAll: total(watchAll),
+  css: css.reduce((s, f) => s + sizeOf(f).gzip, 0),
+  limits: { watchAll: WATCH_LIMIT },
+  hls: hlsVersion,
+  files: [...watchAll, ...css].map(f => {
+    const s = sizeOf(f)
+    return { file: f, raw: s.raw, gzip: s.gzip, home: home.includes(f), watch: watch.includes(f), deferred: deferred.includes(f) }
+  })
+}
+
+if (asJson) {
+  process.stdout.write(JSON.stringify(figures) + '\n')
+} else {
+  const out = []
+  out.push('file                                         raw KB   gzip KB  home watch deferred')
+  for (const r of figures.files) {
+    const mark = b => (b ? '  x  ' : '     ')
+    out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}`)
+  }
+  out.push('')
+  out.push(`home page JS (gzip)                        ${kb(figures.home)} KB`)
+  out.push(`watch page JS to play, hls.js ${hlsVersion} incl.  ${kb(figures.watch)} KB`)
+  out.push(`watch page JS deferred (verification)      ${kb(figures.deferred)} KB`)
+  out.push(`watch page JS, all                         ${kb(figures.watchAll)} KB   limit ${kb(WATCH_LIMIT)} KB`)
+  out.push(`CSS (not in the JS budget)                 ${kb(figures.css)} KB`)
+  process.stdout.write(out.join('\n') + '\n')
+}
+
+if (figures.watchAll > WATCH_LIMIT) {
+  fail(`the watch page loads ${(figures.watchAll / KB).toFixed(1)} KB of gzipped JS (${(figures.watch / KB).toFixed(1)} to play + ${(figures.deferred / KB).toFixed(1)} verification), over the ${WATCH_LIMIT / KB} KB budget`)
+}
+if (!asJson) process.stdout.write('budget: OK\n')

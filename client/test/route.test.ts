@@ -1,0 +1,28 @@
+import t from 'tap'
+import { matchRoute, watchPath } from '../src/lib/route.js'
+
+const cid = 'bafyreifyp2iviltdzingzwf5tr6dyd2eq7mwxpgccpnh7aqed2yair5dsq'
+
+t.test('home', async t => {
+  t.same(matchRoute('/'), { name: 'home' })
+  t.same(matchRoute(''), { name: 'home' })
+  t.same(matchRoute('//'), { name: 'home' })
+})
+
+t.test('watch', async t => {
+  t.same(matchRoute(`/watch/${cid}`), { name: 'watch', cid })
+  t.same(matchRoute(`/watch/${cid}/`), { name: 'watch', cid }, 'trailing slash')
+  t.same(matchRoute(watchPath(cid)), { name: 'watch', cid }, 'watchPath round-trips')
+  t.same(matchRoute('/watch/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'), { name: 'watch', cid: 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG' })
+})
+
+t.test('anything else is not found, with the path kept', async t => {
+  for (const p of ['/watch', '/watch/', `/watch/${cid}/extra`, '/watch/%E0%A4%A', '/watch/has%20space', '/watch/short', '/ipfs/x', '/videos']) {
+    t.same(matchRoute(p), { name: 'not-found', path: p }, p)
+  }
+})
+
+t.test('watchPath encodes', async t => {
+  t.equal(watchPath(cid), `/watch/${cid}`)
+  t.equal(watchPath('a/b'), '/watch/a%2Fb')
+})

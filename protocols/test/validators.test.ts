@@ -1,0 +1,153 @@
+// The generated validators (src/wire/generated/, written by
+// scripts/build-validators.mjs) are committed: they must be what the script
+// makes from today's schemas, and give TypeBox's own verdicts.
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import t from 'tap'
+import { Compile } from 'typebox/compile'
+import { Type, type TSchema } from 'typebox'
+import { Announce, VideoManifest, assertWire, type WireValidator } from '../src/index.js'
+import { announceValidator } from '../src/wire/generated/announce.js'
+import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
+// @ts-expect-error: a plain .mjs script without type declarations
+import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-validators.mjs'
+
+const creator = 'A'.repeat(43)
+const good: VideoManifest = {
+  v: 1,
+  title: 'Clip',
+  description: 'A test clip',
+  creator,
+  created: '2026-11-24T10:00:00.000Z',
+  root: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi',
+  master: 'master.m3u8',
+  duration: 2,
+  renditions: [{ name: '360p', width: 640, height: 360, frameRate: 30, bandwidth: 900000, averageBandwidth: 700000, codecs: 'avc1.4d401e,mp4a.40.2', playlist: '360p/index.m3u8' }],
+  poster: 'poster.jpg',
+  licence: 'CC-BY-4.0',
+  splits: [{ recipient: creator, bps: 10000 }]
+}
+const r0 = good.renditions[0]!
+const without = <T extends object>(o: T, k: keyof T): object => Object.fromEntries(Object.entries(o).filter(([key]) => key !== k))
+
+const manifests: Array<[string, unknown]> = [
+  ['valid', good],
+  ['valid, audio-only rendition', { ...good, renditions: [{ name: 'audio', bandwidth: 128000, averageBandwidth: 128000, codecs: 'mp4a.40.2', playlist: 'a/index.m3u8' }] }],
+  ['valid, no poster', without(good, 'poster')],
+  ['valid, poster undefined', { ...good, poster: undefined }],
+  ['valid, EVM recipient', { ...good, splits: [{ recipient: '0x' + 'a'.repeat(40), bps: 10000 }] }],
+  ['valid, title of 200 astral characters (length counts code points)', { ...good, title: '😀'.repeat(200) }],
+  ['title of 201 astral characters', { ...good, title: '😀'.repeat(201) }],
+  ['valid, description of exactly 5000', { ...good, description: 'x'.repeat(5000) }],
+  ['description of 5001', { ...good, description: 'x'.repeat(5001) }],
+  ['wrong version', { ...good, v: 2 }],
+  ['version as a string', { ...good, v: '1' }],
+  ['empty title', { ...good, title: '' }],
+  ['title too long', { ...good, title: 'x'.repeat(201) }],
+  ['title not a string', { ...good, title: 7 }],
+  ['bad creator key', { ...good, creator: 'abc' }],
+  ['bad created time', { ...good, created: '2026-11-20 10:00' }],
+  ['bad root CID', { ...good, root: 'QmNotBase32' }],
+  ['negative duration', { ...good, duration: -1 }],
+  ['duration NaN', { ...good, duration: Number.NaN }],
+  ['duration Infinity', { ...good, duration: Number.POSITIVE_INFINITY }],
+  ['duration too long', { ...good, duration: 1e7 + 1 }],
+  ['valid, duration 0', { ...good, duration: 0 }],
+  ['no renditions', { ...good, renditions: [] }],
+  ['17 renditions', { ...good, renditions: Array.from({ length: 17 }, (_, i) => ({ ...r0, name: `r${i}` })) }],
+  ['renditions not an array', { ...good, renditions: { 0: r0 } }],
+  ['rendition is null', { ...good, renditions: [null] }],
+  ['rendition with extra field', { ...good, renditions: [{ ...r0, extra: 1 }] }],
+  ['rendition without codecs', { ...good, renditions: [without(r0, 'codecs')] }],
+  ['rendition height not integer', { ...good, renditions: [{ ...r0, height: 360.5 }] }],
+  ['rendition height 0', { ...good, renditions: [{ ...r0, height: 0 }] }],
+  ['rendition width 16385', { ...good, renditions: [{ ...r0, width: 16385 }] }],
+  ['rendition frameRate zero', { ...good, renditions: [{ ...r0, frameRate: 0 }] }],
+  ['valid, rendition frameRate 1000', { ...good, renditions: [{ ...r0, frameRate: 1000 }] }],
+  ['rendition frameRate 1000.5', { ...good, renditions: [{ ...r0, frameRate: 1000.5 }] }],
+  ['bad rendition name', { ...good, renditions: [{ ...r0, name: 'Bad Name' }] }],
+  ['extra top-level field', { ...good, extra: true }],
+  ['extra top-level field, undefined', { ...good, extra: undefined }],
+  ['missing licence', without(good, 'licence')],
+  ['licence undefined', { ...good, licence: undefined }],
+  ['split bps as string', { ...good, splits: [{ recipient: creator, bps: '10000' }] }],
+  ['split bps 10001', { ...good, splits: [{ recipient: creator, bps: 10001 }] }],
+  ['no splits', { ...good, splits: [] }],
+  ['many problems at once', { v: 2, title: '', extra: 1, renditions: [{ name: 'A', bandwidth: 0.5 }], splits: 'x', duration: -1, created: 'nope' }],
+  ['empty object', {}],
+  ['null', null],
+  ['array', [good]],
+  ['string', 'manifest'],
+  ['number', 1]
+]
+
+const announcements: Array<[string, unknown]> = [
+  ['valid', { v: 1, manifest: good.root, time: 1_700_000_000_000 }],
+  ['valid, time 0', { v: 1, manifest: good.root, time: 0 }],
+  ['negative time', { v: 1, manifest: good.root, time: -1 }],
+  ['fractional time', { v: 1, manifest: good.root, time: 1.5 }],
+  ['version 2', { v: 2, manifest: good.root, time: 0 }],
+  ['manifest not a CID', { v: 1, manifest: 'Qm', time: 0 }],
+  ['extra field', { v: 1, manifest: good.root, time: 0, x: 1 }],
+  ['missing time', { v: 1, manifest: good.root }],
+  ['null', null]
+]
+
+const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
+  ['VideoManifest', videoManifestValidator, VideoManifest, manifests],
+  ['Announce', announceValidator, Announce, announcements]
+]
+for (const [name, generated, schema, cases] of suites) {
+  t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
+    const typebox = Compile(schema)
+    for (const [what, value] of cases) {
+      const want = typebox.Check(value)
+      t.equal(generated.Check(value), want, `${what}: ${want ? 'valid' : 'invalid'}`)
+      const errors = [...generated.Errors(value)]
+      t.equal(errors.length === 0, want, `${what}: ${want ? 'no problems' : 'problems are reported'}`)
+    }
+  })
+}
+
+t.test('the committed files are what build-validators.mjs makes now', async t => {
+  const files = generateAll() as Map<string, string>
+  t.same([...files.keys()].sort(), ['announce.ts', 'video-manifest.ts'])
+  for (const [file, text] of files) {
+    const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
+    t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)
+  }
+})
+
+t.test('generated code needs no eval (the app runs under script-src \'self\') and no TypeBox', async t => {
+  for (const [file, text] of generateAll() as Map<string, string>) {
+    t.notMatch(text, /\beval\b|\bFunction\s*\(/, `${file}: no eval or Function constructor`)
+    t.notMatch(text, /from ['"]typebox/, `${file}: no TypeBox import`)
+    t.match(text, /^import type /m, `${file}: type-only imports`)
+  }
+})
+
+t.test('problems are reported as before: one MHC_ERR_WIRE_FORMAT naming each, with its path', async t => {
+  const bad = { ...good, v: 2, title: '', renditions: [{ ...r0, height: 0 }], extra: 1, licence: undefined }
+  const err = (() => { try { assertWire(videoManifestValidator, bad, 'video manifest') } catch (e) { return e } })()
+  t.match(err, { code: 'MHC_ERR_WIRE_FORMAT' })
+  const message = (err as Error).message
+  t.match(message, /^Invalid video manifest: /)
+  t.match(message, /\/ must not have additional properties extra/)
+  t.match(message, /\/v must be equal to constant/)
+  t.match(message, /\/title must not have fewer than 1 characters/)
+  t.match(message, /\/renditions\/0\/height must be >= 1/)
+  t.match(message, /\/licence must be string/)
+  const many = { ...good, renditions: Array.from({ length: 12 }, (_, i) => ({ ...r0, name: `r${i}`, bandwidth: 0 })) }
+  const capped = (() => { try { assertWire(videoManifestValidator, many, 'video manifest') } catch (e) { return (e as Error).message } })() ?? ''
+  t.equal(capped.split('; ').length, 8, 'at most eight problems are named')
+  t.match(assertWire(announceValidator, { v: 1, manifest: good.root, time: 5 }), { time: 5 }, 'a valid value is returned as is')
+})
+
+t.test('the generator refuses schema keywords it does not implement', async t => {
+  const gen = (schema: unknown): string => generateValidator({ schema, schemaName: 'X', from: './x.js', source: 'x.ts', exportName: 'x' })
+  t.throws(() => gen(Type.Object({ a: Type.String({ format: 'email' }) })), /unsupported keyword "format"/)
+  t.throws(() => gen(Type.Object({ a: Type.Union([Type.String(), Type.Null()]) })), /unsupported type/)
+  t.throws(() => gen(Type.Object({ a: Type.Number({ multipleOf: 2 }) })), /unsupported keyword "multipleOf"/)
+  t.throws(() => gen(Type.Object({ a: Type.Record(Type.String(), Type.String()) })), /unsupported/)
+  t.match(gen(Type.Object({ a: Type.Boolean(), b: Type.Null() })), /must be boolean/, 'booleans and null are fine')
+})
