@@ -1,20 +1,7 @@
 /** Pure formatting helpers for the UI. No DOM, so tests run them in Node. */
 
-/**
- * Seconds as a clock: `m:ss` under an hour, `h:mm:ss` from an hour on.
- * Rounds to the nearest second; anything not finite or negative is `--:--`.
- *
- * @example formatDuration(225) === '3:45'; formatDuration(3725) === '1:02:05'
- */
-export function formatDuration (seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--'
-  const total = Math.round(seconds)
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  const ss = String(s).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
-}
+// One implementation for the CLI and the app.
+export { formatDuration } from '@mhc/protocols'
 
 /** ISO 8601 duration for `<time datetime>`, e.g. `PT1H2M5S`; `PT0S` for bad input. */
 export function isoDuration (seconds: number): string {

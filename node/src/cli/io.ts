@@ -30,10 +30,4 @@ export function fail (io: CliIo, err: unknown, json: boolean): void {
   io.exitCode = io.signal.aborted ? 130 : 1
 }
 
-export function formatDuration (seconds: number): string {
-  const s = Math.round(seconds)
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const rest = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`
-}
+export { formatDuration } from '@mhc/protocols'
