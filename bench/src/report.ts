@@ -22,6 +22,15 @@ export function flag (name: string, fallback: number): number {
   return v
 }
 
+/** Like `flag()` for a text value (`--connections 1,16,64`, `--rendition 720p`); printed too. */
+export function textFlag (name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  const v = (i >= 0 ? process.argv[i + 1] : process.env[`BENCH_${name.toUpperCase().replaceAll('-', '_')}`]) ?? fallback
+  if (v.length === 0 || v.startsWith('--')) throw new Error(`--${name} needs a value`)
+  process.stderr.write(`${name}=${v}\n`)
+  return v
+}
+
 let commit: string | undefined
 function gitCommit (): string {
   if (commit === undefined) {
