@@ -75,8 +75,12 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     } else if (status === 429) {
       reply.header('Retry-After', String((err as { retryAfterSeconds?: number }).retryAfterSeconds ?? 2))
     }
+    // A client that hung up mid-body is not a server failure.
+    if (reply.sent || request.raw.destroyed) {
+      request.log.debug({ err }, 'response ended early')
+      return
+    }
     if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err }, 'gateway request failed')
-    if (reply.sent) return
     const problem = validation || (status < 500 && fastifyStatus !== undefined && !String((err as { code?: string }).code).startsWith('MHC_'))
       ? { ...problemOf(err, status), code: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST', title: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST' }
       : problemOf(err, status)

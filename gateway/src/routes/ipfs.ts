@@ -45,18 +45,24 @@ const Query = Type.Object({
 })
 type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string } & CarQuery
 
+/** What a resolved file path is; immutable, because a CID path always names the same bytes. */
+interface Resolved { type: 'file' | 'raw' | 'directory', cid: CID, size: bigint }
+const RESOLVED_CACHE_SIZE = 4096
+
 export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
+  // Saves walking the root and rendition directories on every segment request.
+  const resolved = new Map<string, Resolved>()
   return async function (app: FastifyInstance): Promise<void> {
     app.route<{ Params: { '*': string }, Querystring: QueryT }>({
       method: ['GET', 'HEAD'],
       url: '/ipfs/*',
       schema: { querystring: Query },
-      handler: async (request, reply) => serve(components, init, request, reply)
+      handler: async (request, reply) => serve(components, init, resolved, request, reply)
     })
   }
 }
 
-async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
+async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, resolved: Map<string, Resolved>, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
   const rawPath = request.params['*']
   if (rawPath.length > MAX_PATH) throw new BadRequestError(`Path longer than ${MAX_PATH} characters`)
   const { cid, path } = parseCidPath(decodeSegments(rawPath))
@@ -86,7 +92,16 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
   }
 
   const pathOpt = path.length > 0 ? { path: path.join('/') } : {}
-  const info = await guard(deadline, ipfsPath, components.unixfs.stat(cid, { signal, ...pathOpt, ...(onlyIfCached ? { offline: true } : {}) }), onlyIfCached)
+  // only-if-cached must prove the content is local, so it never takes the cached answer.
+  let info: Resolved | undefined = onlyIfCached ? undefined : resolved.get(ipfsPath)
+  if (info === undefined) {
+    const stat = await guard(deadline, ipfsPath, components.unixfs.stat(cid, { signal, ...pathOpt, ...(onlyIfCached ? { offline: true } : {}) }), onlyIfCached)
+    info = { type: stat.type, cid: stat.cid, size: stat.size }
+    if (info.type !== 'directory') {
+      resolved.set(ipfsPath, info)
+      if (resolved.size > RESOLVED_CACHE_SIZE) resolved.delete(resolved.keys().next().value as string)
+    }
+  }
 
   if (info.type === 'directory') {
     if (!request.url.split('?')[0]?.endsWith('/')) {

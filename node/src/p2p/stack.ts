@@ -7,7 +7,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { withBitswap } from '@helia/bitswap'
 import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
 import { createOrbitDB, type OrbitDB } from '@orbitdb/core'
-import { FsBlockstore } from 'blockstore-fs'
+import { BlockFiles } from '../store/block-files.js'
 import { LevelDatastore } from 'datastore-level'
 import { createHeliaLight } from 'helia'
 import type { PrivateKey } from '@libp2p/interface'
@@ -33,7 +33,7 @@ export interface P2pStack {
 
 export async function startP2pStack (init: P2pStackInit, logger: Logger): Promise<P2pStack> {
   // One file per block (as Kubo's flatfs), LevelDB for everything else: docs/decisions/0006-blocks-one-file-each-1mib-leaves.md.
-  const blockstore = new FsBlockstore(init.blocksDir)
+  const blockstore = new BlockFiles(init.blocksDir)
   const datastore = new LevelDatastore(init.dataDir)
   // Stores are not opened by helia.start() (STACK.md gotcha 6).
   await blockstore.open()
