@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import type { PeerJob, PeerMessage } from './bitswap-peer.js'
-import { emit, flag, stats } from './report.js'
+import { emit, flag, stats, runBench } from './report.js'
 
 const BENCH = 'bitswap'
 const PEER = fileURLToPath(new URL('./bitswap-peer.js', import.meta.url))
@@ -275,10 +275,4 @@ async function main (): Promise<number> {
   return failed > 0 ? 1 : 0
 }
 
-try {
-  process.exitCode = await main()
-} catch (err) {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`)
-  cleanupSync()
-  process.exitCode = 1
-}
+await runBench(main, cleanupSync)

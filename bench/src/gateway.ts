@@ -34,7 +34,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DEFAULT_SEGMENT_SECONDS } from '@mhc/node'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
-import { emit, flag, stats, textFlag } from './report.js'
+import { emit, flag, stats, textFlag, runBench } from './report.js'
 
 const BENCH = 'gateway'
 const run = promisify(execFile)
@@ -486,10 +486,4 @@ async function main (): Promise<number> {
   return failures > 0 ? 1 : 0
 }
 
-try {
-  process.exitCode = await main()
-} catch (err) {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`)
-  cleanupSync()
-  process.exitCode = 1
-}
+await runBench(main, cleanupSync)

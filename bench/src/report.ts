@@ -44,3 +44,14 @@ export function emit (bench: string, kase: string, metric: string, unit: string,
   const fmt = (n: number | undefined): string => n === undefined ? '' : n.toFixed(3)
   process.stderr.write(`${bench.padEnd(10)} ${kase.padEnd(28)} ${metric.padEnd(12)} mean ${fmt(s.mean)} ${unit}${'p50' in s ? `  p50 ${fmt(s.p50)}` : ''}\n`)
 }
+
+/** Run a benchmark's main(): its return value is the exit code; a throw cleans up and exits 1. */
+export async function runBench (main: () => Promise<number>, cleanupSync: () => void): Promise<void> {
+  try {
+    process.exitCode = await main()
+  } catch (err) {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`)
+    cleanupSync()
+    process.exitCode = 1
+  }
+}
