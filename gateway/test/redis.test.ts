@@ -22,6 +22,7 @@ t.test('rate limits shared through a real Redis', async t => {
   const url = `redis://127.0.0.1:${port}`
   // Wait until it answers (bounded).
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  probe.on('error', () => { /* refused until redis-server listens; the loop below retries */ })
   for (let i = 0; i < 50; i++) {
     try {
       await probe.connect()
