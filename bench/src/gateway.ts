@@ -23,25 +23,24 @@
  *   (env: BENCH_SECONDS, BENCH_CONNECTIONS, …; needs ffmpeg, nginx and wrk on PATH,
  *   Debian: apt-get install nginx-light wrk; BENCH_NGINX / BENCH_WRK override the binaries)
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { request as httpRequest } from 'node:http'
-import { createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { DEFAULT_SEGMENT_SECONDS } from '@mhc/node'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
+import { fetchOnce, sha256File } from './fetch-once.js'
+import { startNginx, type Nginx } from './nginx.js'
+import { children, killTree } from './processes.js'
 import { emit, flag, stats, textFlag, runBench } from './report.js'
+import { errorCount, runWrk, wrkScript, type WrkResult } from './wrk.js'
 
 const BENCH = 'gateway'
 const run = promisify(execFile)
-const NGINX = process.env.BENCH_NGINX ?? 'nginx'
-const WRK = process.env.BENCH_WRK ?? 'wrk'
 
-const children = new Set<ChildProcess>()
 const daemons: TestDaemon[] = []
 /** Repos we made (removed at the end even when their daemon never started). */
 const repos = new Set<string>()
@@ -63,208 +62,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /** Spawn a tracked child; it is SIGKILLed on cleanup. */
-function track (child: ChildProcess): ChildProcess {
-  children.add(child)
-  child.on('exit', () => children.delete(child))
-  return child
-}
-
-async function freePort (): Promise<number> {
-  const srv = createServer()
-  await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(0, '127.0.0.1', resolve) })
-  const addr = srv.address()
-  await new Promise(resolve => srv.close(resolve))
-  if (addr === null || typeof addr === 'string') throw new Error('no port')
-  return addr.port
-}
-
-interface Fetched { status: number, ttfbMs: number, ms: number, bytes: number, sha256: string, /** the body's first 400 bytes as text, for error messages */ head: string }
-
-/** One GET (or HEAD) on a fresh connection: status, time to the first body byte, total time, sha256 of the body. */
-async function fetchOnce (url: string, options: { method?: string, headers?: Record<string, string>, timeoutMs?: number } = {}): Promise<Fetched> {
-  return await new Promise<Fetched>((resolve, reject) => {
-    const hash = createHash('sha256')
-    let bytes = 0
-    let head = ''
-    let ttfb = Number.NaN
-    const t0 = performance.now()
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) }, res => {
-      res.on('data', (c: Buffer) => {
-        if (bytes === 0) ttfb = performance.now() - t0
-        if (head.length < 400) head += c.subarray(0, 400 - head.length).toString('latin1')
-        bytes += c.byteLength
-        hash.update(c)
-      })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, ttfbMs: ttfb, ms: performance.now() - t0, bytes, sha256: hash.digest('hex'), head }) })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
-async function sha256File (file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex')
-}
-
-interface Proc { pid: number, ppid: number, ticks: number }
-
-/** Every process from /proc with its parent and CPU ticks (user + system); empty off Linux. */
-function processes (): Proc[] {
-  const procs: Proc[] = []
-  try {
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-        procs.push({ pid: Number(name), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) })
-      } catch { /* gone */ }
-    }
-  } catch { /* no /proc */ }
-  return procs
-}
-
-/** `pid` and all its descendants. */
-function tree (pid: number, procs = processes()): Proc[] {
-  const pids = new Set([pid])
-  for (let grew = true; grew;) {
-    grew = false
-    for (const p of procs) if (!pids.has(p.pid) && pids.has(p.ppid)) { pids.add(p.pid); grew = true }
-  }
-  return procs.filter(p => pids.has(p.pid))
-}
-
-/** CPU seconds of `pid` and its children (nginx: master + worker); NaN off Linux. */
-const CLK_TCK = (() => { try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 } catch { return 100 } })()
-function cpuSeconds (pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN
-  const t = tree(pid)
-  return t.length === 0 ? Number.NaN : t.reduce((s, p) => s + p.ticks, 0) / CLK_TCK
-}
-
-/** SIGKILL a child and everything under it (an nginx worker outlives a killed master). */
-function killTree (child: ChildProcess): void {
-  if (child.pid === undefined) return
-  for (const p of tree(child.pid).reverse()) {
-    try { process.kill(p.pid, 'SIGKILL') } catch { /* gone */ }
-  }
-  child.kill('SIGKILL')
-}
-
-interface Nginx { url: string, process: ChildProcess, stop(): Promise<void> }
-
-/** Our own nginx on 127.0.0.1:<free port>, one worker, serving `root` (never the system service). */
-async function startNginx (prefix: string, root: string, probePath: string): Promise<Nginx> {
-  const port = await freePort()
-  const conf = join(prefix, 'nginx.conf')
-  await writeFile(conf, [
-    // Running as root, workers would drop to `nobody` and could not read our 0700 temp dir.
-    ...(process.getuid?.() === 0 ? [`user ${userInfo().username};`] : []),
-    'worker_processes 1;  # MHC\'s gateway is one Node process',
-    `pid ${join(prefix, 'nginx.pid')};`,
-    `error_log ${join(prefix, 'error.log')} warn;`,
-    'events { worker_connections 1024; }',
-    'http {',
-    '  access_log off;',
-    '  sendfile on;',
-    '  tcp_nopush on;',
-    '  keepalive_timeout 75s;',
-    '  keepalive_requests 1000000;  # like Node: no per-connection request cap',
-    `  client_body_temp_path ${join(prefix, 'client_body')};`,
-    '  types { video/iso.segment m4s; video/mp4 mp4; application/vnd.apple.mpegurl m3u8; image/jpeg jpg; }',
-    '  default_type application/octet-stream;',
-    '  server {',
-    `    listen 127.0.0.1:${port};`,
-    `    root ${root};`,
-    '    location / { }',
-    '  }',
-    '}',
-    ''
-  ].join('\n'))
-  const child = track(spawn(NGINX, ['-e', join(prefix, 'error.log'), '-p', prefix, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] }))
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const exited = new Promise<void>(resolve => { child.on('exit', () => { resolve() }); child.on('error', () => { resolve() }) })
-  let spawnError: Error | undefined
-  child.on('error', err => { spawnError = err })
-  const url = `http://127.0.0.1:${port}`
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null || spawnError !== undefined) return
-    child.kill('SIGTERM') // fast shutdown of master and worker
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    await exited
-    clearTimeout(timer)
-  }
-  for (const deadline = Date.now() + 10_000; ;) {
-    if (spawnError !== undefined) throw new Error(`cannot run ${NGINX} (${spawnError.message}); apt-get install nginx-light`)
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${stderr}${await readFile(join(prefix, 'error.log'), 'utf8').catch(() => '')}`)
-    const res = await fetchOnce(url + probePath, { timeoutMs: 2_000 }).catch(() => undefined)
-    if (res?.status === 200) return { url, process: child, stop }
-    if (Date.now() > deadline) { await stop(); throw new Error(`nginx not answering on ${url}: ${stderr}`) }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-}
-
-interface WrkResult {
-  requests: number
-  bytes: number
-  seconds: number
-  errors: { connect: number, read: number, write: number, status: number, timeout: number }
-  latencyUs: { mean: number, max: number, p50: number, p75: number, p90: number, p99: number, p999: number }
-  /** wrk's own text summary, for the cross-check. */
-  textReqPerSec: number
-  serverCpuSeconds: number
-}
-
-/** The Lua script both servers get: each thread cycles through `paths`; `done` prints exact figures as one JSON line. */
-function wrkScript (paths: string[]): string {
-  return `-- generated by bench/gateway
-local paths = { ${paths.map(p => JSON.stringify(p)).join(', ')} }
-local i = 0
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"bytes":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"mean":%f,"max":%d,"p50":%d,"p75":%d,"p90":%d,"p99":%d,"p999":%d}\\n',
-    summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency.max, latency:percentile(50), latency:percentile(75), latency:percentile(90), latency:percentile(99), latency:percentile(99.9)))
-end
-`
-}
-
-async function runWrk (base: string, script: string, connections: number, threads: number, seconds: number, serverPid: number | undefined): Promise<WrkResult> {
-  const args = ['-t', String(Math.min(threads, connections)), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '30s', '--latency', '-s', script, `${base}/`]
-  const child = track(spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-  const cpu0 = cpuSeconds(serverPid)
-  const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000)
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('exit', c => { resolve(c) })
-    child.on('error', err => { reject(new Error(`cannot run ${WRK} (${err.message}); apt-get install wrk`)) })
-  }).finally(() => { clearTimeout(timer) })
-  const serverCpuSeconds = cpuSeconds(serverPid) - cpu0
-  const line = /^WRKJSON (.*)$/m.exec(stdout)?.[1]
-  if (code !== 0 || line === undefined) throw new Error(`wrk exited with ${String(code)}: ${stderr}${stdout}`)
-  const j = JSON.parse(line) as Record<string, number>
-  const n = (k: string): number => j[k] ?? Number.NaN
-  return {
-    requests: n('requests'),
-    bytes: n('bytes'),
-    seconds: n('duration_us') / 1e6,
-    errors: { connect: n('connect'), read: n('read'), write: n('write'), status: n('status'), timeout: n('timeout') },
-    latencyUs: { mean: n('mean'), max: n('max'), p50: n('p50'), p75: n('p75'), p90: n('p90'), p99: n('p99'), p999: n('p999') },
-    textReqPerSec: Number(/Requests\/sec:\s*([\d.]+)/.exec(stdout)?.[1]),
-    serverCpuSeconds
-  }
-}
-
-const errorCount = (r: WrkResult): number => Object.values(r.errors).reduce((s, v) => s + v, 0)
 
 async function main (): Promise<number> {
   const seconds = flag('seconds', 10)
