@@ -8,11 +8,11 @@ import fastifySwagger from '@fastify/swagger'
 import { unixfs } from '@helia/unixfs'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import { Redis } from 'ioredis'
-import type { CatalogueEntry } from '@mhc/protocols'
+import { BadRequestError, NotFoundError, RateLimitedError, type CatalogueEntry } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { observedBlocks, type GatewayBlocks } from './blocks.js'
 import { isHlsPath } from './content-type.js'
-import { BadRequestError, problemOf, statusOf, RateLimitedError } from './errors.js'
+import { problemOf, sortError } from './errors.js'
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
 import { clientRoutes } from './routes/client.js'
@@ -65,11 +65,10 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode)
   })
   app.setErrorHandler(async (err, request, reply) => {
-    const fastifyStatus = (err as { statusCode?: number }).statusCode
-    const validation = (err as { validation?: unknown }).validation !== undefined
-    let status = validation ? 400 : (fastifyStatus !== undefined && fastifyStatus >= 400 && !String((err as { code?: string }).code).startsWith('MHC_')) ? fastifyStatus : statusOf(err)
+    const sorted = sortError(err, BadRequestError)
+    let status = sorted.status
     // hls.js never retries a 4xx: on HLS paths a transient refusal must be a 503 with Retry-After.
-    if ((status === 429 || err instanceof RateLimitedError) && isHlsPath(request.url.split('?')[0] ?? '')) {
+    if (status === 429 && isHlsPath(request.url.split('?')[0] ?? '')) {
       status = 503
       reply.header('Retry-After', '2')
     } else if (status === 429) {
@@ -80,14 +79,11 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       request.log.debug({ err }, 'response ended early')
       return
     }
-    if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err }, 'gateway request failed')
-    const problem = validation || (status < 500 && fastifyStatus !== undefined && !String((err as { code?: string }).code).startsWith('MHC_'))
-      ? { ...problemOf(err, status), code: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST', title: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST' }
-      : problemOf(err, status)
-    await reply.code(status).type('application/problem+json').send(problem)
+    if (sorted.unexpected) request.log.error({ err }, 'gateway request failed')
+    await reply.code(status).type('application/problem+json').send(problemOf(sorted.error, status))
   })
   app.setNotFoundHandler(async (request, reply) => {
-    await reply.code(404).type('application/problem+json').send(problemOf(Object.assign(new Error(`No route ${request.method} ${request.url.slice(0, 200)}`), { code: 'MHC_ERR_NOT_FOUND' }), 404))
+    await reply.code(404).type('application/problem+json').send(problemOf(new NotFoundError(`No route ${request.method} ${request.url.slice(0, 200)}`), 404))
   })
 
   await app.register(fastifyCors, {
@@ -107,7 +103,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     skipOnError: true,
     errorResponseBuilder: (_request, context) => {
       const err = new RateLimitedError(`Rate limit of ${context.max} requests per ${context.after} exceeded`)
-      return Object.assign(err, { statusCode: 429, retryAfterSeconds: Math.ceil(context.ttl / 1000) })
+      // @fastify/rate-limit throws what this returns; the error handler reads the wait from it.
+      return Object.assign(err, { retryAfterSeconds: Math.ceil(context.ttl / 1000) })
     }
   })
 

@@ -4,7 +4,7 @@
  * as the RFC requires; several ranges are answered with the whole body too
  * (allowed, and hls.js never asks for more than one).
  */
-import { RangeNotSatisfiableError } from './errors.js'
+import { RangeNotSatisfiableError } from '@mhc/protocols'
 
 export interface ByteRange { start: number, end: number }
 

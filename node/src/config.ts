@@ -4,8 +4,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { WireFormatError, assertWire } from '@mhc/protocols'
-import { ConfigInvalidError } from './errors.js'
+import { assertWire, ConfigInvalidError, WireFormatError } from '@mhc/protocols'
 
 export const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$' })
 

@@ -1,4 +1,4 @@
-import { WireFormatError } from './errors.js'
+import { WireFormatError } from './error-codes.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })

@@ -1,5 +1,5 @@
 import { CID } from 'multiformats/cid'
-import { InvalidCidError } from './errors.js'
+import { InvalidCidError } from './error-codes.js'
 
 /** CIDv1 in base32, the only textual CID form MHC writes. */
 export const CID_PATTERN = '^b[a-z2-7]{20,200}$'

@@ -9,7 +9,7 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import { concatBytes, equalBytes, uvarint } from './bytes.js'
-import { EnvelopeDomainError, SignatureInvalidError, WireFormatError } from './errors.js'
+import { EnvelopeDomainError, InternalError, SignatureInvalidError, WireFormatError } from './error-codes.js'
 import type { AbortOptions } from './abort.js'
 
 /** Envelopes larger than this are refused before any decoding. */
@@ -128,13 +128,13 @@ export async function verifyEnvelope (env: Envelope): Promise<void> {
     throw new SignatureInvalidError('Signature is not a canonical Ed25519 signature')
   }
   const subtle = globalThis.crypto?.subtle
-  if (subtle === undefined) throw new Error('WebCrypto is not available here (a browser needs a secure context: HTTPS or localhost)')
+  if (subtle === undefined) throw new InternalError('WebCrypto is not available here (a browser needs a secure context: HTTPS or localhost)')
   let key: CryptoKey
   try {
     key = await subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify'])
   } catch (err) {
     if ((err as { name?: unknown } | null)?.name === 'NotSupportedError') {
-      throw new Error('This runtime\'s WebCrypto has no Ed25519, so the signature could not be checked', { cause: err })
+      throw new InternalError('This runtime\'s WebCrypto has no Ed25519, so the signature could not be checked', { cause: err })
     }
     throw new SignatureInvalidError('Public key is malformed', { cause: err })
   }

@@ -1,88 +1,84 @@
 /**
- * The base of every MHC error. `code` is API: stable, documented in
- * docs/errors.md, never renamed or reused. Branch on `code`, not on
- * `instanceof` (two copies of a package break it) and never on the message.
+ * The base of every MHC error, and `createError`, the one way to declare
+ * one (in the spirit of Fastify's `@fastify/error`): code, HTTP status,
+ * default message and base class, together. Every declaration lives in
+ * `error-codes.ts` beside this file. `code` is API: stable, documented in
+ * docs/errors.md, never renamed or reused. Branch on `code` (two copies of a
+ * package break `instanceof`), never on the message.
  */
-export class MhcError extends Error {
-  readonly code: string
 
-  constructor (code: string, message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.code = code
-    this.name = new.target.name
+/** Options of every MHC error: a `cause`, and for errors received over the wire a code this build may not know. */
+export interface MhcErrorOptions extends ErrorOptions {
+  /** Only for errors decoded from a peer or the daemon: their code, kept as sent. */
+  code?: string
+  /** Only with `code`: the status that came with it. */
+  status?: number
+}
+
+export class MhcError extends Error {
+  /** The code of errors of this class. */
+  static readonly code: string = 'MHC_ERR_INTERNAL'
+  /** The HTTP status both HTTP surfaces answer with. */
+  static readonly status: number = 500
+  static readonly defaultMessage: string = 'Internal error'
+
+  readonly code: string
+  readonly status: number
+
+  constructor (message?: string, options: MhcErrorOptions = {}) {
+    const declared = new.target as MhcErrorClass
+    super(message ?? declared.defaultMessage, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code ?? declared.code
+    this.status = options.status ?? declared.status
+    this.name = declared.name
   }
 }
 
-/** True when `err` is an MHC error, optionally with the given code. */
+/** A class made by {@link createError}: construct it, `instanceof` it, read its code and status. */
+export interface MhcErrorClass<C extends string = string> {
+  new (message?: string, options?: MhcErrorOptions): MhcError & { readonly code: C }
+  readonly prototype: MhcError
+  readonly name: string
+  readonly code: C
+  readonly status: number
+  readonly defaultMessage: string
+}
+
+/**
+ * Declare an error: one named class per condition.
+ *
+ * @example
+ * export const LedgerForkError = createError('LedgerForkError', 'MHC_ERR_LEDGER_FORK', 409, 'Entry does not extend the ledger head')
+ * throw new LedgerForkError()                       // default message
+ * throw new LedgerForkError(`head is ${h}`, { cause })
+ */
+export function createError<C extends string> (name: string, code: C, status: number, defaultMessage: string, Base: MhcErrorClass = MhcError): MhcErrorClass<C> {
+  if (!/^MHC_ERR_[A-Z0-9_]+$/.test(code)) throw new TypeError(`Error code ${code} must look like MHC_ERR_<AREA>_<WHAT>`)
+  if (!Number.isInteger(status) || status < 400 || status > 599) throw new TypeError(`Error ${code} needs an HTTP error status, got ${status}`)
+  const cls = class extends (Base as typeof MhcError) {
+    static override readonly code: string = code
+    static override readonly status: number = status
+    static override readonly defaultMessage: string = defaultMessage
+  }
+  Object.defineProperty(cls, 'name', { value: name })
+  return cls as unknown as MhcErrorClass<C>
+}
+
+/** True when `err` is an MHC error, optionally with the given code (works across duplicate package copies). */
 export function isMhcError (err: unknown, code?: string): err is MhcError {
   if (typeof err !== 'object' || err === null) return false
   const c = (err as { code?: unknown }).code
   return typeof c === 'string' && c.startsWith('MHC_ERR_') && (code === undefined || c === code)
 }
 
-/** Input failed its schema: wrong shape, too large, unknown version. */
-export class WireFormatError extends MhcError {
-  static readonly code = 'MHC_ERR_WIRE_FORMAT'
-  constructor (message = 'Data does not match its schema', options?: ErrorOptions) {
-    super(WireFormatError.code, message, options)
-  }
+/** True when `value` is an error class made by {@link createError} (for the docs check and code lookups). */
+export function isMhcErrorClass (value: unknown): value is MhcErrorClass {
+  return typeof value === 'function' && value.prototype instanceof MhcError
 }
 
-/** An envelope's signature does not verify against its public key. */
-export class SignatureInvalidError extends MhcError {
-  static readonly code = 'MHC_ERR_SIGNATURE_INVALID'
-  constructor (message = 'Signature does not verify', options?: ErrorOptions) {
-    super(SignatureInvalidError.code, message, options)
-  }
+/** The HTTP status for any thrown value: its declaration's status, 500 for anything else. */
+export function httpStatusOf (err: unknown): number {
+  if (!isMhcError(err)) return 500
+  const status = (err as { status?: unknown }).status
+  return typeof status === 'number' && status >= 400 && status <= 599 ? status : 500
 }
-
-/** An envelope was opened for another purpose than the one it was signed for. */
-export class EnvelopeDomainError extends MhcError {
-  static readonly code = 'MHC_ERR_ENVELOPE_DOMAIN'
-  constructor (message = 'Envelope domain or payload type does not match', options?: ErrorOptions) {
-    super(EnvelopeDomainError.code, message, options)
-  }
-}
-
-/** A string that should be a CID is not one. */
-export class InvalidCidError extends MhcError {
-  static readonly code = 'MHC_ERR_CID_INVALID'
-  constructor (message = 'Not a valid CID', options?: ErrorOptions) {
-    super(InvalidCidError.code, message, options)
-  }
-}
-
-/** The operation was aborted by its caller or by shutdown. */
-export class AbortedError extends MhcError {
-  static readonly code = 'MHC_ERR_ABORTED'
-  constructor (message = 'The operation was aborted', options?: ErrorOptions) {
-    super(AbortedError.code, message, options)
-  }
-}
-
-/** Content is not local and no peer had it, or a path does not exist. */
-export class NotFoundError extends MhcError {
-  static readonly code = 'MHC_ERR_NOT_FOUND'
-  constructor (message = 'Content not found', options?: ErrorOptions) {
-    super(NotFoundError.code, message, options)
-  }
-}
-
-/** No peer delivered in time. */
-export class TimeoutError extends MhcError {
-  static readonly code = 'MHC_ERR_TIMEOUT'
-  constructor (message = 'The operation timed out', options?: ErrorOptions) {
-    super(TimeoutError.code, message, options)
-  }
-}
-
-/** Every code exported by this package, for docs/errors.md checks. */
-export const PROTOCOL_ERROR_CODES = [
-  WireFormatError.code,
-  SignatureInvalidError.code,
-  EnvelopeDomainError.code,
-  InvalidCidError.code,
-  AbortedError.code,
-  NotFoundError.code,
-  TimeoutError.code
-] as const

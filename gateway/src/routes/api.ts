@@ -4,14 +4,10 @@
  * are served; a video whose manifest fails verification is a 422.
  */
 import { Type } from 'typebox'
-import {
-  ProblemBody, VideoDetail, VideoPage, fromBase64url, openManifest, parseCid, toBase64url,
-  type CatalogueEntry, type VerifiedManifest, type VideoSummary
-} from '@mhc/protocols'
+import { BadRequestError, fromBase64url, openManifest, parseCid, ProblemBody, toBase64url, VideoDetail, VideoPage, type CatalogueEntry, type VerifiedManifest, type VideoSummary } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import type { GatewayBlocks } from '../blocks.js'
-import { BadRequestError } from '../errors.js'
 
 export interface ApiComponents {
   catalogue: { list(): Promise<CatalogueEntry[]> }

@@ -5,8 +5,7 @@
  * Blocks from a Helia blockstore are already verified, so nothing is re-hashed.
  */
 import type { CID } from 'multiformats/cid'
-import { NotFoundError } from '@mhc/protocols'
-import { NotCachedError } from '../errors.js'
+import { NotCachedError, NotFoundError } from '@mhc/protocols'
 import { IDENTITY_MULTIHASH } from './constants.js'
 import type { TrustlessBlocks } from './index.js'
 

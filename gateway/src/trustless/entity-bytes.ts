@@ -2,7 +2,7 @@
  * `entity-bytes=from:to` (trustless gateway § entity-bytes): inclusive byte
  * offsets; `*` is end of file; negative numbers count from the end.
  */
-import { BadRequestError } from '../errors.js'
+import { BadRequestError } from '@mhc/protocols'
 import { MAX_ENTITY_BYTES_LENGTH } from './constants.js'
 import type { EntityBytes } from './index.js'
 

@@ -3,7 +3,7 @@
  * both `Accept` HTTP header and `format` query parameter are present, `format`
  * SHOULD take precedence." § CAR format signaling: `version`, `order`, `dups`.
  */
-import { BadRequestError, NotAcceptableError } from '../errors.js'
+import { BadRequestError, NotAcceptableError } from '@mhc/protocols'
 import { CAR_CONTENT_TYPE, RAW_CONTENT_TYPE } from './constants.js'
 import type { DagScope } from './index.js'
 

@@ -6,7 +6,7 @@
  * follows is streaming, where a missing block ends the body with an error.
  */
 import type { CID } from 'multiformats/cid'
-import { BadRequestError, NotCachedError } from '../errors.js'
+import { BadRequestError, NotCachedError } from '@mhc/protocols'
 import { hasLocally, isIdentity, readBlock, type ReadContext } from './blocks.js'
 import { carHeader, carSectionPrefix } from './car.js'
 import { CAR_CONTENT_TYPE, IMMUTABLE_CACHE_CONTROL, MAX_CAR_BLOCKS, MAX_PATH_SEGMENTS, MAX_SEGMENT_LENGTH, RAW_CONTENT_TYPE } from './constants.js'

@@ -7,6 +7,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
+import { WireFormatError } from '@mhc/protocols'
 import { readBlock, type ReadContext } from './blocks.js'
 import { resolveEntityBytes } from './entity-bytes.js'
 import type { DagScope, EntityBytes } from './index.js'
@@ -86,7 +87,7 @@ function childrenOf (frame: Frame, bytes: Uint8Array): Frame[] {
   }
   // file
   if (frame.range === undefined) return node.Links.map(l => ({ cid: l.Hash, mode }))
-  if (node.Links.length !== fs.blockSizes.length) throw new Error(`UnixFS node ${cid} has ${node.Links.length} links but ${fs.blockSizes.length} blocksizes`)
+  if (node.Links.length !== fs.blockSizes.length) throw new WireFormatError(`UnixFS node ${cid} has ${node.Links.length} links but ${fs.blockSizes.length} blocksizes`)
   const { from, to } = frame.range
   const out: Frame[] = []
   let start = fs.data?.byteLength ?? 0

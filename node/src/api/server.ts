@@ -6,10 +6,11 @@
 import { timingSafeEqual } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { errorBody, errorStatus } from './errors.js'
+import { sortError } from '@mhc/gateway'
+import { errorBody } from './errors.js'
 import { registerRoutes } from './routes.js'
-import { UnauthorizedError } from '../errors.js'
 import type { MhcNode } from '../daemon.js'
+import { NotFoundError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
 
 export interface ControlApi {
   url: string
@@ -48,17 +49,12 @@ export function buildControlApp (components: ControlApiComponents): FastifyInsta
     }
   })
   app.setErrorHandler(async (err, request, reply) => {
-    // Fastify's own refusals (schema, bad JSON, body too large) keep their 4xx status.
-    const fastifyStatus = (err as { statusCode?: number }).statusCode
-    const refused = (err as { validation?: unknown }).validation !== undefined ||
-      (String((err as { code?: unknown }).code).startsWith('FST_') && fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500)
-    const status = refused ? fastifyStatus ?? 400 : errorStatus(err)
-    if (status === 500) request.log.error({ err }, 'control API request failed')
-    const body = refused ? { error: { code: 'MHC_ERR_WIRE_FORMAT', message: (err as Error).message } } : errorBody(err)
-    await reply.code(status).send(body)
+    const sorted = sortError(err, WireFormatError)
+    if (sorted.unexpected) request.log.error({ err }, 'control API request failed')
+    await reply.code(sorted.status).send(errorBody(sorted.unexpected ? err : sorted.error))
   })
   app.setNotFoundHandler(async (request, reply) => {
-    await reply.code(404).send({ error: { code: 'MHC_ERR_NOT_FOUND', message: `No route ${request.method} ${request.url}` } })
+    await reply.code(404).send(errorBody(new NotFoundError(`No route ${request.method} ${request.url}`)))
   })
   registerRoutes(app, components.node)
   return app

@@ -8,13 +8,14 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exit(1)
 }
 
+const { AbortedError } = await import('@mhc/protocols')
 const controller = new AbortController()
 let interrupts = 0
 const onSignal = (name: string): void => {
   interrupts++
   // The first signal aborts the command (a daemon stops cleanly); the second exits at once.
   if (interrupts > 1) process.exit(130)
-  controller.abort(new Error(`interrupted by ${name}`))
+  controller.abort(new AbortedError(`interrupted by ${name}`))
 }
 process.on('SIGINT', () => { onSignal('SIGINT') })
 process.on('SIGTERM', () => { onSignal('SIGTERM') })

@@ -3,8 +3,7 @@
  * DIR/api.token authorises us. Every failure becomes an MHC error.
  */
 import { readFile } from 'node:fs/promises'
-import { isMhcError, MhcError, type AbortOptions, type DaemonInfo, type ErrorBody } from '@mhc/protocols'
-import { DaemonNotRunningError } from '../errors.js'
+import { DaemonNotRunningError, errorFromCode, InternalError, isMhcError, type AbortOptions, type DaemonInfo, type ErrorBody } from '@mhc/protocols'
 import { repoPaths } from '../store/repo.js'
 
 export class ApiClient {
@@ -51,9 +50,9 @@ async function toError (res: Response): Promise<Error> {
   const text = await res.text().catch(() => '')
   try {
     const body = JSON.parse(text) as ErrorBody
-    if (typeof body.error?.code === 'string') return new MhcError(body.error.code, body.error.message)
+    if (typeof body.error?.code === 'string') return errorFromCode(body.error.code, String(body.error.message), res.status)
   } catch { /* not our JSON */ }
-  return new MhcError('MHC_ERR_INTERNAL', `The daemon answered ${res.status}: ${text.slice(0, 200)}`)
+  return new InternalError(`The daemon answered ${res.status}: ${text.slice(0, 200)}`)
 }
 
 export { isMhcError }

@@ -2,7 +2,7 @@
  * What every verb shares: its output rules (stdout for results, stderr for
  * everything else, one JSON document with --json) and its abort signal.
  */
-import { isMhcError } from '@mhc/protocols'
+import { AbortedError, InternalError, isMhcError } from '@mhc/protocols'
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -23,7 +23,7 @@ export function printLine (io: CliIo, text: string): void {
 
 /** Report a failed operation: exit 1, `error CODE: message` on stderr, or the JSON error on stdout. */
 export function fail (io: CliIo, err: unknown, json: boolean): void {
-  const code = io.signal.aborted ? 'MHC_ERR_ABORTED' : isMhcError(err) ? err.code : 'MHC_ERR_INTERNAL'
+  const code = io.signal.aborted ? AbortedError.code : isMhcError(err) ? err.code : InternalError.code
   const message = err instanceof Error ? err.message : String(err)
   if (json) printJson(io, { error: { code, message } })
   else io.stderr.write(`error ${code}: ${message}\n`)

@@ -8,14 +8,13 @@ import { createReadStream } from 'node:fs'
 import { mkdir, rename, rm, stat, writeFile, lstat, open } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
-import { parseCidPath, type AbortOptions, type AddResult } from '@mhc/protocols'
+import { IsDirectoryError, NotFoundError, OutputExistsError, parseCidPath, PathNotReadableError, TimeoutError, type AbortOptions, type AddResult } from '@mhc/protocols'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 import { IMPORT_OPTIONS } from './import-options.js'
 import { pinOnce } from './pin.js'
-import { IsDirectoryError, NotFoundError, OutputExistsError, PathNotReadableError, TimeoutError } from '../errors.js'
 
 export interface ContentComponents {
   unixfs: Pick<UnixFS, 'addAll' | 'cat' | 'ls' | 'stat'>

@@ -3,7 +3,7 @@
  * playlists for EXTINF durations and segment names, the multivariant playlist
  * for its CODECS attributes.
  */
-import { EncodeFailedError } from '../errors.js'
+import { EncodeFailedError } from '@mhc/protocols'
 
 export interface MediaPlaylist {
   targetDuration: number

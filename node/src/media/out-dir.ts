@@ -4,8 +4,8 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { OutputExistsError } from '../errors.js'
 import type { AbortOptions } from '@mhc/protocols'
+import { OutputExistsError } from '@mhc/protocols'
 
 /** Create or check `outDir`; the returned function undoes everything written since. */
 export async function prepareOutDir (outDir: string, options: AbortOptions = {}): Promise<() => Promise<void>> {

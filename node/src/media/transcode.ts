@@ -2,9 +2,9 @@
  * The encode step: run the ffmpeg command, turn `-progress` output into
  * percent events, and turn a failure into an error that names its cause.
  */
-import { EncodeFailedError, MediaInvalidError } from '../errors.js'
 import { lastLines, runTool } from './run-tool.js'
 import type { AbortOptions } from '@mhc/protocols'
+import { EncodeFailedError, MediaInvalidError } from '@mhc/protocols'
 
 export interface EncodeOptions extends AbortOptions {
   cwd: string

@@ -4,8 +4,7 @@
  * sequences them, owns the abort wiring and cleans up after a failure.
  */
 import { resolve } from 'node:path'
-import { AbortedError, isMhcError } from '@mhc/protocols'
-import { ConfigInvalidError, EncodeFailedError } from '../errors.js'
+import { AbortedError, ConfigInvalidError, EncodeFailedError, isMhcError } from '@mhc/protocols'
 import { DEFAULT_SEGMENT_SECONDS, KEYFRAME_SECONDS, MASTER_PLAYLIST, POSTER_FILE } from './constants.js'
 import { ffmpegArgs } from './ffmpeg-args.js'
 import { segmentWatch } from './segment-watch.js'

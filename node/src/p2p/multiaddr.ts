@@ -1,5 +1,5 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { MultiaddrInvalidError } from '../errors.js'
+import { MultiaddrInvalidError } from '@mhc/protocols'
 
 /** Parse a multiaddr string, or throw MultiaddrInvalidError. */
 export function parseMultiaddr (text: string): Multiaddr {

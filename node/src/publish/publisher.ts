@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
-import { sealManifest, toBase64url, type PublishResult, type VideoManifest } from '@mhc/protocols'
+import { InternalError, sealManifest, toBase64url, type PublishResult, type VideoManifest } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@mhc/protocols'
@@ -57,7 +57,7 @@ export class DefaultPublisher implements Publisher {
       for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, wrapWithDirectory: true, signal })) {
         root = entry.cid
       }
-      if (root === undefined) throw new Error('UnixFS import produced no root')
+      if (root === undefined) throw new InternalError('UnixFS import produced no root')
 
       progress('publish:pin')
       // A root pinned before (the same encode published twice) is not ours to undo.

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { defaultConfig, validateConfig, type NodeConfig } from '../config.js'
-import { ConfigInvalidError, RepoExistsError, RepoLockedError, RepoMissingError } from '../errors.js'
+import { ConfigInvalidError, RepoExistsError, RepoLockedError, RepoMissingError } from '@mhc/protocols'
 
 export interface RepoPaths {
   root: string

@@ -1,4 +1,4 @@
-import { WireFormatError } from '../errors.js'
+import { WireFormatError } from '../error-codes.js'
 
 /** The part of a compiled TypeBox validator we use. */
 export interface WireValidator<T> {

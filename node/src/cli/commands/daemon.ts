@@ -1,4 +1,5 @@
 import { Command, Option } from '@commander-js/extra-typings'
+import { isMhcError, RepoExistsError } from '@mhc/protocols'
 import type { NodeOverrides } from '../../daemon.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { printJson, printLine, type CliIo } from '../io.js'
@@ -27,7 +28,7 @@ export function daemonCommand (io: CliIo) {
       }
       if (opts.init === true) {
         const { initRepo } = await import('../../store/repo.js')
-        await initRepo(dir).catch((err: { code?: string }) => { if (err.code !== 'MHC_ERR_REPO_EXISTS') throw err })
+        await initRepo(dir).catch((err: unknown) => { if (!isMhcError(err, RepoExistsError.code)) throw err })
       }
       // Loaded here, not at the top: every other verb starts without the p2p stack.
       const { createNode } = await import('../../daemon.js')

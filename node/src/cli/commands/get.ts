@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
 import { Command } from '@commander-js/extra-typings'
-import { parseCidPath } from '@mhc/protocols'
+import { IsDirectoryError, isMhcError, parseCidPath } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
 import { printJson, type CliIo } from '../io.js'
@@ -25,7 +25,7 @@ export function getCommand (io: CliIo) {
           if (res.body !== null) await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), io.stdout)
           return
         } catch (err) {
-          if ((err as { code?: string }).code !== 'MHC_ERR_IS_DIRECTORY') throw err
+          if (!isMhcError(err, IsDirectoryError.code)) throw err
         }
       }
       const out = resolve(opts.output ?? (path.at(-1) ?? cid.toString()))

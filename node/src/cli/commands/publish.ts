@@ -1,8 +1,7 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command } from '@commander-js/extra-typings'
-import { MhcError, type PublishProgress, type PublishResult } from '@mhc/protocols'
-import { PathNotReadableError } from '../../errors.js'
+import { errorFromCode, InternalError, MhcError, PathNotReadableError, type PublishProgress, type PublishResult } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
@@ -33,13 +32,13 @@ export function publishCommand (io: CliIo) {
           if (msg.type === 'result') result = msg.result as PublishResult
           else if (msg.type === 'error') {
             const e = msg.error as { code: string, message: string }
-            throw new MhcError(e.code, e.message)
+            throw errorFromCode(e.code, e.message)
           } else view.update(msg as unknown as PublishProgress)
         }
       } finally {
         view.stop()
       }
-      if (result === undefined) throw new MhcError('MHC_ERR_INTERNAL', 'The daemon closed the publish stream without a result')
+      if (result === undefined) throw new InternalError('The daemon closed the publish stream without a result')
       if (opts.json === true) {
         printJson(io, result)
         return

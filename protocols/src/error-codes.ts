@@ -1,0 +1,121 @@
+/**
+ * Every error MHC raises, declared once: class name, code, HTTP status and
+ * default message. The control API and the gateway both answer with the
+ * status declared here; docs/errors.md lists every code (a test walks these
+ * exports and fails on a code missing there). Codes are API: extend, never
+ * rename or reuse. Each declaration is pure, so a browser bundle keeps only
+ * the ones it uses.
+ */
+import { createError, type MhcErrorClass } from './errors.js'
+
+// Data crossing a boundary
+
+/** Input failed its schema: wrong shape, too large, unknown version. */
+export const WireFormatError = /* #__PURE__ */ createError('WireFormatError', 'MHC_ERR_WIRE_FORMAT', 400, 'Data does not match its schema')
+/** An envelope's signature does not verify against its public key. */
+export const SignatureInvalidError = /* #__PURE__ */ createError('SignatureInvalidError', 'MHC_ERR_SIGNATURE_INVALID', 422, 'Signature does not verify')
+/** An envelope was opened for another purpose than the one it was signed for. */
+export const EnvelopeDomainError = /* #__PURE__ */ createError('EnvelopeDomainError', 'MHC_ERR_ENVELOPE_DOMAIN', 422, 'Envelope domain or payload type does not match')
+/** A string that should be a CID is not one. */
+export const InvalidCidError = /* #__PURE__ */ createError('InvalidCidError', 'MHC_ERR_CID_INVALID', 400, 'Not a valid CID')
+/** A multiaddr does not parse. */
+export const MultiaddrInvalidError = /* #__PURE__ */ createError('MultiaddrInvalidError', 'MHC_ERR_MULTIADDR_INVALID', 400, 'Not a valid multiaddr')
+/** A CAR file is not one, is truncated, or holds a block that does not match its CID. */
+export const CarInvalidError = /* #__PURE__ */ createError('CarInvalidError', 'MHC_ERR_CAR_INVALID', 422, 'The CAR file is malformed, or a block does not match its CID')
+/** The CID does not name a video manifest. */
+export const NotAManifestError = /* #__PURE__ */ createError('NotAManifestError', 'MHC_ERR_NOT_A_MANIFEST', 422, 'The CID does not name a video manifest')
+
+// Operations
+
+/** The operation was aborted by its caller or by shutdown (499: the client closed the request). */
+export const AbortedError = /* #__PURE__ */ createError('AbortedError', 'MHC_ERR_ABORTED', 499, 'The operation was aborted')
+/** Content is not local and no peer had it, or a path does not exist. */
+export const NotFoundError = /* #__PURE__ */ createError('NotFoundError', 'MHC_ERR_NOT_FOUND', 404, 'Content not found')
+/** No peer delivered in time. */
+export const TimeoutError = /* #__PURE__ */ createError('TimeoutError', 'MHC_ERR_TIMEOUT', 504, 'The operation timed out')
+/** A peer could not be reached. */
+export const DialFailedError = /* #__PURE__ */ createError('DialFailedError', 'MHC_ERR_DIAL_FAILED', 502, 'Could not connect to the peer')
+/** The path names a directory where a file was expected. */
+export const IsDirectoryError = /* #__PURE__ */ createError('IsDirectoryError', 'MHC_ERR_IS_DIRECTORY', 400, 'The path is a directory, not a file')
+/** A bug or an unexpected failure. */
+export const InternalError = /* #__PURE__ */ createError('InternalError', 'MHC_ERR_INTERNAL', 500, 'Internal error')
+
+// The node: repo, configuration, daemon, local files
+
+export const RepoExistsError = /* #__PURE__ */ createError('RepoExistsError', 'MHC_ERR_REPO_EXISTS', 409, 'A repo already exists here')
+export const RepoMissingError = /* #__PURE__ */ createError('RepoMissingError', 'MHC_ERR_REPO_MISSING', 404, 'No repo here; run `mhc init` first')
+export const RepoLockedError = /* #__PURE__ */ createError('RepoLockedError', 'MHC_ERR_REPO_LOCKED', 409, 'Another daemon is using this repo')
+export const ConfigInvalidError = /* #__PURE__ */ createError('ConfigInvalidError', 'MHC_ERR_CONFIG_INVALID', 400, 'Configuration is invalid')
+export const DaemonNotRunningError = /* #__PURE__ */ createError('DaemonNotRunningError', 'MHC_ERR_DAEMON_NOT_RUNNING', 503, 'No daemon is running for this repo; start one with `mhc daemon`')
+export const UnauthorizedError = /* #__PURE__ */ createError('UnauthorizedError', 'MHC_ERR_UNAUTHORIZED', 401, 'Missing or wrong API token')
+export const PathNotReadableError = /* #__PURE__ */ createError('PathNotReadableError', 'MHC_ERR_PATH_UNREADABLE', 400, 'The file cannot be read')
+export const OutputExistsError = /* #__PURE__ */ createError('OutputExistsError', 'MHC_ERR_OUTPUT_EXISTS', 409, 'The output path already exists')
+
+// Media (ffprobe output is untrusted input)
+
+/** The server lacks a tool it needs (503: not the request's fault). */
+export const FfmpegMissingError = /* #__PURE__ */ createError('FfmpegMissingError', 'MHC_ERR_FFMPEG_MISSING', 503, 'ffmpeg/ffprobe not found; install ffmpeg')
+export const MediaInvalidError = /* #__PURE__ */ createError('MediaInvalidError', 'MHC_ERR_MEDIA_INVALID', 422, 'The file is not a readable video or audio file')
+export const MediaNoStreamsError = /* #__PURE__ */ createError('MediaNoStreamsError', 'MHC_ERR_MEDIA_NO_STREAMS', 422, 'The file has neither a video nor an audio stream')
+export const MediaTooSmallError = /* #__PURE__ */ createError('MediaTooSmallError', 'MHC_ERR_MEDIA_TOO_SMALL', 422, 'The video is too small to publish')
+export const MediaTooLargeError = /* #__PURE__ */ createError('MediaTooLargeError', 'MHC_ERR_MEDIA_TOO_LARGE', 422, 'The video exceeds the supported size')
+export const EncodeFailedError = /* #__PURE__ */ createError('EncodeFailedError', 'MHC_ERR_ENCODE_FAILED', 422, 'ffmpeg failed while encoding')
+
+// The gateway
+
+export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
+export const RangeNotSatisfiableError = /* #__PURE__ */ createError('RangeNotSatisfiableError', 'MHC_ERR_GATEWAY_RANGE', 416, 'The requested range is not satisfiable')
+export const NotAcceptableError = /* #__PURE__ */ createError('NotAcceptableError', 'MHC_ERR_GATEWAY_NOT_ACCEPTABLE', 406, 'The requested format cannot be produced for this content')
+export const NotCachedError = /* #__PURE__ */ createError('NotCachedError', 'MHC_ERR_GATEWAY_NOT_CACHED', 412, 'Not in this gateway\'s local store (only-if-cached)')
+export const RateLimitedError = /* #__PURE__ */ createError('RateLimitedError', 'MHC_ERR_RATE_LIMITED', 429, 'Too many requests')
+export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 'MHC_ERR_GATEWAY_UNAVAILABLE', 503, 'Temporarily unavailable; retry shortly')
+
+/**
+ * The error for a code received over the wire (control API, a peer): the
+ * declared class when this build knows the code, else an MhcError that keeps
+ * the code and status it came with.
+ */
+export function errorFromCode (code: string, message: string, status?: number): Error {
+  const known = BY_CODE.get(code)
+  if (known !== undefined) return new known(message)
+  return new InternalError(message, { code, ...(status === undefined ? {} : { status }) })
+}
+
+/** Every declaration above, by export name (the docs check walks this). */
+export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #__PURE__ */ Object.freeze({
+  WireFormatError,
+  SignatureInvalidError,
+  EnvelopeDomainError,
+  InvalidCidError,
+  MultiaddrInvalidError,
+  CarInvalidError,
+  NotAManifestError,
+  AbortedError,
+  NotFoundError,
+  TimeoutError,
+  DialFailedError,
+  IsDirectoryError,
+  InternalError,
+  RepoExistsError,
+  RepoMissingError,
+  RepoLockedError,
+  ConfigInvalidError,
+  DaemonNotRunningError,
+  UnauthorizedError,
+  PathNotReadableError,
+  OutputExistsError,
+  FfmpegMissingError,
+  MediaInvalidError,
+  MediaNoStreamsError,
+  MediaTooSmallError,
+  MediaTooLargeError,
+  EncodeFailedError,
+  BadRequestError,
+  RangeNotSatisfiableError,
+  NotAcceptableError,
+  NotCachedError,
+  RateLimitedError,
+  UnavailableError
+})
+
+const BY_CODE: ReadonlyMap<string, MhcErrorClass> = /* #__PURE__ */ new Map(Object.values(ERROR_DECLARATIONS).map(c => [c.code, c]))
