@@ -10,7 +10,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { Redis } from 'ioredis'
 import { BadRequestError, NotFoundError, RateLimitedError, type CatalogueEntry } from '@mhc/protocols'
 import type { Logger } from 'pino'
-import { observedBlocks, type GatewayBlocks } from './blocks.js'
+import { observedBlocks, type BlockSource } from './blocks.js'
 import { isHlsPath } from './content-type.js'
 import { problemOf, sortError } from './errors.js'
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js'
@@ -20,7 +20,7 @@ import { ipfsRoutes } from './routes/ipfs.js'
 
 export interface GatewayComponents {
   /** The node's block store: local first, then peers (Helia). */
-  blockstore: GatewayBlocks
+  blockstore: BlockSource
   catalogue: { list(): Promise<CatalogueEntry[]> }
   logger: Logger
 }

@@ -1,16 +1,57 @@
-/** The gateway on a socket: buildApp, listen, and the URL it got. */
+/** The gateway as a service of the node: buildApp on start(), listening on HOST:PORT; stop() closes it. */
+import { NotStartedError, type Startable } from '@mhc/protocols'
 import { buildApp, type GatewayComponents, type GatewayInit } from './app.js'
+import { listenUrl } from './listen.js'
+import type { FastifyInstance } from 'fastify'
 
-export interface Gateway {
-  url: string
-  close(): Promise<void>
+export interface GatewayServiceInit extends GatewayInit {
+  host: string
+  /** 0: the OS picks. */
+  port: number
 }
 
-export async function startGateway (components: GatewayComponents, init: GatewayInit, listen: { host: string, port: number }): Promise<Gateway> {
-  const { app } = await buildApp(components, init)
-  await app.listen({ host: listen.host, port: listen.port })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : listen.port
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host
-  return { url: `http://${host}:${port}`, close: async () => app.close() }
+export interface Gateway extends Startable {
+  /** `http://HOST:PORT` once started. */
+  readonly url: string
+}
+
+/**
+ * @example
+ * const gw = gateway({ host: '127.0.0.1', port: 8080 })({ blockstore: helia.blockstore, catalogue, logger })
+ * await gw.start()
+ * console.log(gw.url)
+ */
+export function gateway (init: GatewayServiceInit): (components: GatewayComponents) => Gateway {
+  return (components) => new GatewayService(components, init)
+}
+
+class GatewayService implements Gateway {
+  private app: FastifyInstance | undefined
+  private address: string | undefined
+
+  constructor (private readonly components: GatewayComponents, private readonly init: GatewayServiceInit) {}
+
+  get url (): string {
+    if (this.address === undefined) throw new NotStartedError('The gateway is not listening')
+    return this.address
+  }
+
+  async start (): Promise<void> {
+    if (this.app !== undefined) return
+    const { app } = await buildApp(this.components, this.init)
+    this.app = app
+    try {
+      this.address = await listenUrl(app, this.init)
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    const app = this.app
+    this.app = undefined
+    this.address = undefined
+    await app?.close()
+  }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { Redis } from 'ioredis'
 import t from 'tap'
+import { eventually } from '@mhc/protocols/testing'
 import { makeApp, makeFixture } from './helpers/fixtures.js'
 
 async function freePort (): Promise<number> {
@@ -23,12 +24,10 @@ t.test('rate limits shared through a real Redis', async t => {
   // Wait until it answers (bounded).
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
   probe.on('error', () => { /* refused until redis-server listens; the loop below retries */ })
-  for (let i = 0; i < 50; i++) {
-    try {
-      await probe.connect()
-      if (await probe.ping() === 'PONG') break
-    } catch { await new Promise(resolve => setTimeout(resolve, 100)) }
-  }
+  await eventually(async () => {
+    if (probe.status !== 'ready') await probe.connect()
+    return await probe.ping() === 'PONG'
+  }, { ms: 5000, every: 100, what: 'redis-server answering' })
   probe.disconnect()
 
   const fx = await makeFixture()

@@ -29,7 +29,11 @@ export const NodeConfig = Type.Object({
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */
-  redisUrl: Type.Optional(Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()]))
+  redisUrl: Type.Optional(Type.Union([Type.String({ pattern: '^rediss?://' }), Type.Null()])),
+  /** How long DHT provider records live (this node's, and those it keeps for others). Default 48 h, as Kubo. */
+  providerValidityMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
+  /** Re-provide this node's records this long after providing them. Default 22 h, as Kubo; must be under providerValidityMs. */
+  reprovideAfterMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 30 * 86_400_000 }))
 }, { additionalProperties: false })
 export type NodeConfig = Static<typeof NodeConfig>
 
@@ -49,11 +53,55 @@ const validator = Compile(NodeConfig)
 
 /** Validate parsed config JSON, naming every problem in one error. */
 export function validateConfig (value: unknown): NodeConfig {
+  let config: NodeConfig
   try {
-    return assertWire(validator, value, 'config')
+    config = assertWire(validator, value, 'config')
   } catch (err) {
     if (err instanceof WireFormatError) throw new ConfigInvalidError(err.message, { cause: err })
     throw err
+  }
+  const { providerValidityMs, reprovideAfterMs } = dhtTimings(config)
+  if (reprovideAfterMs >= providerValidityMs) {
+    throw new ConfigInvalidError(`config: reprovideAfterMs (${reprovideAfterMs}) must be less than providerValidityMs (${providerValidityMs}), or records expire before they are renewed`)
+  }
+  return config
+}
+
+/** Flags given to `mhc daemon` for one run. */
+export interface ConfigOverrides {
+  swarm?: string[]
+  api?: string
+  gateway?: string | null
+  bootstrap?: string[]
+}
+
+/** The environment variables the node reads; nowhere else reads `process.env`. */
+export interface ConfigEnv {
+  MHC_REDIS_URL?: string | undefined
+}
+
+/**
+ * The configuration one run uses: the file, then the flags, then the
+ * environment, through the same validation. The only place that reads
+ * the environment.
+ */
+export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}, env: ConfigEnv = {}): NodeConfig {
+  const redisUrl = env.MHC_REDIS_URL !== undefined && env.MHC_REDIS_URL !== '' ? env.MHC_REDIS_URL : undefined
+  return validateConfig({
+    ...file,
+    ...(overrides.swarm !== undefined && overrides.swarm.length > 0 ? { swarm: overrides.swarm } : {}),
+    ...(overrides.api !== undefined ? { api: overrides.api } : {}),
+    ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
+    ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {}),
+    ...(redisUrl === undefined ? {} : { redisUrl })
+  })
+}
+
+/** DHT record timings with their defaults (Kubo's: records live 48 h, re-provided every 22 h). */
+export function dhtTimings (config: Pick<NodeConfig, 'providerValidityMs' | 'reprovideAfterMs'>): { providerValidityMs: number, reprovideAfterMs: number } {
+  return {
+    providerValidityMs: config.providerValidityMs ?? 48 * 3_600_000,
+    reprovideAfterMs: config.reprovideAfterMs ?? 22 * 3_600_000
   }
 }
 

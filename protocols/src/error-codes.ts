@@ -37,6 +37,8 @@ export const TimeoutError = /* #__PURE__ */ createError('TimeoutError', 'MHC_ERR
 export const DialFailedError = /* #__PURE__ */ createError('DialFailedError', 'MHC_ERR_DIAL_FAILED', 502, 'Could not connect to the peer')
 /** The path names a directory where a file was expected. */
 export const IsDirectoryError = /* #__PURE__ */ createError('IsDirectoryError', 'MHC_ERR_IS_DIRECTORY', 400, 'The path is a directory, not a file')
+/** A service was used before start() or after stop(). */
+export const NotStartedError = /* #__PURE__ */ createError('NotStartedError', 'MHC_ERR_NOT_STARTED', 503, 'The service is not started')
 /** A bug or an unexpected failure. */
 export const InternalError = /* #__PURE__ */ createError('InternalError', 'MHC_ERR_INTERNAL', 500, 'Internal error')
 
@@ -95,6 +97,7 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   TimeoutError,
   DialFailedError,
   IsDirectoryError,
+  NotStartedError,
   InternalError,
   RepoExistsError,
   RepoMissingError,

@@ -4,14 +4,14 @@
  * are served; a video whose manifest fails verification is a 422.
  */
 import { Type } from 'typebox'
-import { BadRequestError, fromBase64url, openManifest, parseCid, ProblemBody, toBase64url, VideoDetail, VideoPage, type CatalogueEntry, type VerifiedManifest, type VideoSummary } from '@mhc/protocols'
+import { BadRequestError, fromBase64url, isManifestCid, openManifest, parseCid, ProblemBody, toBase64url, VideoDetail, VideoPage, type CatalogueEntry, type VerifiedManifest, type VideoSummary } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'
-import type { GatewayBlocks } from '../blocks.js'
+import type { BlockSource } from '../blocks.js'
 
 export interface ApiComponents {
   catalogue: { list(): Promise<CatalogueEntry[]> }
-  blockstore: GatewayBlocks
+  blockstore: BlockSource
 }
 
 export interface ApiInit {
@@ -68,7 +68,7 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
       schema: { summary: 'One video: its verified manifest and playback URLs', params: ManifestParams, response: { 200: VideoDetail, ...problems } }
     }, async (request) => {
       const cid = parseCid(request.params.manifest)
-      if (cid.code !== 0x71) throw new BadRequestError(`${request.params.manifest} is not a manifest CID (dag-cbor)`)
+      if (!isManifestCid(cid)) throw new BadRequestError(`${request.params.manifest} is not a manifest CID (dag-cbor)`)
       const { manifest: m } = await manifest(cid, AbortSignal.timeout(init.fetchTimeoutMs))
       return {
         cid: cid.toString(),

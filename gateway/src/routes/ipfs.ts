@@ -6,7 +6,7 @@
 import { createGzip } from 'node:zlib'
 import { Readable, pipeline } from 'node:stream'
 import { Type } from 'typebox'
-import { BadRequestError, NotCachedError, NotFoundError, parseCidPath, TimeoutError, type AbortOptions } from '@mhc/protocols'
+import { BadRequestError, parseCidPath } from '@mhc/protocols'
 import type { UnixFS } from '@helia/unixfs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
@@ -14,15 +14,16 @@ import { isCompressible, sniffType, typeByName } from '../content-type.js'
 import { dirListing } from '../dir-listing.js'
 import { parseRange } from '../range.js'
 import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
-import type { GatewayBlocks } from '../blocks.js'
+import type { BlockSource } from '../blocks.js'
+import { translateFetchError } from '../fetch-errors.js'
+import { clientGone } from '../listen.js'
+import { IMMUTABLE_CACHE_CONTROL } from '../trustless/constants.js'
 
-/** Immutable content (path-gateway.md §Cache-Control). */
-export const IMMUTABLE = 'public, max-age=29030400, immutable'
 const MAX_PATH = 4096
 const GZIP_MAX_BYTES = 16 * 1024 * 1024
 
 export interface IpfsRoutesComponents {
-  blockstore: GatewayBlocks
+  blockstore: BlockSource
   unixfs: Pick<UnixFS, 'stat' | 'cat' | 'ls'>
   countBytes(n: number): void
 }
@@ -66,7 +67,7 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
   if (rawPath.length > MAX_PATH) throw new BadRequestError(`Path longer than ${MAX_PATH} characters`)
   const { cid, path } = parseCidPath(decodeSegments(rawPath))
   const deadline = AbortSignal.timeout(init.fetchTimeoutMs)
-  const signal = AbortSignal.any([deadline, clientGone(reply)])
+  const signal = AbortSignal.any([deadline, clientGone(reply.raw)])
   const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(request.headers['cache-control'] ?? '')
   const ipfsPath = `/ipfs/${cid.toString()}${path.length > 0 ? `/${path.join('/')}` : ''}`
   reply.header('X-Ipfs-Path', ipfsPath)
@@ -114,7 +115,7 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
       entries.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
     }
-    reply.header('Cache-Control', IMMUTABLE).header('Etag', `"DirIndex-${info.cid.toString()}"`).type('text/html; charset=utf-8')
+    reply.header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Etag', `"DirIndex-${info.cid.toString()}"`).type('text/html; charset=utf-8')
     if (notModified(request, `"DirIndex-${info.cid.toString()}"`)) return reply.code(304).send()
     return reply.send(request.method === 'HEAD' ? undefined : dirListing(ipfsPath, entries))
   }
@@ -123,7 +124,7 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
 
 async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal): Promise<FastifyReply> {
   const etag = `"${cid.toString()}"`
-  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
+  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
   let type = typeByName(name)
   if (type === undefined) {
     const head: Uint8Array[] = []
@@ -162,29 +163,13 @@ function notModified (request: FastifyRequest, etag: string | undefined): boolea
   return inm.split(',').map(s => s.trim().replace(/^W\//, '')).some(t => t === '*' || t === etag.replace(/^W\//, ''))
 }
 
-/**
- * Run a lookup; when our own deadline fired it is a 504, a missing block or
- * path is a 404, and with only-if-cached anything not local is a 412.
- */
+/** Run a lookup and translate its failure: 504 when our deadline fired, 404 when missing, 412 when only-if-cached. */
 async function guard<T> (deadline: AbortSignal, what: string, work: Promise<T>, onlyIfCached = false): Promise<T> {
   try {
     return await work
   } catch (err) {
-    const name = (err as { name?: string }).name ?? ''
-    if (onlyIfCached && (name === 'BlockNotFoundWhileOfflineError' || name === 'NotFoundError' || name === 'LoadBlockFailedError')) {
-      throw new NotCachedError(`${what} is not in this gateway's local store`, { cause: err })
-    }
-    if ((err as { code?: string }).code?.startsWith('MHC_ERR_') === true) throw err
-    if (deadline.aborted) throw new TimeoutError(`No peer delivered ${what} in time`, { cause: err })
-    if (/NotFound|DoesNotExist|NoContent|LoadBlockFailed|GetFailed|NotUnixFS/.test(name)) throw new NotFoundError(`${what} not found`, { cause: err })
-    throw err
+    throw translateFetchError(err, what, { deadline, onlyIfCached })
   }
-}
-
-function clientGone (reply: FastifyReply): AbortSignal {
-  const controller = new AbortController()
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort(new Error('client went away')) })
-  return controller.signal
 }
 
 /**
@@ -208,4 +193,3 @@ function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8A
   return z
 }
 
-export type { AbortOptions }

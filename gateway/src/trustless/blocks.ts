@@ -7,27 +7,17 @@
 import type { CID } from 'multiformats/cid'
 import { NotCachedError, NotFoundError } from '@mhc/protocols'
 import { IDENTITY_MULTIHASH } from './constants.js'
-import type { TrustlessBlocks } from './index.js'
+import { blockBytes, type BlockSource } from '../blocks.js'
+import { isMissingError } from '../fetch-errors.js'
 
 export interface ReadContext {
-  blocks: TrustlessBlocks
+  blocks: BlockSource
   onlyIfCached: boolean
   signal?: AbortSignal
 }
 
 export function isIdentity (cid: CID): boolean {
   return cid.multihash.code === IDENTITY_MULTIHASH
-}
-
-/**
- * Names stores use for "no such block": interface-store, Helia offline, and
- * Helia's "every block broker failed" (trustless gateway § 404: a root block
- * that is not available is 404, whether or not the network was asked).
- */
-const MISSING = new Set(['NotFoundError', 'BlockNotFoundWhileOfflineError', 'LoadBlockFailedError'])
-
-function isMissing (err: unknown): boolean {
-  return MISSING.has((err as { name?: unknown } | null)?.name as string)
 }
 
 export function missingBlock (cid: CID, ctx: ReadContext, cause?: unknown): Error {
@@ -40,26 +30,13 @@ export function missingBlock (cid: CID, ctx: ReadContext, cause?: unknown): Erro
 export async function readBlock (cid: CID, ctx: ReadContext): Promise<Uint8Array> {
   if (isIdentity(cid)) return cid.multihash.digest
   ctx.signal?.throwIfAborted()
-  const chunks: Uint8Array[] = []
   try {
-    const options = ctx.onlyIfCached ? { signal: ctx.signal, offline: true } : { signal: ctx.signal }
-    for await (const chunk of ctx.blocks.get(cid, options)) chunks.push(chunk)
+    return await blockBytes(ctx.blocks, cid, ctx.onlyIfCached ? { signal: ctx.signal, offline: true } : { signal: ctx.signal })
   } catch (err) {
     ctx.signal?.throwIfAborted()
-    if (isMissing(err)) throw missingBlock(cid, ctx, err)
+    if (isMissingError(err)) throw missingBlock(cid, ctx, err)
     throw err
   }
-  return chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : concat(chunks)
-}
-
-function concat (chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
 }
 
 /** True when the root block is in the local store (identity CIDs always are). */

@@ -20,16 +20,9 @@
  * ```
  */
 import type { CID } from 'multiformats/cid'
-import type { AbortOptions } from '@mhc/protocols'
+import type { ProgressEvent } from '@mhc/protocols'
 
-/**
- * The narrow block source the gateway reads from. A Helia 7 blockstore fits:
- * `get` yields the block's bytes in chunks; `offline: true` must not touch the network.
- */
-export interface TrustlessBlocks {
-  get(cid: CID, options?: AbortOptions & { offline?: boolean }): Iterable<Uint8Array> | AsyncIterable<Uint8Array>
-  has(cid: CID, options?: AbortOptions): Promise<boolean> | boolean
-}
+export type { BlockSource } from '../blocks.js'
 
 /** Trustless gateway § dag-scope: what follows the path blocks. Default `all`. */
 export type DagScope = 'block' | 'entity' | 'all'
@@ -55,6 +48,8 @@ export interface TrustlessRequest {
   /** `Cache-Control: only-if-cached`: read local blocks only; 412 when the root block is not local. */
   onlyIfCached?: boolean
   signal?: AbortSignal
+  /** CAR only: each block as it is written (the CAR exporter counts them). */
+  onProgress?: (event: ProgressEvent<'car:block', { cid: CID, size: number }>) => void
 }
 
 export interface TrustlessResponse {

@@ -10,6 +10,7 @@ import * as dagPb from '@ipld/dag-pb'
 import { resolvers } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
 import { isMhcError, NotFoundError } from '@mhc/protocols'
+import { isMissingError } from '../fetch-errors.js'
 import { readBlock, type ReadContext } from './blocks.js'
 
 export interface Block { cid: CID, bytes: Uint8Array }
@@ -20,9 +21,6 @@ export interface ResolvedPath {
   /** One CID per logical path segment (no HAMT sub-shards), root first: `X-Ipfs-Roots`. */
   roots: CID[]
 }
-
-/** Exporter error names that mean "this path does not exist in this DAG". */
-const PATH_ERRORS = new Set(['NotFoundError', 'BadPathError', 'NoResolverError', 'NotUnixFSError'])
 
 export async function resolvePath (root: CID, path: string[], ctx: ReadContext): Promise<ResolvedPath> {
   const read = new Map<string, Uint8Array>()
@@ -62,7 +60,7 @@ export async function resolvePath (root: CID, path: string[], ctx: ReadContext):
   } catch (err) {
     ctx.signal?.throwIfAborted()
     if (isMhcError(err)) throw err
-    if (PATH_ERRORS.has((err as Error).name)) throw new NotFoundError(`Path /${path.join('/')} cannot be resolved under ${root}`, { cause: err })
+    if (isMissingError(err)) throw new NotFoundError(`Path /${path.join('/')} cannot be resolved under ${root}`, { cause: err })
     throw err
   }
   const blocks: Block[] = []

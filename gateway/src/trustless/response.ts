@@ -11,7 +11,7 @@ import { hasLocally, isIdentity, readBlock, type ReadContext } from './blocks.js
 import { carHeader, carSectionPrefix } from './car.js'
 import { CAR_CONTENT_TYPE, IMMUTABLE_CACHE_CONTROL, MAX_CAR_BLOCKS, MAX_PATH_SEGMENTS, MAX_SEGMENT_LENGTH, RAW_CONTENT_TYPE } from './constants.js'
 import { carEtag, rawEtag } from './etag.js'
-import type { DagScope, TrustlessBlocks, TrustlessRequest, TrustlessResponse } from './index.js'
+import type { DagScope, BlockSource, TrustlessRequest, TrustlessResponse } from './index.js'
 import { type Block, resolvePath } from './path.js'
 import { type Frame, startMode, walk } from './walk.js'
 
@@ -38,7 +38,7 @@ function validate (req: TrustlessRequest): DagScope {
  * BadRequestError 400, NotFoundError 404 (root block missing, path not
  * resolvable), NotCachedError 412 (only-if-cached and the root is not local).
  */
-export async function trustlessResponse (blocks: TrustlessBlocks, req: TrustlessRequest): Promise<TrustlessResponse> {
+export async function trustlessResponse (blocks: BlockSource, req: TrustlessRequest): Promise<TrustlessResponse> {
   req.signal?.throwIfAborted()
   const scope = validate(req)
   const ctx: ReadContext = { blocks, onlyIfCached: req.onlyIfCached === true, signal: req.signal }
@@ -86,7 +86,7 @@ async function carResponse (req: TrustlessRequest, scope: DagScope, ctx: ReadCon
       'X-Ipfs-Roots': roots.join(','),
       Vary: 'Accept'
     },
-    body: carBody(req.cid, pathBlocks.slice(0, -1), start, ctx, dups)
+    body: carBody(req.cid, pathBlocks.slice(0, -1), start, ctx, dups, req.onProgress)
   }
 }
 
@@ -95,7 +95,7 @@ async function carResponse (req: TrustlessRequest, scope: DagScope, ctx: ReadCon
  * path blocks, then the walk below the terminal. Identity blocks are never
  * written (§ CAR dups: "MUST NOT include virtual blocks identified by identity CIDs").
  */
-async function * carBody (root: CID, path: Block[], start: Frame, ctx: ReadContext, dups: boolean): AsyncGenerator<Uint8Array> {
+async function * carBody (root: CID, path: Block[], start: Frame, ctx: ReadContext, dups: boolean, onProgress: TrustlessRequest['onProgress']): AsyncGenerator<Uint8Array> {
   yield carHeader([root])
   const sent = new Set<string>()
   let count = 0
@@ -113,5 +113,6 @@ async function * carBody (root: CID, path: Block[], start: Frame, ctx: ReadConte
     if (++count > MAX_CAR_BLOCKS) throw new BadRequestError(`CAR exceeds ${MAX_CAR_BLOCKS} blocks`)
     yield carSectionPrefix(block.cid, block.bytes.byteLength)
     yield block.bytes
+    onProgress?.({ type: 'car:block', detail: { cid: block.cid, size: block.bytes.byteLength } })
   }
 }

@@ -133,7 +133,7 @@ t.test('parseDagScope', async t => {
 })
 
 t.test('trustlessResponse refuses bad requests with 400 before reading', async t => {
-  const untouchable: trustless.TrustlessBlocks = {
+  const untouchable: trustless.BlockSource = {
     get () { throw new Error('read') },
     has () { throw new Error('asked') }
   }

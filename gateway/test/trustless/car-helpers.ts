@@ -45,7 +45,7 @@ export const ids = (cids: CID[]): string[] => cids.map(String)
 /** Run a CAR request and parse the result. */
 export async function fetchCar (
   trustless: typeof import('../../src/trustless/index.js'),
-  blocks: import('../../src/trustless/index.js').TrustlessBlocks,
+  blocks: import('../../src/trustless/index.js').BlockSource,
   req: Omit<import('../../src/trustless/index.js').TrustlessRequest, 'format' | 'path'> & { path?: string[] }
 ): Promise<ParsedCar & { headers: Record<string, string> }> {
   const res = await trustless.trustlessResponse(blocks, { path: [], ...req, format: 'car' })

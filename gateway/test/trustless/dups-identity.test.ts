@@ -8,7 +8,7 @@ const fx = await buildFixtures()
 const car = (req: Parameters<typeof fetchCar>[2]) => fetchCar(trustless, fx.store, req)
 
 /** A block source that fails the test if it is touched at all. */
-const untouchable: trustless.TrustlessBlocks = {
+const untouchable: trustless.BlockSource = {
   get () { throw new Error('the blockstore was read') },
   has () { throw new Error('the blockstore was asked') }
 }

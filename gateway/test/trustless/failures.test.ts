@@ -19,7 +19,7 @@ async function without (...missing: CID[]): Promise<MemoryBlockstore> {
 }
 
 /** Wraps a store and records the options of every call. */
-function recording (inner: trustless.TrustlessBlocks): trustless.TrustlessBlocks & { gets: Array<{ cid: string, offline?: boolean }>, hases: string[] } {
+function recording (inner: trustless.BlockSource): trustless.BlockSource & { gets: Array<{ cid: string, offline?: boolean }>, hases: string[] } {
   const gets: Array<{ cid: string, offline?: boolean }> = []
   const hases: string[] = []
   return {
@@ -52,7 +52,7 @@ t.test('missing root block → 404 (trustless gateway § 404)', async t => {
 })
 
 t.test('a Helia network miss (LoadBlockFailedError) on the root is 404 too', async t => {
-  const helia: trustless.TrustlessBlocks = {
+  const helia: trustless.BlockSource = {
     has: () => false,
     async * get () {
       await Promise.reject(Object.assign(new AggregateError([], 'Failed to load block'), { name: 'LoadBlockFailedError' }))
@@ -115,7 +115,7 @@ t.test('Cache-Control: only-if-cached', async t => {
     t.same(store.hases, [], 'has() is only for only-if-cached')
   })
   t.test('a Helia offline miss on the path is 412 too', async t => {
-    const helia: trustless.TrustlessBlocks = {
+    const helia: trustless.BlockSource = {
       has: cid => fx.store.has(cid),
       async * get (cid, options) {
         if (cid.equals(fx.subdir)) throw Object.assign(new Error('offline'), { name: 'BlockNotFoundWhileOfflineError' })
@@ -156,7 +156,7 @@ t.test('abort signals', async t => {
   t.test('the signal reaches the store', async t => {
     const controller = new AbortController()
     const seen: Array<AbortSignal | undefined> = []
-    const store: trustless.TrustlessBlocks = { has: () => true, get: (cid, o) => { seen.push(o?.signal); return fx.store.get(cid) } }
+    const store: trustless.BlockSource = { has: () => true, get: (cid, o) => { seen.push(o?.signal); return fx.store.get(cid) } }
     await collect((await trustless.trustlessResponse(store, { cid: fx.multiblock, path: [], format: 'car', signal: controller.signal })).body)
     t.ok(seen.length > 0 && seen.every(s => s === controller.signal))
   })

@@ -22,7 +22,7 @@ import { ASCII, buildFixtures, MULTIBLOCK } from './fixtures.js'
 const fx = await buildFixtures()
 
 /** The smallest HTTP adapter: what routes/ will do with Fastify, with node:http. */
-async function handle (blocks: trustless.TrustlessBlocks, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle (blocks: trustless.BlockSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const controller = new AbortController()
   res.once('close', () => controller.abort(new Error('client closed')))
   try {
@@ -59,7 +59,7 @@ async function handle (blocks: trustless.TrustlessBlocks, req: IncomingMessage, 
   }
 }
 
-async function serve (blocks: trustless.TrustlessBlocks): Promise<{ url: string, close: () => Promise<void> }> {
+async function serve (blocks: trustless.BlockSource): Promise<{ url: string, close: () => Promise<void> }> {
   const server = createServer((req, res) => { void handle(blocks, req, res) })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')

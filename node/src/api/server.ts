@@ -1,61 +1,60 @@
-/**
- * The local control API: JSON over HTTP on loopback, used by the `mhc` CLI.
- * Every request carries the bearer token from DIR/api.token (mode 0600), so
- * other local users and web pages cannot drive the node.
- */
 import { timingSafeEqual } from 'node:crypto'
+import { listenUrl, sortError } from '@mhc/gateway'
+import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { Logger } from 'pino'
-import { sortError } from '@mhc/gateway'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { errorBody } from './errors.js'
-import { registerRoutes } from './routes.js'
-import type { MhcNode } from '../daemon.js'
-import { NotFoundError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
+import { controlRoutes } from './routes.js'
+import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 
-export interface ControlApi {
-  url: string
-  app: FastifyInstance
-  close(): Promise<void>
+export class DefaultControlApi implements ControlApi {
+  readonly app: FastifyInstance
+  private address: string | undefined
+
+  constructor (components: ControlApiComponents, private readonly init: ControlApiInit) {
+    this.app = buildControlApp(components, init)
+  }
+
+  get url (): string {
+    if (this.address === undefined) throw new NotStartedError('The control API is not listening')
+    return this.address
+  }
+
+  async start (): Promise<void> {
+    if (this.address !== undefined) return
+    this.address = await listenUrl(this.app, this.init)
+  }
+
+  async stop (): Promise<void> {
+    this.address = undefined
+    await this.app.close()
+  }
 }
 
-export interface ControlApiComponents {
-  node: MhcNode
-  logger: Logger
-  token: string
-}
-
-export async function startControlApi (components: ControlApiComponents, listen: { host: string, port: number }): Promise<ControlApi> {
-  const app = buildControlApp(components)
-  await app.listen({ host: listen.host, port: listen.port })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : listen.port
-  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host
-  return { url: `http://${host}:${port}`, app, close: async () => app.close() }
-}
-
-export function buildControlApp (components: ControlApiComponents): FastifyInstance {
+/** The whole control API as one Fastify instance (no socket): tests `inject()` into it. */
+export function buildControlApp (components: ControlApiComponents, init: Pick<ControlApiInit, 'token' | 'fetchTimeoutMs'>): FastifyInstance {
   const app = Fastify({
     loggerInstance: components.logger.child({ component: 'control-api' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // Refuse unknown fields (Fastify's ajv would silently strip them).
     ajv: { customOptions: { removeAdditional: false } }
-  })
-  const expected = Buffer.from(`Bearer ${components.token}`)
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  const expected = Buffer.from(`Bearer ${init.token}`)
   app.addHook('onRequest', async (request, reply) => {
     const got = Buffer.from(request.headers.authorization ?? '')
     if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-      await reply.code(401).send(errorBody(new UnauthorizedError('Missing or wrong API token (DIR/api.token)')))
+      await reply.code(UnauthorizedError.status).send(errorBody(new UnauthorizedError('Missing or wrong API token (DIR/api.token)')))
     }
   })
   app.setErrorHandler(async (err, request, reply) => {
     const sorted = sortError(err, WireFormatError)
     if (sorted.unexpected) request.log.error({ err }, 'control API request failed')
-    await reply.code(sorted.status).send(errorBody(sorted.unexpected ? err : sorted.error))
+    await reply.code(sorted.status).send(errorBody(sorted.error))
   })
   app.setNotFoundHandler(async (request, reply) => {
-    await reply.code(404).send(errorBody(new NotFoundError(`No route ${request.method} ${request.url}`)))
+    await reply.code(NotFoundError.status).send(errorBody(new NotFoundError(`No route ${request.method} ${request.url}`)))
   })
-  registerRoutes(app, components.node)
-  return app
+  void app.register(controlRoutes(components, init))
+  return app as unknown as FastifyInstance
 }

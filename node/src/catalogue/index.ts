@@ -6,19 +6,18 @@
  */
 import { Type } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { CatalogueEntry, type AbortOptions } from '@mhc/protocols'
+import { CatalogueEntry, NotStartedError, type AbortOptions, type Startable } from '@mhc/protocols'
 import type { KeyValueDatabase, OrbitDB } from '@orbitdb/core'
 import type { Logger } from 'pino'
 
 export const CATALOGUE_DB_NAME = 'mhc.catalogue.v1'
 
-export interface Catalogue {
+export interface Catalogue extends Startable {
   put(entry: CatalogueEntry, options?: AbortOptions): Promise<void>
   get(manifest: string, options?: AbortOptions): Promise<CatalogueEntry | undefined>
   has(manifest: string, options?: AbortOptions): Promise<boolean>
   /** Newest first. */
   list(options?: AbortOptions): Promise<CatalogueEntry[]>
-  close(): Promise<void>
 }
 
 export interface CatalogueComponents {
@@ -26,27 +25,53 @@ export interface CatalogueComponents {
   logger: Logger
 }
 
-const isEntry = Compile(Type.Union([CatalogueEntry]))
-
-/** Open (or create) the catalogue store. Only this node's identity may write it. */
-export async function openCatalogue (components: CatalogueComponents, options: AbortOptions = {}): Promise<Catalogue> {
-  options.signal?.throwIfAborted()
-  const db = await components.orbitdb.open(CATALOGUE_DB_NAME, { type: 'keyvalue' })
-  return new OrbitCatalogue(db, components.logger.child({ component: 'catalogue' }))
+export interface CatalogueInit {
+  /** The OrbitDB store name. Default {@link CATALOGUE_DB_NAME}. */
+  name?: string
 }
 
+/**
+ * Opens (or creates) the store on start(). Only this node's identity may write it.
+ *
+ * @example
+ * const videos = catalogue()({ orbitdb, logger })
+ * await videos.start()
+ * await videos.list()
+ */
+export function catalogue (init: CatalogueInit = {}): (components: CatalogueComponents) => Catalogue {
+  return (components) => new OrbitCatalogue(components, init)
+}
+
+const isEntry = Compile(Type.Union([CatalogueEntry]))
+
 class OrbitCatalogue implements Catalogue {
-  constructor (private readonly db: KeyValueDatabase, private readonly log: Logger) {}
+  private readonly log: Logger
+  private db: KeyValueDatabase | undefined
+
+  constructor (private readonly components: CatalogueComponents, private readonly init: CatalogueInit) {
+    this.log = components.logger.child({ component: 'catalogue' })
+  }
+
+  async start (options: AbortOptions = {}): Promise<void> {
+    options.signal?.throwIfAborted()
+    this.db ??= await this.components.orbitdb.open(this.init.name ?? CATALOGUE_DB_NAME, { type: 'keyvalue' })
+  }
+
+  async stop (): Promise<void> {
+    const db = this.db
+    this.db = undefined
+    await db?.close()
+  }
 
   async put (entry: CatalogueEntry, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
-    await this.db.put(entry.manifest, entry)
+    await this.store().put(entry.manifest, entry)
     this.log.debug({ manifest: entry.manifest }, 'catalogue entry written')
   }
 
   async get (manifest: string, options: AbortOptions = {}): Promise<CatalogueEntry | undefined> {
     options.signal?.throwIfAborted()
-    const value = await this.db.get(manifest)
+    const value = await this.store().get(manifest)
     return this.valid(value) ? value : undefined
   }
 
@@ -56,12 +81,13 @@ class OrbitCatalogue implements Catalogue {
 
   async list (options: AbortOptions = {}): Promise<CatalogueEntry[]> {
     options.signal?.throwIfAborted()
-    const rows = await this.db.all()
+    const rows = await this.store().all()
     return rows.map(r => r.value).filter(v => this.valid(v)).sort((a, b) => b.published.localeCompare(a.published))
   }
 
-  async close (): Promise<void> {
-    await this.db.close()
+  private store (): KeyValueDatabase {
+    if (this.db === undefined) throw new NotStartedError('The catalogue is not open')
+    return this.db
   }
 
   // The store is ours, but it is read back from disk: check, skip and log bad rows.

@@ -4,9 +4,8 @@
  * written (second pass), then its roots are pinned.
  */
 import { createReadStream } from 'node:fs'
-import { lstat, open, rename, rm, stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { trustlessResponse, type TrustlessBlocks } from '@mhc/gateway'
+import { open, stat } from 'node:fs/promises'
+import { trustlessResponse, type BlockSource } from '@mhc/gateway'
 import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarInvalidError, equalBytes, isMhcError, MAX_BLOCK_BYTES, OutputExistsError, PathNotReadableError, type AbortOptions } from '@mhc/protocols'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -14,7 +13,7 @@ import { identity } from 'multiformats/hashes/identity'
 import type { Pins } from '@helia/interface'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
-import { mapFetchError } from './index.js'
+import { writeAtomically, type FetchOptions } from './atomic-output.js'
 import { pinOnce } from './pin.js'
 
 export interface CarImportComponents {
@@ -90,31 +89,22 @@ export interface CarExportResult { cid: string, blocks: number, bytes: number }
 
 /**
  * Write `root` and every block under it (depth-first, no duplicates) to a
- * CAR file, fetching what is not local. Written under a temporary name and
- * renamed, so `out` never holds half an archive.
+ * CAR file, fetching what is not local, counting blocks as they are written.
+ * Written under a temporary name and renamed, so `out` never holds half an archive.
  */
-export async function exportCar (blocks: TrustlessBlocks, root: CID, out: string, options: AbortOptions & { timeoutMs?: number } = {}): Promise<CarExportResult> {
-  if (await lstat(out).then(() => true, () => false)) throw new OutputExistsError(`${out} already exists`)
-  const deadline = AbortSignal.timeout(options.timeoutMs ?? 60_000)
-  const signal = AbortSignal.any([deadline, ...(options.signal === undefined ? [] : [options.signal])])
-  const tmp = join(dirname(out), `.${basename(out)}.mhc-partial-${process.pid}`)
-  const fh = await open(tmp, 'w')
-  let bytes = 0
-  try {
-    const res = await trustlessResponse(blocks, { cid: root, path: [], format: 'car', dagScope: 'all', signal })
-    const body = res.body instanceof Uint8Array ? [res.body] : res.body
-    for await (const chunk of body) {
-      await fh.write(chunk)
-      bytes += chunk.byteLength
+export async function exportCar (blocks: BlockSource, root: CID, out: string, options: FetchOptions = {}): Promise<CarExportResult> {
+  return await writeAtomically(out, root.toString(), options, async (tmp, signal) => {
+    const result: CarExportResult = { cid: root.toString(), blocks: 0, bytes: 0 }
+    const fh = await open(tmp, 'w')
+    try {
+      const res = await trustlessResponse(blocks, { cid: root, path: [], format: 'car', dagScope: 'all', signal, onProgress: () => { result.blocks++ } })
+      for await (const chunk of res.body instanceof Uint8Array ? [res.body] : res.body) {
+        await fh.write(chunk)
+        result.bytes += chunk.byteLength
+      }
+    } finally {
+      await fh.close()
     }
-    await fh.close()
-    await rename(tmp, out)
-  } catch (err) {
-    await fh.close().catch(() => {})
-    await rm(tmp, { force: true })
-    throw mapFetchError(err, root.toString(), options, deadline)
-  }
-  let count = 0
-  await eachBlock(out, options, async () => { count++ })
-  return { cid: root.toString(), blocks: count, bytes }
+    return result
+  })
 }

@@ -28,6 +28,8 @@ export interface Libp2pOptionsInit {
   privateKey: PrivateKey
   listen: string[]
   logger: ComponentLogger
+  /** Provider record lifetime and when this node renews its own (kad-dht's reprovider). Defaults: 48 h and 22 h. */
+  dht?: { providerValidityMs: number, reprovideAfterMs: number }
 }
 
 /** The services every node runs; OrbitDB needs `pubsub` under that name. */
@@ -86,7 +88,23 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<Mhc
       }),
       // kad-dht drops private addresses by default; the passthrough mapper
       // keeps loopback and LAN peers in the routing table.
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper })
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: false, peerInfoMapper: passthroughMapper, reprovide: reprovideInit(init.dht) })
     }
+  }
+}
+
+/**
+ * kad-dht's reprovider renews this node's own records once they are within
+ * `threshold` of expiring, and drops other peers' expired records, on each
+ * pass (every `interval`). Renewing `reprovideAfterMs` after providing means
+ * a threshold of validity minus that.
+ */
+function reprovideInit (dht: Libp2pOptionsInit['dht']): { validity: number, threshold: number, interval: number } | undefined {
+  if (dht === undefined) return undefined
+  const { providerValidityMs: validity, reprovideAfterMs } = dht
+  return {
+    validity,
+    threshold: validity - reprovideAfterMs,
+    interval: Math.max(100, Math.min(3_600_000, Math.floor(reprovideAfterMs / 4)))
   }
 }

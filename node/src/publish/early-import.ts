@@ -1,29 +1,30 @@
-import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import type { UnixFS } from '@helia/unixfs'
-import { IMPORT_OPTIONS } from '../content/import-options.js'
+import { importFile, type Imported } from './tree.js'
 
 /**
- * Imports finished files one at a time in the background. Only an
- * optimisation: a failure here is ignored, because the import of the whole
- * tree afterwards is the authoritative one (its puts of blocks that are
- * already stored are cheap `has` checks).
+ * Imports finished files one at a time in the background, while ffmpeg still
+ * encodes the rest, and remembers each file's CID so the tree is built from
+ * them without hashing the bytes again. A file that fails here is simply not
+ * remembered: the tree build imports it then.
  */
 export class EarlyImport {
   private chain: Promise<void> = Promise.resolve()
+  private readonly done = new Map<string, Imported>()
 
   constructor (private readonly unixfs: Pick<UnixFS, 'addAll'>, private readonly dir: string, private readonly signal?: AbortSignal) {}
 
+  /** Queue `file` (relative to the output directory, POSIX separators). */
   add (file: string): void {
     this.chain = this.chain.then(async () => {
       if (this.signal?.aborted === true) return
-      const source = [{ content: createReadStream(join(this.dir, file), this.signal === undefined ? {} : { signal: this.signal }) }]
-      for await (const _ of this.unixfs.addAll(source, { ...IMPORT_OPTIONS, ...(this.signal === undefined ? {} : { signal: this.signal }) })) { /* blocks stored */ }
+      this.done.set(file, await importFile({ unixfs: this.unixfs }, join(this.dir, file), this.signal === undefined ? {} : { signal: this.signal }))
     }).catch(() => {})
   }
 
-  /** Resolves when every queued file has been tried. */
-  async settled (): Promise<void> {
+  /** Every queued file tried; what was imported, by relative path. */
+  async settled (): Promise<ReadonlyMap<string, Imported>> {
     await this.chain
+    return this.done
   }
 }

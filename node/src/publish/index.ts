@@ -1,11 +1,11 @@
-import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer } from '@mhc/protocols'
+import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable } from '@mhc/protocols'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
-import type { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Transcoder } from '../media/index.js'
+import type { Distributor } from '../distribute/index.js'
 import { DefaultPublisher } from './publisher.js'
 
 export interface PublishInput {
@@ -24,17 +24,14 @@ export interface RecoveryReport {
   completed: number
 }
 
-export interface Publisher {
+/** start() undoes what a killed process left half done; stop() has nothing to release (callers abort their publishes). */
+export interface Publisher extends Startable {
   /** File → HLS ladder → pinned UnixFS tree → signed manifest → catalogue → provide + announce. */
   publish(input: PublishInput, options?: PublishOptions): Promise<PublishResult>
   /** Undo what a killed process left half done. Run once at start, before any publish. */
   recover(options?: AbortOptions): Promise<RecoveryReport>
 }
 
-/** Makes a published video findable: DHT provide and gossip announcement. */
-export interface Distributor {
-  distribute(manifest: CID, root: CID, options?: AbortOptions & ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }>): Promise<void>
-}
 
 export interface PublisherComponents {
   transcoder: Pick<Transcoder, 'transcode'>
@@ -43,7 +40,7 @@ export interface PublisherComponents {
   pins: Pick<Pins, 'add' | 'rm' | 'isPinned'>
   catalogue: Pick<Catalogue, 'put' | 'has'>
   signer: Signer
-  distributor: Distributor
+  distributor: Pick<Distributor, 'distribute'>
   logger: Logger
 }
 

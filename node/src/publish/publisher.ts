@@ -1,10 +1,11 @@
 import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
-import { InternalError, sealManifest, toBase64url, type PublishResult, type VideoManifest } from '@mhc/protocols'
+import { InternalError, TITLE_MAX_LENGTH, sealManifest, toBase64url, type PublishProgress, type PublishResult, type VideoManifest } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { AbortOptions } from '@mhc/protocols'
 import { createJob, leftoverJobs } from './journal.js'
+import { buildTree } from './tree.js'
 import { EarlyImport } from './early-import.js'
 import { pinOnce } from '../content/pin.js'
 import type { PublishInput, PublishOptions, Publisher, PublisherComponents, PublisherInit, RecoveryReport } from './index.js'
@@ -25,7 +26,7 @@ export class DefaultPublisher implements Publisher {
     const stages: Record<string, number> = {}
     let stage = 'publish:probe'
     let since = performance.now()
-    const progress = (type: `publish:${'probe' | 'encode' | 'import' | 'pin' | 'sign' | 'catalogue'}`, percent?: number): void => {
+    const progress = (type: PublishProgress['type'], percent?: number): void => {
       if (type !== stage) {
         stages[stage] = Math.round(performance.now() - since)
         stage = type
@@ -50,12 +51,16 @@ export class DefaultPublisher implements Publisher {
         }
       })
       progress('publish:import')
-      await early.settled()
+      const imported = await early.settled()
       stages.earlyImportTail = Math.round(performance.now() - since)
-
-      let root: CID | undefined
-      for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, wrapWithDirectory: true, signal })) {
-        root = entry.cid
+      // Segments were hashed as they closed; the rest (playlists, init segments, poster) is hashed now, once.
+      let root = await buildTree(this.components, job.outDir, imported, { signal })
+      if (root === undefined) {
+        // Only for a directory the importer would shard (thousands of segments): its HAMT layout is the importer's to make.
+        log.debug('directory too large for a flat node; importing the tree with the importer')
+        for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, wrapWithDirectory: true, signal })) {
+          root = entry.cid
+        }
       }
       if (root === undefined) throw new InternalError('UnixFS import produced no root')
 
@@ -69,7 +74,7 @@ export class DefaultPublisher implements Publisher {
       progress('publish:sign')
       const manifest: VideoManifest = {
         v: 1,
-        title: (input.title ?? basename(input.path, extname(input.path))).slice(0, 200) || 'Untitled',
+        title: (input.title ?? basename(input.path, extname(input.path))).slice(0, TITLE_MAX_LENGTH) || 'Untitled',
         description: input.description ?? '',
         creator: toBase64url(this.components.signer.publicKey),
         created: new Date().toISOString(),
@@ -102,7 +107,13 @@ export class DefaultPublisher implements Publisher {
       log.info({ manifest: sealed.cid.toString(), root: root.toString(), ms: stages }, 'video published')
 
       // Findability is best effort and bounded: the video is already published.
-      await this.components.distributor.distribute(sealed.cid, root, { signal, onProgress })
+      await this.components.distributor.distribute(sealed.cid, root, {
+        signal,
+        onProgress: e => {
+          if (e.type === 'distribute:announce') progress('publish:announce')
+          else if (e.type === 'distribute:provide') progress('publish:provide')
+        }
+      })
 
       return {
         manifest: sealed.cid.toString(),
@@ -126,6 +137,13 @@ export class DefaultPublisher implements Publisher {
       throw err
     }
   }
+
+  /** Cleans up after a killed process before the first publish. */
+  async start (options: AbortOptions = {}): Promise<void> {
+    await this.recover(options)
+  }
+
+  async stop (): Promise<void> {}
 
   async recover (options: AbortOptions = {}): Promise<RecoveryReport> {
     const report: RecoveryReport = { discarded: 0, completed: 0 }

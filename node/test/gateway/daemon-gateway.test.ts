@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { IdInfo, PublishResult, VideoDetail, VideoPage } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
 
@@ -88,8 +89,8 @@ t.test('the daemon serves its gateway', async t => {
         req.end()
       })
     }
-    await new Promise(resolve => setTimeout(resolve, 500))
-    const after = await fds()
+    // Hang-ups close their descriptors as the server notices them: wait for that, bounded.
+    const after = await eventually(async () => { const n = await fds(); return n - before < 10 ? n : undefined }, { ms: 5000, what: 'descriptors released' }).catch(fds)
     t.ok(after - before < 10, `open fds ${before} → ${after}`)
     const ok = await fetch(`${gwA}/ipfs/${cid}`, { headers: { range: 'bytes=0-9' } })
     t.equal(ok.status, 206, 'and the gateway still serves')

@@ -24,17 +24,3 @@ export async function controlApi<T> (daemon: TestDaemon, path: string): Promise<
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
   return await res.json() as T
 }
-
-/** Poll `check` until it returns a value, or fail after `ms` (bounded: never loops forever). */
-export async function eventually<T> (check: () => Promise<T | undefined>, ms = 20_000, every = 200): Promise<T> {
-  const deadline = Date.now() + ms
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const v = await check()
-      if (v !== undefined) return v
-    } catch (err) { last = err }
-    await new Promise(resolve => setTimeout(resolve, every))
-  }
-  throw new Error(`condition not met within ${ms} ms${last === undefined ? '' : `: ${String(last)}`}`)
-}

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import type { IdInfo, PeerEntry, PublishResult } from '@mhc/protocols'
 import { startDaemon, removeRepo, type TestDaemon } from '../../src/testing/daemon-process.js'
-import { eventually } from '../helpers/tree.js'
+import { eventually } from '@mhc/protocols/testing'
 import { makeClip } from '../helpers/media.js'
 
 async function idOf (d: TestDaemon): Promise<IdInfo> {
@@ -36,7 +36,7 @@ t.test('three daemons in a line A - B - C', async t => {
       const res = await c.cli(['providers', root, '--json', '--timeout', '5'])
       const list = JSON.parse(res.stdout) as Array<{ peerId: string, multiaddrs: string[] }>
       return list.some(p => p.peerId === idA.peerId) ? list : undefined
-    }, 30_000)
+    }, { ms: 30_000, what: 'A listed as a provider' })
     t.ok(providers.find(p => p.peerId === idA.peerId)?.multiaddrs.some(a => a.startsWith('/ip4/127.0.0.1/tcp/')), 'the DHT kept A\'s loopback address')
 
     const out = join(work, 'master-c.m3u8')

@@ -6,7 +6,8 @@ import t from 'tap'
 import type { CatalogueEntry, IdInfo, PublishResult, VideoManifest } from '@mhc/protocols'
 import { startDaemon, removeRepo } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
-import { controlApi, eventually, treeHashes } from '../helpers/tree.js'
+import { eventually } from '@mhc/protocols/testing'
+import { controlApi, treeHashes } from '../helpers/tree.js'
 
 t.test('two daemons on loopback', async t => {
   const work = await mkdtemp(join(tmpdir(), 'mhc-two-'))

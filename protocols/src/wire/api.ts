@@ -66,13 +66,3 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() })
 }, { $id: 'mhc.error.v1' })
 export type ErrorBody = Static<typeof ErrorBody>
-
-export type PublishStage = 'probe' | 'encode' | 'import' | 'pin' | 'sign' | 'catalogue' | 'provide' | 'announce'
-
-/** One line of the publish progress stream (NDJSON on the control API). */
-export interface PublishProgress {
-  type: `publish:${PublishStage}`
-  /** 0..100 within the stage, when the stage can tell. */
-  percent?: number
-  message?: string
-}

@@ -9,7 +9,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { CID_PATTERN } from '../cid.js'
-import { SPLITS_TOTAL_BPS } from '../limits.js'
+import { DESCRIPTION_MAX_LENGTH, LICENCE_MAX_LENGTH, SPLITS_TOTAL_BPS, TITLE_MAX_LENGTH } from '../limits.js'
 
 /** Base64url of a raw 32-byte Ed25519 public key. */
 export const PublicKeyString = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })
@@ -39,10 +39,15 @@ export const Split = Type.Object({
 }, { additionalProperties: false })
 export type Split = Static<typeof Split>
 
+/** A video's title: the one limit the manifest, the control API and the CLI share. */
+export const Title = Type.String({ minLength: 1, maxLength: TITLE_MAX_LENGTH })
+export const Description = Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })
+export const Licence = Type.String({ minLength: 1, maxLength: LICENCE_MAX_LENGTH })
+
 export const VideoManifest = Type.Object({
   v: Type.Literal(1),
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  description: Type.String({ maxLength: 5000 }),
+  title: Title,
+  description: Description,
   creator: PublicKeyString,
   /** RFC 3339 UTC time of publication. */
   created: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$' }),
@@ -54,7 +59,7 @@ export const VideoManifest = Type.Object({
   renditions: Type.Array(Rendition, { minItems: 1, maxItems: 16 }),
   /** Poster image path inside root; absent for audio-only videos. */
   poster: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  licence: Type.String({ minLength: 1, maxLength: 200 }),
+  licence: Licence,
   splits: Type.Array(Split, { minItems: 1, maxItems: 64 })
 }, { $id: 'mhc.video-manifest.v1', additionalProperties: false })
 export type VideoManifest = Static<typeof VideoManifest>

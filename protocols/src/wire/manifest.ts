@@ -40,6 +40,11 @@ export function validateManifest (value: unknown): VideoManifest {
   return m
 }
 
+/** Whether `cid` can name a manifest (a dag-cbor block); the signature decides whether it is one. */
+export function isManifestCid (cid: CID): boolean {
+  return cid.code === dagCbor.code
+}
+
 /** The manifest block's CID: CIDv1, dag-cbor, sha2-256. */
 export async function manifestCid (bytes: Uint8Array): Promise<CID> {
   return CID.createV1(dagCbor.code, await sha256.digest(bytes))

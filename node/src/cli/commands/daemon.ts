@@ -32,7 +32,7 @@ export function daemonCommand (io: CliIo) {
       }
       // Loaded here, not at the top: every other verb starts without the p2p stack.
       const { createNode } = await import('../../daemon.js')
-      const node = await createNode(dir, overrides, logger, { signal: io.signal })
+      const node = await createNode(dir, overrides, logger, { signal: io.signal, env: io.env })
       const info = node.info()
       if (opts.json === true) printJson(io, info)
       else {

@@ -1,7 +1,8 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command } from '@commander-js/extra-typings'
-import { errorFromCode, InternalError, MhcError, PathNotReadableError, type PublishProgress, type PublishResult } from '@mhc/protocols'
+import { Compile } from 'typebox/compile'
+import { assertWire, errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, WireFormatError, type PublishResult } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
@@ -29,11 +30,9 @@ export function publishCommand (io: CliIo) {
       let result: PublishResult | undefined
       try {
         for await (const msg of ndjson(res)) {
-          if (msg.type === 'result') result = msg.result as PublishResult
-          else if (msg.type === 'error') {
-            const e = msg.error as { code: string, message: string }
-            throw errorFromCode(e.code, e.message)
-          } else view.update(msg as unknown as PublishProgress)
+          if (msg.type === 'result') result = msg.result
+          else if (msg.type === 'error') throw errorFromCode(msg.error.code, msg.error.message)
+          else view.update(msg)
         }
       } finally {
         view.stop()
@@ -67,7 +66,10 @@ export async function assertReadableFile (path: string): Promise<void> {
   }
 }
 
-async function * ndjson (res: Response): AsyncGenerator<Record<string, unknown>> {
+const publishLine = Compile(PublishLine)
+
+/** The daemon's NDJSON publish stream, each line checked against its schema. */
+async function * ndjson (res: Response): AsyncGenerator<PublishLine> {
   if (res.body === null) return
   const decoder = new TextDecoder()
   let buffered = ''
@@ -76,7 +78,15 @@ async function * ndjson (res: Response): AsyncGenerator<Record<string, unknown>>
     for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
       const line = buffered.slice(0, nl).trim()
       buffered = buffered.slice(nl + 1)
-      if (line !== '') yield JSON.parse(line) as Record<string, unknown>
+      if (line !== '') yield assertWire(publishLine, parseLine(line), 'publish stream line')
     }
+  }
+}
+
+function parseLine (line: string): unknown {
+  try {
+    return JSON.parse(line)
+  } catch (err) {
+    throw new WireFormatError(`The daemon sent a publish line that is not JSON: ${line.slice(0, 80)}`, { cause: err })
   }
 }

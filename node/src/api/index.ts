@@ -1,0 +1,62 @@
+/**
+ * The local control API: JSON over HTTP on loopback, used by the `mhc` CLI.
+ * Every request carries the bearer token from DIR/api.token (mode 0600), so
+ * other local users and web pages cannot drive the node (decision 0005).
+ * Its components are only what its routes use, so tests build it in-process
+ * on real parts and drive it with `inject()`.
+ */
+import type { ContentRouting, Libp2p, PeerId } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Pins } from '@helia/interface'
+import type { UnixFS } from '@helia/unixfs'
+import type { Blockstore } from 'interface-blockstore'
+import type { DaemonInfo, IdInfo, Startable } from '@mhc/protocols'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Announcements } from '../announcements/index.js'
+import type { Catalogue } from '../catalogue/index.js'
+import type { Distributor } from '../distribute/index.js'
+import type { Publisher } from '../publish/index.js'
+import { DefaultControlApi } from './server.js'
+
+export interface ControlApiComponents {
+  logger: Logger
+  /** What `mhc id` and DIR/daemon.json say about this node. */
+  identity: { id(): IdInfo, info(): DaemonInfo }
+  network: Pick<Libp2p, 'dial' | 'getConnections'> & { readonly peerId: PeerId }
+  contentRouting: Pick<ContentRouting, 'findProviders'>
+  ping: Pick<Ping, 'ping'>
+  unixfs: Pick<UnixFS, 'addAll' | 'cat' | 'ls' | 'stat'>
+  blockstore: Pick<Blockstore, 'get' | 'put' | 'has'>
+  pins: Pick<Pins, 'add' | 'isPinned'>
+  publisher: Pick<Publisher, 'publish'>
+  catalogue: Pick<Catalogue, 'list'>
+  announcements: Pick<Announcements, 'list'>
+  /** `mhc add` provides what it stores, as `ipfs add` does. */
+  distributor: Pick<Distributor, 'queue'>
+}
+
+export interface ControlApiInit {
+  host: string
+  port: number
+  /** The bearer token every request must carry. */
+  token: string
+  /** How long a fetch waits for peers unless the request says otherwise. */
+  fetchTimeoutMs: number
+}
+
+export interface ControlApi extends Startable {
+  /** `http://HOST:PORT` once started. */
+  readonly url: string
+  readonly app: FastifyInstance
+}
+
+/**
+ * @example
+ * const api = controlApi({ host: '127.0.0.1', port: 0, token, fetchTimeoutMs: 60_000 })(components)
+ * await api.start()
+ * const res = await api.app.inject({ url: '/v1/id', headers: { authorization: `Bearer ${token}` } })
+ */
+export function controlApi (init: ControlApiInit): (components: ControlApiComponents) => ControlApi {
+  return (components) => new DefaultControlApi(components, init)
+}

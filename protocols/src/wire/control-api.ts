@@ -1,0 +1,73 @@
+/**
+ * Requests of the node's control API (`/v1/...`, loopback, bearer token),
+ * and the NDJSON lines `POST /v1/publish` streams. Responses are the shapes
+ * in api.ts. The CLI is the main client; scripts may be others: extend,
+ * never rename.
+ */
+import { Type, type Static } from 'typebox'
+import { Description, Licence, Title } from './manifest-schema.js'
+import { ErrorBody, PublishResult } from './api.js'
+
+const LocalPath = Type.String({ minLength: 1, maxLength: 4096 })
+const CidPathString = Type.String({ minLength: 1, maxLength: 4096 })
+/** How long a fetch may wait for peers. */
+export const TimeoutMs = Type.Integer({ minimum: 100, maximum: 3_600_000 })
+
+export const PathRequest = Type.Object({ path: LocalPath }, { $id: 'mhc.control.path.v1', additionalProperties: false })
+export type PathRequest = Static<typeof PathRequest>
+
+export const PublishRequest = Type.Object({
+  /** Absolute path on the daemon's machine. */
+  path: LocalPath,
+  title: Type.Optional(Title),
+  description: Type.Optional(Description),
+  licence: Type.Optional(Licence)
+}, { $id: 'mhc.control.publish.v1', additionalProperties: false })
+export type PublishRequest = Static<typeof PublishRequest>
+
+export const ConnectRequest = Type.Object({ multiaddr: Type.String({ minLength: 1, maxLength: 1024 }) }, { $id: 'mhc.control.connect.v1', additionalProperties: false })
+export type ConnectRequest = Static<typeof ConnectRequest>
+
+/** `POST /v1/get` and `POST /v1/car/export`: a CID path to a file or directory on the daemon's machine. */
+export const GetRequest = Type.Object({
+  cid: CidPathString,
+  out: LocalPath,
+  timeoutMs: Type.Optional(TimeoutMs)
+}, { $id: 'mhc.control.get.v1', additionalProperties: false })
+export type GetRequest = Static<typeof GetRequest>
+
+export const CidParams = Type.Object({ cid: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false })
+export type CidParams = Static<typeof CidParams>
+
+export const PeerParams = Type.Object({ peer: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false })
+export type PeerParams = Static<typeof PeerParams>
+
+export const CatQuery = Type.Object({ arg: CidPathString, timeoutMs: Type.Optional(TimeoutMs) }, { additionalProperties: false })
+export type CatQuery = Static<typeof CatQuery>
+
+export const TimeoutQuery = Type.Object({ timeoutMs: Type.Optional(TimeoutMs) }, { additionalProperties: false })
+export type TimeoutQuery = Static<typeof TimeoutQuery>
+
+/** A progress line of the publish stream (also the publisher's progress event detail). */
+export const PublishProgressLine = Type.Object({
+  type: Type.Union([
+    Type.Literal('publish:probe'), Type.Literal('publish:encode'), Type.Literal('publish:import'), Type.Literal('publish:pin'),
+    Type.Literal('publish:sign'), Type.Literal('publish:catalogue'), Type.Literal('publish:provide'), Type.Literal('publish:announce')
+  ]),
+  /** 0..100 within the stage, when the stage can tell. */
+  percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  message: Type.Optional(Type.String())
+}, { $id: 'mhc.control.publish-progress.v1', additionalProperties: false })
+export type PublishProgressLine = Static<typeof PublishProgressLine>
+/** The publisher's progress event detail: one progress line. */
+export type PublishProgress = PublishProgressLine
+
+/** The last line of the publish stream: the result, or the error. */
+export const PublishResultLine = Type.Object({ type: Type.Literal('result'), result: PublishResult }, { $id: 'mhc.control.publish-result-line.v1', additionalProperties: false })
+export type PublishResultLine = Static<typeof PublishResultLine>
+export const PublishErrorLine = Type.Object({ type: Type.Literal('error'), error: ErrorBody.properties.error }, { $id: 'mhc.control.publish-error-line.v1', additionalProperties: false })
+export type PublishErrorLine = Static<typeof PublishErrorLine>
+
+/** One line of `POST /v1/publish` (NDJSON): progress lines, then one result or error line. */
+export const PublishLine = Type.Union([PublishProgressLine, PublishResultLine, PublishErrorLine])
+export type PublishLine = Static<typeof PublishLine>
