@@ -12,6 +12,7 @@ import { BadRequestError, NotFoundError, RateLimitedError, type CatalogueEntry }
 import type { Logger } from 'pino'
 import { observedBlocks, type BlockSource } from './blocks.js'
 import { isHlsPath } from './content-type.js'
+import { LocalFiles, type BlockFilePaths } from './local-file.js'
 import { problemOf, sortError } from './errors.js'
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
@@ -23,6 +24,8 @@ export interface GatewayComponents {
   blockstore: BlockSource
   catalogue: { list(): Promise<CatalogueEntry[]> }
   logger: Logger
+  /** Where the node keeps each block on disk: local files are then served from their block files. */
+  blockFiles?: BlockFilePaths
 }
 
 export interface GatewayInit {
@@ -116,7 +119,12 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   })
 
   const fs = unixfs({ blockstore })
-  await app.register(ipfsRoutes({ blockstore, unixfs: fs, countBytes: n => { metrics.bytesSent(n) } }, { fetchTimeoutMs }))
+  await app.register(ipfsRoutes({
+    blockstore,
+    unixfs: fs,
+    countBytes: n => { metrics.bytesSent(n) },
+    ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore) })
+  }, { fetchTimeoutMs }))
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore }, { fetchTimeoutMs }))
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

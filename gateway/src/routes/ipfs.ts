@@ -16,6 +16,7 @@ import { parseRange } from '../range.js'
 import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
 import type { BlockSource } from '../blocks.js'
 import { translateFetchError } from '../fetch-errors.js'
+import { leafStream, type LocalFiles } from '../local-file.js'
 import { clientGone } from '../listen.js'
 import { IMMUTABLE_CACHE_CONTROL } from '../trustless/constants.js'
 
@@ -26,6 +27,8 @@ export interface IpfsRoutesComponents {
   blockstore: BlockSource
   unixfs: Pick<UnixFS, 'stat' | 'cat' | 'ls'>
   countBytes(n: number): void
+  /** The node's block files, for serving local files without the exporter. */
+  localFiles?: LocalFiles
 }
 
 export interface IpfsRoutesInit {
@@ -138,14 +141,26 @@ async function serveFile (components: IpfsRoutesComponents, request: FastifyRequ
   if (range !== undefined) {
     reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1)
     if (request.method === 'HEAD') return reply.send()
-    return reply.send(counted(components, components.unixfs.cat(cid, { signal, offset: range.start, length: range.end - range.start + 1 })))
+    return reply.send(await fileBody(components, cid, size, range.start, range.end, signal))
   }
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
-  const body = components.unixfs.cat(cid, { signal })
-  if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
-  return reply.header('Content-Length', size).send(counted(components, body))
+  if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, components.unixfs.cat(cid, { signal }), true))
+  return reply.header('Content-Length', size).send(await fileBody(components, cid, size, 0, size - 1, signal))
+}
+
+/**
+ * Bytes `start..end` of a file: straight from the node's block files when
+ * every leaf is on disk (local-file.ts), else through the UnixFS exporter,
+ * which fetches what is missing from peers.
+ */
+async function fileBody (components: IpfsRoutesComponents, cid: CID, size: number, start: number, end: number, signal: AbortSignal): Promise<Readable> {
+  if (size > 0) {
+    const leaves = await components.localFiles?.leaves(cid, size, signal)
+    if (leaves !== undefined) return leafStream(leaves, start, end, n => { components.countBytes(n) }, signal)
+  }
+  return counted(components, components.unixfs.cat(cid, { signal, offset: start, length: end - start + 1 }))
 }
 
 /** Percent-decode each segment; a bad escape is a client error. */

@@ -27,11 +27,16 @@ export class BlockFiles extends FsBlockstore {
     this.root = dir
   }
 
+  /** The file holding `cid`'s bytes (whether or not it exists): the gateway streams local raw leaves from it. */
+  pathOf (cid: CID): string {
+    const { dir, file } = this.sharding.encode(cid)
+    return join(this.root, dir, file)
+  }
+
   override async * get (cid: CID, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
     options.signal?.throwIfAborted()
-    const { dir, file } = this.sharding.encode(cid)
     try {
-      yield await readFile(join(this.root, dir, file), options.signal === undefined ? {} : { signal: options.signal })
+      yield await readFile(this.pathOf(cid), options.signal === undefined ? {} : { signal: options.signal })
     } catch (err) {
       if (options.signal?.aborted === true) throw err
       throw new NotFoundError(String(err))
