@@ -75,7 +75,11 @@ export interface ConfigOverrides {
   bootstrap?: string[]
 }
 
-/** The environment variables the node reads; nowhere else reads `process.env`. */
+/**
+ * The environment variables the node's configuration reads. The CLI reads
+ * its own two (MHC_REPO, MHC_LOG_LEVEL) from the `io.env` it is handed;
+ * no module reads `process.env` but the CLI's entry point.
+ */
 export interface ConfigEnv {
   MHC_REDIS_URL?: string | undefined
 }

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { blockBytes, clientGone, translateFetchError } from '@mhc/gateway'
 import {
   AddResult, CatalogueEntry, CatQuery, CidParams, ConnectRequest, DaemonInfo, DialFailedError, GetRequest, IdInfo, isManifestCid, NotAManifestError,
-  PathNotReadableError, PathRequest, PeerEntry, PeerParams, PublishRequest, TimeoutQuery, WireFormatError, openManifest, parseCid, type PublishLine
+  PathNotReadableError, PathRequest, PeerEntry, PeerParams, PublishRequest, TimeoutQuery, WireFormatError, openManifest, parseCid, parseCidPath, type PublishLine
 } from '@mhc/protocols'
 import { Type } from 'typebox'
 import { CID } from 'multiformats/cid'
@@ -112,7 +112,8 @@ export function controlRoutes (c: ControlApiComponents, init: Pick<ControlApiIni
     })
 
     app.post('/v1/car/export', { schema: { body: GetRequest } }, async (request, reply) => {
-      return exportCar(c.blockstore, parseCid(request.body.cid), absolute(request.body.out), { timeoutMs: request.body.timeoutMs ?? timeoutMs, signal: clientGone(reply.raw) })
+      const { cid, path } = parseCidPath(request.body.cid)
+      return exportCar(c.blockstore, cid, absolute(request.body.out), { path, timeoutMs: request.body.timeoutMs ?? timeoutMs, signal: clientGone(reply.raw) })
     })
 
     // Who provides a CID, as the DHT says (the `ipfs routing findprovs` of MHC).

@@ -88,16 +88,17 @@ async function verifyBlock (cid: CID, bytes: Uint8Array, index: number): Promise
 export interface CarExportResult { cid: string, blocks: number, bytes: number }
 
 /**
- * Write `root` and every block under it (depth-first, no duplicates) to a
+ * Write `root` (and the blocks of `path` under it, if given) and every block under its end (depth-first, no duplicates) to a
  * CAR file, fetching what is not local, counting blocks as they are written.
  * Written under a temporary name and renamed, so `out` never holds half an archive.
  */
-export async function exportCar (blocks: BlockSource, root: CID, out: string, options: FetchOptions = {}): Promise<CarExportResult> {
-  return await writeAtomically(out, root.toString(), options, async (tmp, signal) => {
+export async function exportCar (blocks: BlockSource, root: CID, out: string, options: FetchOptions & { path?: string[] } = {}): Promise<CarExportResult> {
+  const path = options.path ?? []
+  return await writeAtomically(out, [root.toString(), ...path].join('/'), options, async (tmp, signal) => {
     const result: CarExportResult = { cid: root.toString(), blocks: 0, bytes: 0 }
     const fh = await open(tmp, 'w')
     try {
-      const res = await trustlessResponse(blocks, { cid: root, path: [], format: 'car', dagScope: 'all', signal, onProgress: () => { result.blocks++ } })
+      const res = await trustlessResponse(blocks, { cid: root, path, format: 'car', dagScope: 'all', signal, onProgress: () => { result.blocks++ } })
       for await (const chunk of res.body instanceof Uint8Array ? [res.body] : res.body) {
         await fh.write(chunk)
         result.bytes += chunk.byteLength

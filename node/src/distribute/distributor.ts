@@ -3,6 +3,9 @@ import type { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { DistributeOptions, Distributor, DistributorComponents, DistributorInit } from './index.js'
 
+/** With provideTimeoutMs 0 publish never waits for the DHT; the queued provides still get this long once a peer is there. */
+const BACKGROUND_PROVIDE_TIMEOUT_MS = 60_000
+
 export class DefaultDistributor implements Distributor {
   private readonly log: Logger
   /** CIDs to provide once a peer is there to take the records. */
@@ -58,7 +61,7 @@ export class DefaultDistributor implements Distributor {
   }
 
   async provide (cids: CID[], options: AbortOptions = {}): Promise<CID[]> {
-    const signal = AbortSignal.any([AbortSignal.timeout(Math.max(1, this.init.provideTimeoutMs)), this.shutdown.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = AbortSignal.any([AbortSignal.timeout(this.init.provideTimeoutMs > 0 ? this.init.provideTimeoutMs : BACKGROUND_PROVIDE_TIMEOUT_MS), this.shutdown.signal, ...(options.signal === undefined ? [] : [options.signal])])
     const failed: CID[] = []
     await Promise.all(cids.map(async cid => {
       const started = performance.now()

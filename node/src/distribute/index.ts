@@ -39,7 +39,7 @@ export interface DistributorComponents {
 }
 
 export interface DistributorInit {
-  /** How long one round of provides may take. 0 queues everything until a peer connects. */
+  /** How long publish waits for its provides. 0: publish never waits; everything is queued and provided in the background (60 s a round) once a peer is there. */
   provideTimeoutMs: number
 }
 

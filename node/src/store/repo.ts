@@ -49,7 +49,7 @@ export function repoPaths (dir: string): RepoPaths {
 }
 
 /** `--repo DIR`, else `$MHC_REPO`, else `~/.mhc`. */
-export function resolveRepoDir (flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveRepoDir (flag: string | undefined, env: { MHC_REPO?: string | undefined }): string {
   return resolve(flag ?? env.MHC_REPO ?? join(homedir(), '.mhc'))
 }
 
