@@ -154,7 +154,7 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
     const t = video?.currentTime ?? 0
     resumeAt.current = t > 0 ? t : -1
     // We muted it, not the viewer; the press on Retry lets it play with sound.
-    if (offerUnmute && video !== undefined && video !== null) video.muted = false
+    if (offerUnmute && video !== null) video.muted = false
     setOfferUnmute(false)
     setFatal(null)
     setLevels([])
