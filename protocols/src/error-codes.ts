@@ -78,7 +78,8 @@ export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 
  * the code and status it came with.
  */
 export function errorFromCode (code: string, message: string, status?: number): Error {
-  const known = BY_CODE.get(code)
+  // A scan, not a table built at load time: a browser bundle that never calls this keeps none of the declarations.
+  const known = Object.values(ERROR_DECLARATIONS).find(c => c.code === code)
   if (known !== undefined) return new known(message)
   return new InternalError(message, { code, ...(status === undefined ? {} : { status }) })
 }
@@ -120,5 +121,3 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   RateLimitedError,
   UnavailableError
 })
-
-const BY_CODE: ReadonlyMap<string, MhcErrorClass> = /* #__PURE__ */ new Map(Object.values(ERROR_DECLARATIONS).map(c => [c.code, c]))

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PublishResult } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import t from 'tap'
 import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
@@ -51,14 +52,9 @@ async function quiet (page: Page): Promise<Probe> {
   }
 }
 
-/** Poll `fn(arg)` in the page until it is true, within `ms`. */
+/** Poll `fn(arg)` in the page until it is true, within `ms` (the shared bounded poll). */
 async function until<A> (probe: Probe, fn: (arg: A) => boolean, arg: A, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await probe(fn, arg)) return
-    await new Promise(resolve => setTimeout(resolve, 250))
-  }
-  throw new Error(`condition not met within ${ms} ms: ${fn.toString()}`)
+  await eventually(async () => await probe(fn, arg), { ms, every: 250, what: fn.toString() })
 }
 
 t.test('watching in Chromium through the gateway', async t => {
