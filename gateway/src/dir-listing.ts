@@ -1,4 +1,7 @@
 /** A plain HTML listing for a UnixFS directory without index.html. */
+import { createHash } from 'node:crypto'
+import type { CID } from 'multiformats/cid'
+
 export interface ListingEntry { name: string, cid: string, size: bigint, directory: boolean }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
@@ -15,4 +18,19 @@ export function dirListing (path: string, entries: ListingEntry[]): string {
 ${rows}
 </tbody></table></body></html>
 `
+}
+
+/**
+ * Path gateway § Cache-Control for generated listings: the HTML changes with
+ * the gateway's version, so not `immutable` (the value gateway-conformance's
+ * TestGatewayCache accepts).
+ */
+export const DIR_LISTING_CACHE_CONTROL = 'public, max-age=604800, stale-while-revalidate=2678400'
+
+/** Names this listing generator: a hash of its own code, so a new template is a new ETag. */
+const GENERATOR = createHash('sha256').update(dirListing.toString()).digest('hex').slice(0, 16)
+
+/** `"DirIndex-<generator>_CID-<cid>"`: names the directory and the generator (path gateway § Etag). */
+export function dirListingEtag (cid: CID): string {
+  return `"DirIndex-${GENERATOR}_CID-${cid.toString()}"`
 }

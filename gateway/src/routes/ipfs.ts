@@ -6,20 +6,25 @@
 import { createGzip } from 'node:zlib'
 import { Readable, pipeline } from 'node:stream'
 import { Type } from 'typebox'
-import { parseCidPath, NotFoundError, TimeoutError, type AbortOptions } from '@mhc/protocols'
+import { NotFoundError, TimeoutError, type AbortOptions } from '@mhc/protocols'
 import type { UnixFS } from '@helia/unixfs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import { isCompressible, sniffType, typeByName } from '../content-type.js'
-import { dirListing } from '../dir-listing.js'
-import { BadRequestError, NotCachedError } from '../errors.js'
-import { parseRange } from '../range.js'
+import { DIR_LISTING_CACHE_CONTROL, dirListing, dirListingEtag } from '../dir-listing.js'
+import { contentDisposition, requestedDisposition } from '../disposition.js'
+import { NotCachedError } from '../errors.js'
+import { multipart, multipartBody, parseRanges } from '../multirange.js'
+import { readRange } from '../path/file-range.js'
+import { parseRequestPath } from '../path/request-path.js'
+import { resolveContent, type ResolvedContent } from '../path/resolve.js'
+import type { ByteRange } from '../range.js'
 import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
+import { RAW_CONTENT_TYPE } from '../trustless/constants.js'
 import type { GatewayBlocks } from '../blocks.js'
 
 /** Immutable content (path-gateway.md §Cache-Control). */
 export const IMMUTABLE = 'public, max-age=29030400, immutable'
-const MAX_PATH = 4096
 const GZIP_MAX_BYTES = 16 * 1024 * 1024
 
 export interface IpfsRoutesComponents {
@@ -43,15 +48,14 @@ const Query = Type.Object({
   filename: Type.Optional(Type.String({ maxLength: 255 })),
   download: Type.Optional(Type.String({ maxLength: 8 }))
 })
-type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string } & CarQuery
+type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, filename?: string, download?: string } & CarQuery
 
-/** What a resolved file path is; immutable, because a CID path always names the same bytes. */
-interface Resolved { type: 'file' | 'raw' | 'directory', cid: CID, size: bigint }
+/** Resolved file and symlink paths are cached: a CID path always names the same bytes. */
 const RESOLVED_CACHE_SIZE = 4096
 
 export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
   // Saves walking the root and rendition directories on every segment request.
-  const resolved = new Map<string, Resolved>()
+  const resolved = new Map<string, ResolvedContent>()
   return async function (app: FastifyInstance): Promise<void> {
     app.route<{ Params: { '*': string }, Querystring: QueryT }>({
       method: ['GET', 'HEAD'],
@@ -62,15 +66,14 @@ export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesIn
   }
 }
 
-async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, resolved: Map<string, Resolved>, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
-  const rawPath = request.params['*']
-  if (rawPath.length > MAX_PATH) throw new BadRequestError(`Path longer than ${MAX_PATH} characters`)
-  const { cid, path } = parseCidPath(decodeSegments(rawPath))
+async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, resolved: Map<string, ResolvedContent>, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
+  // From the raw URL: each segment decoded once (a `%25` in a name stays a `%`).
+  const { cid, path, trailingSlash, ipfsPath, query } = parseRequestPath(request.url)
   const deadline = AbortSignal.timeout(init.fetchTimeoutMs)
   const signal = AbortSignal.any([deadline, clientGone(reply)])
   const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(request.headers['cache-control'] ?? '')
-  const ipfsPath = `/ipfs/${cid.toString()}${path.length > 0 ? `/${path.join('/')}` : ''}`
-  reply.header('X-Ipfs-Path', ipfsPath)
+  const requestPath = `${ipfsPath}${trailingSlash ? '/' : ''}`
+  reply.header('X-Ipfs-Path', requestPath)
 
   const format = negotiateFormat(request.query.format, request.headers.accept)
   if (format !== undefined) {
@@ -85,76 +88,128 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       onlyIfCached,
       signal
     }))
-    reply.headers(res.headers)
+    reply.headers(res.headers).header('X-Ipfs-Path', requestPath)
+    if (request.query.filename !== undefined && request.query.filename !== '') reply.header('Content-Disposition', contentDisposition('attachment', request.query.filename))
     if (notModified(request, res.headers.Etag ?? res.headers.ETag ?? res.headers.etag)) return reply.code(304).send()
+    // A raw block is bytes like any other: ranges apply (path gateway § Range, TestGatewayBlock).
+    const block = res.body
+    if (block instanceof Uint8Array) {
+      reply.header('Accept-Ranges', 'bytes')
+      const ranged = sendRanges(components, request, reply, block.byteLength, RAW_CONTENT_TYPE, r => [block.subarray(r.start, r.end + 1)])
+      if (ranged !== undefined) return ranged
+    }
     if (request.method === 'HEAD') return reply.code(200).send()
     return reply.code(200).send(counted(components, res.body))
   }
 
-  const pathOpt = path.length > 0 ? { path: path.join('/') } : {}
   // only-if-cached must prove the content is local, so it never takes the cached answer.
-  let info: Resolved | undefined = onlyIfCached ? undefined : resolved.get(ipfsPath)
+  let info: ResolvedContent | undefined = onlyIfCached ? undefined : resolved.get(ipfsPath)
   if (info === undefined) {
-    const stat = await guard(deadline, ipfsPath, components.unixfs.stat(cid, { signal, ...pathOpt, ...(onlyIfCached ? { offline: true } : {}) }), onlyIfCached)
-    info = { type: stat.type, cid: stat.cid, size: stat.size }
-    if (info.type !== 'directory') {
+    info = await guard(deadline, ipfsPath, resolveContent(components.blockstore, cid, path, { signal, onlyIfCached }), onlyIfCached)
+    if (info.kind === 'file' || info.kind === 'symlink') {
       resolved.set(ipfsPath, info)
       if (resolved.size > RESOLVED_CACHE_SIZE) resolved.delete(resolved.keys().next().value as string)
     }
   }
+  reply.header('X-Ipfs-Roots', info.roots.join(','))
+  const disposition = requestedDisposition(request.query)
+  if (disposition !== undefined) reply.header('Content-Disposition', disposition)
 
-  if (info.type === 'directory') {
-    if (!request.url.split('?')[0]?.endsWith('/')) {
-      const [p, q] = request.url.split('?')
-      return reply.redirect(`${p ?? ''}/${q === undefined ? '' : `?${q}`}`, 301)
-    }
-    const index = await components.unixfs.stat(info.cid, { signal, path: 'index.html', ...(onlyIfCached ? { offline: true } : {}) }).catch(() => undefined)
-    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', signal)
-    const entries = []
-    for await (const e of components.unixfs.ls(info.cid, { signal })) {
-      const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
-      entries.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
-    }
-    reply.header('Cache-Control', IMMUTABLE).header('Etag', `"DirIndex-${info.cid.toString()}"`).type('text/html; charset=utf-8')
-    if (notModified(request, `"DirIndex-${info.cid.toString()}"`)) return reply.code(304).send()
-    return reply.send(request.method === 'HEAD' ? undefined : dirListing(ipfsPath, entries))
+  if (info.kind === 'directory') {
+    if (!trailingSlash) return reply.redirect(`${ipfsPath}/${query === '' ? '' : `?${query}`}`, 301)
+    const dir = info.cid
+    const index = await components.unixfs.stat(dir, { signal, path: 'index.html', ...(onlyIfCached ? { offline: true } : {}) }).catch((err: unknown) => {
+      if (signal.aborted) throw err
+      return undefined
+    })
+    // Served through its index.html, the directory keeps its own CID as ETag (path gateway § Etag).
+    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', signal, `"${dir.toString()}"`)
+    const etag = dirListingEtag(dir)
+    reply.header('Cache-Control', DIR_LISTING_CACHE_CONTROL).header('Etag', etag).type('text/html; charset=utf-8')
+    if (notModified(request, etag)) return reply.code(304).send()
+    if (request.method === 'HEAD') return reply.send()
+    const entries = await guard(deadline, ipfsPath, (async () => {
+      const out = []
+      for await (const e of components.unixfs.ls(dir, { signal })) {
+        const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
+        out.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
+      }
+      return out
+    })())
+    return reply.send(dirListing(ipfsPath, entries))
   }
-  return await serveFile(components, request, reply, info.cid, Number(info.size), path.at(-1) ?? '', signal)
+  if (info.kind === 'symlink' || info.kind === 'codec') {
+    // A symlink is served as its target text (path gateway § UnixFS symlinks; TestGatewaySymlink),
+    // a DAG-CBOR/JSON terminal as its block: both are in hand, nothing more to fetch.
+    return serveBytes(components, request, reply, info.cid, info.body ?? new Uint8Array(), info.contentType ?? 'text/plain; charset=utf-8')
+  }
+  return await serveFile(components, request, reply, info.cid, info.size, request.query.filename ?? path.at(-1) ?? '', signal)
 }
 
-async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal): Promise<FastifyReply> {
-  const etag = `"${cid.toString()}"`
+async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal, etag = `"${cid.toString()}"`): Promise<FastifyReply> {
   reply.header('Etag', etag).header('Cache-Control', IMMUTABLE).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
-  let type = typeByName(name)
-  if (type === undefined) {
-    const head: Uint8Array[] = []
-    for await (const c of components.unixfs.cat(cid, { signal, length: 512 })) head.push(c)
-    type = sniffType(Buffer.concat(head))
-  }
+  // With a Range, the first bytes are sniffed only if local: a range never fetches blocks outside itself.
+  const type = typeByName(name) ?? await sniff(components, cid, size, signal, request.headers.range !== undefined)
   reply.type(type)
   if (notModified(request, etag)) return reply.code(304).send()
 
-  const range = parseRange(request.headers.range, size)
-  if (range !== undefined) {
-    reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1)
-    if (request.method === 'HEAD') return reply.send()
-    return reply.send(counted(components, components.unixfs.cat(cid, { signal, offset: range.start, length: range.end - range.start + 1 })))
-  }
+  const ranged = sendRanges(components, request, reply, size, type, r => readRange(components.blockstore, cid, r.start, r.end, { signal }))
+  if (ranged !== undefined) return ranged
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
   const body = components.unixfs.cat(cid, { signal })
   if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
-  return reply.header('Content-Length', size).send(counted(components, body))
+  return reply.header('Content-Length', size).send(counted(components, body, false, size))
 }
 
-/** Percent-decode each segment; a bad escape is a client error. */
-function decodeSegments (raw: string): string {
+/** A body already in memory (symlink target, DAG-CBOR block), with the same caching and ranges as a file. */
+function serveBytes (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, body: Uint8Array, type: string): FastifyReply {
+  const etag = `"${cid.toString()}"`
+  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff').type(type)
+  if (notModified(request, etag)) return reply.code(304).send()
+  const ranged = sendRanges(components, request, reply, body.byteLength, type, r => [body.subarray(r.start, r.end + 1)])
+  if (ranged !== undefined) return ranged
+  reply.header('Content-Length', body.byteLength)
+  return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, body, false, body.byteLength))
+}
+
+/** The content type of a file from its first bytes; `offline`: from local blocks only, else octet-stream. */
+async function sniff (components: IpfsRoutesComponents, cid: CID, size: number, signal: AbortSignal, offline: boolean): Promise<string> {
+  const head: Uint8Array[] = []
   try {
-    return raw.split('/').map(s => decodeURIComponent(s)).join('/')
+    for await (const c of readRange(components.blockstore, cid, 0, Math.min(size, 512) - 1, { signal, offline })) head.push(c)
   } catch (err) {
-    throw new BadRequestError('Malformed percent-encoding in the path', { cause: err })
+    if (!offline || signal.aborted) throw err
+    return 'application/octet-stream'
   }
+  return sniffType(Buffer.concat(head))
+}
+
+/**
+ * Answer a `Range` request: 206 with `Content-Range` for one range, 206
+ * `multipart/byteranges` for several (RFC 9110 §14.6). `undefined` when the
+ * whole body is to be sent; RangeNotSatisfiableError (416) when nothing overlaps.
+ */
+function sendRanges (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, size: number, type: string, read: (r: ByteRange) => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): FastifyReply | undefined {
+  let ranges: ByteRange[] | undefined
+  try {
+    ranges = parseRanges(request.headers.range, size)
+  } catch (err) {
+    reply.header('Content-Range', `bytes */${size}`)
+    throw err
+  }
+  if (ranges === undefined) return undefined
+  reply.code(206)
+  const [only] = ranges
+  if (ranges.length === 1 && only !== undefined) {
+    const length = only.end - only.start + 1
+    reply.header('Content-Range', `bytes ${only.start}-${only.end}/${size}`).header('Content-Length', length)
+    return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, read(only), false, length))
+  }
+  const layout = multipart(ranges, size, type)
+  reply.type(layout.contentType).header('Content-Length', layout.length)
+  return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, multipartBody(layout, read), false, layout.length))
 }
 
 function notModified (request: FastifyRequest, etag: string | undefined): boolean {
@@ -191,16 +246,22 @@ function clientGone (reply: FastifyReply): AbortSignal {
 /**
  * The response body, counting bytes as they leave (mhc_gateway_bytes_sent_total).
  * Errors from the source destroy the response, and a client that goes away
- * ends the source (the generator returns), so nothing leaks either way.
+ * ends the source (the generator returns), so nothing leaks either way. With
+ * `expected` (the Content-Length sent), a body of any other length is an error.
  */
-function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8Array> | Uint8Array, gzip = false): Readable {
+function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array, gzip = false, expected?: number): Readable {
   const chunks = source instanceof Uint8Array ? [source] : source
   if (!gzip) {
     return Readable.from((async function * () {
+      let sent = 0
       for await (const c of chunks) {
+        sent += c.byteLength
         components.countBytes(c.byteLength)
         yield c
       }
+      // A body shorter than its Content-Length would leave the client waiting for
+      // bytes that never come: fail the response (the socket is destroyed) instead.
+      if (expected !== undefined && sent !== expected) throw new Error(`Body ended after ${sent} of ${expected} bytes`)
     })())
   }
   const z = createGzip()
