@@ -81,6 +81,9 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       return
     }
     if (status >= 500 && status !== 503 && status !== 504) request.log.error({ err }, 'gateway request failed')
+    // Headers set for the content that failed to come must not describe (or cache) the problem document.
+    // (A 416 keeps its `Content-Range: bytes */size`, RFC 9110 §15.5.17.)
+    for (const h of ['content-encoding', 'content-length', 'content-disposition', 'etag', 'cache-control', 'accept-ranges', ...(status === 416 ? [] : ['content-range'])]) reply.removeHeader(h)
     const problem = validation || (status < 500 && fastifyStatus !== undefined && !String((err as { code?: string }).code).startsWith('MHC_'))
       ? { ...problemOf(err, status), code: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST', title: status === 429 ? 'MHC_ERR_RATE_LIMITED' : 'MHC_ERR_GATEWAY_BAD_REQUEST' }
       : problemOf(err, status)

@@ -129,6 +129,15 @@ t.test('ranges never read blocks outside the requested bytes (file-3k-and-3-bloc
     const before = await gw.inject({ url: `${url}?format=car&dag-scope=entity&entity-bytes=2200:*` })
     t.same((await parseCar(before.rawPayload)).order, [fx.threeK.root, L2].map(String))
   })
+  t.test('a block missing before the first byte: a clean 404, with no content headers left over', async t => {
+    const gw2 = await appOver(await fx.storeWithout(L0))
+    for (const headers of [{}, { 'accept-encoding': 'gzip' }, { range: 'bytes=0-10' }]) {
+      const res = await gw2.inject({ url: `${url}?filename=three-k.txt`, headers })
+      t.equal(res.statusCode, 404, JSON.stringify(headers))
+      t.equal(JSON.parse(res.payload).code, 'MHC_ERR_NOT_FOUND')
+      for (const h of ['etag', 'cache-control', 'content-encoding', 'content-range', 'accept-ranges']) t.equal(res.headers[h], undefined, `${JSON.stringify(headers)}: no ${h}`)
+    }
+  })
   t.test('a range over the hole fails the response instead of sending a short body', async t => {
     const res = await gw.inject({ url, headers: { range: 'bytes=1000-1100' } }).catch((err: unknown) => err)
     t.not((res as { statusCode?: number }).statusCode, 206, 'never a complete-looking 206')

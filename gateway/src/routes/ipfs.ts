@@ -50,6 +50,8 @@ const Query = Type.Object({
 })
 type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, filename?: string, download?: string } & CarQuery
 
+const DAG_PB = 0x70
+
 /** Resolved file and symlink paths are cached: a CID path always names the same bytes. */
 const RESOLVED_CACHE_SIZE = 4096
 
@@ -123,7 +125,7 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       return undefined
     })
     // Served through its index.html, the directory keeps its own CID as ETag (path gateway § Etag).
-    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', signal, `"${dir.toString()}"`)
+    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', { signal, deadline, what: ipfsPath }, `"${dir.toString()}"`)
     const etag = dirListingEtag(dir)
     reply.header('Cache-Control', DIR_LISTING_CACHE_CONTROL).header('Etag', etag).type('text/html; charset=utf-8')
     if (notModified(request, etag)) return reply.code(304).send()
@@ -143,22 +145,39 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
     // a DAG-CBOR/JSON terminal as its block: both are in hand, nothing more to fetch.
     return serveBytes(components, request, reply, info.cid, info.body ?? new Uint8Array(), info.contentType ?? 'text/plain; charset=utf-8')
   }
-  return await serveFile(components, request, reply, info.cid, info.size, request.query.filename ?? path.at(-1) ?? '', signal)
+  return await serveFile(components, request, reply, info.cid, info.size, request.query.filename ?? path.at(-1) ?? '', { signal, deadline, what: ipfsPath })
 }
 
-async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal, etag = `"${cid.toString()}"`): Promise<FastifyReply> {
+/** What a body read needs: the request's signal, and its deadline and path for error statuses. */
+interface ReadScope { signal: AbortSignal, deadline: AbortSignal, what: string }
+
+/**
+ * A body whose read errors get the statuses lookups get (guard): a block
+ * missing before the first byte is a 404 (504 past our deadline), not a 500.
+ */
+async function * guarded (scope: ReadScope, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield * source
+  } catch (err) {
+    throw await guard(scope.deadline, scope.what, Promise.reject(err)).catch((e: unknown) => e)
+  }
+}
+
+async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, scope: ReadScope, etag = `"${cid.toString()}"`): Promise<FastifyReply> {
+  const { signal } = scope
   reply.header('Etag', etag).header('Cache-Control', IMMUTABLE).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
   // With a Range, the first bytes are sniffed only if local: a range never fetches blocks outside itself.
-  const type = typeByName(name) ?? await sniff(components, cid, size, signal, request.headers.range !== undefined)
+  const type = typeByName(name) ?? await guard(scope.deadline, scope.what, sniff(components, cid, size, signal, request.headers.range !== undefined))
   reply.type(type)
   if (notModified(request, etag)) return reply.code(304).send()
 
-  const ranged = sendRanges(components, request, reply, size, type, r => readRange(components.blockstore, cid, r.start, r.end, { signal }))
+  const ranged = sendRanges(components, request, reply, size, type, r => guarded(scope, readRange(components.blockstore, cid, r.start, r.end, { signal })))
   if (ranged !== undefined) return ranged
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
-  const body = components.unixfs.cat(cid, { signal })
+  // One block (a raw leaf, or an identity CID that is its own content): read it directly.
+  const body = guarded(scope, cid.code === DAG_PB ? components.unixfs.cat(cid, { signal }) : readRange(components.blockstore, cid, 0, size - 1, { signal }))
   if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
   return reply.header('Content-Length', size).send(counted(components, body, false, size))
 }
