@@ -138,7 +138,7 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       }
       return out
     })())
-    return reply.send(dirListing(ipfsPath, entries))
+    return reply.send(dirListing(ipfsPath, entries, { cid: cid.toString(), segments: path }))
   }
   if (info.kind === 'symlink' || info.kind === 'codec') {
     // A symlink is served as its target text (path gateway § UnixFS symlinks; TestGatewaySymlink),
