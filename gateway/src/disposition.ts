@@ -13,6 +13,7 @@ function encodeExtValue (name: string): string {
   return encodeURIComponent(name).replace(/['()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 
+/** `inline; filename="…"` or `attachment; …`, with `filename*` when the name is not plain printable ASCII. */
 export function contentDisposition (type: DispositionType, filename: string): string {
   // Printable ASCII only, no quote or backslash: no header injection, no escaping rules to get wrong.
   const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_')

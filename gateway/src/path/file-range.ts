@@ -19,6 +19,10 @@ export interface ReadRangeOptions {
   offline?: boolean
 }
 
+/**
+ * The bytes, in order, as they are read. A missing block is NotFoundError
+ * (NotCachedError when `offline`); an abort rejects with the signal's reason.
+ */
 export async function * readRange (blocks: TrustlessBlocks, cid: CID, from: number, to: number, options: ReadRangeOptions = {}): AsyncGenerator<Uint8Array> {
   const ctx: ReadContext = { blocks, onlyIfCached: options.offline === true, signal: options.signal }
   if (to < from) return

@@ -43,6 +43,11 @@ export interface ResolveOptions {
   onlyIfCached?: boolean
 }
 
+/**
+ * Resolve the path and say what it names. NotFoundError (404) for a missing
+ * block or name, NotCachedError (412) under only-if-cached, NotAcceptableError
+ * (406) for a terminal with no path-gateway representation.
+ */
 export async function resolveContent (blocks: TrustlessBlocks, cid: CID, path: string[], options: ResolveOptions = {}): Promise<ResolvedContent> {
   const ctx: ReadContext = { blocks, onlyIfCached: options.onlyIfCached === true, signal: options.signal }
   const { blocks: read, roots } = await resolvePath(cid, path, ctx)

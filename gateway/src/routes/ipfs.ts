@@ -6,7 +6,7 @@
 import { createGzip } from 'node:zlib'
 import { Readable, pipeline } from 'node:stream'
 import { Type } from 'typebox'
-import { NotFoundError, TimeoutError, type AbortOptions } from '@mhc/protocols'
+import { isMhcError, NotFoundError, TimeoutError, type AbortOptions } from '@mhc/protocols'
 import type { UnixFS } from '@helia/unixfs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
@@ -249,7 +249,7 @@ async function guard<T> (deadline: AbortSignal, what: string, work: Promise<T>, 
     if (onlyIfCached && (name === 'BlockNotFoundWhileOfflineError' || name === 'NotFoundError' || name === 'LoadBlockFailedError')) {
       throw new NotCachedError(`${what} is not in this gateway's local store`, { cause: err })
     }
-    if ((err as { code?: string }).code?.startsWith('MHC_ERR_') === true) throw err
+    if (isMhcError(err)) throw err // (not `.code.startsWith`: an abort reason's DOMException has a numeric code)
     if (deadline.aborted) throw new TimeoutError(`No peer delivered ${what} in time`, { cause: err })
     if (/NotFound|DoesNotExist|NoContent|LoadBlockFailed|GetFailed|NotUnixFS/.test(name)) throw new NotFoundError(`${what} not found`, { cause: err })
     throw err
