@@ -83,6 +83,9 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       return
     }
     if (sorted.unexpected) request.log.error({ err }, 'gateway request failed')
+    // Headers set for the content that failed to come must not describe (or cache) the problem document.
+    // (A 416 keeps its `Content-Range: bytes */size`, RFC 9110 §15.5.17.)
+    for (const h of ['content-encoding', 'content-length', 'content-disposition', 'etag', 'cache-control', 'accept-ranges', ...(status === 416 ? [] : ['content-range'])]) reply.removeHeader(h)
     await reply.code(status).type('application/problem+json').send(problemOf(sorted.error, status))
   })
   app.setNotFoundHandler(async (request, reply) => {

@@ -6,6 +6,7 @@
 export { buildApp, type GatewayApp, type GatewayComponents, type GatewayInit } from './app.js'
 export { gateway, type Gateway, type GatewayServiceInit } from './server.js'
 export { blockBytes, type BlockSource, type BlockReadOptions } from './blocks.js'
+export { cborLinks } from './trustless/walk.js'
 export { translateFetchError, isMissingError, type FetchErrorContext } from './fetch-errors.js'
 export { listenUrl, clientGone } from './listen.js'
 export * from './errors.js'

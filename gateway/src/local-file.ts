@@ -15,6 +15,7 @@ import { Readable } from 'node:stream'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
+import { InternalError } from '@mhc/protocols'
 import { blockBytes, type BlockSource } from './blocks.js'
 
 const RAW_CODE = 0x55
@@ -83,16 +84,25 @@ export function leafStream (leaves: LocalLeaf[], start: number, end: number, onB
   return Readable.from(readLeaves(leaves, start, end, onBytes, signal), { objectMode: false, highWaterMark: READ_CHUNK })
 }
 
+/** The same bytes as chunks, for callers that wrap them (ranges, multipart bodies). */
+export async function * leafChunks (leaves: LocalLeaf[], start: number, end: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  yield * readLeaves(leaves, start, end, () => {}, signal)
+}
+
 async function * readLeaves (leaves: LocalLeaf[], start: number, end: number, onBytes: (n: number) => void, signal?: AbortSignal): AsyncGenerator<Buffer> {
   for (const leaf of leaves) {
     const from = Math.max(start, leaf.offset)
     const to = Math.min(end, leaf.offset + leaf.length - 1)
     if (from > to) continue
     signal?.throwIfAborted()
+    let read = 0
     for await (const chunk of createReadStream(leaf.path, { start: from - leaf.offset, end: to - leaf.offset, highWaterMark: READ_CHUNK, ...(signal === undefined ? {} : { signal }) })) {
+      read += (chunk as Buffer).byteLength
       onBytes((chunk as Buffer).byteLength)
       yield chunk as Buffer
     }
+    // A block file shorter than its block (damaged disk): fail the response rather than send fewer bytes than Content-Length.
+    if (read !== to - from + 1) throw new InternalError(`Block file ${leaf.path} ended after ${read} of ${to - from + 1} bytes`)
   }
 }
 

@@ -50,7 +50,7 @@ t.test('path gateway (/ipfs/{cid}/{path})', async t => {
       ['bytes=-0', 416, undefined, undefined],
       ['bytes=20-10', 200, undefined, [0, 1280]], // invalid: ignored
       ['items=1-2', 200, undefined, [0, 1280]], // unknown unit: ignored
-      ['bytes=1-2,5-6', 200, undefined, [0, 1280]], // several ranges: the whole body
+      ['bytes=1-2,2-6', 200, undefined, [0, 1280]], // overlapping ranges: ignored, the whole body
       ['bytes=abc', 200, undefined, [0, 1280]]
     ]
     for (const [range, status, contentRange, slice] of cases) {

@@ -6,28 +6,31 @@
 import { createGzip } from 'node:zlib'
 import { Readable, pipeline } from 'node:stream'
 import { Type } from 'typebox'
-import { BadRequestError, parseCidPath } from '@mhc/protocols'
 import type { UnixFS } from '@helia/unixfs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import { isCompressible, sniffType, typeByName } from '../content-type.js'
-import { dirListing } from '../dir-listing.js'
-import { parseRange } from '../range.js'
-import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
-import type { BlockSource } from '../blocks.js'
+import { DIR_LISTING_CACHE_CONTROL, dirListing, dirListingEtag } from '../dir-listing.js'
+import { contentDisposition, requestedDisposition } from '../disposition.js'
 import { translateFetchError } from '../fetch-errors.js'
-import { leafStream, type LocalFiles } from '../local-file.js'
 import { clientGone } from '../listen.js'
-import { IMMUTABLE_CACHE_CONTROL } from '../trustless/constants.js'
+import { leafChunks, leafStream, type LocalFiles, type LocalLeaf } from '../local-file.js'
+import { multipart, multipartBody, parseRanges } from '../multirange.js'
+import { readRange } from '../path/file-range.js'
+import { parseRequestPath } from '../path/request-path.js'
+import { resolveContent, type ResolvedContent } from '../path/resolve.js'
+import type { ByteRange } from '../range.js'
+import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
+import { IMMUTABLE_CACHE_CONTROL, RAW_CONTENT_TYPE } from '../trustless/constants.js'
+import type { BlockSource } from '../blocks.js'
 
-const MAX_PATH = 4096
 const GZIP_MAX_BYTES = 16 * 1024 * 1024
 
 export interface IpfsRoutesComponents {
   blockstore: BlockSource
   unixfs: Pick<UnixFS, 'stat' | 'cat' | 'ls'>
   countBytes(n: number): void
-  /** The node's block files, for serving local files without the exporter. */
+  /** The node's block files, for serving local files without the exporter (local-file.ts). */
   localFiles?: LocalFiles
 }
 
@@ -46,15 +49,16 @@ const Query = Type.Object({
   filename: Type.Optional(Type.String({ maxLength: 255 })),
   download: Type.Optional(Type.String({ maxLength: 8 }))
 })
-type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string } & CarQuery
+type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, filename?: string, download?: string } & CarQuery
 
-/** What a resolved file path is; immutable, because a CID path always names the same bytes. */
-interface Resolved { type: 'file' | 'raw' | 'directory', cid: CID, size: bigint }
+const DAG_PB = 0x70
+
+/** Resolved file and symlink paths are cached: a CID path always names the same bytes. */
 const RESOLVED_CACHE_SIZE = 4096
 
 export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
   // Saves walking the root and rendition directories on every segment request.
-  const resolved = new Map<string, Resolved>()
+  const resolved = new Map<string, ResolvedContent>()
   return async function (app: FastifyInstance): Promise<void> {
     app.route<{ Params: { '*': string }, Querystring: QueryT }>({
       method: ['GET', 'HEAD'],
@@ -65,15 +69,14 @@ export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesIn
   }
 }
 
-async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, resolved: Map<string, Resolved>, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
-  const rawPath = request.params['*']
-  if (rawPath.length > MAX_PATH) throw new BadRequestError(`Path longer than ${MAX_PATH} characters`)
-  const { cid, path } = parseCidPath(decodeSegments(rawPath))
+async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, resolved: Map<string, ResolvedContent>, request: FastifyRequest<{ Params: { '*': string }, Querystring: QueryT }>, reply: FastifyReply): Promise<FastifyReply> {
+  // From the raw URL: each segment decoded once (a `%25` in a name stays a `%`).
+  const { cid, path, trailingSlash, ipfsPath, query } = parseRequestPath(request.url)
   const deadline = AbortSignal.timeout(init.fetchTimeoutMs)
   const signal = AbortSignal.any([deadline, clientGone(reply.raw)])
   const onlyIfCached = /(^|,)\s*only-if-cached\s*(,|$)/i.test(request.headers['cache-control'] ?? '')
-  const ipfsPath = `/ipfs/${cid.toString()}${path.length > 0 ? `/${path.join('/')}` : ''}`
-  reply.header('X-Ipfs-Path', ipfsPath)
+  const requestPath = `${ipfsPath}${trailingSlash ? '/' : ''}`
+  reply.header('X-Ipfs-Path', requestPath)
 
   const format = negotiateFormat(request.query.format, request.headers.accept)
   if (format !== undefined) {
@@ -88,88 +91,150 @@ async function serve (components: IpfsRoutesComponents, init: IpfsRoutesInit, re
       onlyIfCached,
       signal
     }))
-    reply.headers(res.headers)
+    reply.headers(res.headers).header('X-Ipfs-Path', requestPath)
+    if (request.query.filename !== undefined && request.query.filename !== '') reply.header('Content-Disposition', contentDisposition('attachment', request.query.filename))
     if (notModified(request, res.headers.Etag ?? res.headers.ETag ?? res.headers.etag)) return reply.code(304).send()
+    // A raw block is bytes like any other: ranges apply (path gateway § Range, TestGatewayBlock).
+    const block = res.body
+    if (block instanceof Uint8Array) {
+      reply.header('Accept-Ranges', 'bytes')
+      const ranged = sendRanges(components, request, reply, block.byteLength, RAW_CONTENT_TYPE, r => [block.subarray(r.start, r.end + 1)])
+      if (ranged !== undefined) return ranged
+    }
     if (request.method === 'HEAD') return reply.code(200).send()
     return reply.code(200).send(counted(components, res.body))
   }
 
-  const pathOpt = path.length > 0 ? { path: path.join('/') } : {}
   // only-if-cached must prove the content is local, so it never takes the cached answer.
-  let info: Resolved | undefined = onlyIfCached ? undefined : resolved.get(ipfsPath)
+  let info: ResolvedContent | undefined = onlyIfCached ? undefined : resolved.get(ipfsPath)
   if (info === undefined) {
-    const stat = await guard(deadline, ipfsPath, components.unixfs.stat(cid, { signal, ...pathOpt, ...(onlyIfCached ? { offline: true } : {}) }), onlyIfCached)
-    info = { type: stat.type, cid: stat.cid, size: stat.size }
-    if (info.type !== 'directory') {
+    info = await guard(deadline, ipfsPath, resolveContent(components.blockstore, cid, path, { signal, onlyIfCached }), onlyIfCached)
+    if (info.kind === 'file' || info.kind === 'symlink') {
       resolved.set(ipfsPath, info)
       if (resolved.size > RESOLVED_CACHE_SIZE) resolved.delete(resolved.keys().next().value as string)
     }
   }
+  reply.header('X-Ipfs-Roots', info.roots.join(','))
+  const disposition = requestedDisposition(request.query)
+  if (disposition !== undefined) reply.header('Content-Disposition', disposition)
 
-  if (info.type === 'directory') {
-    if (!request.url.split('?')[0]?.endsWith('/')) {
-      const [p, q] = request.url.split('?')
-      return reply.redirect(`${p ?? ''}/${q === undefined ? '' : `?${q}`}`, 301)
-    }
-    const index = await components.unixfs.stat(info.cid, { signal, path: 'index.html', ...(onlyIfCached ? { offline: true } : {}) }).catch(() => undefined)
-    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', signal)
-    const entries = []
-    for await (const e of components.unixfs.ls(info.cid, { signal })) {
-      const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
-      entries.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
-    }
-    reply.header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Etag', `"DirIndex-${info.cid.toString()}"`).type('text/html; charset=utf-8')
-    if (notModified(request, `"DirIndex-${info.cid.toString()}"`)) return reply.code(304).send()
-    return reply.send(request.method === 'HEAD' ? undefined : dirListing(ipfsPath, entries))
+  if (info.kind === 'directory') {
+    if (!trailingSlash) return reply.redirect(`${ipfsPath}/${query === '' ? '' : `?${query}`}`, 301)
+    const dir = info.cid
+    const index = await components.unixfs.stat(dir, { signal, path: 'index.html', ...(onlyIfCached ? { offline: true } : {}) }).catch((err: unknown) => {
+      if (signal.aborted) throw err
+      return undefined
+    })
+    // Served through its index.html, the directory keeps its own CID as ETag (path gateway § Etag).
+    if (index !== undefined && index.type !== 'directory') return await serveFile(components, request, reply, index.cid, Number(index.size), 'index.html', { signal, deadline, what: ipfsPath }, `"${dir.toString()}"`)
+    const etag = dirListingEtag(dir)
+    reply.header('Cache-Control', DIR_LISTING_CACHE_CONTROL).header('Etag', etag).type('text/html; charset=utf-8')
+    if (notModified(request, etag)) return reply.code(304).send()
+    if (request.method === 'HEAD') return reply.send()
+    const entries = await guard(deadline, ipfsPath, (async () => {
+      const out = []
+      for await (const e of components.unixfs.ls(dir, { signal })) {
+        const s = await components.unixfs.stat(e.cid, { signal }).catch(() => undefined)
+        out.push({ name: e.name, cid: e.cid.toString(), size: e.size, directory: s?.type === 'directory' })
+      }
+      return out
+    })())
+    return reply.send(dirListing(ipfsPath, entries, { cid: cid.toString(), segments: path }))
   }
-  return await serveFile(components, request, reply, info.cid, Number(info.size), path.at(-1) ?? '', signal)
+  if (info.kind === 'symlink' || info.kind === 'codec') {
+    // A symlink is served as its target text (path gateway § UnixFS symlinks; TestGatewaySymlink),
+    // a DAG-CBOR/JSON terminal as its block: both are in hand, nothing more to fetch.
+    return serveBytes(components, request, reply, info.cid, info.body ?? new Uint8Array(), info.contentType ?? 'text/plain; charset=utf-8')
+  }
+  return await serveFile(components, request, reply, info.cid, info.size, request.query.filename ?? path.at(-1) ?? '', { signal, deadline, what: ipfsPath })
 }
 
-async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, signal: AbortSignal): Promise<FastifyReply> {
-  const etag = `"${cid.toString()}"`
-  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
-  let type = typeByName(name)
-  if (type === undefined) {
-    const head: Uint8Array[] = []
-    for await (const c of components.unixfs.cat(cid, { signal, length: 512 })) head.push(c)
-    type = sniffType(Buffer.concat(head))
+/** What a body read needs: the request's signal, and its deadline and path for error statuses. */
+interface ReadScope { signal: AbortSignal, deadline: AbortSignal, what: string }
+
+/**
+ * A body whose read errors get the statuses lookups get (guard): a block
+ * missing before the first byte is a 404 (504 past our deadline), not a 500.
+ */
+async function * guarded (scope: ReadScope, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield * source
+  } catch (err) {
+    throw await guard(scope.deadline, scope.what, Promise.reject(err)).catch((e: unknown) => e)
   }
+}
+
+async function serveFile (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, size: number, name: string, scope: ReadScope, etag = `"${cid.toString()}"`): Promise<FastifyReply> {
+  const { signal } = scope
+  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff')
+  // With a Range, the first bytes are sniffed only if local: a range never fetches blocks outside itself.
+  const type = typeByName(name) ?? await guard(scope.deadline, scope.what, sniff(components, cid, size, signal, request.headers.range !== undefined))
   reply.type(type)
   if (notModified(request, etag)) return reply.code(304).send()
 
-  const range = parseRange(request.headers.range, size)
-  if (range !== undefined) {
-    reply.code(206).header('Content-Range', `bytes ${range.start}-${range.end}/${size}`).header('Content-Length', range.end - range.start + 1)
-    if (request.method === 'HEAD') return reply.send()
-    return reply.send(await fileBody(components, cid, size, range.start, range.end, signal))
-  }
+  // Every leaf on this node's disk: stream the block files themselves (local-file.ts), the hot path for segments.
+  const leaves: LocalLeaf[] | undefined = size > 0 ? await components.localFiles?.leaves(cid, size, signal) : undefined
+  const ranged = sendRanges(components, request, reply, size, type, r => leaves !== undefined
+    ? leafChunks(leaves, r.start, r.end, signal)
+    : guarded(scope, readRange(components.blockstore, cid, r.start, r.end, { signal })))
+  if (ranged !== undefined) return ranged
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
-  if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, components.unixfs.cat(cid, { signal }), true))
-  return reply.header('Content-Length', size).send(await fileBody(components, cid, size, 0, size - 1, signal))
+  if (leaves !== undefined && !gzip) return reply.header('Content-Length', size).send(leafStream(leaves, 0, size - 1, n => { components.countBytes(n) }, signal))
+  // One block (a raw leaf, or an identity CID that is its own content): read it directly.
+  const body = guarded(scope, cid.code === DAG_PB ? components.unixfs.cat(cid, { signal }) : readRange(components.blockstore, cid, 0, size - 1, { signal }))
+  if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
+  return reply.header('Content-Length', size).send(counted(components, body, false, size))
+}
+
+/** A body already in memory (symlink target, DAG-CBOR block), with the same caching and ranges as a file. */
+function serveBytes (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, cid: CID, body: Uint8Array, type: string): FastifyReply {
+  const etag = `"${cid.toString()}"`
+  reply.header('Etag', etag).header('Cache-Control', IMMUTABLE_CACHE_CONTROL).header('Accept-Ranges', 'bytes').header('X-Content-Type-Options', 'nosniff').type(type)
+  if (notModified(request, etag)) return reply.code(304).send()
+  const ranged = sendRanges(components, request, reply, body.byteLength, type, r => [body.subarray(r.start, r.end + 1)])
+  if (ranged !== undefined) return ranged
+  reply.header('Content-Length', body.byteLength)
+  return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, body, false, body.byteLength))
+}
+
+/** The content type of a file from its first bytes; `offline`: from local blocks only, else octet-stream. */
+async function sniff (components: IpfsRoutesComponents, cid: CID, size: number, signal: AbortSignal, offline: boolean): Promise<string> {
+  const head: Uint8Array[] = []
+  try {
+    for await (const c of readRange(components.blockstore, cid, 0, Math.min(size, 512) - 1, { signal, offline })) head.push(c)
+  } catch (err) {
+    if (!offline || signal.aborted) throw err
+    return 'application/octet-stream'
+  }
+  return sniffType(Buffer.concat(head))
 }
 
 /**
- * Bytes `start..end` of a file: straight from the node's block files when
- * every leaf is on disk (local-file.ts), else through the UnixFS exporter,
- * which fetches what is missing from peers.
+ * Answer a `Range` request: 206 with `Content-Range` for one range, 206
+ * `multipart/byteranges` for several (RFC 9110 §14.6). `undefined` when the
+ * whole body is to be sent; RangeNotSatisfiableError (416) when nothing overlaps.
  */
-async function fileBody (components: IpfsRoutesComponents, cid: CID, size: number, start: number, end: number, signal: AbortSignal): Promise<Readable> {
-  if (size > 0) {
-    const leaves = await components.localFiles?.leaves(cid, size, signal)
-    if (leaves !== undefined) return leafStream(leaves, start, end, n => { components.countBytes(n) }, signal)
-  }
-  return counted(components, components.unixfs.cat(cid, { signal, offset: start, length: end - start + 1 }))
-}
-
-/** Percent-decode each segment; a bad escape is a client error. */
-function decodeSegments (raw: string): string {
+function sendRanges (components: IpfsRoutesComponents, request: FastifyRequest, reply: FastifyReply, size: number, type: string, read: (r: ByteRange) => AsyncIterable<Uint8Array> | Iterable<Uint8Array>): FastifyReply | undefined {
+  let ranges: ByteRange[] | undefined
   try {
-    return raw.split('/').map(s => decodeURIComponent(s)).join('/')
+    ranges = parseRanges(request.headers.range, size)
   } catch (err) {
-    throw new BadRequestError('Malformed percent-encoding in the path', { cause: err })
+    reply.header('Content-Range', `bytes */${size}`)
+    throw err
   }
+  if (ranges === undefined) return undefined
+  reply.code(206)
+  const [only] = ranges
+  if (ranges.length === 1 && only !== undefined) {
+    const length = only.end - only.start + 1
+    reply.header('Content-Range', `bytes ${only.start}-${only.end}/${size}`).header('Content-Length', length)
+    return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, read(only), false, length))
+  }
+  const layout = multipart(ranges, size, type)
+  reply.type(layout.contentType).header('Content-Length', layout.length)
+  return request.method === 'HEAD' ? reply.send() : reply.send(counted(components, multipartBody(layout, read), false, layout.length))
 }
 
 function notModified (request: FastifyRequest, etag: string | undefined): boolean {
@@ -190,16 +255,22 @@ async function guard<T> (deadline: AbortSignal, what: string, work: Promise<T>, 
 /**
  * The response body, counting bytes as they leave (mhc_gateway_bytes_sent_total).
  * Errors from the source destroy the response, and a client that goes away
- * ends the source (the generator returns), so nothing leaks either way.
+ * ends the source (the generator returns), so nothing leaks either way. With
+ * `expected` (the Content-Length sent), a body of any other length is an error.
  */
-function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8Array> | Uint8Array, gzip = false): Readable {
+function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array, gzip = false, expected?: number): Readable {
   const chunks = source instanceof Uint8Array ? [source] : source
   if (!gzip) {
     return Readable.from((async function * () {
+      let sent = 0
       for await (const c of chunks) {
+        sent += c.byteLength
         components.countBytes(c.byteLength)
         yield c
       }
+      // A body shorter than its Content-Length would leave the client waiting for
+      // bytes that never come: fail the response (the socket is destroyed) instead.
+      if (expected !== undefined && sent !== expected) throw new Error(`Body ended after ${sent} of ${expected} bytes`)
     })())
   }
   const z = createGzip()

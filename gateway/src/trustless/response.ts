@@ -24,8 +24,8 @@ function validate (req: TrustlessRequest): DagScope {
   for (const s of req.path) {
     if (s === '' || s === '.' || s === '..' || s.length > MAX_SEGMENT_LENGTH) throw new BadRequestError(`Invalid path segment ${JSON.stringify(s.slice(0, 64))}`)
   }
-  // Trustless gateway § GET: "For block requests … only GET /ipfs/{cid}[?{params}] is supported."
-  if (req.format === 'raw' && req.path.length > 0) throw new BadRequestError('A raw block is requested by CID alone: /ipfs/{cid} without a path')
+  // Trustless gateway § GET allows blocks by CID alone; the path gateway (§ format, TestGatewayBlock)
+  // also answers /ipfs/{cid}/{path}?format=raw with the block at the end of the path.
   // § entity-bytes: "It implies dag-scope=entity".
   if (req.entityBytes !== undefined && req.dagScope !== undefined && req.dagScope !== 'entity') {
     throw new BadRequestError('entity-bytes implies dag-scope=entity')
@@ -46,11 +46,13 @@ export async function trustlessResponse (blocks: BlockSource, req: TrustlessRequ
   if (ctx.onlyIfCached && !(await hasLocally(req.cid, ctx))) {
     throw new NotCachedError(`${req.cid} is not in this gateway's local store`)
   }
-  return req.format === 'raw' ? await rawResponse(req.cid, ctx) : await carResponse(req, scope, ctx)
+  return req.format === 'raw' ? await rawResponse(req, ctx) : await carResponse(req, scope, ctx)
 }
 
-async function rawResponse (cid: CID, ctx: ReadContext): Promise<TrustlessResponse> {
-  const bytes = await readBlock(cid, ctx)
+async function rawResponse (req: TrustlessRequest, ctx: ReadContext): Promise<TrustlessResponse> {
+  const { cid, bytes, roots } = req.path.length === 0
+    ? { cid: req.cid, bytes: await readBlock(req.cid, ctx), roots: [req.cid] }
+    : await terminalOf(req, ctx)
   return {
     status: 200,
     headers: {
@@ -60,12 +62,19 @@ async function rawResponse (cid: CID, ctx: ReadContext): Promise<TrustlessRespon
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': IMMUTABLE_CACHE_CONTROL,
       Etag: rawEtag(cid),
-      'X-Ipfs-Path': ipfsPath(cid, []),
-      'X-Ipfs-Roots': cid.toString(),
+      'X-Ipfs-Path': ipfsPath(req.cid, req.path),
+      'X-Ipfs-Roots': roots.join(','),
       Vary: 'Accept'
     },
     body: bytes
   }
+}
+
+/** The block at the end of the path, with the CID of each segment's node. */
+async function terminalOf (req: TrustlessRequest, ctx: ReadContext): Promise<{ cid: CID, bytes: Uint8Array, roots: CID[] }> {
+  const { blocks, roots } = await resolvePath(req.cid, req.path, ctx)
+  const terminal = blocks[blocks.length - 1] as Block
+  return { cid: terminal.cid, bytes: terminal.bytes, roots }
 }
 
 async function carResponse (req: TrustlessRequest, scope: DagScope, ctx: ReadContext): Promise<TrustlessResponse> {

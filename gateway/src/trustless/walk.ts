@@ -55,7 +55,8 @@ export function startMode (terminal: Block, scope: DagScope, entityBytes: Entity
 }
 
 /** CIDs inside a decoded DAG-CBOR value, in decoded key order. */
-function cborLinks (value: unknown, out: CID[], depth = 0): CID[] {
+/** Every CID linked from a decoded DAG-CBOR value, depth-first (bounded depth). */
+export function cborLinks (value: unknown, out: CID[] = [], depth = 0): CID[] {
   if (depth > 256 || value === null || typeof value !== 'object') return out
   const cid = CID.asCID(value)
   if (cid !== null) {
@@ -102,12 +103,17 @@ function childrenOf (frame: Frame, bytes: Uint8Array): Frame[] {
   return out
 }
 
+/** A walked block, with the byte range of its content the walk selected (`file` mode with a range). */
+export interface WalkedBlock extends Block {
+  range?: { from: number, to: number }
+}
+
 /**
  * Blocks from the terminal down, depth-first, in link order. With `dups=n` a
  * subtree already expanded the same way is not walked again (every block in
  * it was already sent); with `dups=y` every occurrence is walked and sent.
  */
-export async function * walk (start: Frame, ctx: ReadContext, dups: boolean): AsyncGenerator<Block> {
+export async function * walk (start: Frame, ctx: ReadContext, dups: boolean): AsyncGenerator<WalkedBlock> {
   const stack: Frame[] = [start]
   const expanded = new Set<string>()
   while (stack.length > 0) {
@@ -119,7 +125,7 @@ export async function * walk (start: Frame, ctx: ReadContext, dups: boolean): As
     }
     ctx.signal?.throwIfAborted()
     const bytes = frame.bytes ?? await readBlock(frame.cid, ctx)
-    yield { cid: frame.cid, bytes }
+    yield frame.range === undefined ? { cid: frame.cid, bytes } : { cid: frame.cid, bytes, range: frame.range }
     const children = childrenOf(frame, bytes)
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Frame)
   }

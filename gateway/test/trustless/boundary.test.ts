@@ -138,7 +138,6 @@ t.test('trustlessResponse refuses bad requests with 400 before reading', async t
     has () { throw new Error('asked') }
   }
   const cases: Array<[string, trustless.TrustlessRequest]> = [
-    ['raw with a path (only /ipfs/{cid} is supported for blocks)', { cid: fx.dir, path: ['subdir'], format: 'raw' }],
     ['257 path segments', { cid: fx.dir, path: Array.from({ length: 257 }, () => 'a'), format: 'car' }],
     ['a .. segment', { cid: fx.dir, path: ['..'], format: 'car' }],
     ['an empty segment', { cid: fx.dir, path: [''], format: 'car' }],

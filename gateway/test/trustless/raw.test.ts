@@ -1,7 +1,7 @@
 import t from 'tap'
 import * as trustless from '../../src/trustless/index.js'
 import { collect } from './car-helpers.js'
-import { buildFixtures, HELLO } from './fixtures.js'
+import { ASCII, buildFixtures, HELLO } from './fixtures.js'
 
 const fx = await buildFixtures()
 
@@ -30,6 +30,20 @@ t.test('raw blocks (TestTrustlessRaw)', async t => {
       'X-Ipfs-Roots': fx.hello.toString(),
       Vary: 'Accept'
     })
+  })
+  t.test('on a content path: the block at the end of the path, with X-Ipfs-Path and X-Ipfs-Roots (path gateway § format)', async t => {
+    const res = await trustless.trustlessResponse(fx.store, { cid: fx.dir, path: ['subdir', 'ascii.txt'], format: 'raw' })
+    t.same(Buffer.from(await collect(res.body)), Buffer.from(ASCII))
+    t.equal(res.headers.Etag, `"${fx.ascii}.raw"`)
+    t.equal(res.headers['Content-Disposition'], `attachment; filename="${fx.ascii}.bin"`)
+    t.equal(res.headers['X-Ipfs-Path'], `/ipfs/${fx.dir}/subdir/ascii.txt`)
+    t.equal(res.headers['X-Ipfs-Roots'], [fx.dir, fx.subdir, fx.ascii].join(','))
+    const dir = await trustless.trustlessResponse(fx.store, { cid: fx.dir, path: ['subdir'], format: 'raw' })
+    const parts: Uint8Array[] = []
+    for await (const p of fx.store.get(fx.subdir)) parts.push(p)
+    t.same(Buffer.from(await collect(dir.body)), Buffer.concat(parts), 'a directory comes back as its dag-pb block')
+    const err = await trustless.trustlessResponse(fx.store, { cid: fx.dir, path: ['nope'], format: 'raw' }).catch(e => e)
+    t.equal(err.code, 'MHC_ERR_NOT_FOUND', 'a path that does not exist is 404')
   })
   t.test('CAR parameters do not change a raw response', async t => {
     const res = await trustless.trustlessResponse(fx.store, { cid: fx.hello, path: [], format: 'raw', dagScope: 'all', dups: true })

@@ -160,7 +160,7 @@ t.test('over HTTP', async t => {
   })
   t.test('errors are problem documents with codes', async t => {
     const cases: Array<[string, Record<string, string>, number, string]> = [
-      [`/ipfs/${fx.dir}/subdir?format=raw`, {}, 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      [`/ipfs/${fx.dir}/nope?format=raw`, {}, 404, 'MHC_ERR_NOT_FOUND'],
       [`/ipfs/${fx.multiblock}?format=car&entity-bytes=99999999999999999999:5`, {}, 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
       [`/ipfs/${fx.dir}?format=car&dag-scope=most`, {}, 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
       ['/ipfs/not-a-cid?format=raw', {}, 400, 'MHC_ERR_CID_INVALID'],

@@ -1,23 +1,27 @@
 /**
- * CAR files on the CLI. Import is all-or-nothing: every block is checked
- * against its CID in a first pass, and only a file that is entirely sound is
- * written (second pass), then its roots are pinned.
+ * CAR files on the CLI. Import is all-or-nothing for the file: every block is
+ * checked against its CID in a first pass, and only a file that is entirely
+ * sound is written (second pass). A sound file need not hold a whole DAG
+ * (incomplete DAGs are normal on a network): each root is pinned only when
+ * its whole DAG is here, otherwise it is reported as partial with the blocks
+ * it lacks (dag-check.ts says why Helia's pin walker must not see a hole).
  */
 import { createReadStream } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { trustlessResponse, type BlockSource } from '@mhc/gateway'
 import { CarBlockIterator } from '@ipld/car/iterator'
-import { CarInvalidError, equalBytes, isMhcError, MAX_BLOCK_BYTES, OutputExistsError, PathNotReadableError, type AbortOptions } from '@mhc/protocols'
+import { CarInvalidError, equalBytes, isMhcError, MAX_BLOCK_BYTES, PathNotReadableError, type AbortOptions } from '@mhc/protocols'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { identity } from 'multiformats/hashes/identity'
 import type { Pins } from '@helia/interface'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
 import { writeAtomically, type FetchOptions } from './atomic-output.js'
+import { checkDag, type DagCheckStore } from './dag-check.js'
 import { pinOnce } from './pin.js'
 
 export interface CarImportComponents {
-  blockstore: Pick<Blockstore, 'put'>
+  blockstore: Pick<Blockstore, 'put'> & DagCheckStore
   pins: Pick<Pins, 'add' | 'isPinned'>
 }
 
@@ -26,6 +30,10 @@ export interface CarImportResult {
   blocks: number
   /** Roots whose whole DAG was in the file (or already here), and are now pinned. */
   pinned: string[]
+  /** Roots whose DAG is not all here (or goes through a codec this node cannot read): imported, not pinned. */
+  partial: string[]
+  /** Blocks the partial roots link to that this node does not have (at most 100 per root). */
+  missing: string[]
 }
 
 export async function importCar (components: CarImportComponents, path: string, options: AbortOptions = {}): Promise<CarImportResult> {
@@ -45,33 +53,50 @@ export async function importCar (components: CarImportComponents, path: string, 
     if (cid.multihash.code !== identity.code) await components.blockstore.put(cid, bytes, options)
   })
   const pinned: string[] = []
+  const partial: string[] = []
+  const missing = new Set<string>()
   for (const root of roots) {
-    // Offline: a root whose DAG is not all here stays unpinned rather than fetching from peers.
+    // Local blocks only: a root whose DAG is not all here stays unpinned rather than fetching from peers.
+    const check = await checkDag(components.blockstore, root, options)
+    if (!check.complete) {
+      partial.push(root.toString())
+      for (const cid of check.missing) missing.add(cid.toString())
+      continue
+    }
     try {
       await pinOnce(components.pins, root, { ...options, ...{ offline: true } })
       pinned.push(root.toString())
-    } catch { /* partial DAG */ }
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err
+      partial.push(root.toString())
+    }
   }
-  return { roots: roots.map(String), blocks: count, pinned }
+  return { roots: roots.map(String), blocks: count, pinned, partial, missing: [...missing] }
 }
 
 async function eachBlock (path: string, options: AbortOptions, fn: (cid: CID, bytes: Uint8Array, index: number) => Promise<void>, onRoots?: (roots: CID[]) => void): Promise<void> {
-  let iterator: CarBlockIterator
+  // Closed whatever happens: the CAR reader stops pulling at a bad block and would leave the file open.
+  const file = createReadStream(path, options.signal === undefined ? {} : { signal: options.signal })
   try {
-    iterator = await CarBlockIterator.fromIterable(createReadStream(path, options.signal === undefined ? {} : { signal: options.signal }))
-  } catch (err) {
-    throw new CarInvalidError(`${path} is not a CAR file: ${(err as Error).message}`, { cause: err })
-  }
-  onRoots?.(await iterator.getRoots())
-  let index = 0
-  try {
-    for await (const { cid, bytes } of iterator) {
-      options.signal?.throwIfAborted()
-      await fn(cid, bytes, index++)
+    let iterator: CarBlockIterator
+    try {
+      iterator = await CarBlockIterator.fromIterable(file)
+    } catch (err) {
+      throw new CarInvalidError(`${path} is not a CAR file: ${(err as Error).message}`, { cause: err })
     }
-  } catch (err) {
-    if (isMhcError(err) || options.signal?.aborted === true) throw err
-    throw new CarInvalidError(`${path} is truncated or corrupt after ${index} blocks: ${(err as Error).message}`, { cause: err })
+    onRoots?.(await iterator.getRoots())
+    let index = 0
+    try {
+      for await (const { cid, bytes } of iterator) {
+        options.signal?.throwIfAborted()
+        await fn(cid, bytes, index++)
+      }
+    } catch (err) {
+      if (isMhcError(err) || options.signal?.aborted === true) throw err
+      throw new CarInvalidError(`${path} is truncated or corrupt after ${index} blocks: ${(err as Error).message}`, { cause: err })
+    }
+  } finally {
+    file.destroy()
   }
 }
 

@@ -7,7 +7,7 @@ import { printJson, printLine, type CliIo } from '../io.js'
 import { assertReadableFile } from './publish.js'
 
 interface ExportResult { cid: string, blocks: number, bytes: number }
-interface ImportResult { roots: string[], blocks: number, pinned: string[] }
+interface ImportResult { roots: string[], blocks: number, pinned: string[], partial: string[], missing: string[] }
 
 export function carCommand (io: CliIo) {
   const car = new Command('car').description('export and import CAR files (content-addressed archives)')
@@ -26,16 +26,22 @@ export function carCommand (io: CliIo) {
     }))
   example(exp, 'mhc car export bafybei... -o video.car')
 
-  const imp = new Command('import').description('import a CAR file: every block is checked against its CID first; a bad file imports nothing').argument('<file>')
+  const imp = new Command('import').description('import a CAR file: every block is checked against its CID first; a bad file imports nothing; roots whose DAG is incomplete are kept but not pinned').argument('<file>')
     .option('--repo <dir>', REPO_HELP)
-    .option('--json', 'print {"roots","blocks"}')
+    .option('--json', 'print {"roots","blocks","pinned","partial","missing"}')
     .action(async (file, opts) => run(io, opts.json === true, async () => {
       const path = resolve(file)
       await assertReadableFile(path)
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       const res = await api.json<ImportResult>('POST', '/v1/car/import', { path }, { signal: io.signal })
       if (opts.json === true) printJson(io, res)
-      else printLine(io, [`imported ${res.blocks} blocks`, ...res.roots.map(r => `root ${r}${res.pinned.includes(r) ? ' (pinned)' : ' (partial DAG, not pinned)'}`)].join('\n'))
+      else {
+        printLine(io, [
+          `imported ${res.blocks} blocks`,
+          ...res.roots.map(r => `root ${r}${res.pinned.includes(r) ? ' (pinned)' : ' (partial DAG, not pinned)'}`),
+          ...res.missing.map(c => `missing ${c}`)
+        ].join('\n'))
+      }
     }))
   example(imp, 'mhc car import video.car --json')
 

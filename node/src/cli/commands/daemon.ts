@@ -3,6 +3,7 @@ import { isMhcError, RepoExistsError } from '@mhc/protocols'
 import type { NodeOverrides } from '../../daemon.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { printJson, printLine, type CliIo } from '../io.js'
+import { lastResort } from '../../last-resort.js'
 import { rootLogger } from '../logger.js'
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
@@ -20,6 +21,9 @@ export function daemonCommand (io: CliIo) {
     .action(async (opts) => run(io, opts.json === true, async () => {
       const dir = repoDir(io, opts.repo)
       const logger = rootLogger(io)
+      // This process is the daemon: a rejection nobody handled is logged, not fatal
+      // (last-resort.ts). Removed once the node has stopped; a failed start ends the process anyway.
+      const uninstall = lastResort({ logger })
       const overrides: NodeOverrides = {
         ...(opts.swarm === undefined ? {} : { swarm: opts.swarm }),
         ...(opts.api === undefined ? {} : { api: opts.api }),
@@ -52,6 +56,7 @@ export function daemonCommand (io: CliIo) {
         else io.signal.addEventListener('abort', () => { resolve() }, { once: true })
       })
       await node.stop()
+      uninstall()
       io.exitCode = 0
     }))
   example(cmd, 'mhc daemon --swarm /ip4/0.0.0.0/tcp/4001 --api 127.0.0.1:5001')
