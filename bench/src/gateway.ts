@@ -72,6 +72,9 @@ async function main (): Promise<number> {
   const clipSeconds = flag('clip-seconds', 48)
   const rendition = textFlag('rendition', '720p')
   const timeoutS = flag('timeout-s', 1800)
+  // The gateway's hot-leaf cache: 64 MiB is the daemon's default; 0 measures the disk path alone.
+  const cacheMiB = Number(textFlag('cache-mib', '64'))
+  if (!Number.isInteger(cacheMiB) || cacheMiB < 0) throw new Error('--cache-mib must be a whole number of MiB, 0 or more')
   process.stderr.write('nginx: worker_processes 1 (MHC\'s gateway is one Node process), sendfile on, access_log off\n')
 
   const watchdog = setTimeout(() => {
@@ -95,7 +98,7 @@ async function main (): Promise<number> {
     const repoA = await makeRepo('mhc-bench-gateway-a-')
     repos.add(repoA)
     const cfgFile = join(repoA, 'config.json')
-    await writeFile(cfgFile, JSON.stringify({ ...JSON.parse(await readFile(cfgFile, 'utf8')) as object, gatewayRateLimit: 1_000_000 }, null, 2))
+    await writeFile(cfgFile, JSON.stringify({ ...JSON.parse(await readFile(cfgFile, 'utf8')) as object, gatewayRateLimit: 1_000_000, gatewayCacheBytes: cacheMiB * 1024 * 1024 }, null, 2))
     const a = await startDaemon({ repo: repoA, gateway: true })
     daemons.push(a)
     const gwA = a.info.gateway

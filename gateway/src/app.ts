@@ -12,7 +12,7 @@ import { BadRequestError, NotFoundError, RateLimitedError, type CatalogueEntry }
 import type { Logger } from 'pino'
 import { observedBlocks, type BlockSource } from './blocks.js'
 import { isHlsPath } from './content-type.js'
-import { LocalFiles, type BlockFilePaths } from './local-file.js'
+import { LocalFiles, type BlockFilePaths } from './local/index.js'
 import { problemOf, sortError } from './errors.js'
 import { gatewayMetrics, type GatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
@@ -41,6 +41,8 @@ export interface GatewayInit {
   clientDir?: string
   /** Trust X-Forwarded-For from a reverse proxy. */
   trustProxy?: boolean
+  /** Bytes of hot file leaves kept in memory (served without touching the disk). Default 64 MiB; 0 turns it off. */
+  cacheBytes?: number
 }
 
 export interface GatewayApp {
@@ -126,7 +128,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     blockstore,
     unixfs: fs,
     countBytes: n => { metrics.bytesSent(n) },
-    ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore) })
+    ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore, { ...(init.cacheBytes === undefined ? {} : { cacheBytes: init.cacheBytes }) }) })
   }, { fetchTimeoutMs }))
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore }, { fetchTimeoutMs }))
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -11,7 +11,7 @@ import { pino } from 'pino'
 import t from 'tap'
 import type { CID } from 'multiformats/cid'
 import { buildApp } from '../src/index.js'
-import { localLeaves } from '../src/local-file.js'
+import { localLeaves } from '../src/local/index.js'
 
 // A real file-per-block store, as the node's (blockstore-fs with its default sharding).
 t.test('local files are served from their block files', async t => {
@@ -34,7 +34,7 @@ t.test('local files are served from their block files', async t => {
   const cOne = await add(one, 1024)
   const cMany = await add(many, 1000)
   const cDeep = await add(deep, 100, 4) // three levels of dag-pb over raw leaves
-  const { app } = await buildApp({ blockstore: store, blockFiles: files, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000 })
+  const { app } = await buildApp({ blockstore: store, blockFiles: files, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000, cacheBytes: 0 })
   const { app: plain } = await buildApp({ blockstore: store, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000 })
   t.teardown(async () => { await Promise.all([app.close(), plain.close()]) })
 
@@ -60,6 +60,24 @@ t.test('local files are served from their block files', async t => {
     t.same((await app.inject({ url: `/ipfs/${cMany}` })).rawPayload, many)
   })
 
+  t.test('a cached leaf is served from memory, and the same bytes come back', async t => {
+    const { app: small } = await buildApp({ blockstore: store, blockFiles: files, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000, cacheBytes: 64 * 1024 })
+    t.teardown(async () => small.close())
+    const first = await small.inject({ url: `/ipfs/${cMany}` })
+    const leaves = await localLeaves(cMany, many.byteLength, store, files)
+    if (leaves?.[0] === undefined) throw new Error('no leaves')
+    // Damage the first leaf's file on disk: a response still right proves it came from memory.
+    const { writeFile } = await import('node:fs/promises')
+    const original = many.subarray(0, 1000)
+    await writeFile(leaves[0].path, Buffer.alloc(1000, 0))
+    const second = await small.inject({ url: `/ipfs/${cMany}` })
+    const ranged = await small.inject({ url: `/ipfs/${cMany}`, headers: { range: 'bytes=10-19' } })
+    await writeFile(leaves[0].path, original)
+    t.same(first.rawPayload, many)
+    t.same(second.rawPayload, many, 'whole body from the cached leaf')
+    t.same(ranged.rawPayload, many.subarray(10, 20), 'a range inside a cached leaf')
+  })
+
   t.test('a leaf missing from disk falls back to the exporter (which asks peers) rather than serving less', async t => {
     const partial = randomBytes(3000)
     const cid = await add(partial, 1000)
@@ -71,5 +89,24 @@ t.test('local files are served from their block files', async t => {
     const outcome = await app.inject({ url: `/ipfs/${cid}` }).then(r => r.statusCode === 200 && r.rawPayload.byteLength === partial.byteLength ? 'complete' : 'incomplete', () => 'aborted')
     t.not(outcome, 'complete', `outcome: ${outcome}`)
     t.same((await app.inject({ url: `/ipfs/${cid}`, headers: { range: 'bytes=0-999' } }).catch(() => undefined))?.rawPayload, partial.subarray(0, 1000), 'the bytes before the missing leaf are still served')
+  })
+})
+
+t.test('the leaf cache', async t => {
+  const { LeafCache } = await import('../src/local/leaf-cache.js')
+  t.test('keeps the most recently used leaves within its byte bound', async t => {
+    const cache = new LeafCache(4000)
+    for (const k of ['a', 'b', 'c', 'd']) cache.set(k, Buffer.alloc(1000, k))
+    t.equal(cache.size, 4000)
+    t.ok(cache.get('a'), 'a is used again, so b is now the oldest')
+    cache.set('e', Buffer.alloc(1000))
+    t.equal(cache.size, 4000)
+    t.equal(cache.get('b'), undefined, 'the least recently used left')
+    t.ok(cache.get('a'))
+    cache.set('huge', Buffer.alloc(1001))
+    t.equal(cache.get('huge'), undefined, 'a leaf over a quarter of the bound is not kept')
+    cache.delete('a')
+    t.equal(cache.size, 3000)
+    t.equal(new LeafCache(0).get('x'), undefined)
   })
 })

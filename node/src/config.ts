@@ -26,6 +26,8 @@ export const NodeConfig = Type.Object({
   gatewayCorsOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 64 })),
   /** Trust X-Forwarded-For (the gateway runs behind a load balancer). */
   gatewayTrustProxy: Type.Optional(Type.Boolean()),
+  /** Bytes of hot segment leaves the gateway keeps in memory (default 64 MiB; 0: none). */
+  gatewayCacheBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 ** 3 })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */

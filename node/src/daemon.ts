@@ -129,6 +129,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         fetchTimeoutMs: Math.min(config.fetchTimeoutMs, 30_000),
         corsOrigins: config.gatewayCorsOrigins ?? [],
         trustProxy: config.gatewayTrustProxy ?? false,
+        ...(config.gatewayCacheBytes === undefined ? {} : { cacheBytes: config.gatewayCacheBytes }),
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         ...clientDist()

@@ -14,7 +14,7 @@ import { DIR_LISTING_CACHE_CONTROL, dirListing, dirListingEtag } from '../dir-li
 import { contentDisposition, requestedDisposition } from '../disposition.js'
 import { translateFetchError } from '../fetch-errors.js'
 import { clientGone } from '../listen.js'
-import { leafChunks, leafStream, type LocalFiles, type LocalLeaf } from '../local-file.js'
+import type { LocalFiles, LocalLeaf } from '../local/index.js'
 import { multipart, multipartBody, parseRanges } from '../multirange.js'
 import { readRange } from '../path/file-range.js'
 import { parseRequestPath } from '../path/request-path.js'
@@ -174,14 +174,15 @@ async function serveFile (components: IpfsRoutesComponents, request: FastifyRequ
 
   // Every leaf on this node's disk: stream the block files themselves (local-file.ts), the hot path for segments.
   const leaves: LocalLeaf[] | undefined = size > 0 ? await components.localFiles?.leaves(cid, size, signal) : undefined
-  const ranged = sendRanges(components, request, reply, size, type, r => leaves !== undefined
-    ? leafChunks(leaves, r.start, r.end, signal)
+  const local = components.localFiles
+  const ranged = sendRanges(components, request, reply, size, type, r => leaves !== undefined && local !== undefined
+    ? local.stream(leaves, r.start, r.end, undefined, signal)
     : guarded(scope, readRange(components.blockstore, cid, r.start, r.end, { signal })))
   if (ranged !== undefined) return ranged
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
-  if (leaves !== undefined && !gzip) return reply.header('Content-Length', size).send(leafStream(leaves, 0, size - 1, n => { components.countBytes(n) }, signal))
+  if (leaves !== undefined && local !== undefined && !gzip) return reply.header('Content-Length', size).send(local.stream(leaves, 0, size - 1, n => { components.countBytes(n) }, signal))
   // One block (a raw leaf, or an identity CID that is its own content): read it directly.
   const body = guarded(scope, cid.code === DAG_PB ? components.unixfs.cat(cid, { signal }) : readRange(components.blockstore, cid, 0, size - 1, { signal }))
   if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
