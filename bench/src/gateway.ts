@@ -33,10 +33,10 @@ import { promisify } from 'node:util'
 import { DEFAULT_SEGMENT_SECONDS } from '@mhc/node'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import { fetchOnce, sha256File } from './fetch-once.js'
-import { startNginx, type Nginx } from './nginx.js'
+import { type Nginx, startNginx } from './nginx.js'
 import { children, killTree } from './processes.js'
-import { emit, flag, stats, textFlag, runBench } from './report.js'
-import { errorCount, runWrk, wrkScript, type WrkResult } from './wrk.js'
+import { emit, flag, runBench, stats, textFlag } from './report.js'
+import { errorCount, runWrk, type WrkResult, wrkScript } from './wrk.js'
 
 const BENCH = 'gateway'
 const run = promisify(execFile)

@@ -3,7 +3,7 @@
  * operations too), with the helper that reads a whole block, and the
  * instrumented view /metrics uses. A Helia 7 blockstore fits.
  */
-import { InternalError, concatBytes, type AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, concatBytes, InternalError } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
 
 /** Helia's progress event names we listen for (blocks.ts in @helia/interface). */

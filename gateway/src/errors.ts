@@ -5,7 +5,7 @@
 import { BadRequestError, httpStatusOf, isMhcError, type ProblemBody } from '@mhc/protocols'
 import { sortError } from './http-errors.js'
 
-export { sortError, type SortedError } from './http-errors.js'
+export { type SortedError, sortError } from './http-errors.js'
 
 /** The status the gateway answers `err` with. */
 export function statusOf (err: unknown): number {

@@ -2,7 +2,7 @@
  * One translation of what Helia, interface-store and the UnixFS exporter
  * throw while fetching into our codes, for the gateway and the node alike.
  */
-import { IsDirectoryError, NotCachedError, NotFoundError, TimeoutError, isMhcError, type AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, IsDirectoryError, isMhcError, NotCachedError, NotFoundError, TimeoutError } from '@mhc/protocols'
 
 /** Error names that mean "no such block, or no such path in this DAG". */
 const MISSING = new Set([

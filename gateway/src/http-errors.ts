@@ -5,7 +5,7 @@
  * bad JSON, body too large, bad content type) become the surface's refusal
  * error with Fastify's status; anything else is unexpected: 500, logged.
  */
-import { InternalError, httpStatusOf, isMhcError, type MhcError, type MhcErrorClass } from '@mhc/protocols'
+import { httpStatusOf, InternalError, isMhcError, type MhcError, type MhcErrorClass } from '@mhc/protocols'
 
 export interface SortedError {
   error: MhcError

@@ -4,10 +4,10 @@
  * HTTP and block-reading helpers the node's control API shares.
  */
 export { buildApp, type GatewayApp, type GatewayComponents, type GatewayInit } from './app.js'
-export { gateway, type Gateway, type GatewayServiceInit } from './server.js'
-export { blockBytes, type BlockSource, type BlockReadOptions } from './blocks.js'
-export { cborLinks } from './trustless/walk.js'
-export { translateFetchError, isMissingError, type FetchErrorContext } from './fetch-errors.js'
-export { listenUrl, clientGone } from './listen.js'
+export { type BlockReadOptions, type BlockSource, blockBytes } from './blocks.js'
 export * from './errors.js'
-export { trustlessResponse, negotiateFormat, parseEntityBytes, type TrustlessRequest, type TrustlessResponse, type DagScope } from './trustless/index.js'
+export { type FetchErrorContext, isMissingError, translateFetchError } from './fetch-errors.js'
+export { clientGone, listenUrl } from './listen.js'
+export { type Gateway, type GatewayServiceInit, gateway } from './server.js'
+export { type DagScope, negotiateFormat, parseEntityBytes, type TrustlessRequest, type TrustlessResponse, trustlessResponse } from './trustless/index.js'
+export { cborLinks } from './trustless/walk.js'

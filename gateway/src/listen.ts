@@ -1,6 +1,6 @@
+import type { ServerResponse } from 'node:http'
 import { AbortedError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
-import type { ServerResponse } from 'node:http'
 
 /** Listen on HOST:PORT (port 0: the OS picks) and return the URL clients use, IPv6 hosts in brackets. */
 export async function listenUrl (app: FastifyInstance, listen: { host: string, port: number }): Promise<string> {

@@ -6,8 +6,7 @@
  * parsed by range.ts, so a single range behaves exactly as before.
  */
 import { randomBytes } from 'node:crypto'
-import { isMhcError } from '@mhc/protocols'
-import { RangeNotSatisfiableError } from '@mhc/protocols'
+import { isMhcError, RangeNotSatisfiableError } from '@mhc/protocols'
 import { type ByteRange, parseRange } from './range.js'
 
 /** More ranges than this in one header: the header is ignored (RFC 9110 §14.2 allows it). */

@@ -1,8 +1,8 @@
 /** The gateway as a service of the node: buildApp on start(), listening on HOST:PORT; stop() closes it. */
 import { NotStartedError, type Startable } from '@mhc/protocols'
+import type { FastifyInstance } from 'fastify'
 import { buildApp, type GatewayComponents, type GatewayInit } from './app.js'
 import { listenUrl } from './listen.js'
-import type { FastifyInstance } from 'fastify'
 
 export interface GatewayServiceInit extends GatewayInit {
   host: string

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
+import { eventually } from '@mhc/protocols/testing'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { eventually } from '@mhc/protocols/testing'
 import { makeApp, makeFixture } from './helpers/fixtures.js'
 
 async function freePort (): Promise<number> {

@@ -2,9 +2,10 @@
  * The node's configuration file (DIR/config.json): validated once at start,
  * every problem reported at once. Flags override it for one run.
  */
-import { Type, type Static } from 'typebox'
-import { Compile } from 'typebox/compile'
+
 import { assertWire, ConfigInvalidError, WireFormatError } from '@mhc/protocols'
+import { type Static, Type } from 'typebox'
+import { Compile } from 'typebox/compile'
 
 export const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$' })
 

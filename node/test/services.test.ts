@@ -1,6 +1,6 @@
+import { ConfigInvalidError, isMhcError, NotStartedError, type Startable } from '@mhc/protocols'
 import { pino } from 'pino'
 import t from 'tap'
-import { ConfigInvalidError, isMhcError, NotStartedError, type Startable } from '@mhc/protocols'
 import { defaultConfig, dhtTimings, resolveConfig } from '../src/config.js'
 import { ServiceStack } from '../src/services.js'
 import { startInProcessNode } from '../src/testing/in-process.js'

@@ -8,9 +8,9 @@
  * block with a stable CID. The payload is canonical JSON (RFC 8785).
  */
 import * as dagCbor from '@ipld/dag-cbor'
+import type { AbortOptions } from './abort.js'
 import { concatBytes, equalBytes, uvarint } from './bytes.js'
 import { EnvelopeDomainError, InternalError, SignatureInvalidError, WireFormatError } from './error-codes.js'
-import type { AbortOptions } from './abort.js'
 
 /** Envelopes larger than this are refused before any decoding. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024

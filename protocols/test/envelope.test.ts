@@ -1,7 +1,7 @@
-import { ed25519 } from '@noble/curves/ed25519.js'
 import * as dagCbor from '@ipld/dag-cbor'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { encodeEnvelope, isMhcError, openEnvelope, seal, signedBytes, verifyEnvelope, MAX_ENVELOPE_BYTES, type Envelope, type Signer } from '../src/index.js'
+import { type Envelope, encodeEnvelope, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
 
 const sk = ed25519.utils.randomSecretKey()
 const signer: Signer = { publicKey: ed25519.getPublicKey(sk), sign: (d) => ed25519.sign(d, sk) }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import * as protocols from '../src/index.js'
-import { ERROR_DECLARATIONS, MhcError, NotFoundError, TimeoutError, createError, errorFromCode, httpStatusOf, isMhcError, isMhcErrorClass } from '../src/index.js'
+import { createError, ERROR_DECLARATIONS, errorFromCode, httpStatusOf, isMhcError, isMhcErrorClass, MhcError, NotFoundError, TimeoutError } from '../src/index.js'
 
 t.test('error declarations', async t => {
   const exported = Object.entries(protocols).filter(([, v]) => isMhcErrorClass(v))

@@ -7,7 +7,7 @@ import type { CID } from 'multiformats/cid'
 import type { BlockSource } from '../blocks.js'
 import { LeafCache } from './leaf-cache.js'
 import { LeafReader } from './leaf-reader.js'
-import { leafParts, localLeaves, type BlockFilePaths, type LocalLeaf } from './leaves.js'
+import { type BlockFilePaths, type LocalLeaf, leafParts, localLeaves } from './leaves.js'
 
 export type { BlockFilePaths, LocalLeaf }
 export { localLeaves }

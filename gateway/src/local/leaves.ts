@@ -13,7 +13,7 @@ import { access } from 'node:fs/promises'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
-import { blockBytes, type BlockSource } from '../blocks.js'
+import { type BlockSource, blockBytes } from '../blocks.js'
 
 const RAW_CODE = 0x55
 /** A balanced DAG of 1 MiB leaves is 2 levels up to 1 GiB, 3 up to 1 TiB. */

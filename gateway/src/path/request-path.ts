@@ -5,9 +5,8 @@
  * and decoding it twice would name another file). The router's own decoded
  * parameter is not used for that reason.
  */
-import { InvalidCidError, parseCid } from '@mhc/protocols'
+import { BadRequestError, InvalidCidError, parseCid } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
-import { BadRequestError } from '@mhc/protocols'
 
 /** Bound on the raw path after `/ipfs/`, in characters. */
 export const MAX_PATH = 4096

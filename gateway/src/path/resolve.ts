@@ -8,11 +8,10 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
-import { NotFoundError } from '@mhc/protocols'
+import { NotAcceptableError, NotFoundError } from '@mhc/protocols'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
-import { NotAcceptableError } from '@mhc/protocols'
 import type { ReadContext } from '../trustless/blocks.js'
 import type { BlockSource } from '../trustless/index.js'
 import { resolvePath } from '../trustless/path.js'

@@ -3,10 +3,11 @@
  * at /api/docs is generated from them). Manifests are verified before they
  * are served; a video whose manifest fails verification is a 422.
  */
-import { Type } from 'typebox'
-import { BadRequestError, fromBase64url, isManifestCid, openManifest, parseCid, ProblemBody, toBase64url, VideoDetail, VideoPage, type CatalogueEntry, type VerifiedManifest, type VideoSummary } from '@mhc/protocols'
+
+import { BadRequestError, type CatalogueEntry, fromBase64url, isManifestCid, openManifest, ProblemBody, parseCid, toBase64url, type VerifiedManifest, VideoDetail, VideoPage, type VideoSummary } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'
+import { Type } from 'typebox'
 import type { BlockSource } from '../blocks.js'
 
 export interface ApiComponents {
@@ -42,7 +43,7 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
     return verified
   }
 
-  return async function (app: FastifyInstance): Promise<void> {
+  return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Querystring: { limit?: number, cursor?: string } }>('/api/v1/videos', {
       schema: { summary: 'The catalogue, newest first', querystring: ListQuery, response: { 200: VideoPage, ...problems } }
     }, async (request) => {

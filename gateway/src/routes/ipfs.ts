@@ -3,12 +3,14 @@
  * gateway (`?format=raw|car`, `Accept: application/vnd.ipld.*`) through
  * trustless/. Specs: ipfs/specs path-gateway.md and trustless-gateway.md.
  */
+
+import { pipeline, Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
-import { Readable, pipeline } from 'node:stream'
-import { Type } from 'typebox'
 import type { UnixFS } from '@helia/unixfs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
+import { Type } from 'typebox'
+import type { BlockSource } from '../blocks.js'
 import { isCompressible, sniffType, typeByName } from '../content-type.js'
 import { DIR_LISTING_CACHE_CONTROL, dirListing, dirListingEtag } from '../dir-listing.js'
 import { contentDisposition, requestedDisposition } from '../disposition.js'
@@ -18,11 +20,10 @@ import type { LocalFiles, LocalLeaf } from '../local/index.js'
 import { multipart, multipartBody, parseRanges } from '../multirange.js'
 import { readRange } from '../path/file-range.js'
 import { parseRequestPath } from '../path/request-path.js'
-import { resolveContent, type ResolvedContent } from '../path/resolve.js'
+import { type ResolvedContent, resolveContent } from '../path/resolve.js'
 import type { ByteRange } from '../range.js'
-import { negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse, type CarQuery, type DagScope } from '../trustless/index.js'
 import { IMMUTABLE_CACHE_CONTROL, RAW_CONTENT_TYPE } from '../trustless/constants.js'
-import type { BlockSource } from '../blocks.js'
+import { type CarQuery, type DagScope, negotiateCarParams, negotiateFormat, parseEntityBytes, trustlessResponse } from '../trustless/index.js'
 
 const GZIP_MAX_BYTES = 16 * 1024 * 1024
 
@@ -59,7 +60,7 @@ const RESOLVED_CACHE_SIZE = 4096
 export function ipfsRoutes (components: IpfsRoutesComponents, init: IpfsRoutesInit) {
   // Saves walking the root and rendition directories on every segment request.
   const resolved = new Map<string, ResolvedContent>()
-  return async function (app: FastifyInstance): Promise<void> {
+  return async (app: FastifyInstance): Promise<void> => {
     app.route<{ Params: { '*': string }, Querystring: QueryT }>({
       method: ['GET', 'HEAD'],
       url: '/ipfs/*',

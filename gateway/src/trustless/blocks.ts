@@ -4,11 +4,12 @@
  * missing block becomes NotFoundError (or NotCachedError) with a code.
  * Blocks from a Helia blockstore are already verified, so nothing is re-hashed.
  */
-import type { CID } from 'multiformats/cid'
+
 import { NotCachedError, NotFoundError } from '@mhc/protocols'
-import { IDENTITY_MULTIHASH } from './constants.js'
-import { blockBytes, type BlockSource } from '../blocks.js'
+import type { CID } from 'multiformats/cid'
+import { type BlockSource, blockBytes } from '../blocks.js'
 import { isMissingError } from '../fetch-errors.js'
+import { IDENTITY_MULTIHASH } from './constants.js'
 
 export interface ReadContext {
   blocks: BlockSource

@@ -19,8 +19,9 @@
  * }
  * ```
  */
-import type { CID } from 'multiformats/cid'
+
 import type { ProgressEvent } from '@mhc/protocols'
+import type { CID } from 'multiformats/cid'
 
 export type { BlockSource } from '../blocks.js'
 
@@ -64,7 +65,7 @@ export interface TrustlessResponse {
   body: AsyncIterable<Uint8Array> | Uint8Array
 }
 
-export { negotiateFormat, negotiateCarParams, parseDagScope } from './negotiate.js'
-export type { CarParams, CarQuery } from './negotiate.js'
 export { parseEntityBytes } from './entity-bytes.js'
+export type { CarParams, CarQuery } from './negotiate.js'
+export { negotiateCarParams, negotiateFormat, parseDagScope } from './negotiate.js'
 export { trustlessResponse } from './response.js'

@@ -7,11 +7,11 @@
  * each block it reads, so every block is read once and can be re-emitted.
  */
 import * as dagPb from '@ipld/dag-pb'
+import { isMhcError, NotFoundError } from '@mhc/protocols'
 import { resolvers } from 'ipfs-unixfs-exporter'
 import type { CID } from 'multiformats/cid'
-import { isMhcError, NotFoundError } from '@mhc/protocols'
 import { isMissingError } from '../fetch-errors.js'
-import { readBlock, type ReadContext } from './blocks.js'
+import { type ReadContext, readBlock } from './blocks.js'
 
 export interface Block { cid: CID, bytes: Uint8Array }
 

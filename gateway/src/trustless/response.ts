@@ -5,13 +5,14 @@
  * unresolvable path, only-if-cached miss) fails before this returns; what
  * follows is streaming, where a missing block ends the body with an error.
  */
-import type { CID } from 'multiformats/cid'
+
 import { BadRequestError, NotCachedError } from '@mhc/protocols'
-import { hasLocally, isIdentity, readBlock, type ReadContext } from './blocks.js'
+import type { CID } from 'multiformats/cid'
+import { hasLocally, isIdentity, type ReadContext, readBlock } from './blocks.js'
 import { carHeader, carSectionPrefix } from './car.js'
 import { CAR_CONTENT_TYPE, IMMUTABLE_CACHE_CONTROL, MAX_CAR_BLOCKS, MAX_PATH_SEGMENTS, MAX_SEGMENT_LENGTH, RAW_CONTENT_TYPE } from './constants.js'
 import { carEtag, rawEtag } from './etag.js'
-import type { DagScope, BlockSource, TrustlessRequest, TrustlessResponse } from './index.js'
+import type { BlockSource, DagScope, TrustlessRequest, TrustlessResponse } from './index.js'
 import { type Block, resolvePath } from './path.js'
 import { type Frame, startMode, walk } from './walk.js'
 

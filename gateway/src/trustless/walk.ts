@@ -5,10 +5,10 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
+import { WireFormatError } from '@mhc/protocols'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
-import { WireFormatError } from '@mhc/protocols'
-import { readBlock, type ReadContext } from './blocks.js'
+import { type ReadContext, readBlock } from './blocks.js'
 import { resolveEntityBytes } from './entity-bytes.js'
 import type { DagScope, EntityBytes } from './index.js'
 import type { Block } from './path.js'

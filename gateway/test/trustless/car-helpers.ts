@@ -1,8 +1,8 @@
 /** Reading the CARs under test with @ipld/car, an independent parser. */
 import { CarBlockIterator } from '@ipld/car/iterator'
+import { equals } from 'multiformats/bytes'
 import type { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { equals } from 'multiformats/bytes'
 import type { TrustlessResponse } from '../../src/trustless/index.js'
 
 export async function collect (body: TrustlessResponse['body']): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
-import t from 'tap'
 import { CID } from 'multiformats/cid'
+import t from 'tap'
 import * as trustless from '../../src/trustless/index.js'
 import { collect, fetchCar, ids } from './car-helpers.js'
 import { buildFixtures } from './fixtures.js'

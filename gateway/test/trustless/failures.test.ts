@@ -3,7 +3,7 @@ import type { CID } from 'multiformats/cid'
 import t from 'tap'
 import { statusOf } from '../../src/errors.js'
 import * as trustless from '../../src/trustless/index.js'
-import { collect, parseCar, ids } from './car-helpers.js'
+import { collect, ids, parseCar } from './car-helpers.js'
 import { buildFixtures, rawCid } from './fixtures.js'
 
 const fx = await buildFixtures()

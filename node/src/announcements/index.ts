@@ -4,8 +4,8 @@
  * validator: a bad one is rejected there, so it is never forwarded and costs
  * its sender gossipsub score; a good one is kept as it is accepted.
  */
-import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
-import { ANNOUNCE_TOPIC, MAX_ANNOUNCE_BYTES, openAnnounce, toBase64url, type AbortOptions, type Startable } from '@mhc/protocols'
+import { type GossipSub, TopicValidatorResult } from '@libp2p/gossipsub'
+import { type AbortOptions, ANNOUNCE_TOPIC, MAX_ANNOUNCE_BYTES, openAnnounce, type Startable, toBase64url } from '@mhc/protocols'
 import type { Logger } from 'pino'
 
 /** One verified announcement heard from the network. */

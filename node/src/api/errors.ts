@@ -1,4 +1,4 @@
-import { InternalError, isMhcError, type ErrorBody } from '@mhc/protocols'
+import { type ErrorBody, InternalError, isMhcError } from '@mhc/protocols'
 
 /** The control API's JSON body for any error; an unknown error keeps its message (the caller is the local CLI) under the internal code. */
 export function errorBody (err: unknown): ErrorBody {

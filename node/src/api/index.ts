@@ -5,13 +5,14 @@
  * Its components are only what its routes use, so tests build it in-process
  * on real parts and drive it with `inject()`.
  */
-import type { ContentRouting, Libp2p, PeerId } from '@libp2p/interface'
-import type { Ping } from '@libp2p/ping'
+
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import type { Blockstore } from 'interface-blockstore'
+import type { ContentRouting, Libp2p, PeerId } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
 import type { DaemonInfo, IdInfo, Startable } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
+import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'

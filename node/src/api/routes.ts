@@ -3,21 +3,22 @@
  * (wire/control-api.ts) and type the handlers through the TypeBox type
  * provider; the handlers only translate HTTP to the node's services.
  */
-import { PassThrough } from 'node:stream'
+
 import { isAbsolute } from 'node:path'
+import { PassThrough } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { blockBytes, clientGone, translateFetchError } from '@mhc/gateway'
 import {
-  AddResult, CatalogueEntry, CatQuery, CidParams, ConnectRequest, DaemonInfo, DialFailedError, GetRequest, IdInfo, isManifestCid, NotAManifestError,
-  PathNotReadableError, PathRequest, PeerEntry, PeerParams, PublishRequest, TimeoutQuery, WireFormatError, openManifest, parseCid, parseCidPath, type PublishLine
+  AddResult, CatalogueEntry, CatQuery, CidParams, ConnectRequest, DaemonInfo, DialFailedError, GetRequest, IdInfo, isManifestCid, NotAManifestError,openManifest, 
+  PathNotReadableError, PathRequest, PeerEntry, PeerParams, type PublishLine, PublishRequest, parseCid, parseCidPath, TimeoutQuery, WireFormatError 
 } from '@mhc/protocols'
-import { Type } from 'typebox'
 import { CID } from 'multiformats/cid'
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { addFile, catPath, getToPath } from '../content/index.js'
+import { Type } from 'typebox'
 import { exportCar, importCar } from '../content/car.js'
-import { errorBody } from './errors.js'
+import { addFile, catPath, getToPath } from '../content/index.js'
 import { parseMultiaddr } from '../p2p/multiaddr.js'
+import { errorBody } from './errors.js'
 import type { ControlApiComponents, ControlApiInit } from './index.js'
 
 export function controlRoutes (c: ControlApiComponents, init: Pick<ControlApiInit, 'fetchTimeoutMs'>): FastifyPluginAsyncTypebox {

@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { listenUrl, sortError } from '@mhc/gateway'
 import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { errorBody } from './errors.js'
-import { controlRoutes } from './routes.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
+import { controlRoutes } from './routes.js'
 
 export class DefaultControlApi implements ControlApi {
   readonly app: FastifyInstance

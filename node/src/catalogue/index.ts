@@ -4,11 +4,12 @@
  * manifest and its HLS tree are pinned, so the catalogue never names a video
  * that is not wholly here.
  */
-import { Type } from 'typebox'
-import { Compile } from 'typebox/compile'
-import { CatalogueEntry, NotStartedError, type AbortOptions, type Startable } from '@mhc/protocols'
+
+import { type AbortOptions, CatalogueEntry, NotStartedError, type Startable } from '@mhc/protocols'
 import type { KeyValueDatabase, OrbitDB } from '@orbitdb/core'
 import type { Logger } from 'pino'
+import { Type } from 'typebox'
+import { Compile } from 'typebox/compile'
 
 export const CATALOGUE_DB_NAME = 'mhc.catalogue.v1'
 

@@ -3,7 +3,7 @@
  * DIR/api.token authorises us. Every failure becomes an MHC error.
  */
 import { readFile } from 'node:fs/promises'
-import { DaemonNotRunningError, errorFromCode, InternalError, isMhcError, type AbortOptions, type DaemonInfo, type ErrorBody } from '@mhc/protocols'
+import { type AbortOptions, type DaemonInfo, DaemonNotRunningError, type ErrorBody, errorFromCode, InternalError, isMhcError } from '@mhc/protocols'
 import { repoPaths } from '../store/repo.js'
 
 export class ApiClient {

@@ -1,7 +1,7 @@
 import { lstat, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { translateFetchError } from '@mhc/gateway'
-import { OutputExistsError, type AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, OutputExistsError } from '@mhc/protocols'
 
 export interface FetchOptions extends AbortOptions {
   /** Give up after this long without the content. Default 60 s. */

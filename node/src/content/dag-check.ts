@@ -8,9 +8,9 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
-import { blockBytes, cborLinks, type BlockSource } from '@mhc/gateway'
+import { type BlockSource, blockBytes, cborLinks } from '@mhc/gateway'
 import type { AbortOptions } from '@mhc/protocols'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { identity } from 'multiformats/hashes/identity'
 

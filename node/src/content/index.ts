@@ -5,15 +5,15 @@
  * peers in time fails with TimeoutError/NotFoundError rather than hanging.
  */
 import { createReadStream } from 'node:fs'
-import { mkdir, stat, writeFile, open } from 'node:fs/promises'
+import { mkdir, open, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isManifestCid, parseCidPath, PathNotReadableError, type AbortOptions, type AddResult } from '@mhc/protocols'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
+import { blockBytes, translateFetchError } from '@mhc/gateway'
+import { type AbortOptions, type AddResult, isManifestCid, PathNotReadableError, parseCidPath } from '@mhc/protocols'
 import type { Blockstore } from 'interface-blockstore'
 import type { CID } from 'multiformats/cid'
-import { blockBytes, translateFetchError } from '@mhc/gateway'
-import { fetchSignal, writeAtomically, type FetchOptions } from './atomic-output.js'
+import { type FetchOptions, fetchSignal, writeAtomically } from './atomic-output.js'
 import { IMPORT_OPTIONS } from './import-options.js'
 import { pinOnce } from './pin.js'
 

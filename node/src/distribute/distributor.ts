@@ -1,4 +1,4 @@
-import { ANNOUNCE_TOPIC, sealAnnounce, type AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, ANNOUNCE_TOPIC, sealAnnounce } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { DistributeOptions, Distributor, DistributorComponents, DistributorInit } from './index.js'

@@ -5,9 +5,10 @@
  * to take them. kad-dht re-provides every record this node provided before
  * it expires (Kubo's 22 h rhythm, `reprovideAfterMs` in config.json).
  */
-import type { AbortOptions, ProgressEvent, ProgressOptions, Signer, Startable } from '@mhc/protocols'
-import type { GossipSub } from '@libp2p/gossipsub'
+
 import type { Routing } from '@helia/interface'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { AbortOptions, ProgressEvent, ProgressOptions, Signer, Startable } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { DefaultDistributor } from './distributor.js'

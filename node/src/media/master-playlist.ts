@@ -6,12 +6,12 @@
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { codecsFromInit } from './codecs.js'
-import { AUDIO_CODECS, MASTER_PLAYLIST, MEDIA_PLAYLIST } from './constants.js'
-import { parseMasterPlaylist, parseMediaPlaylist } from './m3u8.js'
-import type { Rung } from './ladder.js'
 import type { AbortOptions, Rendition } from '@mhc/protocols'
 import { EncodeFailedError } from '@mhc/protocols'
+import { codecsFromInit } from './codecs.js'
+import { AUDIO_CODECS, MASTER_PLAYLIST, MEDIA_PLAYLIST } from './constants.js'
+import type { Rung } from './ladder.js'
+import { parseMasterPlaylist, parseMediaPlaylist } from './m3u8.js'
 
 export interface Measured {
   /** Peak segment bit rate, bits/s. */

@@ -6,11 +6,11 @@ import { constants } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { assertWire, MediaInvalidError, MediaNoStreamsError, MediaTooLargeError, MediaTooSmallError, PathNotReadableError } from '@mhc/protocols'
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { MAX_LONG_SIDE, MAX_PROBE_OUTPUT_BYTES, MIN_SHORT_SIDE, PROBE_TIMEOUT_MS, REFUSED_FORMATS } from './constants.js'
-import { lastLines, runTool, type RunToolResult } from './run-tool.js'
 import type { AudioInfo, MediaInfo, ProbeOptions, VideoInfo } from './index.js'
+import { lastLines, type RunToolResult, runTool } from './run-tool.js'
 
 // Only the fields we read; ffprobe adds many more, which we ignore.
 const FfprobeStream = Type.Object({

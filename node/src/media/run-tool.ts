@@ -3,9 +3,9 @@
  * streamed or collected and only the tail of stderr kept for error messages.
  */
 import { spawn } from 'node:child_process'
-import { STDERR_TAIL_BYTES } from './constants.js'
 import type { AbortOptions } from '@mhc/protocols'
 import { FfmpegMissingError, MediaInvalidError } from '@mhc/protocols'
+import { STDERR_TAIL_BYTES } from './constants.js'
 
 export interface RunToolOptions extends AbortOptions {
   cwd?: string

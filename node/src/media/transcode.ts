@@ -2,9 +2,10 @@
  * The encode step: run the ffmpeg command, turn `-progress` output into
  * percent events, and turn a failure into an error that names its cause.
  */
-import { lastLines, runTool } from './run-tool.js'
+
 import type { AbortOptions } from '@mhc/protocols'
 import { EncodeFailedError, MediaInvalidError } from '@mhc/protocols'
+import { lastLines, runTool } from './run-tool.js'
 
 export interface EncodeOptions extends AbortOptions {
   cwd: string

@@ -5,17 +5,17 @@
  */
 import { resolve } from 'node:path'
 import { AbortedError, ConfigInvalidError, EncodeFailedError, isMhcError } from '@mhc/protocols'
+import type { Logger } from 'pino'
 import { DEFAULT_SEGMENT_SECONDS, KEYFRAME_SECONDS, MASTER_PLAYLIST, POSTER_FILE } from './constants.js'
 import { ffmpegArgs } from './ffmpeg-args.js'
-import { segmentWatch } from './segment-watch.js'
+import type { MediaInfo, ProbeOptions, TranscodeOptions, TranscodeResult, Transcoder, TranscoderComponents, TranscoderInit } from './index.js'
 import { chooseLadder } from './ladder.js'
 import { writeMasterPlaylist } from './master-playlist.js'
 import { prepareOutDir } from './out-dir.js'
 import { planPoster, posterWritten } from './poster.js'
 import { probe } from './probe.js'
+import { segmentWatch } from './segment-watch.js'
 import { encode } from './transcode.js'
-import type { MediaInfo, ProbeOptions, TranscodeOptions, TranscodeResult, Transcoder, TranscoderComponents, TranscoderInit } from './index.js'
-import type { Logger } from 'pino'
 
 export class DefaultTranscoder implements Transcoder {
   private readonly log: Logger

@@ -1,5 +1,5 @@
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { MultiaddrInvalidError } from '@mhc/protocols'
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr'
 
 /** Parse a multiaddr string, or throw MultiaddrInvalidError. */
 export function parseMultiaddr (text: string): Multiaddr {

@@ -3,18 +3,19 @@
  * libp2p, bitswap) plus OrbitDB on top. No public bootstrap, delegated
  * routing or gateways: see docs/decisions/0003-helia-light-composition.md.
  */
-import * as dagCbor from '@ipld/dag-cbor'
+
 import { withBitswap } from '@helia/bitswap'
-import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
+import { type HeliaWithLibp2p, withLibp2pLight } from '@helia/libp2p'
+import * as dagCbor from '@ipld/dag-cbor'
+import type { PrivateKey } from '@libp2p/interface'
+import { type AbortOptions, NotStartedError, type Startable } from '@mhc/protocols'
 import { createOrbitDB, type OrbitDB } from '@orbitdb/core'
 import { LevelDatastore } from 'datastore-level'
 import { createHeliaLight } from 'helia'
-import { NotStartedError, type AbortOptions, type Startable } from '@mhc/protocols'
-import type { PrivateKey } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import { BlockFiles } from '../store/block-files.js'
-import { libp2pLogger } from './logger.js'
 import { libp2pOptions, type MhcServices } from './libp2p-options.js'
+import { libp2pLogger } from './logger.js'
 
 export type MhcHelia = HeliaWithLibp2p<MhcServices>
 

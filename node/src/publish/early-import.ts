@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { UnixFS } from '@helia/unixfs'
-import { importFile, type Imported } from './tree.js'
+import { type Imported, importFile } from './tree.js'
 
 /**
  * Imports finished files one at a time in the background, while ffmpeg still

@@ -1,11 +1,11 @@
-import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable } from '@mhc/protocols'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
+import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable } from '@mhc/protocols'
 import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
-import type { Transcoder } from '../media/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Transcoder } from '../media/index.js'
 import { DefaultPublisher } from './publisher.js'
 
 export interface PublishInput {

@@ -1,16 +1,15 @@
 import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
-import { InternalError, TITLE_MAX_LENGTH, sealManifest, toBase64url, type PublishProgress, type PublishResult, type VideoManifest } from '@mhc/protocols'
+import type { AbortOptions } from '@mhc/protocols'
+import { InternalError, type PublishProgress, type PublishResult, sealManifest, TITLE_MAX_LENGTH, toBase64url, type VideoManifest } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
-import type { AbortOptions } from '@mhc/protocols'
+import { IMPORT_OPTIONS } from '../content/import-options.js'
+import { pinOnce } from '../content/pin.js'
+import { EarlyImport } from './early-import.js'
+import type { Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
 import { createJob, leftoverJobs } from './journal.js'
 import { buildTree } from './tree.js'
-import { EarlyImport } from './early-import.js'
-import { pinOnce } from '../content/pin.js'
-import type { PublishInput, PublishOptions, Publisher, PublisherComponents, PublisherInit, RecoveryReport } from './index.js'
-
-import { IMPORT_OPTIONS } from '../content/import-options.js'
 
 export class DefaultPublisher implements Publisher {
   private readonly log: Logger

@@ -7,16 +7,17 @@
  * root CID. A directory big enough that the importer would shard it (over
  * its 256 KiB links estimate, ~4000 segments) is left to the importer.
  */
-import { readdir } from 'node:fs/promises'
+
 import { createReadStream } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import { join, posix, relative, sep } from 'node:path'
+import type { UnixFS as HeliaUnixFS } from '@helia/unixfs'
 import * as dagPb from '@ipld/dag-pb'
+import type { AbortOptions } from '@mhc/protocols'
+import type { Blockstore } from 'interface-blockstore'
 import { UnixFS } from 'ipfs-unixfs'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import type { UnixFS as HeliaUnixFS } from '@helia/unixfs'
-import type { Blockstore } from 'interface-blockstore'
-import type { AbortOptions } from '@mhc/protocols'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 
 /** A file or directory DAG: its CID and its cumulative size (the parent link's Tsize). */

@@ -12,10 +12,10 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { AbortOptions } from '@mhc/protocols'
 import { FsBlockstore } from 'blockstore-fs'
 import { NextToLast } from 'blockstore-fs/sharding'
 import { NotFoundError } from 'interface-store'
-import type { AbortOptions } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
 
 export class BlockFiles extends FsBlockstore {

@@ -11,13 +11,13 @@
  *   DIR/repo.lock          pid of the daemon holding the repo
  *   DIR/api.token          control API bearer token, new at each start (mode 0600)
  */
-import { mkdir, readFile, writeFile, rm, open, rename } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
-import { defaultConfig, validateConfig, type NodeConfig } from '../config.js'
 import { ConfigInvalidError, RepoExistsError, RepoLockedError, RepoMissingError } from '@mhc/protocols'
+import { defaultConfig, type NodeConfig, validateConfig } from '../config.js'
 
 export interface RepoPaths {
   root: string

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 import { defaultConfig, type NodeConfig } from '../config.js'
 import { createNode, type MhcNode } from '../daemon.js'
 import { initRepo } from '../store/repo.js'

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
 import type { IdInfo, PeerEntry, PublishResult } from '@mhc/protocols'
-import { startDaemon, removeRepo, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { eventually } from '@mhc/protocols/testing'
+import t from 'tap'
+import { removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
 
 async function idOf (d: TestDaemon): Promise<IdInfo> {

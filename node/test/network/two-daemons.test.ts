@@ -1,12 +1,12 @@
-import { randomBytes, createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
 import type { CatalogueEntry, IdInfo, PublishResult, VideoManifest } from '@mhc/protocols'
-import { startDaemon, removeRepo } from '../../src/testing/daemon-process.js'
-import { makeClip } from '../helpers/media.js'
 import { eventually } from '@mhc/protocols/testing'
+import t from 'tap'
+import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+import { makeClip } from '../helpers/media.js'
 import { controlApi, treeHashes } from '../helpers/tree.js'
 
 t.test('two daemons on loopback', async t => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { globSource, unixfs } from '@helia/unixfs'
 import { MemoryBlockstore } from 'blockstore-core/memory'
-import t from 'tap'
 import type { CID } from 'multiformats/cid'
+import t from 'tap'
 import { IMPORT_OPTIONS } from '../../src/content/import-options.js'
-import { buildTree, importFile, type Imported } from '../../src/publish/tree.js'
+import { buildTree, type Imported, importFile } from '../../src/publish/tree.js'
 
 /** What `addAll(globSource(dir))` would make: the root the tree builder must match. */
 async function importerRoot (dir: string): Promise<CID | undefined> {

@@ -2,7 +2,7 @@
  * JSON shapes of the node's control API and of `mhc … --json` output.
  * Scripts depend on these field names: extend, never rename.
  */
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { CidString, PublicKeyString } from './manifest-schema.js'
 
 export const DaemonInfo = Type.Object({

@@ -4,9 +4,9 @@
  * in api.ts. The CLI is the main client; scripts may be others: extend,
  * never rename.
  */
-import { Type, type Static } from 'typebox'
-import { Description, Licence, Title } from './manifest-schema.js'
+import { type Static, Type } from 'typebox'
 import { ErrorBody, PublishResult } from './api.js'
+import { Description, Licence, Title } from './manifest-schema.js'
 
 const LocalPath = Type.String({ minLength: 1, maxLength: 4096 })
 const CidPathString = Type.String({ minLength: 1, maxLength: 4096 })

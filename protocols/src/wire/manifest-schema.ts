@@ -7,7 +7,7 @@
  * (wire/generated/video-manifest.ts). After changing a schema here, run
  * `npm run build:validators -w @mhc/protocols`; a test fails until you do.
  */
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { CID_PATTERN } from '../cid.js'
 import { DESCRIPTION_MAX_LENGTH, LICENCE_MAX_LENGTH, SPLITS_TOTAL_BPS, TITLE_MAX_LENGTH } from '../limits.js'
 

@@ -3,7 +3,7 @@ import { Command } from '@commander-js/extra-typings'
 import { parseCidPath } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 import { assertReadableFile } from './publish.js'
 
 interface ExportResult { cid: string, blocks: number, bytes: number }

@@ -1,9 +1,9 @@
 import { Command, Option } from '@commander-js/extra-typings'
 import { isMhcError, RepoExistsError } from '@mhc/protocols'
 import type { NodeOverrides } from '../../daemon.js'
-import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
 import { lastResort } from '../../last-resort.js'
+import { example, REPO_HELP, repoDir, run } from '../command.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 import { rootLogger } from '../logger.js'
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]

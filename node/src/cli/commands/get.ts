@@ -1,11 +1,11 @@
 import { resolve } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { Command } from '@commander-js/extra-typings'
 import { IsDirectoryError, isMhcError, parseCidPath } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, type CliIo } from '../io.js'
+import { type CliIo, printJson } from '../io.js'
 
 interface GetResult { cid: string, type: string, size: number, files: number }
 

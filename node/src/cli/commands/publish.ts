@@ -1,11 +1,11 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command } from '@commander-js/extra-typings'
+import { assertWire, errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, type PublishResult, WireFormatError } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
-import { assertWire, errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, WireFormatError, type PublishResult } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, formatDuration, printJson, printLine } from '../io.js'
 import { progressView } from '../progress.js'
 
 export function publishCommand (io: CliIo) {
