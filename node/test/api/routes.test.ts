@@ -150,5 +150,9 @@ t.test('control API routes', async t => {
     t.equal(list[0]?.manifest, last.result.manifest)
     const man = await app.inject({ url: `/v1/manifest/${last.result.manifest}`, headers: auth })
     t.equal(man.json().manifest.root, last.result.root)
+    // A CID path exports the path's blocks and the DAG at its end, not the whole root.
+    const exp = await app.inject({ method: 'POST', url: '/v1/car/export', headers: auth, payload: { cid: `${last.result.root}/master.m3u8`, out: join(work, 'master.car') } })
+    t.equal(exp.statusCode, 200)
+    t.equal(exp.json().blocks, 2, 'the root directory and the playlist')
   })
 })

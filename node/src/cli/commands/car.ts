@@ -12,15 +12,16 @@ interface ImportResult { roots: string[], blocks: number, pinned: string[], part
 export function carCommand (io: CliIo) {
   const car = new Command('car').description('export and import CAR files (content-addressed archives)')
 
-  const exp = new Command('export').description('write CID and everything under it to a CAR file (fetching from peers as needed)').argument('<cid>')
+  const exp = new Command('export').description('write CID (or CID/path: the path\'s blocks and the DAG at its end) and everything under it to a CAR file, fetching from peers as needed').argument('<cid>')
     .requiredOption('-o, --output <file>', 'the CAR file to write')
     .option('--repo <dir>', REPO_HELP)
     .option('--timeout <seconds>', 'give up when no peer delivers within this time', parseSeconds)
     .option('--json', 'print {"cid","blocks","bytes"}')
     .action(async (cidText, opts) => run(io, opts.json === true, async () => {
-      const { cid } = parseCidPath(cidText)
+      // A CID path exports the blocks on the path and the DAG at its end (as the trustless gateway's CAR does).
+      const { cid, path } = parseCidPath(cidText)
       const api = await ApiClient.connect(repoDir(io, opts.repo))
-      const res = await api.json<ExportResult>('POST', '/v1/car/export', { cid: cid.toString(), out: resolve(opts.output), ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }) }, { signal: io.signal })
+      const res = await api.json<ExportResult>('POST', '/v1/car/export', { cid: [cid.toString(), ...path].join('/'), out: resolve(opts.output), ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }) }, { signal: io.signal })
       if (opts.json === true) printJson(io, res)
       else io.stderr.write(`wrote ${res.blocks} blocks (${res.bytes} bytes) of ${res.cid} to ${resolve(opts.output)}\n`)
     }))
