@@ -31,7 +31,7 @@ export function parseRanges (header: string | undefined, size: number): ByteRang
     try {
       range = parseRange(`bytes=${spec}`, size)
     } catch (err) {
-      if (isMhcError(err, 'MHC_ERR_GATEWAY_RANGE')) continue
+      if (isMhcError(err, RangeNotSatisfiableError.code)) continue
       throw err
     }
     if (range === undefined) return undefined

@@ -8,7 +8,7 @@
  */
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
-import { NotAcceptableError, NotFoundError } from '@mhc/protocols'
+import { NotAcceptableError, NotFoundError, WireFormatError } from '@mhc/protocols'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
@@ -64,7 +64,7 @@ export function classify (cid: CID, bytes: Uint8Array): Omit<ResolvedContent, 'r
   let fs: UnixFS
   try {
     const node = dagPb.decode(bytes)
-    if (node.Data === undefined) throw new Error('no Data')
+    if (node.Data === undefined) throw new WireFormatError('dag-pb node without Data')
     fs = UnixFS.unmarshal(node.Data)
   } catch (err) {
     throw new NotAcceptableError(`${cid} is dag-pb but not UnixFS; ask for ?format=raw or ?format=car`, { cause: err })

@@ -7,6 +7,7 @@
 import { pipeline, Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import type { UnixFS } from '@helia/unixfs'
+import { InternalError } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import { Type } from 'typebox'
@@ -272,7 +273,7 @@ function counted (components: IpfsRoutesComponents, source: AsyncIterable<Uint8A
       }
       // A body shorter than its Content-Length would leave the client waiting for
       // bytes that never come: fail the response (the socket is destroyed) instead.
-      if (expected !== undefined && sent !== expected) throw new Error(`Body ended after ${sent} of ${expected} bytes`)
+      if (expected !== undefined && sent !== expected) throw new InternalError(`Body ended after ${sent} of ${expected} bytes`)
     })())
   }
   const z = createGzip()
