@@ -152,6 +152,7 @@ t.test(`${STORES} stores from damaged CARs, ${REQUESTS} requests each (seed ${SE
       await app.close()
     }
   }
+  // Waiting for the absence of an event: a rejection nobody handles surfaces on a later turn, so give stragglers a moment.
   await new Promise(resolve => setTimeout(resolve, 50))
   t.same(unhandled.map(String), [], 'no rejection went unhandled')
   t.comment(`outcomes: ${JSON.stringify(Object.fromEntries(seen))}`)

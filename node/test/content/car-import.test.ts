@@ -39,6 +39,7 @@ async function file (bytes: Uint8Array): Promise<string> {
   return path
 }
 
+/** Waits for the absence of an event: an unhandled rejection surfaces on a later turn, so give stragglers a moment. */
 const settle = async (): Promise<void> => { await new Promise(resolve => setTimeout(resolve, 50)) }
 const without = (blocks: ReturnType<typeof dagBlocks>, ...gone: CID[]) => blocks.filter(b => !gone.some(g => g.equals(b.cid)))
 
