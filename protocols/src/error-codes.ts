@@ -63,6 +63,17 @@ export const MediaTooSmallError = /* #__PURE__ */ createError('MediaTooSmallErro
 export const MediaTooLargeError = /* #__PURE__ */ createError('MediaTooLargeError', 'MHC_ERR_MEDIA_TOO_LARGE', 422, 'The video exceeds the supported size')
 export const EncodeFailedError = /* #__PURE__ */ createError('EncodeFailedError', 'MHC_ERR_ENCODE_FAILED', 422, 'ffmpeg failed while encoding')
 
+// Social messages (chat, reactions, view beacons)
+
+/** A social message posted or received on a topic that is not its video's. */
+export const SocialTopicError = /* #__PURE__ */ createError('SocialTopicError', 'MHC_ERR_SOCIAL_TOPIC', 422, 'The message does not belong to this video')
+/** A social message dated too far from now (stale or future). */
+export const SocialTimeError = /* #__PURE__ */ createError('SocialTimeError', 'MHC_ERR_SOCIAL_TIME', 422, 'The message is dated too far from now')
+/** The author's sequence number was used before: a replay. */
+export const SocialReplayError = /* #__PURE__ */ createError('SocialReplayError', 'MHC_ERR_SOCIAL_REPLAY', 409, 'The message was seen already')
+/** The author is muted on this node. */
+export const SocialMutedError = /* #__PURE__ */ createError('SocialMutedError', 'MHC_ERR_SOCIAL_MUTED', 403, 'The author is muted here')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -114,6 +125,10 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   MediaTooSmallError,
   MediaTooLargeError,
   EncodeFailedError,
+  SocialTopicError,
+  SocialTimeError,
+  SocialReplayError,
+  SocialMutedError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -4,13 +4,17 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
+import { type TSchema, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { Type, type TSchema } from 'typebox'
-import { Announce, VideoManifest, assertWire, type WireValidator } from '../src/index.js'
-import { announceValidator } from '../src/wire/generated/announce.js'
-import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
 // @ts-expect-error: a plain .mjs script without type declarations
 import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-validators.mjs'
+import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
+import { announceValidator } from '../src/wire/generated/announce.js'
+import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
+import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
+import { viewPayloadValidator } from '../src/wire/generated/social-view.js'
+import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
+import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
 
 const creator = 'A'.repeat(43)
 const good: VideoManifest = {
@@ -93,9 +97,43 @@ const announcements: Array<[string, unknown]> = [
   ['null', null]
 ]
 
+const base = { v: 1, manifest: good.root, ts: 1_700_000_000_000, seq: 0, name: 'Ada' }
+const chats: Array<[string, unknown]> = [
+  ['valid', { ...base, text: 'hello' }],
+  ['valid reply with newlines and comparisons', { ...base, text: 'a\nb: 2 < 3 > 1', replyTo: good.root }],
+  ['markup', { ...base, text: '<b>x</b>' }],
+  ['a comment opener', { ...base, text: 'x <!-- y' }],
+  ['a control character', { ...base, text: 'bell\u0007' }],
+  ['an override in the name', { ...base, name: 'a\u202eb', text: 'x' }],
+  ['a trailing space in the name', { ...base, name: 'Ada ', text: 'x' }],
+  ['a newline in the name', { ...base, name: 'A\nB', text: 'x' }],
+  ['emoji and accents in the name', { ...base, name: 'Zoë 🎬', text: 'x' }],
+  ['501 characters', { ...base, text: 'x'.repeat(501) }],
+  ['500 astral characters', { ...base, text: '🎬'.repeat(500) }],
+  ['seq over 2^53', { ...base, seq: 2 ** 53, text: 'x' }],
+  ['extra field', { ...base, text: 'x', x: 1 }],
+  ['missing name', { v: 1, manifest: good.root, ts: 0, seq: 0, text: 'x' }]
+]
+const reactions: Array<[string, unknown]> = [
+  ['valid', { ...base, emoji: '🔥' }],
+  ['valid, with a variation selector', { ...base, emoji: '❤️' }],
+  ['unknown emoji', { ...base, emoji: '💩' }],
+  ['two emoji', { ...base, emoji: '🔥🔥' }],
+  ['text', { ...base, emoji: 'fire' }]
+]
+const views: Array<[string, unknown]> = [
+  ['valid', { ...base, watched: 60 }],
+  ['fractional', { ...base, watched: 1.5 }],
+  ['over an hour', { ...base, watched: 3601 }],
+  ['negative', { ...base, watched: -1 }]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
   ['VideoManifest', videoManifestValidator, VideoManifest, manifests],
-  ['Announce', announceValidator, Announce, announcements]
+  ['Announce', announceValidator, Announce, announcements],
+  ['ChatPayload', chatPayloadValidator, ChatPayload, chats],
+  ['ReactionPayload', reactionPayloadValidator, ReactionPayload, reactions],
+  ['ViewPayload', viewPayloadValidator, ViewPayload, views]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -111,7 +149,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['announce.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['announce.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

@@ -1,0 +1,117 @@
+/**
+ * The one validator for social messages, used by every node's gossipsub
+ * topic validator and by the gateway before it publishes what a browser
+ * posted. Its verdicts are gossipsub's: `reject` (the message is bad and its
+ * sender loses score), `ignore` (dropped without blame: a local mute) and
+ * `accept`. The order of checks is the spec's (docs/specs/social.md
+ * § Validation): size, envelope and signature, schema, topic binding, time,
+ * replay, rate, mute. State (replay memory, rate buckets) is bounded and in
+ * memory; the clock and the mute list are handed in.
+ */
+
+import { InternalError, RateLimitedError, SocialMutedError, SocialReplayError, SocialTimeError, SocialTopicError, WireFormatError } from '../error-codes.js'
+import { isMhcError, type MhcError } from '../errors.js'
+import { MAX_SOCIAL_BYTES, openSocial, type SocialMessage, topicManifest } from '../wire/social.js'
+
+export type Verdict = 'accept' | 'reject' | 'ignore'
+
+export interface SocialVerdict {
+  verdict: Verdict
+  /** The opened message, once it got that far (always, for `accept`). */
+  message?: SocialMessage
+  /** Why it was refused, with the code the gateway answers with. */
+  error?: MhcError
+}
+
+export interface SocialValidatorInit {
+  /** Allowed clock difference, either way. Default 2 minutes. */
+  skewMs?: number
+  /** Messages per author: a bucket of `burst` refilled at `perSecond`. Default 10 and 1. */
+  rate?: { burst: number, perSecond: number }
+  /** (author, seq) pairs and authors remembered at most. Default 100 000 and 20 000. */
+  maxReplay?: number
+  maxAuthors?: number
+}
+
+export interface SocialValidatorComponents {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** The node's local mute list. */
+  isMuted(author: string): boolean
+}
+
+export class SocialValidator {
+  private readonly skewMs: number
+  private readonly burst: number
+  private readonly perMs: number
+  private readonly maxReplay: number
+  private readonly maxAuthors: number
+  /** `${manifest} ${author} ${seq}` → when the pair may be forgotten (its ts is outside the window by then). */
+  private readonly seen = new Map<string, number>()
+  private readonly buckets = new Map<string, { tokens: number, at: number }>()
+
+  constructor (private readonly components: SocialValidatorComponents, init: SocialValidatorInit = {}) {
+    this.skewMs = init.skewMs ?? 120_000
+    this.burst = init.rate?.burst ?? 10
+    this.perMs = (init.rate?.perSecond ?? 1) / 1000
+    this.maxReplay = init.maxReplay ?? 100_000
+    this.maxAuthors = init.maxAuthors ?? 20_000
+  }
+
+  /** Judge `bytes` received on (or posted to) `topic`. Never throws. */
+  async validate (topic: string, bytes: Uint8Array): Promise<SocialVerdict> {
+    if (bytes.byteLength > MAX_SOCIAL_BYTES) return reject(new WireFormatError(`The message is ${bytes.byteLength} bytes, limit is ${MAX_SOCIAL_BYTES}`))
+    const manifest = topicManifest(topic)
+    if (manifest === undefined) return reject(new SocialTopicError(`${topic.slice(0, 120)} is not a social topic`))
+    let message: SocialMessage
+    try {
+      message = await openSocial(bytes)
+    } catch (err) {
+      return reject(isMhcError(err) ? err : new InternalError('The message could not be opened', { cause: err }))
+    }
+    const { payload, author } = message
+    if (payload.manifest !== manifest) return reject(new SocialTopicError(`The message is about ${payload.manifest}, not this topic's ${manifest}`), message)
+    const now = this.components.now()
+    if (Math.abs(payload.ts - now) > this.skewMs) {
+      return reject(new SocialTimeError(`The message is dated ${Math.round((payload.ts - now) / 1000)} s from now; at most ${this.skewMs / 1000} s either way`), message)
+    }
+    const key = `${manifest} ${author} ${payload.seq}`
+    if (this.seen.has(key)) return reject(new SocialReplayError(`Sequence ${payload.seq} of this author was seen already`), message)
+    if (!this.take(author, now)) return reject(new RateLimitedError('This author sends faster than the network allows'), message)
+    // Remembered only once it passed every check a peer is blamed for: a refused message cannot block the genuine one.
+    this.remember(key, payload.ts + 2 * this.skewMs, now)
+    if (this.components.isMuted(author)) return { verdict: 'ignore', message, error: new SocialMutedError('This author is muted on this node') }
+    return { verdict: 'accept', message }
+  }
+
+  private take (author: string, now: number): boolean {
+    let bucket = this.buckets.get(author)
+    if (bucket === undefined) {
+      bucket = { tokens: this.burst, at: now }
+      if (this.buckets.size >= this.maxAuthors) this.buckets.delete(this.buckets.keys().next().value as string)
+    } else {
+      this.buckets.delete(author)
+      bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.perMs)
+      bucket.at = now
+    }
+    // Re-inserted so the Map's order is least recently active first.
+    this.buckets.set(author, bucket)
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+
+  private remember (key: string, forgetAt: number, now: number): void {
+    if (this.seen.size >= this.maxReplay) {
+      for (const [k, at] of this.seen) {
+        if (at > now && this.seen.size < this.maxReplay) break
+        this.seen.delete(k)
+      }
+    }
+    this.seen.set(key, forgetAt)
+  }
+}
+
+function reject (error: MhcError, message?: SocialMessage): SocialVerdict {
+  return { verdict: 'reject', error, ...(message === undefined ? {} : { message }) }
+}

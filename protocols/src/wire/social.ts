@@ -1,0 +1,99 @@
+/**
+ * Social messages v1: chat, reactions and view beacons under a video, each a
+ * signed envelope with its own domain and payload type, all on the video's
+ * gossipsub topic `/mhc/v1/{manifest}/chat`. Spec: docs/specs/social.md.
+ */
+
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import type { AbortOptions } from '../abort.js'
+import { toBase64url } from '../bytes.js'
+import { canonicalJson, parseJson } from '../canonical-json.js'
+import { parseCid } from '../cid.js'
+import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal, verifyEnvelope } from '../envelope.js'
+import { EnvelopeDomainError, WireFormatError } from '../error-codes.js'
+import { chatPayloadValidator } from './generated/social-chat.js'
+import { reactionPayloadValidator } from './generated/social-reaction.js'
+import { viewPayloadValidator } from './generated/social-view.js'
+import { type ChatPayload, type ReactionPayload, VIEW_BUCKETS, type ViewPayload } from './social-schema.js'
+import { assertWire, type WireValidator } from './validate.js'
+
+export { ChatPayload, REACTIONS, type Reaction, ReactionPayload, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, VIEW_BUCKETS, ViewPayload } from './social-schema.js'
+
+/** Whole envelopes above this are refused before any decoding (gossipsub data, history entries, HTTP bodies). */
+export const MAX_SOCIAL_BYTES = 4 * 1024
+
+export const SOCIAL_KINDS = {
+  chat: { domain: 'mhc/chat', payloadType: 'application/vnd.mhc.chat.v1+json' },
+  reaction: { domain: 'mhc/reaction', payloadType: 'application/vnd.mhc.reaction.v1+json' },
+  view: { domain: 'mhc/view', payloadType: 'application/vnd.mhc.view.v1+json' }
+} as const
+export type SocialKind = keyof typeof SOCIAL_KINDS
+
+interface Payloads { chat: ChatPayload, reaction: ReactionPayload, view: ViewPayload }
+const VALIDATORS: { [K in SocialKind]: WireValidator<Payloads[K]> } = {
+  chat: chatPayloadValidator,
+  reaction: reactionPayloadValidator,
+  view: viewPayloadValidator
+}
+
+/** One opened social message: decoded, signature verified, payload validated. */
+export type SocialMessage = {
+  [K in SocialKind]: {
+    kind: K
+    payload: Payloads[K]
+    /** The message's stable id: the CID (dag-cbor, sha2-256) of its envelope bytes. */
+    id: string
+    /** The author's Ed25519 public key, base64url (as the envelope spec writes keys). */
+    author: string
+    envelope: Envelope
+    /** The wire bytes, kept to forward or store as they came. */
+    bytes: Uint8Array
+  }
+}[SocialKind]
+
+/** The gossipsub topic of a video's chat, reactions and view beacons. */
+export function socialTopic (manifest: string): string {
+  return `/mhc/v1/${manifest}/chat`
+}
+
+/** The manifest CID a social topic names, or undefined for any other topic. */
+export function topicManifest (topic: string): string | undefined {
+  const m = /^\/mhc\/v1\/(b[a-z2-7]{20,200})\/chat$/.exec(topic)
+  return m?.[1]
+}
+
+/** Validate, sign and encode a social message of `kind`. */
+export async function sealSocial<K extends SocialKind> (kind: K, payload: Payloads[K], signer: Signer, options: AbortOptions = {}): Promise<Uint8Array> {
+  const p = checkPayload(kind, payload)
+  const { domain, payloadType } = SOCIAL_KINDS[kind]
+  const bytes = encodeEnvelope(await seal(domain, payloadType, canonicalJson(p), signer, options))
+  if (bytes.byteLength > MAX_SOCIAL_BYTES) throw new WireFormatError(`The message is ${bytes.byteLength} bytes, limit is ${MAX_SOCIAL_BYTES}`)
+  return bytes
+}
+
+/**
+ * Decode, verify and validate a social message from the wire, whatever its
+ * kind: the size cap first, then the envelope (canonical dag-cbor, a known
+ * domain and payload type, the signature), then the payload's schema.
+ */
+export async function openSocial (bytes: Uint8Array): Promise<SocialMessage> {
+  const envelope = decodeEnvelope(bytes, MAX_SOCIAL_BYTES)
+  const kind = (Object.keys(SOCIAL_KINDS) as SocialKind[]).find(k => SOCIAL_KINDS[k].domain === envelope.domain && SOCIAL_KINDS[k].payloadType === envelope.payloadType)
+  if (kind === undefined) throw new EnvelopeDomainError(`Not a social message: ${envelope.domain} ${envelope.payloadType}`)
+  await verifyEnvelope(envelope)
+  const payload = checkPayload(kind, parseJson(envelope.payload))
+  const id = CID.createV1(dagCbor.code, await sha256.digest(bytes)).toString()
+  return { kind, payload, id, author: toBase64url(envelope.publicKey), envelope, bytes } as SocialMessage
+}
+
+function checkPayload<K extends SocialKind> (kind: K, value: unknown): Payloads[K] {
+  const p = assertWire(VALIDATORS[kind] as WireValidator<Payloads[K]>, value, `${kind} message`)
+  parseCid(p.manifest)
+  if ('replyTo' in p && typeof p.replyTo === 'string') parseCid(p.replyTo)
+  if (kind === 'view' && !(VIEW_BUCKETS as readonly number[]).includes((p as ViewPayload).watched)) {
+    throw new WireFormatError(`Invalid view message: /watched must be one of ${VIEW_BUCKETS.join(', ')}`)
+  }
+  return p
+}
