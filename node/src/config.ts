@@ -29,6 +29,10 @@ export const NodeConfig = Type.Object({
   gatewayTrustProxy: Type.Optional(Type.Boolean()),
   /** Bytes of hot segment leaves the gateway keeps in memory (default 64 MiB; 0: none). */
   gatewayCacheBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 ** 3 })),
+  /** Chat messages, reactions and view beacons kept per video (default 500). */
+  socialHistorySize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  /** Per-author rate every node enforces on social messages (default a burst of 10, then 1 a second). */
+  socialRate: Type.Optional(Type.Object({ burst: Type.Integer({ minimum: 1, maximum: 10_000 }), perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }) }, { additionalProperties: false })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */

@@ -23,6 +23,7 @@ import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { ServiceStack } from './services.js'
+import { social, type Social } from './social/index.js'
 import { lockRepo, openRepo, type Repo, writeAtomic } from './store/repo.js'
 
 export type NodeOverrides = ConfigOverrides
@@ -41,6 +42,7 @@ export interface MhcNode {
   readonly publisher: Publisher
   readonly distributor: Distributor
   readonly announcements: Announcements
+  readonly social: Social
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -82,6 +84,11 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // Records made before a restart may have lapsed while the node was off: provide the catalogue again once peers are here.
     distribution.queue((await videos.list(options)).flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
 
+    const chat = await services.start('social', social({
+      ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
+      ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
+    })({ pubsub: libp2p.services.pubsub, network: libp2p, datastore: helia.datastore, signer, logger }), options)
+
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const fs = unixfs(helia)
     const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
@@ -121,7 +128,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       publisher: pub,
       catalogue: videos,
       announcements: heard,
-      distributor: distribution
+      distributor: distribution,
+      social: chat
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -145,6 +153,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       publisher: pub,
       distributor: distribution,
       announcements: heard,
+      social: chat,
       api,
       gateway: gw,
       id,

@@ -18,6 +18,7 @@ import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
 import type { Publisher } from '../publish/index.js'
+import type { Social } from '../social/index.js'
 import { DefaultControlApi } from './server.js'
 
 export interface ControlApiComponents {
@@ -35,6 +36,7 @@ export interface ControlApiComponents {
   announcements: Pick<Announcements, 'list'>
   /** `mhc add` provides what it stores, as `ipfs add` does. */
   distributor: Pick<Distributor, 'queue'>
+  social: Pick<Social, 'send' | 'join' | 'history' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
 }
 
 export interface ControlApiInit {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { controlRoutes } from './routes.js'
+import { socialRoutes } from './social-routes.js'
 
 export class DefaultControlApi implements ControlApi {
   readonly app: FastifyInstance
@@ -56,5 +57,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
     await reply.code(NotFoundError.status).send(errorBody(new NotFoundError(`No route ${request.method} ${request.url}`)))
   })
   void app.register(controlRoutes(components, init))
+  void app.register(socialRoutes(components))
   return app as unknown as FastifyInstance
 }

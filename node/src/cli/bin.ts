@@ -20,7 +20,7 @@ const onSignal = (name: string): void => {
 process.on('SIGINT', () => { onSignal('SIGINT') })
 process.on('SIGTERM', () => { onSignal('SIGTERM') })
 
-const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal, exitCode: 0 }
+const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal, exitCode: 0 }
 const { main } = await import('./index.js')
 main(process.argv, io).then(code => {
   process.exitCode = code

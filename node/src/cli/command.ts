@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import { resolveRepoDir } from '../store/repo.js'
-import { fail, type CliIo } from './io.js'
+import { type CliIo, fail } from './io.js'
 
 /** Help for the `--repo` flag every verb takes. */
 export const REPO_HELP = 'repo directory (default: $MHC_REPO or ~/.mhc)'

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { addCommand } from './commands/add.js'
 import { carCommand } from './commands/car.js'
+import { chatCommand, muteCommand, reactCommand, unmuteCommand } from './commands/chat.js'
 import { connectCommand } from './commands/connect.js'
 import { daemonCommand } from './commands/daemon.js'
 import { getCommand } from './commands/get.js'
@@ -28,7 +29,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

@@ -8,6 +8,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean }
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
   env: NodeJS.ProcessEnv
+  /** Lines typed by the user (interactive verbs); absent in tests that type nothing. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean }
   /** Aborted on Ctrl-C. */
   signal: AbortSignal
   exitCode: number

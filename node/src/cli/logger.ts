@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 import type { CliIo } from './io.js'
 
 /** The process's one pino root: stderr only (stdout is for results), secrets redacted. */

@@ -2,8 +2,9 @@
  * The publish progress bar: drawn on stderr, only on a TTY and never with
  * --json or --quiet, fed by the daemon's progress events.
  */
-import { SingleBar } from 'cli-progress'
+
 import type { PublishProgress } from '@mhc/protocols'
+import { SingleBar } from 'cli-progress'
 import type { CliIo } from './io.js'
 
 const LABELS: Record<PublishProgress['type'], string> = {

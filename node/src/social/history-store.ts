@@ -4,8 +4,9 @@
  * (LevelDB keeps keys sorted: oldest first), value the envelope bytes as they
  * came. Bounded per video; the mute list sits beside it.
  */
-import { Key, type Datastore } from 'interface-datastore'
+
 import type { AbortOptions } from '@mhc/protocols'
+import { type Datastore, Key } from 'interface-datastore'
 
 const HISTORY = '/mhc/social/history'
 const MUTED = '/mhc/social/muted'

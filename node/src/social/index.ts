@@ -7,7 +7,7 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { AbortOptions, ChatPayload, Reaction, SocialMessage, Signer, SocialValidatorInit, Startable } from '@mhc/protocols'
+import type { AbortOptions, ChatPayload, Reaction, Signer, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
 import { DefaultSocial } from './social.js'

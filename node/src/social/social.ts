@@ -2,8 +2,8 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, sealSocial, SocialTopicError, socialTopic,
-  type SocialMessage, SocialValidator, WireFormatError
+  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, 
+  type SocialMessage, SocialTopicError, SocialValidator, sealSocial, socialTopic,WireFormatError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { HistoryStore } from './history-store.js'

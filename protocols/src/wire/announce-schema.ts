@@ -3,7 +3,7 @@
  * from announce.ts for the same reason as manifest-schema.ts: openAnnounce
  * checks with the generated validator (wire/generated/announce.ts).
  */
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { CidString } from './manifest-schema.js'
 
 export const Announce = Type.Object({

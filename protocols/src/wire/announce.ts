@@ -2,13 +2,14 @@
  * Announcement v1: "this node published this manifest", signed, on gossipsub
  * topic ANNOUNCE_TOPIC. Spec: docs/specs/announce.md.
  */
+
+import type { AbortOptions } from '../abort.js'
 import { canonicalJson, parseJson } from '../canonical-json.js'
-import { encodeEnvelope, openEnvelope, seal, type Envelope, type Signer } from '../envelope.js'
 import { parseCid } from '../cid.js'
+import { type Envelope, encodeEnvelope, openEnvelope, type Signer, seal } from '../envelope.js'
 import type { Announce } from './announce-schema.js'
 import { announceValidator } from './generated/announce.js'
 import { assertWire } from './validate.js'
-import type { AbortOptions } from '../abort.js'
 
 export { Announce } from './announce-schema.js'
 

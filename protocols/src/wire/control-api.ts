@@ -6,7 +6,8 @@
  */
 import { type Static, Type } from 'typebox'
 import { ErrorBody, PublishResult } from './api.js'
-import { Description, Licence, Title } from './manifest-schema.js'
+import { CidString, Description, Licence, Title } from './manifest-schema.js'
+import { ChatPayload, ReactionPayload } from './social-schema.js'
 
 const LocalPath = Type.String({ minLength: 1, maxLength: 4096 })
 const CidPathString = Type.String({ minLength: 1, maxLength: 4096 })
@@ -71,3 +72,37 @@ export type PublishErrorLine = Static<typeof PublishErrorLine>
 /** One line of `POST /v1/publish` (NDJSON): progress lines, then one result or error line. */
 export const PublishLine = Type.Union([PublishProgressLine, PublishResultLine, PublishErrorLine])
 export type PublishLine = Static<typeof PublishLine>
+
+/** `POST /v1/social/{manifest}/messages`: what the node signs and publishes under a video. */
+export const SocialSendRequest = Type.Union([
+  Type.Object({
+    kind: Type.Literal('chat'),
+    text: ChatPayload.properties.text,
+    replyTo: Type.Optional(CidString),
+    name: Type.Optional(ChatPayload.properties.name)
+  }, { additionalProperties: false }),
+  Type.Object({
+    kind: Type.Literal('reaction'),
+    emoji: ReactionPayload.properties.emoji,
+    name: Type.Optional(ChatPayload.properties.name)
+  }, { additionalProperties: false })
+], { $id: 'mhc.control.social-send.v1' })
+export type SocialSendRequest = Static<typeof SocialSendRequest>
+
+/** One chat message as the CLI prints it (`mhc chat --follow --json`): scripts read these fields. */
+export const ChatLine = Type.Object({
+  /** The message's stable id (its envelope's CID). */
+  id: CidString,
+  /** The author's public key, base64url. */
+  author: Type.String(),
+  name: Type.String(),
+  text: Type.String(),
+  /** Milliseconds since the epoch, as signed. */
+  ts: Type.Integer(),
+  seq: Type.Integer(),
+  replyTo: Type.Union([CidString, Type.Null()])
+}, { $id: 'mhc.control.chat-line.v1', additionalProperties: false })
+export type ChatLine = Static<typeof ChatLine>
+
+export const MuteRequest = Type.Object({ key: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, { $id: 'mhc.control.mute.v1', additionalProperties: false })
+export type MuteRequest = Static<typeof MuteRequest>

@@ -2,7 +2,7 @@
  * The gateway's REST API (`/api/v1`): what the browser app and scripts read.
  * Extend, never rename. Errors are RFC 9457 problem documents (ProblemBody).
  */
-import { Type, type Static } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { CidString, VideoManifest } from './manifest-schema.js'
 
 export const VideoSummary = Type.Object({

@@ -3,7 +3,7 @@ import { Command } from '@commander-js/extra-typings'
 import type { AddResult } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 import { assertReadableFile } from './publish.js'
 
 export function addCommand (io: CliIo) {

@@ -1,8 +1,8 @@
 import { Command } from '@commander-js/extra-typings'
+import { parseMultiaddr } from '../../p2p/multiaddr.js'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
-import { parseMultiaddr } from '../../p2p/multiaddr.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 
 export function connectCommand (io: CliIo) {
   const cmd = new Command('connect').description('connect to a peer').argument('<multiaddr>', 'peer address ending in /p2p/<peerId>')

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings'
 import type { IdInfo } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 
 export function idCommand (io: CliIo) {
   const cmd = new Command('id').description("show the node's peer id, public key and addresses")

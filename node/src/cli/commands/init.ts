@@ -1,8 +1,8 @@
 import { Command } from '@commander-js/extra-typings'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { initRepo } from '../../store/repo.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { type CliIo, printJson, printLine } from '../io.js'
 
 export function initCommand (io: CliIo) {
   const cmd = new Command('init').description('create a repo: identity key, config, stores')

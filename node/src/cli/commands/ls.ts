@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings'
 import type { CatalogueEntry } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, formatDuration, printJson, printLine } from '../io.js'
 
 export function lsCommand (io: CliIo) {
   const cmd = new Command('ls').description("list the node's catalogue, newest first")

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings'
 import { parseCid, type VideoManifest } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
-import { formatDuration, printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, formatDuration, printJson, printLine } from '../io.js'
 
 export function manifestCommand (io: CliIo) {
   const cmd = new Command('manifest').description("fetch a video manifest, verify its signature and print it").argument('<cid>', 'manifest CID')

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings'
 import type { PeerEntry } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 
 export function peersCommand (io: CliIo) {
   const cmd = new Command('peers').description('list connected peers')

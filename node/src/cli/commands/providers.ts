@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings'
 import { parseCid } from '@mhc/protocols'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
-import { printJson, printLine, type CliIo } from '../io.js'
+import { type CliIo, printJson, printLine } from '../io.js'
 
 export function providersCommand (io: CliIo) {
   const cmd = new Command('providers').description('ask the DHT which peers provide a CID').argument('<cid>')

@@ -1,11 +1,12 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Command } from '@commander-js/extra-typings'
-import { assertWire, errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, type PublishResult, WireFormatError } from '@mhc/protocols'
+import { errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, type PublishResult } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, formatDuration, printJson, printLine } from '../io.js'
+import { ndjson } from '../ndjson.js'
 import { progressView } from '../progress.js'
 
 export function publishCommand (io: CliIo) {
@@ -29,7 +30,7 @@ export function publishCommand (io: CliIo) {
       const view = progressView(io, opts.json !== true && opts.quiet !== true)
       let result: PublishResult | undefined
       try {
-        for await (const msg of ndjson(res)) {
+        for await (const msg of ndjson(res, publishLine, 'publish stream line')) {
           if (msg.type === 'result') result = msg.result
           else if (msg.type === 'error') throw errorFromCode(msg.error.code, msg.error.message)
           else view.update(msg)
@@ -67,26 +68,3 @@ export async function assertReadableFile (path: string): Promise<void> {
 }
 
 const publishLine = Compile(PublishLine)
-
-/** The daemon's NDJSON publish stream, each line checked against its schema. */
-async function * ndjson (res: Response): AsyncGenerator<PublishLine> {
-  if (res.body === null) return
-  const decoder = new TextDecoder()
-  let buffered = ''
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(chunk, { stream: true })
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl).trim()
-      buffered = buffered.slice(nl + 1)
-      if (line !== '') yield assertWire(publishLine, parseLine(line), 'publish stream line')
-    }
-  }
-}
-
-function parseLine (line: string): unknown {
-  try {
-    return JSON.parse(line)
-  } catch (err) {
-    throw new WireFormatError(`The daemon sent a publish line that is not JSON: ${line.slice(0, 80)}`, { cause: err })
-  }
-}

@@ -1,0 +1,72 @@
+/**
+ * Control API routes of the social layer: send a chat message or a reaction
+ * under a video, follow a video's chat (NDJSON: the kept history, then live
+ * messages until the client goes away), and the node's mute list.
+ */
+import { PassThrough } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { clientGone } from '@mhc/gateway'
+import { type ChatLine, CidParams, MuteRequest, parseCid, type Reaction, type SocialMessage, SocialSendRequest } from '@mhc/protocols'
+import { Type } from 'typebox'
+import type { ControlApiComponents } from './index.js'
+
+/** A chat message as the CLI prints it; other kinds are not chat lines. */
+export function chatLine (m: SocialMessage): ChatLine | undefined {
+  if (m.kind !== 'chat') return undefined
+  const p = m.payload
+  return { id: m.id, author: m.author, name: p.name, text: p.text, ts: p.ts, seq: p.seq, replyTo: p.replyTo ?? null }
+}
+
+export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity'>): FastifyPluginAsyncTypebox {
+  // A name for messages sent without one: the node's short key, as others see it anyway.
+  const defaultName = (): string => `mhc-${c.identity.id().publicKey.slice(0, 8)}`
+  return async (app) => {
+    app.post('/v1/social/:cid/messages', { schema: { params: CidParams, body: SocialSendRequest } }, async (request, reply) => {
+      const manifest = parseCid(request.params.cid).toString()
+      const body = request.body
+      const name = body.name ?? defaultName()
+      const signal = clientGone(reply.raw)
+      const sent = body.kind === 'chat'
+        ? await c.social.send(manifest, { kind: 'chat', name, text: body.text, ...(body.replyTo === undefined ? {} : { replyTo: body.replyTo }) }, { signal })
+        : await c.social.send(manifest, { kind: 'reaction', name, emoji: body.emoji as Reaction }, { signal })
+      return { id: sent.id, author: sent.author, kind: sent.kind, ts: sent.payload.ts, seq: sent.payload.seq }
+    })
+
+    // NDJSON, one ChatLine per message: history first, then live, until the client goes away.
+    app.get('/v1/social/:cid/messages', { schema: { params: CidParams, querystring: Type.Object({ follow: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) } }, async (request, reply) => {
+      const manifest = parseCid(request.params.cid).toString()
+      const signal = clientGone(reply.raw)
+      const out = new PassThrough()
+      const sent = new Set<string>()
+      const write = (m: SocialMessage): void => {
+        const line = chatLine(m)
+        if (line === undefined || sent.has(line.id)) return
+        sent.add(line.id)
+        out.write(`${JSON.stringify(line)}\n`)
+      }
+      // Listen before reading the history, so nothing arriving in between is lost (ids dedupe the overlap).
+      const onMessage = (e: CustomEvent<SocialMessage>): void => { if (e.detail.payload.manifest === manifest) write(e.detail) }
+      if (request.query.follow === true) c.social.addEventListener('message', onMessage)
+      const done = (): void => {
+        c.social.removeEventListener('message', onMessage)
+        out.end()
+      }
+      signal.addEventListener('abort', done, { once: true })
+      await c.social.join(manifest, { signal })
+      for (const m of await c.social.history(manifest, { signal })) write(m)
+      if (request.query.follow !== true) done()
+      return reply.type('application/x-ndjson').send(out)
+    })
+
+    app.get('/v1/mute', { schema: { response: { 200: Type.Array(Type.String()) } } }, async () => c.social.muted())
+    app.post('/v1/mute', { schema: { body: MuteRequest } }, async (request) => {
+      await c.social.mute(request.body.key)
+      return { muted: request.body.key }
+    })
+    app.post('/v1/unmute', { schema: { body: MuteRequest } }, async (request) => {
+      await c.social.unmute(request.body.key)
+      return { unmuted: request.body.key }
+    })
+  }
+}
+
