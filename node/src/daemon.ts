@@ -21,9 +21,10 @@ import { transcoder } from './media/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
+import { topicScores } from './p2p/topic-score.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { ServiceStack } from './services.js'
-import { social, type Social } from './social/index.js'
+import { type Social, social } from './social/index.js'
 import { lockRepo, openRepo, type Repo, writeAtomic } from './store/repo.js'
 
 export type NodeOverrides = ConfigOverrides
@@ -87,7 +88,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
       ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
-    })({ pubsub: libp2p.services.pubsub, network: libp2p, datastore: helia.datastore, signer, logger }), options)
+    })({
+      pubsub: libp2p.services.pubsub,
+      topicScores: topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages cost no score') }),
+      network: libp2p,
+      datastore: helia.datastore,
+      signer,
+      logger
+    }), options)
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const fs = unixfs(helia)

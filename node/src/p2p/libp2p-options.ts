@@ -18,6 +18,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { ANNOUNCE_TOPIC } from '@mhc/protocols'
+import { validatedTopicScore } from './topic-score.js'
 
 /** Our own DHT, so MHC nodes never mix routing tables with the public IPFS DHT. */
 export const DHT_PROTOCOL = '/mhc/kad/1.0.0'
@@ -63,27 +64,7 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<Mhc
         // so a peer that keeps forging announcements is pruned and then ignored.
         // Announcements are rare, so the delivery-rate terms (P3, P3b) stay off.
         scoreParams: {
-          topics: {
-            [ANNOUNCE_TOPIC]: {
-              topicWeight: 1,
-              timeInMeshWeight: 0.01,
-              timeInMeshQuantum: 1000,
-              timeInMeshCap: 3600,
-              firstMessageDeliveriesWeight: 1,
-              firstMessageDeliveriesDecay: 0.5,
-              firstMessageDeliveriesCap: 100,
-              meshMessageDeliveriesWeight: 0,
-              meshMessageDeliveriesDecay: 0.5,
-              meshMessageDeliveriesCap: 100,
-              meshMessageDeliveriesThreshold: 1,
-              meshMessageDeliveriesWindow: 10,
-              meshMessageDeliveriesActivation: 5000,
-              meshFailurePenaltyWeight: 0,
-              meshFailurePenaltyDecay: 0.5,
-              invalidMessageDeliveriesWeight: -100,
-              invalidMessageDeliveriesDecay: 0.5
-            }
-          }
+          topics: { [ANNOUNCE_TOPIC]: validatedTopicScore() }
         }
       }),
       // kad-dht drops private addresses by default; the passthrough mapper

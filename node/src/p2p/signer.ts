@@ -1,5 +1,5 @@
-import type { Signer } from '@mhc/protocols'
 import type { PrivateKey } from '@libp2p/interface'
+import type { Signer } from '@mhc/protocols'
 
 /** The node's libp2p Ed25519 key as a protocols `Signer` (one identity for peer and creator). */
 export function keySigner (key: PrivateKey): Signer {

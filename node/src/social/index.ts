@@ -10,6 +10,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { AbortOptions, ChatPayload, Reaction, Signer, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
+import type { TopicScores } from '../p2p/topic-score.js'
 import { DefaultSocial } from './social.js'
 
 export const HISTORY_PROTOCOL = '/mhc/chat-history/1.0.0'
@@ -44,6 +45,8 @@ export interface Social extends Startable {
 
 export interface SocialComponents {
   pubsub: Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators' | 'getSubscribers' | 'addEventListener' | 'removeEventListener'>
+  /** A joined topic's score parameters: rejected messages cost their sender score. */
+  topicScores: TopicScores
   network: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers'>
   datastore: Pick<Datastore, 'put' | 'has' | 'delete' | 'query' | 'queryKeys'>
   signer: Signer

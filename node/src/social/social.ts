@@ -68,6 +68,8 @@ export class DefaultSocial implements Social {
       if (verdict.verdict !== 'accept') this.log.debug({ topic, verdict: verdict.verdict, code: verdict.error?.code }, 'social message refused')
       return VERDICT[verdict.verdict]
     })
+    // Rejected messages on this topic cost their sender score, as on the announce topic.
+    this.components.topicScores.add(topic)
     this.components.pubsub.subscribe(topic)
     await this.fetchHistory(manifest, options)
   }
@@ -80,7 +82,8 @@ export class DefaultSocial implements Social {
   async send (manifest: string, draft: SocialDraft, options: AbortOptions = {}): Promise<SocialMessage> {
     this.assertStarted()
     // A per-author counter that never goes back, across restarts too: at least the clock's milliseconds.
-    const seq = this.lastSeq = Math.max(this.lastSeq + 1, this.now())
+    const seq = Math.max(this.lastSeq + 1, this.now())
+    this.lastSeq = seq
     const common = { v: 1 as const, manifest, ts: this.now(), seq, name: draft.name }
     const bytes = draft.kind === 'chat'
       ? await sealSocial('chat', { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) }, this.components.signer, options)
@@ -145,6 +148,7 @@ export class DefaultSocial implements Social {
 
   private unsubscribe (topic: string): void {
     this.components.pubsub.topicValidators.delete(topic)
+    this.components.topicScores.remove(topic)
     try { this.components.pubsub.unsubscribe(topic) } catch { /* the stack stopped first */ }
   }
 

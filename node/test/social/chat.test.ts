@@ -56,20 +56,38 @@ t.test('chat between nodes', async t => {
     t.same(Object.keys(lines[0] ?? {}).sort(), ['author', 'id', 'name', 'replyTo', 'seq', 'text', 'ts'])
   })
 
-  t.test('a forged or malformed message is rejected at the first hop and never forwarded', async t => {
+  t.test('a forged or malformed message is rejected at the first hop, never forwarded, and costs its sender score', async t => {
+    const e = await startInProcessNode()
+    extra.push(e)
+    await connect(e, b)
+    await e.social.join(MANIFEST)
+    // Both ways: E knows B is on the topic, and B heard E subscribe (so E's stream to B is open).
+    await eventually(() => e.p2p.helia.libp2p.services.pubsub.getSubscribers(TOPIC).some(p => p.equals(b.p2p.helia.libp2p.peerId)), { what: 'B on E\'s topic' })
+    await eventually(() => b.p2p.helia.libp2p.services.pubsub.getSubscribers(TOPIC).some(p => p.equals(e.p2p.helia.libp2p.peerId)), { what: 'E on B\'s topic' })
     const evil: Signer = (() => { const sk = ed25519.utils.randomSecretKey(); return { publicKey: ed25519.getPublicKey(sk), sign: (d: Uint8Array) => ed25519.sign(d, sk) } })()
     const good = await sealSocial('chat', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: 1, name: 'Eve', text: 'forged' }, evil)
     const forged = Uint8Array.from(good)
     forged[forged.length - 3] = (forged[forged.length - 3] ?? 0) ^ 1 // inside the payload: the signature no longer matches
     const stale = await sealSocial('chat', { v: 1, manifest: MANIFEST, ts: Date.now() - 10 * 60_000, seq: 2, name: 'Eve', text: 'stale' }, evil)
     const wrongTopic = await sealSocial('chat', { v: 1, manifest: 'bafyreia7opnrd3pyodjx5exnoppk5xv2maqrtgvkmamxillbxs6be6bd5e', ts: Date.now(), seq: 3, name: 'Eve', text: 'elsewhere' }, evil)
-    // A publishes raw bytes, bypassing its own service: B must refuse them, so C never sees them.
-    for (const bytes of [forged, stale, wrongTopic, new Uint8Array(64 * 1024)]) await a.p2p.helia.libp2p.services.pubsub.publish(TOPIC, bytes).catch(() => {})
+    // E publishes raw bytes, bypassing its own social service: B must refuse them, so A and C never see them.
+    for (const bytes of [forged, stale, wrongTopic]) {
+      const { recipients } = await e.p2p.helia.libp2p.services.pubsub.publish(TOPIC, bytes)
+      t.ok(recipients.some(p => p.equals(b.p2p.helia.libp2p.peerId)), 'E sent it to B')
+    }
+    const pubsubB = b.p2p.helia.libp2p.services.pubsub as unknown as { getScore(peer: string): number }
+    // Scores are recomputed once a second; three rejections count 3² times the weight (-100), decaying by half a second.
+    const score = await eventually(() => { const s = pubsubB.getScore(e.id().peerId); return s < -80 ? s : undefined }, { what: 'E below the graylist threshold on B', every: 50 })
+    t.ok(score < -80, `E's score on B is ${score}, below the graylist threshold (-80)`)
     const marker = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: 'after the bad ones', name: 'Ada' })
     const markerId = (JSON.parse(marker.body) as { id: string }).id
     await eventually(async () => (await c.social.history(MANIFEST)).some(m => m.id === markerId), { what: 'the marker on C' })
-    t.same(texts(await c.social.history(MANIFEST)).filter(x => ['forged', 'stale', 'elsewhere'].includes(x)), [], 'C got none of the bad ones')
-    t.same(texts(await b.social.history(MANIFEST)).filter(x => ['forged', 'stale', 'elsewhere'].includes(x)), [], 'B kept none either')
+    for (const [n, who] of [[a, 'A'], [b, 'B'], [c, 'C']] as const) {
+      t.same(texts(await n.social.history(MANIFEST)).filter(x => ['forged', 'stale', 'elsewhere'].includes(x)), [], `${who} kept none of the bad ones`)
+    }
+    const pubsubA = a.p2p.helia.libp2p.services.pubsub as unknown as { getScore(peer: string): number }
+    t.ok(pubsubB.getScore(a.id().peerId) >= 0, 'the honest peer keeps its score on B')
+    t.ok(pubsubA.getScore(b.id().peerId) >= 0, 'and B, which forwarded nothing bad, keeps its score on A')
   })
 
   t.test('a muted author is dropped by the node that muted it', async t => {
