@@ -24,6 +24,8 @@ export interface GatewayComponents {
   blockstore: BlockSource
   catalogue: { list(): Promise<CatalogueEntry[]> }
   logger: Logger
+  /** Views and reactions the node heard, for the REST API's video objects. */
+  social?: { counts(manifest: string): Promise<{ views: number, reactions: Record<string, number> }> }
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
 }
@@ -130,7 +132,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     countBytes: n => { metrics.bytesSent(n) },
     ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore, { ...(init.cacheBytes === undefined ? {} : { cacheBytes: init.cacheBytes }) }) })
   }, { fetchTimeoutMs }))
-  await app.register(apiRoutes({ catalogue: components.catalogue, blockstore }, { fetchTimeoutMs }))
+  await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs }))
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })

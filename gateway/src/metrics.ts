@@ -2,7 +2,7 @@
  * /metrics in the Prometheus text format, from a registry of this gateway's
  * own (never prom-client's global one: two gateways may share a process).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import type { BlockObserver } from './blocks.js'
 
 export interface GatewayMetrics extends BlockObserver {

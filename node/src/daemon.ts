@@ -97,6 +97,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       logger
     }), options)
 
+    // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
+    for (const entry of await videos.list(options)) await chat.join(entry.manifest, options)
+
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const fs = unixfs(helia)
     const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
@@ -149,7 +152,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, logger }), options)
     }
 
     const node: MhcNode = {

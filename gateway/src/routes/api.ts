@@ -8,10 +8,12 @@ import { BadRequestError, type CatalogueEntry, fromBase64url, isManifestCid, ope
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import { Type } from 'typebox'
-import type { BlockSource } from '../blocks.js'
+import { type BlockSource, blockBytes } from '../blocks.js'
 
 export interface ApiComponents {
   catalogue: { list(): Promise<CatalogueEntry[]> }
+  /** Views and reactions the node heard; without it, every count is 0. */
+  social?: { counts(manifest: string): Promise<{ views: number, reactions: Record<string, number> }> }
   blockstore: BlockSource
 }
 
@@ -35,13 +37,13 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
     const key = cid.toString()
     const hit = cache.get(key)
     if (hit !== undefined) return hit
-    const chunks: Uint8Array[] = []
-    for await (const c of components.blockstore.get(cid, { signal })) chunks.push(c)
-    const verified = await openManifest(Buffer.concat(chunks), cid)
+    const verified = await openManifest(await blockBytes(components.blockstore, cid, { signal }), cid)
     cache.set(key, verified)
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string)
     return verified
   }
+
+  const counts = async (manifest: string): Promise<{ views: number, reactions: Record<string, number> }> => await components.social?.counts(manifest) ?? { views: 0, reactions: {} }
 
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Querystring: { limit?: number, cursor?: string } }>('/api/v1/videos', {
@@ -59,7 +61,7 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
       const signal = AbortSignal.timeout(init.fetchTimeoutMs)
       const items: VideoSummary[] = await Promise.all(page.map(async e => {
         const m = await manifest(parseCid(e.manifest), signal).catch(() => undefined)
-        return { ...e, poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}` }
+        return { ...e, poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}`, ...await counts(e.manifest) }
       }))
       const last = page.at(-1)
       return { items, next: start + limit < all.length && last !== undefined ? encodeCursor(last.manifest) : null }
@@ -78,7 +80,8 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
           master: `/ipfs/${m.root}/${m.master}`,
           poster: m.poster === undefined ? null : `/ipfs/${m.root}/${m.poster}`,
           manifestBlock: `/ipfs/${cid.toString()}?format=raw`
-        }
+        },
+        ...await counts(cid.toString())
       }
     })
 

@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import fastifyStatic from '@fastify/static'
 import fastifyCompress from '@fastify/compress'
+import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 
 export const APP_CSP = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 export function clientRoutes (clientDir: string | undefined) {
-  return async function (app: FastifyInstance): Promise<void> {
+  return async (app: FastifyInstance): Promise<void> => {
     if (clientDir === undefined || !existsSync(join(clientDir, 'index.html'))) {
       app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(
         '<!doctype html><meta charset="utf-8"><title>MHC gateway</title><h1>MHC gateway</h1><p>The web app is not built. Run <code>npm run build -w @mhc/client</code>. Content is served under <code>/ipfs/</code>; the API under <code>/api/v1/</code>.</p>'

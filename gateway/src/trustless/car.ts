@@ -5,8 +5,8 @@
  * so the stream is a plain pull-based async generator.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import type { CID } from 'multiformats/cid'
 import { varint } from 'multiformats'
+import type { CID } from 'multiformats/cid'
 
 function withLength (length: number, body: Uint8Array[]): Uint8Array {
   const prefix = varint.encodingLength(length)

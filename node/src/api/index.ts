@@ -36,7 +36,7 @@ export interface ControlApiComponents {
   announcements: Pick<Announcements, 'list'>
   /** `mhc add` provides what it stores, as `ipfs add` does. */
   distributor: Pick<Distributor, 'queue'>
-  social: Pick<Social, 'send' | 'join' | 'history' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
+  social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
 }
 
 export interface ControlApiInit {

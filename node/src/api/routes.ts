@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { blockBytes, clientGone, translateFetchError } from '@mhc/gateway'
 import {
-  AddResult, CatalogueEntry, CatQuery, CidParams, ConnectRequest, DaemonInfo, DialFailedError, GetRequest, IdInfo, isManifestCid, NotAManifestError,openManifest, 
+  AddResult, CatalogueItem, CatQuery, CidParams, ConnectRequest, DaemonInfo, DialFailedError, GetRequest, IdInfo, isManifestCid, NotAManifestError,openManifest, 
   PathNotReadableError, PathRequest, PeerEntry, PeerParams, type PublishLine, PublishRequest, parseCid, parseCidPath, TimeoutQuery, WireFormatError 
 } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
@@ -61,12 +61,15 @@ export function controlRoutes (c: ControlApiComponents, init: Pick<ControlApiIni
       const line = (v: PublishLine): void => { out.write(JSON.stringify(v) + '\n') }
       const signal = clientGone(reply.raw)
       c.publisher.publish({ ...request.body, path: absolute(request.body.path) }, { signal, onProgress: e => { line(e.detail) } })
-        .then(result => { line({ type: 'result', result }) }, err => { line({ type: 'error', ...errorBody(err) }) })
+        // A published video's chat, reactions and views are this node's to hear and keep.
+        .then(async result => { await c.social.join(result.manifest).catch(() => {}); line({ type: 'result', result }) }, err => { line({ type: 'error', ...errorBody(err) }) })
         .finally(() => out.end())
       return reply.type('application/x-ndjson').send(out)
     })
 
-    app.get('/v1/catalogue', { schema: { response: { 200: Type.Array(CatalogueEntry) } } }, async () => c.catalogue.list())
+    app.get('/v1/catalogue', { schema: { response: { 200: Type.Array(CatalogueItem) } } }, async () => {
+      return await Promise.all((await c.catalogue.list()).map(async e => ({ ...e, ...await c.social.counts(e.manifest) })))
+    })
     app.get('/v1/announcements', async () => c.announcements.list())
 
     app.get('/v1/manifest/:cid', { schema: { params: CidParams, querystring: TimeoutQuery } }, async (request, reply) => {

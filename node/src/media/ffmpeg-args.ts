@@ -5,9 +5,9 @@
  * ffmpeg filename patterns.
  */
 import { AUDIO_BITRATE, KEYFRAME_SECONDS, MASTER_PLAYLIST, MAX_FRAME_RATE, MEDIA_PLAYLIST } from './constants.js'
-import { posterFilter, posterOutputArgs, type PosterPlan } from './poster.js'
 import type { MediaInfo } from './index.js'
 import type { Rung } from './ladder.js'
+import { type PosterPlan, posterFilter, posterOutputArgs } from './poster.js'
 
 export interface FfmpegPlan {
   /** Absolute path of the input. */

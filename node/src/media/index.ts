@@ -2,9 +2,10 @@
  * Media: turn one untrusted video or audio file into an fMP4 HLS ladder
  * (master.m3u8, one folder per rendition, poster.jpg) ready to publish.
  */
-import { DefaultTranscoder } from './transcoder.js'
+
 import type { AbortOptions, ProgressEvent, ProgressOptions, Rendition, Startable } from '@mhc/protocols'
 import type { Logger } from 'pino'
+import { DefaultTranscoder } from './transcoder.js'
 
 export interface TranscoderInit {
   /** Defaults to `ffmpeg` on PATH. */

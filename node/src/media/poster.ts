@@ -5,8 +5,8 @@
  */
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { POSTER_AT_SECONDS, POSTER_FILE, POSTER_MAX_WIDTH } from './constants.js'
 import type { AbortOptions } from '@mhc/protocols'
+import { POSTER_AT_SECONDS, POSTER_FILE, POSTER_MAX_WIDTH } from './constants.js'
 import type { VideoInfo } from './index.js'
 
 export interface PosterPlan {

@@ -4,9 +4,10 @@
  * next start: the catalogue entry is the commit point; anything before it
  * is undone (unpinned, staging removed), anything after it is kept.
  */
+
+import { randomUUID } from 'node:crypto'
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { randomUUID } from 'node:crypto'
 import { writeAtomic } from '../store/repo.js'
 
 export interface JobRecord {

@@ -10,10 +10,11 @@ import { type Datastore, Key } from 'interface-datastore'
 
 const HISTORY = '/mhc/social/history'
 const MUTED = '/mhc/social/muted'
+const COUNTS = '/mhc/social/counts'
 
 export class HistoryStore {
   /** Entries per video, counted on first use. */
-  private readonly counts = new Map<string, number>()
+  private readonly sizes = new Map<string, number>()
 
   constructor (private readonly store: Pick<Datastore, 'put' | 'has' | 'delete' | 'query' | 'queryKeys'>, private readonly size: number) {}
 
@@ -22,7 +23,7 @@ export class HistoryStore {
     const key = new Key(`${HISTORY}/${manifest}/${String(ts).padStart(16, '0')}-${id}`)
     if (await this.store.has(key, options)) return false
     await this.store.put(key, bytes, options)
-    const known = this.counts.get(manifest)
+    const known = this.sizes.get(manifest)
     let count = known === undefined ? await this.countKeys(manifest, options) : known + 1
     if (count > this.size) {
       let extra = count - this.size
@@ -32,7 +33,7 @@ export class HistoryStore {
       }
       count = this.size
     }
-    this.counts.set(manifest, count)
+    this.sizes.set(manifest, count)
     return true
   }
 
@@ -40,6 +41,25 @@ export class HistoryStore {
   async list (manifest: string, options: AbortOptions = {}): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
     for await (const { value } of this.store.query({ prefix: `${HISTORY}/${manifest}/` }, options)) out.push(value)
+    return out
+  }
+
+  /**
+   * Count a view beacon or a reaction: one view per author, one of each
+   * emoji per author, so a viewer who reacts ten times counts once.
+   * Kept apart from the bounded history, so counts do not shrink as chat scrolls.
+   */
+  async count (manifest: string, what: string, author: string, options: AbortOptions = {}): Promise<void> {
+    await this.store.put(new Key(`${COUNTS}/${manifest}/${what}/${author}`), new Uint8Array(0), options)
+  }
+
+  /** Distinct authors per counted thing (`view`, `reaction:🔥`, …) for a video. */
+  async counts (manifest: string, options: AbortOptions = {}): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    for await (const key of this.store.queryKeys({ prefix: `${COUNTS}/${manifest}/` }, options)) {
+      const what = key.parent().baseNamespace()
+      out.set(what, (out.get(what) ?? 0) + 1)
+    }
     return out
   }
 

@@ -21,6 +21,12 @@ export type SocialDraft =
   | { kind: 'reaction', name: string, emoji: Reaction }
   | { kind: 'view', name: string, watched: number }
 
+export interface SocialCounts {
+  views: number
+  /** Emoji → distinct authors who sent it. */
+  reactions: Record<string, number>
+}
+
 export interface SocialEvents {
   /** An accepted message (heard on the topic, or sent by this node). */
   message: CustomEvent<SocialMessage>
@@ -36,6 +42,8 @@ export interface Social extends Startable {
   publishSigned(manifest: string, bytes: Uint8Array, options?: AbortOptions): Promise<SocialMessage>
   /** The kept messages of a video, oldest first. */
   history(manifest: string, options?: AbortOptions): Promise<SocialMessage[]>
+  /** Views (distinct authors of view beacons) and reactions (distinct authors per emoji) heard for a video. */
+  counts(manifest: string, options?: AbortOptions): Promise<SocialCounts>
   mute(author: string, options?: AbortOptions): Promise<void>
   unmute(author: string, options?: AbortOptions): Promise<void>
   muted(options?: AbortOptions): Promise<string[]>

@@ -7,7 +7,7 @@ import {
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { HistoryStore } from './history-store.js'
-import { HISTORY_PROTOCOL, type Social, type SocialComponents, type SocialDraft, type SocialEvents, type SocialInit } from './index.js'
+import { HISTORY_PROTOCOL, type Social, type SocialComponents, type SocialCounts, type SocialDraft, type SocialEvents, type SocialInit } from './index.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
 /** A history request is one small JSON object. */
@@ -117,6 +117,13 @@ export class DefaultSocial implements Social {
     return out
   }
 
+  async counts (manifest: string, options: AbortOptions = {}): Promise<SocialCounts> {
+    const counted = await this.store.counts(manifest, options)
+    const reactions: Record<string, number> = {}
+    for (const [what, n] of counted) if (what.startsWith('reaction:')) reactions[what.slice('reaction:'.length)] = n
+    return { views: counted.get('view') ?? 0, reactions }
+  }
+
   async mute (author: string, options: AbortOptions = {}): Promise<void> {
     await this.store.mute(author, options)
     this.muteList.add(author)
@@ -142,6 +149,9 @@ export class DefaultSocial implements Social {
   /** Store an accepted message (muted authors' are not kept) and tell listeners, once. */
   private async keep (message: SocialMessage): Promise<void> {
     if (this.muteList.has(message.author)) return
+    const { manifest } = message.payload
+    if (message.kind === 'view') await this.store.count(manifest, 'view', message.author, { signal: this.shutdown.signal })
+    else if (message.kind === 'reaction') await this.store.count(manifest, `reaction:${message.payload.emoji}`, message.author, { signal: this.shutdown.signal })
     const added = await this.store.add(message.payload.manifest, message.payload.ts, message.id, message.bytes, { signal: this.shutdown.signal })
     if (added) this.events.dispatchEvent(new CustomEvent('message', { detail: message }))
   }

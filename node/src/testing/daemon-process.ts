@@ -3,7 +3,7 @@
  * process on loopback with ports picked by the OS, in its own temp repo.
  * Exported as `@mhc/node/testing`; never used by the daemon itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

@@ -37,7 +37,8 @@ t.test('control API routes', async t => {
     publisher: node.publisher,
     catalogue: node.catalogue,
     announcements: node.announcements,
-    distributor: node.distributor
+    distributor: node.distributor,
+    social: node.social
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())
@@ -146,8 +147,9 @@ t.test('control API routes', async t => {
     const last = lines.at(-1)
     if (last?.type !== 'result') throw new Error(`ended with ${JSON.stringify(last)}`)
     t.equal(last.result.title, 'In process')
-    const list = (await app.inject({ url: '/v1/catalogue', headers: auth })).json<CatalogueEntry[]>()
+    const list = (await app.inject({ url: '/v1/catalogue', headers: auth })).json<CatalogueItem[]>()
     t.equal(list[0]?.manifest, last.result.manifest)
+    t.match(list[0], { views: 0, reactions: {} }, 'with the counts this node heard')
     const man = await app.inject({ url: `/v1/manifest/${last.result.manifest}`, headers: auth })
     t.equal(man.json().manifest.root, last.result.root)
     // A CID path exports the path's blocks and the DAG at its end, not the whole root.

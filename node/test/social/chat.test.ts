@@ -130,5 +130,12 @@ t.test('chat between nodes', async t => {
     t.equal((JSON.parse(bad.body) as { error: { code: string } }).error.code, 'MHC_ERR_WIRE_FORMAT')
     const markup = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: '<script>x</script>' })
     t.equal(markup.status, 400)
+    // Counts are distinct authors: the same emoji twice from one author, and two view beacons, count once each.
+    await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'reaction', emoji: '🔥' })
+    await a.social.send(MANIFEST, { kind: 'view', name: 'Ada', watched: 10 })
+    await a.social.send(MANIFEST, { kind: 'view', name: 'Ada', watched: 60 })
+    await b.social.send(MANIFEST, { kind: 'reaction', name: 'Bo', emoji: '🔥' })
+    await eventually(async () => { const n = await b.social.counts(MANIFEST); return n.views === 1 && n.reactions['🔥'] === 2 ? n : undefined }, { what: 'counts on B' })
+    t.same(await a.social.counts(MANIFEST), { views: 1, reactions: { '🔥': 2 } }, 'A counted B\'s reaction too')
   })
 })

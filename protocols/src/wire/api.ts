@@ -62,6 +62,14 @@ export const CatalogueEntry = Type.Object({
 }, { $id: 'mhc.catalogue-entry.v1' })
 export type CatalogueEntry = Static<typeof CatalogueEntry>
 
+/** `mhc ls --json`: a catalogue entry with the views and reactions this node heard. */
+export const CatalogueItem = Type.Object({
+  ...CatalogueEntry.properties,
+  views: Type.Integer({ minimum: 0 }),
+  reactions: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
+}, { $id: 'mhc.catalogue-item.v1' })
+export type CatalogueItem = Static<typeof CatalogueItem>
+
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String() })
 }, { $id: 'mhc.error.v1' })

@@ -5,6 +5,12 @@
 import { type Static, Type } from 'typebox'
 import { CidString, VideoManifest } from './manifest-schema.js'
 
+/** Views (distinct viewers who sent a view beacon) and reactions (distinct authors per emoji) this node heard. */
+export const SocialCounts = {
+  views: Type.Integer({ minimum: 0 }),
+  reactions: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
+}
+
 export const VideoSummary = Type.Object({
   manifest: CidString,
   root: CidString,
@@ -13,7 +19,8 @@ export const VideoSummary = Type.Object({
   /** RFC 3339 time the video entered the node's catalogue. */
   published: Type.String(),
   /** Gateway path of the poster image, or null for audio-only videos. */
-  poster: Type.Union([Type.String(), Type.Null()])
+  poster: Type.Union([Type.String(), Type.Null()]),
+  ...SocialCounts
 }, { $id: 'mhc.video-summary.v1' })
 export type VideoSummary = Static<typeof VideoSummary>
 
@@ -33,7 +40,8 @@ export const VideoDetail = Type.Object({
     poster: Type.Union([Type.String(), Type.Null()]),
     /** The signed manifest block itself, so a client can verify it (`?format=raw`). */
     manifestBlock: Type.String()
-  })
+  }),
+  ...SocialCounts
 }, { $id: 'mhc.video-detail.v1' })
 export type VideoDetail = Static<typeof VideoDetail>
 
