@@ -18,14 +18,15 @@ import { type GatewayMetrics, gatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
+import { type GatewaySocial, socialRoutes } from './routes/social.js'
 
 export interface GatewayComponents {
   /** The node's block store: local first, then peers (Helia). */
   blockstore: BlockSource
   catalogue: { list(): Promise<CatalogueEntry[]> }
   logger: Logger
-  /** Views and reactions the node heard, for the REST API's video objects. */
-  social?: { counts(manifest: string): Promise<{ views: number, reactions: Record<string, number> }> }
+  /** The node's social service: chat for browsers, and the views and reactions in the REST API's video objects. */
+  social?: GatewaySocial & { counts(manifest: string): Promise<{ views: number, reactions: Record<string, number> }> }
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
 }
@@ -82,7 +83,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       reply.header('Retry-After', String((err as { retryAfterSeconds?: number }).retryAfterSeconds ?? 2))
     }
     // A client that hung up mid-body is not a server failure.
-    if (reply.sent || request.raw.destroyed) {
+    // (Not request.raw.destroyed: a request whose body was read is destroyed while its response is still to be written.)
+    if (reply.sent || reply.raw.destroyed || request.raw.socket?.destroyed === true) {
       request.log.debug({ err }, 'response ended early')
       return
     }
@@ -133,6 +135,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore, { ...(init.cacheBytes === undefined ? {} : { cacheBytes: init.cacheBytes }) }) })
   }, { fetchTimeoutMs }))
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs }))
+  if (components.social !== undefined) await app.register(socialRoutes(components.social))
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })

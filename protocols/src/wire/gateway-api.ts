@@ -54,3 +54,25 @@ export const ProblemBody = Type.Object({
   code: Type.String()
 }, { $id: 'mhc.problem.v1' })
 export type ProblemBody = Static<typeof ProblemBody>
+
+/** `POST /api/v1/videos/{manifest}/chat` and `/reactions`: an envelope the browser signed with its own key. */
+export const SocialPost = Type.Object({
+  /** The envelope's bytes, base64url (at most 4096 bytes decoded). */
+  envelope: Type.String({ minLength: 1, maxLength: 5462, pattern: '^[A-Za-z0-9_-]+$' })
+}, { $id: 'mhc.social-post.v1', additionalProperties: false })
+export type SocialPost = Static<typeof SocialPost>
+
+/** The accepted message, as the gateway's chat endpoints answer and its event stream sends it. */
+export const SocialEvent = Type.Object({
+  id: CidString,
+  kind: Type.Union([Type.Literal('chat'), Type.Literal('reaction'), Type.Literal('view')]),
+  /** The author's Ed25519 public key, base64url. */
+  author: Type.String(),
+  name: Type.String(),
+  ts: Type.Integer(),
+  seq: Type.Integer(),
+  text: Type.Optional(Type.String()),
+  replyTo: Type.Optional(CidString),
+  emoji: Type.Optional(Type.String())
+}, { $id: 'mhc.social-event.v1' })
+export type SocialEvent = Static<typeof SocialEvent>

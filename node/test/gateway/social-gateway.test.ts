@@ -1,0 +1,129 @@
+import { type ChatPayload, type Signer, type SocialEvent, sealSocial, toBase64url } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import t from 'tap'
+import { startInProcessNode } from '../../src/testing/in-process.js'
+
+const MANIFEST = 'bafyreihq5s5bpaaab2hg2wvb4bgk7ytcii6eww22craopiorblbwifynmy'
+const browserKey = (): Signer => { const sk = ed25519.utils.randomSecretKey(); return { publicKey: ed25519.getPublicKey(sk), sign: (d: Uint8Array) => ed25519.sign(d, sk) } }
+
+/** A minimal SSE reader over fetch: events as they come, bounded by the caller's signal. */
+async function * sse (url: string, headers: Record<string, string>, signal: AbortSignal): AsyncGenerator<{ id?: string, event?: string, data: string }> {
+  const res = await fetch(url, { headers, signal })
+  if (res.status !== 200 || res.body === null) throw new Error(`SSE answered ${res.status}: ${await res.text()}`)
+  const decoder = new TextDecoder()
+  let buffered = ''
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true })
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const block = buffered.slice(0, end)
+      buffered = buffered.slice(end + 2)
+      const fields: Record<string, string> = {}
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) continue
+        const i = line.indexOf(':')
+        if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).trimStart()
+      }
+      if (fields.data !== undefined) yield { ...(fields.id === undefined ? {} : { id: fields.id }), ...(fields.event === undefined ? {} : { event: fields.event }), data: fields.data }
+    }
+  }
+}
+
+/** The next `n` events, leaving the stream open (a `for await` with `break` would close it). */
+async function take (stream: AsyncGenerator<{ id?: string, data: string }>, n: number): Promise<SocialEvent[]> {
+  const out: SocialEvent[] = []
+  while (out.length < n) {
+    const next = await stream.next()
+    if (next.done === true) break
+    out.push(JSON.parse(next.value.data) as SocialEvent)
+  }
+  return out
+}
+
+t.test('chat through the gateway', async t => {
+  const gw = await startInProcessNode({ gateway: true })
+  const peer = await startInProcessNode()
+  t.teardown(async () => { await Promise.all([gw.destroy(), peer.destroy()]) })
+  await peer.p2p.helia.libp2p.dial(gw.p2p.helia.libp2p.getMultiaddrs()[0] as never, { signal: AbortSignal.timeout(10_000) })
+  await peer.social.join(MANIFEST)
+  const base = gw.gateway?.url ?? ''
+  const browser = browserKey()
+  let seq = 0
+  const chat = (patch: Partial<ChatPayload> = {}): ChatPayload => ({ v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'Browser', text: 'hi', ...patch })
+  const post = async (path: 'chat' | 'reactions', bytes: Uint8Array | string): Promise<Response> => await fetch(`${base}/api/v1/videos/${MANIFEST}/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ envelope: typeof bytes === 'string' ? bytes : toBase64url(bytes) })
+  })
+
+  t.test('a message signed by the browser is validated, published through the node, and reaches other nodes', async t => {
+    const res = await post('chat', await sealSocial('chat', chat({ text: 'from a browser' }), browser))
+    t.equal(res.status, 200)
+    const event = await res.json() as SocialEvent
+    t.match(event, { kind: 'chat', author: toBase64url(browser.publicKey), text: 'from a browser' })
+    await eventually(async () => (await peer.social.history(MANIFEST)).some(m => m.id === event.id), { what: 'the message on the peer' })
+  })
+
+  t.test('refusals are problem documents with the validator\'s code', async t => {
+    const other = browserKey()
+    const good = await sealSocial('chat', chat(), browser)
+    const forged = Uint8Array.from(good)
+    forged[forged.length - 2] = (forged[forged.length - 2] ?? 0) ^ 1
+    const cases: Array<[string, 'chat' | 'reactions', Uint8Array | string, number, string]> = [
+      ['a forged signature', 'chat', forged, 422, 'MHC_ERR_SIGNATURE_INVALID'],
+      ['another video\'s message', 'chat', await sealSocial('chat', chat({ manifest: 'bafyreia7opnrd3pyodjx5exnoppk5xv2maqrtgvkmamxillbxs6be6bd5e' }), other), 422, 'MHC_ERR_SOCIAL_TOPIC'],
+      ['a stale message', 'chat', await sealSocial('chat', chat({ ts: Date.now() - 5 * 60_000 }), other), 422, 'MHC_ERR_SOCIAL_TIME'],
+      ['a replay', 'chat', good, 200, ''],
+      ['the same again', 'chat', good, 409, 'MHC_ERR_SOCIAL_REPLAY'],
+      ['a reaction on the chat endpoint', 'chat', await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '🔥' }, browser), 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['not base64url', 'chat', 'not base64!', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
+      ['64 KiB', 'chat', toBase64url(new Uint8Array(64 * 1024)), 400, 'MHC_ERR_GATEWAY_BAD_REQUEST']
+    ]
+    for (const [what, path, bytes, status, code] of cases) {
+      const res = await post(path, bytes)
+      t.equal(res.status, status, `${what} → ${status}`)
+      if (code !== '') t.equal((await res.json() as { code: string }).code, code, `${what} → ${code}`)
+      else await res.arrayBuffer()
+    }
+    const reaction = await post('reactions', await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '👏' }, browser))
+    t.equal(reaction.status, 200)
+    t.match(await reaction.json(), { kind: 'reaction', emoji: '👏' })
+  })
+
+  t.test('the event stream sends history, then live messages; resuming with Last-Event-ID loses nothing and repeats nothing', async t => {
+    const url = `${base}/api/v1/videos/${MANIFEST}/chat/events`
+    const first = new AbortController()
+    t.teardown(() => { first.abort() })
+    const history = (await gw.social.history(MANIFEST)).filter(m => m.kind !== 'view')
+    const stream = sse(url, {}, first.signal)
+    const seen = await take(stream, history.length)
+    t.same(seen.map(e => e.id), history.map(m => m.id), 'the history, in order')
+    const live = await (await post('chat', await sealSocial('chat', chat({ text: 'live' }), browser))).json() as SocialEvent
+    const [next] = await take(stream, 1)
+    t.equal(next?.id, live.id, 'then the live message')
+    first.abort()
+    // Two messages while the client is away, from a node peer and from a browser.
+    const missed = [
+      (await peer.social.send(MANIFEST, { kind: 'chat', name: 'Peer', text: 'while you were away' })).id,
+      ((await (await post('chat', await sealSocial('chat', chat({ text: 'and this' }), browser))).json()) as SocialEvent).id
+    ]
+    await eventually(async () => missed.every(id => undefined !== id) && (await gw.social.history(MANIFEST)).some(m => m.id === missed[0]), { what: 'the peer\'s message on the gateway node' })
+    const again = new AbortController()
+    t.teardown(() => { again.abort() })
+    const resumed = await take(sse(url, { 'last-event-id': live.id }, again.signal), 2)
+    t.same(resumed.map(e => e.id).sort(), [...missed].sort(), 'exactly the two it missed')
+    again.abort()
+  })
+
+  t.test('open streams per address are bounded', async t => {
+    const url = `${base}/api/v1/videos/${MANIFEST}/chat/events`
+    const controllers = Array.from({ length: 8 }, () => new AbortController())
+    t.teardown(() => { for (const c of controllers) c.abort() })
+    const opened = await Promise.all(controllers.map(async c => await fetch(url, { signal: c.signal })))
+    t.same(opened.map(r => r.status), Array(8).fill(200))
+    const ninth = await fetch(url)
+    t.equal(ninth.status, 429)
+    t.equal((await ninth.json() as { code: string }).code, 'MHC_ERR_RATE_LIMITED')
+  })
+})
+
