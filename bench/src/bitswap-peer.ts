@@ -15,10 +15,9 @@ import { once } from 'node:events'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { type AddressInfo, connect, createServer } from 'node:net'
 import { pipeline } from 'node:stream/promises'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { type Libp2pOptionsInit, libp2pOptions } from '@mhc/node'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { startLibp2p } from './quiet-libp2p.js'
 
 export const STREAM_PROTOCOL = '/mhc-bench/stream/1.0.0'
 /** Read size on the sending side (the file comes from disk, as bitswap's blocks do). */
@@ -35,22 +34,6 @@ export type PeerMessage =
   | { type: 'done', ms: number, bytes: number }
   | { type: 'error', message: string }
 
-type Logger = ReturnType<Libp2pOptionsInit['logger']['forComponent']>
-
-/** libp2p wants a ComponentLogger; the bench keeps it quiet. */
-function silentLogger (): Libp2pOptionsInit['logger'] {
-  const make = (): Logger => {
-    const fn = (() => {}) as unknown as Logger
-    Object.assign(fn, { error: fn, trace: fn, enabled: false, newScope: make })
-    return fn
-  }
-  return { forComponent: make }
-}
-
-async function startLibp2p (): Promise<Libp2p> {
-  // Exactly the daemon's options: same transports, noise, yamux and services (identify, ping, gossipsub, DHT).
-  return createLibp2p(libp2pOptions({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], logger: silentLogger() }))
-}
 
 function send (msg: PeerMessage): void {
   if (process.connected) process.send?.(msg)
