@@ -24,7 +24,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import type { PeerJob, PeerMessage } from './bitswap-peer.js'
-import { emit, flag, stats, runBench } from './report.js'
+import { emit, flag, runBench, stats } from './report.js'
 
 const BENCH = 'bitswap'
 const PEER = fileURLToPath(new URL('./bitswap-peer.js', import.meta.url))

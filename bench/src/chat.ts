@@ -12,13 +12,14 @@
  *
  *   node bench/dist/chat.js [--nodes 10,20] [--seconds 30] [--rate 50]
  */
-import { ed25519 } from '@noble/curves/ed25519.js'
-import { type Signer, SocialValidator, sealSocial, socialTopic } from '@mhc/protocols'
-import type { Libp2p } from 'libp2p'
-import type { MhcServices } from '@mhc/node'
+
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import { emit, flag, runBench, stats, textFlag } from './report.js'
+import type { MhcServices } from '@mhc/node'
+import { type Signer, SocialValidator, sealSocial, socialTopic } from '@mhc/protocols'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import type { Libp2p } from 'libp2p'
 import { startLibp2p } from './quiet-libp2p.js'
+import { emit, flag, runBench, stats, textFlag } from './report.js'
 
 const MANIFEST = 'bafyreihq5s5bpaaab2hg2wvb4bgk7ytcii6eww22craopiorblbwifynmy'
 const TOPIC = socialTopic(MANIFEST)

@@ -7,12 +7,12 @@
  *   node bench/dist/publish.js [--seconds 20] [--width 1280] [--height 720] [--runs 3]
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, mkdir, rm, readdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { chooseLadder, DEFAULT_SEGMENT_SECONDS, ffmpegArgs, probe } from '@mhc/node'
-import { startDaemon, removeRepo } from '@mhc/node/testing'
+import { removeRepo, startDaemon } from '@mhc/node/testing'
 import { emit, flag, stats } from './report.js'
 
 const run = promisify(execFile)
