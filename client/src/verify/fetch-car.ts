@@ -31,9 +31,14 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
   const signal = options.signal === undefined ? ctrl.signal : AbortSignal.any([options.signal, ctrl.signal])
   let timedOut = false
   let timer: ReturnType<typeof setTimeout> | undefined
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   const arm = (ms: number): void => {
     clearTimeout(timer)
-    timer = setTimeout(() => { timedOut = true; ctrl.abort() }, ms)
+    timer = setTimeout(() => {
+      timedOut = true
+      ctrl.abort()
+      reader?.cancel().catch(() => {})
+    }, ms)
   }
   arm(options.firstByteMs)
   try {
@@ -45,11 +50,12 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
     }
     if (res.body === null) return { bytes: new Uint8Array(0), firstByteAt }
     arm(options.stallMs)
-    const reader = res.body.getReader()
+    reader = res.body.getReader()
     const chunks: Uint8Array[] = []
     let size = 0
     for (;;) {
       const { done, value } = await reader.read()
+      if (timedOut) throw new Error('stalled')
       if (done) break
       size += value.byteLength
       if (size > options.maxBytes) {

@@ -32,7 +32,7 @@ export async function resolvePath (root: Cid, path: readonly string[], blocks: B
   let cid = root
   let dir = '/'
   for (const name of path) {
-    const node = cid.codec === DAG_PB ? decodePb(await verified(blocks, cid, dir)) : undefined
+    const node = cid.codec === DAG_PB ? decodePb(await verified(blocks, cid, path.join('/'))) : undefined
     // Type 1 is a plain directory (5, a HAMT shard, is not read: MHC's directories are small).
     if (node?.data === undefined || decodeUnixfs(node.data).type !== DIRECTORY) throw badDag(`${dir} is not a plain directory`)
     const found = node.links.filter(l => l.name === name)
