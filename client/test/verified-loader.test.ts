@@ -22,12 +22,12 @@ function run (load: (url: string, o?: LoadOptions) => Promise<Loaded>, context: 
   })
 }
 
-t.test('playlists come back as text, segments as an ArrayBuffer, ranges sliced; segments are flagged', async t => {
+t.test('playlists come back as text, segments as an ArrayBuffer, byte ranges sliced (rangeEnd 0: none); segments are flagged', async t => {
   const seen: LoadOptions[] = []
   const load = async (_u: string, o?: LoadOptions): Promise<Loaded> => { seen.push(o ?? {}); return { bytes: enc.encode('#EXTM3U\n'), firstByteAt: performance.now() } }
   const text = await run(load, {})
   t.same(text, { kind: 'success', data: '#EXTM3U\n' })
-  const seg = await run(load, { responseType: 'arraybuffer', frag: { sn: 3 } })
+  const seg = await run(load, { responseType: 'arraybuffer', frag: { sn: 3 }, rangeStart: 0, rangeEnd: 0 })
   t.ok(seg.data instanceof ArrayBuffer)
   t.same(Buffer.from(seg.data as ArrayBuffer).toString(), '#EXTM3U\n')
   const ranged = await run(load, { responseType: 'arraybuffer', frag: { sn: 'initSegment' }, rangeStart: 1, rangeEnd: 4 })

@@ -45,7 +45,8 @@ export function verifiedLoader (source: Pick<VerifiedSource, 'load'>): LoaderCla
       source.load(context.url, { signal: ctrl.signal, segment: isSegment(context) }).then(loaded => {
         if (ctrl.signal.aborted) return
         let data = loaded.bytes
-        if (context.rangeStart !== undefined || context.rangeEnd !== undefined) data = data.subarray(context.rangeStart ?? 0, context.rangeEnd)
+        // hls.js sets rangeEnd 0 when there is no byte range (as its own loaders read it).
+        if (context.rangeEnd) data = data.subarray(context.rangeStart ?? 0, context.rangeEnd)
         const now = performance.now()
         stats.loading.first = Math.max(stats.loading.start, Math.min(loaded.firstByteAt, now))
         stats.loading.end = now
