@@ -214,3 +214,9 @@ t.test('gateways: added once each, by origin, http(s) only', async t => {
   t.same(s.gateways.map(g => [g.url, g.origin]), [[A, 'page'], [B, 'advertised'], ['https://c.test', 'user']])
   t.throws(() => s.addGateway('ftp://x.test', 'user'))
 })
+
+t.test('every playback code is in docs/errors.md', async t => {
+  const { readFile } = await import('node:fs/promises')
+  const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8')
+  for (const code of Object.values(PLAYBACK_CODES)) t.match(doc, new RegExp(`^\\| \`${code}\` \\|`, 'm'), code)
+})
