@@ -37,7 +37,7 @@ interface Hook {
 declare global { interface Window { __mhcPlayer?: Hook } }
 
 /** A pass-through HTTP proxy that can be killed (connections reset) and started again on the same port. */
-class Proxy {
+class ServingProxy {
   private server: Server | undefined
   private readonly sockets = new Set<Socket>()
   constructor (readonly port: number, private readonly upstream: string) {}
@@ -103,7 +103,7 @@ async function main (): Promise<number> {
   const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>
   await writeFile(configPath, JSON.stringify({ ...config, gatewayCorsOrigins: [P], gatewayPeers: [A], gatewayRateLimit: 1_000_000 }))
   const daemon = await startDaemon({ repo, gateway: true, args: ['--gateway', `127.0.0.1:${gwPort}`] })
-  const proxy = new Proxy(proxyPort, A)
+  const proxy = new ServingProxy(proxyPort, A)
   let browser: Browser | undefined
   let failed = false
   try {

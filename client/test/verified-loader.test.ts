@@ -2,7 +2,7 @@
 import type { LoaderCallbacks, LoaderConfiguration, LoaderContext } from 'hls.js'
 import t from 'tap'
 import { verifiedLoader } from '../src/player/verified-loader.js'
-import type { LoadOptions, Loaded } from '../src/verify/source.js'
+import type { Loaded, LoadOptions } from '../src/verify/source.js'
 
 const config = {} as LoaderConfiguration
 const enc = new TextEncoder()

@@ -19,10 +19,10 @@ import type { PublishResult } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import t from 'tap'
-
-type Tap = typeof t
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
+
+type Tap = typeof t
 
 const CHROMIUM = '/usr/bin/chromium'
 const CLIENT_BUILT = existsSync(fileURLToPath(new URL('../../../client/dist/index.html', import.meta.url)))
