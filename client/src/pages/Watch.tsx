@@ -55,12 +55,18 @@ export function Watch ({ cid }: { cid: string }) {
     return () => ctrl.abort()
   }, [cid, attempt])
 
+  // The verifier's chunk downloads while the API answers: the player waits for the verified root.
+  const verifier = useMemo(() => {
+    const p = import('../verify/verify.js')
+    p.catch(() => {})
+    return p
+  }, [cid])
   const detail = state.status === 'ready' ? state.detail : undefined
   const root = useMemo(() => deferred(), [detail])
   useEffect(() => {
     if (detail === undefined) return
     const ctrl = new AbortController()
-    import('../verify/verify.js')
+    verifier
       .then(mod => mod.verifyDetail(cid, detail, { signal: ctrl.signal }))
       .then(v => {
         setVerification(v)
@@ -73,7 +79,7 @@ export function Watch ({ cid }: { cid: string }) {
         root.reject({ code: p.code })
       })
     return () => ctrl.abort()
-  }, [cid, detail, root])
+  }, [cid, detail, root, verifier])
 
   useEffect(() => source?.subscribe(() => setTick(n => n + 1)), [source])
   useEffect(() => {
