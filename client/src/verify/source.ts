@@ -96,7 +96,11 @@ class DefaultVerifiedSource implements VerifiedSource {
   private readonly root: Promise<string>
 
   constructor (private readonly init: VerifiedSourceInit) {
-    for (const g of init.gateways) this.addGateway(g.url, g.origin)
+    for (const g of init.gateways) {
+      try {
+        this.addGateway(g.url, g.origin)
+      } catch {} // a malformed stored URL is skipped
+    }
     this.root = init.root
     this.root.catch(() => {})
   }
