@@ -46,6 +46,11 @@ export interface GatewayInit {
   trustProxy?: boolean
   /** Bytes of hot file leaves kept in memory (served without touching the disk). Default 64 MiB; 0 turns it off. */
   cacheBytes?: number
+  /**
+   * Other gateways (base URLs, `http(s)://host[:port]`) the watch page may fail over to:
+   * advertised at `GET /api/v1/gateways` and allowed by the app's CSP `connect-src`.
+   */
+  peerGateways?: string[]
 }
 
 export interface GatewayApp {
@@ -134,12 +139,13 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     countBytes: n => { metrics.bytesSent(n) },
     ...(components.blockFiles === undefined ? {} : { localFiles: new LocalFiles(components.blockFiles, components.blockstore, { ...(init.cacheBytes === undefined ? {} : { cacheBytes: init.cacheBytes }) }) })
   }, { fetchTimeoutMs }))
-  await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs }))
+  const peerGateways = init.peerGateways ?? []
+  await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social))
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
-  await app.register(clientRoutes(init.clientDir))
+  await app.register(clientRoutes(init.clientDir, { peerGateways }))
   return { app, metrics }
 }
 

@@ -25,6 +25,8 @@ export const NodeConfig = Type.Object({
   provideTimeoutMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
   /** Origins the gateway allows by CORS (empty: same-origin only). */
   gatewayCorsOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 64 })),
+  /** Other gateways (base URLs) the watch page may fail over to; advertised at /api/v1/gateways. */
+  gatewayPeers: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/?#]+$', maxLength: 256 }), { maxItems: 64 })),
   /** Trust X-Forwarded-For (the gateway runs behind a load balancer). */
   gatewayTrustProxy: Type.Optional(Type.Boolean()),
   /** Bytes of hot segment leaves the gateway keeps in memory (default 64 MiB; 0: none). */

@@ -147,6 +147,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...gatewayAddr,
         fetchTimeoutMs: Math.min(config.fetchTimeoutMs, 30_000),
         corsOrigins: config.gatewayCorsOrigins ?? [],
+        peerGateways: config.gatewayPeers ?? [],
         trustProxy: config.gatewayTrustProxy ?? false,
         ...(config.gatewayCacheBytes === undefined ? {} : { cacheBytes: config.gatewayCacheBytes }),
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),

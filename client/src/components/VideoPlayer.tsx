@@ -2,7 +2,7 @@ import type { Level } from 'hls.js'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { type AutoplayOutcome, autoplay } from '../lib/autoplay.js'
 import { detectCaps, type Engine, pickEngine } from '../lib/engine.js'
-import type { FatalKind, HlsPlayer } from '../player/hls-engine.js'
+import type { FatalKind, HlsPlayer, VerifiedSource, VerifiedSourceInit } from '../player/hls-engine.js'
 import { mark, type PlayerTimings, READY_MARK, watchFirstFrame } from '../player/timings.js'
 import { QualityMenu } from './QualityMenu.js'
 import { UnmuteButton } from './UnmuteButton.js'
@@ -24,14 +24,20 @@ interface Props {
   title: string
   /** Called once the playback engine is loaded (or failed to): heavy follow-up work can start. */
   onEngineSettled?: () => void
+  /** Verified playback: every file is fetched through a VerifiedSource built from this (hls.js only). */
+  verify?: Pick<VerifiedSourceInit, 'root' | 'gateways'> & { onSource(source: VerifiedSource): void }
 }
 
 interface Fatal {
-  kind: FatalKind
+  kind: FatalKind | 'verify'
   message: string
+  /** Verified playback: the client code and the file that failed. */
+  code?: string
+  file?: string
 }
 
-const FATAL_TEXT: Record<FatalKind, string> = {
+const FATAL_TEXT: Record<Fatal['kind'], string> = {
+  verify: 'Playback stopped: no gateway served this file as the creator signed it.',
   network: 'The video could not be loaded over the network.',
   media: 'The video could not be decoded.',
   other: 'Playback failed.'
@@ -42,8 +48,11 @@ const FATAL_TEXT: Record<FatalKind, string> = {
  * browser's own HLS otherwise. Seeking uses the native controls. Playback
  * starts by itself, muted (with an Unmute button) where the browser requires.
  */
-export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
+export function VideoPlayer ({ src, poster, title, onEngineSettled, verify }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null)
+  const verifyRef = useRef(verify)
+  verifyRef.current = verify
+  const sourceRef = useRef<VerifiedSource | null>(null)
   const playerRef = useRef<HlsPlayer | null>(null)
   const settledRef = useRef(onEngineSettled)
   settledRef.current = onEngineSettled
@@ -108,12 +117,31 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
     setEngine('loading')
     import('../player/hls-engine.js').then(mod => {
       if (ctrl.signal.aborted) return
+      const v = verifyRef.current
+      let source = sourceRef.current
+      if (v !== undefined && (source === null || source.failure !== null)) {
+        source = mod.verifiedSource({ root: v.root, gateways: v.gateways })
+        sourceRef.current = source
+        v.onSource(source)
+      }
       const player = mod.startHls(video, src, {
         onLevels: setLevels,
         onLevelSwitched: setPlaying,
         onFatal: (kind, message) => setFatal({ kind, message })
-      }, resumeAt.current)
+      }, resumeAt.current, source ?? undefined)
       playerRef.current = player
+      // A file no gateway served as signed: stop loading at once and say which.
+      const onChange = (): void => {
+        const f = source?.failure
+        if (f == null) return
+        unsubscribe?.()
+        player.hls.stopLoad()
+        video.pause()
+        setFatal({ kind: 'verify', message: `${f.file}: ${f.reason} (${f.code})`, code: f.code, file: f.file })
+      }
+      const unsubscribe = source?.subscribe(onChange)
+      ctrl.signal.addEventListener('abort', () => unsubscribe?.(), { once: true })
+      onChange()
       begin(player.hls)
       setEngine('hls.js')
       settled()
@@ -193,7 +221,7 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled }: Props) {
         </p>
       )}
       {fatal !== null && (
-        <div class='problem' role='alert' data-testid='player-error' data-kind={fatal.kind}>
+        <div class='problem' role='alert' data-testid='player-error' data-kind={fatal.kind} data-code={fatal.code} data-file={fatal.file}>
           <p>{FATAL_TEXT[fatal.kind]}{fatal.message !== '' && ` (${fatal.message})`}</p>
           <button type='button' onClick={retry}>Retry</button>
         </div>

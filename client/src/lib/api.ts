@@ -4,7 +4,7 @@
  * must stay tiny). Every failure becomes an ApiError carrying the problem
  * document's `code` and `detail`, or a client-side code when there was none.
  */
-import type { ProblemBody, VideoDetail, VideoPage, VideoSummary } from '@mhc/protocols'
+import type { GatewayList, ProblemBody, VideoDetail, VideoPage, VideoSummary } from '@mhc/protocols'
 
 /** Client-side codes, for failures that came with no problem document. */
 export const CLIENT_CODES = {
@@ -115,4 +115,11 @@ export async function getVideo (cid: string, options: RequestOptions = {}): Prom
     throw badResponse(url, 'is not a video detail')
   }
   return d as VideoDetail
+}
+
+/** The other gateways this gateway advertises (`gatewayPeers`); untrusted URLs, so only well-formed ones are kept. */
+export async function getGateways (options: RequestOptions = {}): Promise<string[]> {
+  const body = await getJson('/api/v1/gateways', options) as Partial<GatewayList> | null
+  const list = body !== null && typeof body === 'object' && Array.isArray(body.gateways) ? body.gateways : []
+  return list.filter((u): u is string => isStr(u) && /^https?:\/\/[^/?#]+$/.test(u)).slice(0, 64)
 }

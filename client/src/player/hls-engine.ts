@@ -11,7 +11,12 @@
 
 import type { ErrorData, Level } from 'hls.js'
 import Hls from 'hls.js/dist/hls.light.min.js'
+import { type VerifiedSource, type VerifiedSourceInit, verifiedSource } from '../verify/source.js'
 import { HLS_CONFIG } from './hls-config.js'
+import { verifiedLoader } from './verified-loader.js'
+
+export type { VerifiedSource, VerifiedSourceInit }
+export { verifiedSource }
 
 export type FatalKind = 'network' | 'media' | 'other'
 
@@ -41,12 +46,17 @@ export function hlsVersion (): string {
 
 function describe (data: ErrorData): string {
   const status = data.response?.code
-  return status !== undefined && status > 0 ? `${data.details} (HTTP ${status})` : data.details
+  const url = data.frag?.url ?? data.context?.url
+  const file = url === undefined ? '' : ` for ${new URL(url, location.href).pathname.split('/').slice(3).join('/')}`
+  return status !== undefined && status > 0 ? `${data.details}${file} (HTTP ${status})` : `${data.details}${file}`
 }
 
-/** Load `src` into `video`; `startPosition` (seconds) resumes after a retry. */
-export function startHls (video: HTMLVideoElement, src: string, events: HlsEvents, startPosition = -1): HlsPlayer {
-  const hls = new Hls({ ...HLS_CONFIG, startPosition })
+/**
+ * Load `src` into `video`; `startPosition` (seconds) resumes after a retry.
+ * With `source`, every playlist and segment comes through it, verified.
+ */
+export function startHls (video: HTMLVideoElement, src: string, events: HlsEvents, startPosition = -1, source?: VerifiedSource): HlsPlayer {
+  const hls = new Hls({ ...HLS_CONFIG, startPosition, ...(source === undefined ? {} : { loader: verifiedLoader(source) }) })
   let lastRecovery = Number.NEGATIVE_INFINITY
   hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => events.onLevels(data.levels))
   hls.on(Hls.Events.LEVEL_SWITCHED, (_e, data) => events.onLevelSwitched(data.level))

@@ -4,7 +4,7 @@
  * are served; a video whose manifest fails verification is a 422.
  */
 
-import { BadRequestError, type CatalogueEntry, fromBase64url, isManifestCid, openManifest, ProblemBody, parseCid, toBase64url, type VerifiedManifest, VideoDetail, VideoPage, type VideoSummary } from '@mhc/protocols'
+import { BadRequestError, type CatalogueEntry, fromBase64url, GatewayList, isManifestCid, openManifest, ProblemBody, parseCid, toBase64url, type VerifiedManifest, VideoDetail, VideoPage, type VideoSummary } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { CID } from 'multiformats/cid'
 import { Type } from 'typebox'
@@ -19,6 +19,8 @@ export interface ApiComponents {
 
 export interface ApiInit {
   fetchTimeoutMs: number
+  /** Advertised at GET /api/v1/gateways (config `gatewayPeers`). */
+  peerGateways?: string[]
 }
 
 const ListQuery = Type.Object({
@@ -84,6 +86,11 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
         ...await counts(cid.toString())
       }
     })
+
+    const gateways: GatewayList = { gateways: [...(init.peerGateways ?? [])] }
+    app.get('/api/v1/gateways', {
+      schema: { summary: 'Other gateways the watch page may fail over to (all untrusted: the page verifies every block)', response: { 200: GatewayList } }
+    }, async (_request, reply) => reply.header('Cache-Control', 'public, max-age=300').send(gateways))
 
     app.get('/api/docs', { schema: { hide: true } }, async () => (app as unknown as { swagger(): unknown }).swagger())
   }

@@ -11,8 +11,19 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 
 export const APP_CSP = "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-export function clientRoutes (clientDir: string | undefined) {
-  return async (app: FastifyInstance): Promise<void> => {
+/**
+ * The app's CSP with `connect-src` opened to the peer gateways and to any
+ * https: origin (gateways a viewer adds). The page verifies every byte it
+ * fetches from them against the signed root (docs/decisions/0011).
+ */
+export function appCsp (peerGateways: readonly string[] = []): string {
+  const extra = [...new Set(peerGateways.map(u => new URL(u).origin))].join(' ')
+  return APP_CSP.replace("connect-src 'self'", `connect-src 'self' https:${extra === '' ? '' : ` ${extra}`}`)
+}
+
+export function clientRoutes (clientDir: string | undefined, init: { peerGateways?: readonly string[] } = {}) {
+  const csp = appCsp(init.peerGateways)
+  return async function (app: FastifyInstance): Promise<void> {
     if (clientDir === undefined || !existsSync(join(clientDir, 'index.html'))) {
       app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(
         '<!doctype html><meta charset="utf-8"><title>MHC gateway</title><h1>MHC gateway</h1><p>The web app is not built. Run <code>npm run build -w @mhc/client</code>. Content is served under <code>/ipfs/</code>; the API under <code>/api/v1/</code>.</p>'
@@ -22,8 +33,8 @@ export function clientRoutes (clientDir: string | undefined) {
     // The app's JS budget assumes gzip; compression stays inside this plugin (encapsulated), off /ipfs.
     await app.register(fastifyCompress, { threshold: 1024, encodings: ['gzip'] })
     app.addHook('onSend', async (_request, reply) => {
-      // Nothing loads from outside the gateway; hls.js needs blob: for its worker and MediaSource.
-      reply.header('Content-Security-Policy', APP_CSP)
+      // Scripts, styles and media come from this gateway only; hls.js needs blob: for its worker and MediaSource.
+      reply.header('Content-Security-Policy', csp)
       reply.header('X-Content-Type-Options', 'nosniff')
       reply.header('Referrer-Policy', 'no-referrer')
     })

@@ -134,7 +134,7 @@ t.test('watching in Chromium through the gateway', async t => {
     page.on('pageerror', e => { errors.push(e.message) })
     // One segment answers 503 once, as an overloaded gateway would; hls.js must retry it.
     let injected = ''
-    await page.route(/\/seg_001\.m4s$/, async route => {
+    await page.route(/\/seg_001\.m4s(\?|$)/, async route => {
       if (injected === '') {
         injected = route.request().url()
         await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/problem+json' }, body: '{"code":"MHC_ERR_GATEWAY_UNAVAILABLE"}' })

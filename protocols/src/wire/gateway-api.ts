@@ -76,3 +76,14 @@ export const SocialEvent = Type.Object({
   emoji: Type.Optional(Type.String())
 }, { $id: 'mhc.social-event.v1' })
 export type SocialEvent = Static<typeof SocialEvent>
+
+/**
+ * Other gateways this gateway's operator lists (config `gatewayPeers`), for
+ * the watch page to fail over to. Every gateway is untrusted: the page
+ * verifies each block from the signed root whichever gateway served it.
+ */
+export const GatewayList = Type.Object({
+  /** Base URLs (`http(s)://host[:port]`), in the operator's order; the page tries its own gateway first. */
+  gateways: Type.Array(Type.String({ pattern: '^https?://[^/?#]+$', maxLength: 256 }), { maxItems: 64 })
+}, { $id: 'mhc.gateway-list.v1' })
+export type GatewayList = Static<typeof GatewayList>
