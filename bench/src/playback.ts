@@ -14,19 +14,17 @@
  *
  *   node bench/dist/playback.js [--seconds 48] [--width 1920] [--height 1080] [--runs 3] [--play-s 10]
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { CLK_TCK, freePort, processes, tree } from './processes.js'
 import { emit, flag, runBench, stats } from './report.js'
+import { makeSourceClip } from './source-clip.js'
 
-const run = promisify(execFile)
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium'
 
 interface Hook {
@@ -91,8 +89,7 @@ async function main (): Promise<number> {
   const playS = flag('play-s', 10)
   const work = await mkdtemp(join(tmpdir(), 'mhc-bench-playback-'))
   const source = join(work, 'source.mp4')
-  await run('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', source])
+  await makeSourceClip(source, { seconds, width, height })
 
   const proxyPort = await freePort()
   const gwPort = await freePort()

@@ -14,6 +14,7 @@ import { promisify } from 'node:util'
 import { chooseLadder, DEFAULT_SEGMENT_SECONDS, ffmpegArgs, probe } from '@mhc/node'
 import { removeRepo, startDaemon } from '@mhc/node/testing'
 import { emit, flag, stats } from './report.js'
+import { makeSourceClip } from './source-clip.js'
 
 const run = promisify(execFile)
 
@@ -24,8 +25,7 @@ async function main (): Promise<void> {
   const runs = flag('runs', 3)
   const work = await mkdtemp(join(tmpdir(), 'mhc-bench-publish-'))
   const source = join(work, 'source.mp4')
-  await run('ffmpeg', ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', source])
+  await makeSourceClip(source, { seconds, width, height })
 
   // The baseline runs exactly the encode MHC runs (same ladder, GOP, rates, HLS muxer), minus the poster.
   const info = await probe('ffprobe', source)

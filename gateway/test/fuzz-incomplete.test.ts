@@ -10,6 +10,7 @@
 import type { AddressInfo } from 'node:net'
 import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarWriter } from '@ipld/car/writer'
+import { seededRandom } from '@mhc/protocols/testing'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -24,17 +25,7 @@ const STORES = Number(process.env.MHC_FUZZ_STORES ?? 10)
 const REQUESTS = Number(process.env.MHC_FUZZ_REQUESTS ?? 30)
 const ALLOWED = new Set([200, 206, 301, 304, 400, 404, 406, 412, 416])
 
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
-const rand = prng(SEED)
+const rand = seededRandom(SEED)
 const int = (n: number): number => Math.floor(rand() * n)
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T
 

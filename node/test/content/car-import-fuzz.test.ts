@@ -11,6 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
+import { seededRandom } from '@mhc/protocols/testing'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { MemoryDatastore } from 'datastore-core/memory'
 import { createHeliaLight } from 'helia'
@@ -24,17 +25,6 @@ const SEED = Number(process.env.MHC_FUZZ_SEED ?? 0x5eed)
 const CASES = Number(process.env.MHC_FUZZ_CASES ?? 160)
 const PER_CASE_MS = 5000
 
-/** mulberry32: small, seeded, good enough to pick cuts and flips. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const fx = await buildCarFixtures()
 const work = await mkdtemp(join(tmpdir(), 'mhc-car-fuzz-'))
@@ -44,7 +34,7 @@ const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
 process.on('unhandledRejection', onUnhandled)
 t.teardown(() => { process.off('unhandledRejection', onUnhandled) })
 
-const rand = prng(SEED)
+const rand = seededRandom(SEED)
 const int = (n: number): number => Math.floor(rand() * n)
 const pick = <T>(xs: T[]): T => xs[int(xs.length)] as T
 const shuffle = <T>(xs: T[]): T[] => {

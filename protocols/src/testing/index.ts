@@ -45,3 +45,15 @@ export async function nextEvent<E extends Event = Event> (target: Pick<EventTarg
     target.addEventListener(type, on)
   })
 }
+
+/** mulberry32: a small seeded generator in [0, 1), so a fuzz test's cuts and flips repeat run after run. */
+export function seededRandom (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let x = a
+    x = Math.imul(x ^ (x >>> 15), x | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+}
