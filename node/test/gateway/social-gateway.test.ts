@@ -1,4 +1,4 @@
-import { type ChatPayload, type Signer, type SocialEvent, sealSocial, toBase64url } from '@mhc/protocols'
+import { type ChatPayload, type Signer, type SocialEvent, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
@@ -46,6 +46,10 @@ t.test('chat through the gateway', async t => {
   t.teardown(async () => { await Promise.all([gw.destroy(), peer.destroy()]) })
   await peer.p2p.helia.libp2p.dial(gw.p2p.helia.libp2p.getMultiaddrs()[0] as never, { signal: AbortSignal.timeout(10_000) })
   await peer.social.join(MANIFEST)
+  await gw.social.join(MANIFEST)
+  // Both nodes on the topic, each knowing the other is: a message published before that reaches nobody.
+  const [g, p] = [gw.p2p.helia.libp2p, peer.p2p.helia.libp2p]
+  await eventually(() => g.services.pubsub.getSubscribers(socialTopic(MANIFEST)).some(x => x.equals(p.peerId)) && p.services.pubsub.getSubscribers(socialTopic(MANIFEST)).some(x => x.equals(g.peerId)), { what: 'both on the topic' })
   const base = gw.gateway?.url ?? ''
   const browser = browserKey()
   let seq = 0
