@@ -1,6 +1,6 @@
+import { decodeEnvelope, encodeEnvelope, manifestCid, type Signer, sealManifest, toBase64url, type VideoDetail, type VideoPage } from '@mhc/protocols'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { decodeEnvelope, encodeEnvelope, manifestCid, sealManifest, toBase64url, type Signer, type VideoDetail, type VideoPage } from '@mhc/protocols'
 import { makeApp, makeFixture } from './helpers/fixtures.js'
 
 const sk = ed25519.utils.randomSecretKey()

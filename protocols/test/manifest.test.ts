@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import * as dagCbor from '@ipld/dag-cbor'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { fromBase64url, openManifest, sealManifest, toBase64url, encodeEnvelope, decodeEnvelope, type Signer, type VideoManifest } from '../src/index.js'
+import { decodeEnvelope, encodeEnvelope, fromBase64url, openManifest, type Signer, sealManifest, toBase64url, type VideoManifest } from '../src/index.js'
 
 interface Vector { seed: string, publicKey: string, manifest: VideoManifest, cid: string, block: string }
 

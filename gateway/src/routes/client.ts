@@ -23,7 +23,7 @@ export function appCsp (peerGateways: readonly string[] = []): string {
 
 export function clientRoutes (clientDir: string | undefined, init: { peerGateways?: readonly string[] } = {}) {
   const csp = appCsp(init.peerGateways)
-  return async function (app: FastifyInstance): Promise<void> {
+  return async (app: FastifyInstance): Promise<void> => {
     if (clientDir === undefined || !existsSync(join(clientDir, 'index.html'))) {
       app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(
         '<!doctype html><meta charset="utf-8"><title>MHC gateway</title><h1>MHC gateway</h1><p>The web app is not built. Run <code>npm run build -w @mhc/client</code>. Content is served under <code>/ipfs/</code>; the API under <code>/api/v1/</code>.</p>'

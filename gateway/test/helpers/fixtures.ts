@@ -3,11 +3,11 @@
  * MemoryBlockstore, and a gateway app over them.
  */
 import { unixfs } from '@helia/unixfs'
+import type { CatalogueEntry } from '@mhc/protocols'
 import { MemoryBlockstore } from 'blockstore-core'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
-import { pino } from 'pino'
-import type { CatalogueEntry } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
+import { pino } from 'pino'
 import { buildApp, type GatewayInit } from '../../src/index.js'
 
 export interface Fixture {

@@ -1,6 +1,6 @@
+import * as dagPb from '@ipld/dag-pb'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { exporter } from 'ipfs-unixfs-exporter'
-import * as dagPb from '@ipld/dag-pb'
 import type { CID } from 'multiformats/cid'
 import t from 'tap'
 import * as trustless from '../../src/trustless/index.js'

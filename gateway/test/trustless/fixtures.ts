@@ -4,9 +4,10 @@
  * `single-layer-hamt-with-multi-block-files`, `dir-with-dag-cbor-with-links`).
  * Expected CIDs of file chunks are computed here independently of the importer.
  */
+
+import { unixfs } from '@helia/unixfs'
 import * as dagCbor from '@ipld/dag-cbor'
 import * as dagPb from '@ipld/dag-pb'
-import { unixfs } from '@helia/unixfs'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { UnixFS } from 'ipfs-unixfs'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'

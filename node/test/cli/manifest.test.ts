@@ -1,8 +1,8 @@
+import { join } from 'node:path'
+import { decodeEnvelope, encodeEnvelope, manifestCid, type Signer, sealManifest, toBase64url } from '@mhc/protocols'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { FsBlockstore } from 'blockstore-fs'
-import { join } from 'node:path'
 import t from 'tap'
-import { decodeEnvelope, encodeEnvelope, manifestCid, sealManifest, toBase64url, type Signer } from '@mhc/protocols'
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
 
 const sk = ed25519.utils.randomSecretKey()

@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
+import type { TranscodeProgressEvents } from '../../src/media/index.js'
 import { parseAttributes } from '../../src/media/m3u8.js'
 import { extinfs, ffprobeJson, makeClip, makeTranscoder, segmentStartsWithKeyframe, tempDir } from '../helpers/media.js'
-import type { TranscodeProgressEvents } from '../../src/media/index.js'
 
 t.test('transcoding a 1280×720 landscape clip', async t => {
   const dir = await tempDir(t)

@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { makeClip, makeTranscoder, remux, tempDir } from '../helpers/media.js'
 import type { TranscodeProgressEvents } from '../../src/media/index.js'
+import { makeClip, makeTranscoder, remux, tempDir } from '../helpers/media.js'
 
 t.test('a raw H.264 stream, whose duration no header states, is timed by the encode', async t => {
   const dir = await tempDir(t)

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import t from 'tap'
 import type { CatalogueEntry, PublishResult } from '@mhc/protocols'
+import t from 'tap'
 import { makeRepo, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
 
