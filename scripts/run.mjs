@@ -67,6 +67,13 @@ if (verb === 'start') {
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { child.kill(sig) })
   child.on('exit', code => { process.exit(code ?? 1) })
 } else if (verb === 'test') {
+  // tsx runs the tests without checking their types: check them first (tsconfig.tests.json).
+  const typecheck = spawnSync(node, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.tests.json'], { cwd: root, stdio: 'inherit' })
+  if (typecheck.status !== 0) {
+    say('the tests do not type-check')
+    process.stdout.write('0 passed, 1 failed\n')
+    process.exit(typecheck.status ?? 1)
+  }
   const tap = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
   // tap compiles its runner with the plugins named in .taprc; on a fresh
   // install it would run once with its default TypeScript plugin (which

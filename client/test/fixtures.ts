@@ -43,7 +43,9 @@ export async function sealed (): Promise<{ cid: string, bytes: Uint8Array, manif
   const detail: VideoDetail = {
     cid: c,
     manifest: structuredClone(manifest),
-    urls: { master: `/ipfs/${ROOT}/master.m3u8`, poster: `/ipfs/${ROOT}/poster.jpg`, manifestBlock: `/ipfs/${c}?format=raw` }
+    urls: { master: `/ipfs/${ROOT}/master.m3u8`, poster: `/ipfs/${ROOT}/poster.jpg`, manifestBlock: `/ipfs/${c}?format=raw` },
+    views: 0,
+    reactions: {}
   }
   return { cid: c, bytes, manifest, detail }
 }

@@ -1,5 +1,6 @@
 import { decodeEnvelope, encodeEnvelope, manifestCid, type Signer, sealManifest, toBase64url, type VideoDetail, type VideoPage } from '@mhc/protocols'
 import { ed25519 } from '@noble/curves/ed25519.js'
+import type { CID } from 'multiformats/cid'
 import t from 'tap'
 import { makeApp, makeFixture } from './helpers/fixtures.js'
 
@@ -9,7 +10,7 @@ const creator = toBase64url(signer.publicKey)
 
 t.test('REST API /api/v1', async t => {
   const fx = await makeFixture()
-  const sealed = []
+  const sealed: CID[] = []
   for (let i = 0; i < 5; i++) {
     const s = await sealManifest({
       v: 1, title: `Video ${i}`, description: '', creator, created: `2026-11-2${i}T00:00:00Z`, root: fx.root.toString(), master: 'hls/master.m3u8',

@@ -22,7 +22,8 @@ import t from 'tap'
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
 import { makeClip } from '../helpers/media.js'
 
-type Tap = typeof t
+/** What the helpers below assert with: the root test or any subtest. */
+type Tap = { ok(value: unknown, message: string): unknown, same(found: unknown, wanted: unknown, message: string): unknown }
 
 const CHROMIUM = '/usr/bin/chromium'
 const CLIENT_BUILT = existsSync(fileURLToPath(new URL('../../../client/dist/index.html', import.meta.url)))
@@ -36,7 +37,6 @@ interface GatewayRow { url: string, files: number, segments: number, failures: n
 
 declare global {
   interface Window {
-    __mhcPlayer?: { hls: unknown, video: HTMLVideoElement }
     /** SHA-256 (hex) of every mdat box appended to a SourceBuffer: the media that reached the decoder. */
     __mdats?: string[]
   }
