@@ -82,8 +82,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const distribution = await services.start('distributor', distributor({ provideTimeoutMs: config.provideTimeoutMs })({
       pubsub: libp2p.services.pubsub, routing: helia.routing, events: libp2p, signer, logger
     }), options)
+    const published = await videos.list(options)
     // Records made before a restart may have lapsed while the node was off: provide the catalogue again once peers are here.
-    distribution.queue((await videos.list(options)).flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
+    distribution.queue(published.flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
 
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
@@ -98,7 +99,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     }), options)
 
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
-    for (const entry of await videos.list(options)) await chat.join(entry.manifest, options)
+    for (const entry of published) await chat.join(entry.manifest, options)
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const fs = unixfs(helia)

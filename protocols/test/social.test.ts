@@ -3,7 +3,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
-  type ChatPayload, decodeEnvelope, encodeEnvelope, fromBase64url, openSocial, type ReactionPayload, type Signer,
+  type ChatPayload, decodeEnvelope, encodeEnvelope, fromBase64url, openSocial, type ReactionPayload, readKeptSocial, type Signer,
   SocialValidator, seal, sealSocial, socialTopic, toBase64url, topicManifest, type ViewPayload
 } from '../src/index.js'
 
@@ -43,6 +43,8 @@ t.test('social wire formats', async t => {
       t.same(opened.payload, vec[kind].payload)
       t.equal(opened.author, vec.author)
       t.equal(opened.id, vec[kind].id)
+      const kept = await readKeptSocial(fromBase64url(vec[kind].bytes))
+      t.same({ ...kept, envelope: undefined }, { ...opened, envelope: undefined }, `${kind}: read back from the node's own store, the same message`)
     }
   })
 

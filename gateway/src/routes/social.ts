@@ -6,18 +6,16 @@
  * message exactly as every node validates what it hears (SocialValidator),
  * then publishes it; a refusal is a problem document with its code.
  */
-import { fromBase64url, ProblemBody, parseCid, RateLimitedError, SocialEvent, type SocialMessage, SocialPost, WireFormatError } from '@mhc/protocols'
+import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, SocialEvent, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { clientGone } from '../listen.js'
+import { type FeedSource, feedSocial } from '../social-feed.js'
 
 /** What the gateway needs of the node's social service. */
-export interface GatewaySocial {
+export interface GatewaySocial extends FeedSource {
   join(manifest: string, options?: { signal?: AbortSignal }): Promise<void>
-  history(manifest: string, options?: { signal?: AbortSignal }): Promise<SocialMessage[]>
   publishSigned(manifest: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<SocialMessage>
-  addEventListener(type: 'message', listener: (e: CustomEvent<SocialMessage>) => void): void
-  removeEventListener(type: 'message', listener: (e: CustomEvent<SocialMessage>) => void): void
 }
 
 export interface SocialRoutesInit {
@@ -57,9 +55,10 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       }, async (request, reply) => {
         const manifest = parseCid(request.params.manifest).toString()
         const bytes = fromBase64url(request.body.envelope)
-        const sent = await social.publishSigned(manifest, bytes, { signal: clientGone(reply.raw) })
-        if (sent.kind !== kind) throw new WireFormatError(`This endpoint takes ${kind} messages, not ${sent.kind}`)
-        return socialEvent(sent)
+        // Refused before anything is published: a reaction posted as chat must not go out first.
+        const claimed = socialKindOf(decodeEnvelope(bytes, MAX_SOCIAL_BYTES))
+        if (claimed !== kind) throw new WireFormatError(`This endpoint takes ${kind} messages, not ${claimed}`)
+        return socialEvent(await social.publishSigned(manifest, bytes, { signal: clientGone(reply.raw) }))
       })
     }
     post('chat', 'chat')
@@ -78,34 +77,22 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'keep-alive' })
       res.write('retry: 3000\n\n')
-      const sent = new Set<string>()
-      const send = (m: SocialMessage): void => {
-        if (m.payload.manifest !== manifest || m.kind === 'view' || sent.has(m.id)) return
-        sent.add(m.id)
-        res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m))}\n\n`)
-      }
-      // Live messages that arrive while the history is read are held, then sent after it in order.
-      const held: SocialMessage[] = []
-      let live = false
-      const onMessage = (e: CustomEvent<SocialMessage>): void => { if (live) send(e.detail); else held.push(e.detail) }
-      social.addEventListener('message', onMessage)
       const heartbeat = setInterval(() => { res.write(': ping\n\n') }, heartbeatMs)
-      const close = (): void => {
+      let stopFeed = (): void => {}
+      res.once('close', () => {
         clearInterval(heartbeat)
-        social.removeEventListener('message', onMessage)
+        stopFeed()
         const n = (open.get(ip) ?? 1) - 1
         if (n <= 0) open.delete(ip)
         else open.set(ip, n)
-      }
-      res.once('close', close)
-      const history = await social.history(manifest, { signal })
-      // Resume: skip everything up to and including the last id the client saw (if it is still kept).
+      })
       const last = request.headers['last-event-id']
-      const from = typeof last === 'string' ? history.findIndex(m => m.id === last) + 1 : 0
-      for (const m of history.slice(0, from)) sent.add(m.id)
-      for (const m of history.slice(from)) send(m)
-      for (const m of held) send(m)
-      live = true
+      // Resume after the last id the client saw: nothing lost, nothing repeated.
+      stopFeed = await feedSocial(social, manifest, m => {
+        if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m))}\n\n`)
+      }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
+      // The client may have gone while the history was sent.
+      if (res.destroyed) stopFeed()
     })
   }
 }

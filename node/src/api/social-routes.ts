@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { clientGone } from '@mhc/gateway'
+import { clientGone, feedSocial } from '@mhc/gateway'
 import { type ChatLine, CidParams, MuteRequest, parseCid, type Reaction, type SocialMessage, SocialSendRequest } from '@mhc/protocols'
 import { Type } from 'typebox'
 import type { ControlApiComponents } from './index.js'
@@ -37,24 +37,15 @@ export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity
       const manifest = parseCid(request.params.cid).toString()
       const signal = clientGone(reply.raw)
       const out = new PassThrough()
-      const sent = new Set<string>()
-      const write = (m: SocialMessage): void => {
-        const line = chatLine(m)
-        if (line === undefined || sent.has(line.id)) return
-        sent.add(line.id)
-        out.write(`${JSON.stringify(line)}\n`)
-      }
-      // Listen before reading the history, so nothing arriving in between is lost (ids dedupe the overlap).
-      const onMessage = (e: CustomEvent<SocialMessage>): void => { if (e.detail.payload.manifest === manifest) write(e.detail) }
-      if (request.query.follow === true) c.social.addEventListener('message', onMessage)
-      const done = (): void => {
-        c.social.removeEventListener('message', onMessage)
-        out.end()
-      }
-      signal.addEventListener('abort', done, { once: true })
       await c.social.join(manifest, { signal })
-      for (const m of await c.social.history(manifest, { signal })) write(m)
-      if (request.query.follow !== true) done()
+      const follow = request.query.follow === true
+      const stop = await feedSocial(c.social, manifest, m => {
+        const line = chatLine(m)
+        if (line !== undefined) out.write(`${JSON.stringify(line)}\n`)
+      }, { signal, live: follow })
+      const done = (): void => { stop(); out.end() }
+      if (!follow || signal.aborted) done()
+      else signal.addEventListener('abort', done, { once: true })
       return reply.type('application/x-ndjson').send(out)
     })
 

@@ -2,7 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, 
+  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, readKeptSocial, 
   type SocialMessage, SocialTopicError, SocialValidator, sealSocial, socialTopic,WireFormatError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
@@ -24,12 +24,6 @@ export class DefaultSocial implements Social {
   private lastSeq = 0
   private started = false
   private shutdown = new AbortController()
-  private readonly onMessage = (evt: CustomEvent<{ topic: string, data: Uint8Array }>): void => {
-    const { topic, data } = evt.detail
-    if (!this.joined.has(topic)) return
-    // Already validated (the topic validator accepted it); opened again only to hand it on typed.
-    void openSocial(data).then(m => this.keep(m)).catch(err => { this.log.debug({ err }, 'could not keep a message') })
-  }
 
   constructor (private readonly components: SocialComponents, private readonly init: SocialInit) {
     this.log = components.logger.child({ component: 'social' })
@@ -44,7 +38,6 @@ export class DefaultSocial implements Social {
     if (this.shutdown.signal.aborted) this.shutdown = new AbortController()
     for (const a of await this.store.muted(options)) this.muteList.add(a)
     await this.components.network.handle(HISTORY_PROTOCOL, async (stream) => { await this.serveHistory(stream) }, { maxInboundStreams: 16 })
-    this.components.pubsub.addEventListener('message', this.onMessage as unknown as EventListener)
     this.started = true
   }
 
@@ -52,7 +45,6 @@ export class DefaultSocial implements Social {
     if (!this.started) return
     this.started = false
     this.shutdown.abort()
-    this.components.pubsub.removeEventListener('message', this.onMessage as unknown as EventListener)
     for (const topic of this.joined) this.unsubscribe(topic)
     this.joined.clear()
     await this.components.network.unhandle(HISTORY_PROTOCOL).catch(() => {})
@@ -66,6 +58,8 @@ export class DefaultSocial implements Social {
     this.components.pubsub.topicValidators.set(topic, async (_peer, msg) => {
       const verdict = await this.validator.validate(topic, msg.data)
       if (verdict.verdict !== 'accept') this.log.debug({ topic, verdict: verdict.verdict, code: verdict.error?.code }, 'social message refused')
+      // Kept as it is accepted: the message was opened and verified once, here, as announcements are.
+      else if (verdict.message !== undefined) this.keep(verdict.message).catch(err => { this.log.debug({ err }, 'could not keep a message') })
       return VERDICT[verdict.verdict]
     })
     // Rejected messages on this topic cost their sender score, as on the announce topic.
@@ -109,7 +103,8 @@ export class DefaultSocial implements Social {
     const out: SocialMessage[] = []
     for (const bytes of await this.store.list(manifest, options)) {
       try {
-        out.push(await openSocial(bytes))
+        // Verified before it was kept: read back without checking the signature again.
+        out.push(await readKeptSocial(bytes))
       } catch (err) {
         this.log.warn({ err }, 'skipping a damaged history entry')
       }
@@ -146,14 +141,15 @@ export class DefaultSocial implements Social {
     this.events.removeEventListener(type, listener as EventListener)
   }
 
-  /** Store an accepted message (muted authors' are not kept) and tell listeners, once. */
-  private async keep (message: SocialMessage): Promise<void> {
-    if (this.muteList.has(message.author)) return
+  /** Store an accepted message (muted authors' are not kept), count it, and tell listeners, once. True when it was new. */
+  private async keep (message: SocialMessage, options: AbortOptions = { signal: this.shutdown.signal }): Promise<boolean> {
+    if (this.muteList.has(message.author)) return false
     const { manifest } = message.payload
-    if (message.kind === 'view') await this.store.count(manifest, 'view', message.author, { signal: this.shutdown.signal })
-    else if (message.kind === 'reaction') await this.store.count(manifest, `reaction:${message.payload.emoji}`, message.author, { signal: this.shutdown.signal })
-    const added = await this.store.add(message.payload.manifest, message.payload.ts, message.id, message.bytes, { signal: this.shutdown.signal })
+    if (message.kind === 'view') await this.store.count(manifest, 'view', message.author, options)
+    else if (message.kind === 'reaction') await this.store.count(manifest, `reaction:${message.payload.emoji}`, message.author, options)
+    const added = await this.store.add(manifest, message.payload.ts, message.id, message.bytes, options)
     if (added) this.events.dispatchEvent(new CustomEvent('message', { detail: message }))
+    return added
   }
 
   private unsubscribe (topic: string): void {
@@ -195,11 +191,8 @@ export class DefaultSocial implements Social {
         // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale.
         const message = await openSocial(bytes)
         if (message.payload.manifest !== manifest) throw new SocialTopicError('A history answer carries another video\'s message')
-        if (this.muteList.has(message.author)) continue
-        if (await this.store.add(manifest, message.payload.ts, message.id, bytes, { signal })) {
-          kept++
-          this.events.dispatchEvent(new CustomEvent('message', { detail: message }))
-        }
+        // The same path as a live message: views and reactions in the history count too.
+        if (await this.keep(message, { signal })) kept++
       }
       await stream.close({ signal })
       return kept

@@ -1,4 +1,4 @@
-import { type ChatPayload, type Signer, type SocialEvent, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
+import { type ChatPayload, openSocial, type Signer, type SocialEvent, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
@@ -73,13 +73,14 @@ t.test('chat through the gateway', async t => {
     const good = await sealSocial('chat', chat(), browser)
     const forged = Uint8Array.from(good)
     forged[forged.length - 2] = (forged[forged.length - 2] ?? 0) ^ 1
+    const misposted = await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '🔥' }, browser)
     const cases: Array<[string, 'chat' | 'reactions', Uint8Array | string, number, string]> = [
       ['a forged signature', 'chat', forged, 422, 'MHC_ERR_SIGNATURE_INVALID'],
       ['another video\'s message', 'chat', await sealSocial('chat', chat({ manifest: 'bafyreia7opnrd3pyodjx5exnoppk5xv2maqrtgvkmamxillbxs6be6bd5e' }), other), 422, 'MHC_ERR_SOCIAL_TOPIC'],
       ['a stale message', 'chat', await sealSocial('chat', chat({ ts: Date.now() - 5 * 60_000 }), other), 422, 'MHC_ERR_SOCIAL_TIME'],
       ['a replay', 'chat', good, 200, ''],
       ['the same again', 'chat', good, 409, 'MHC_ERR_SOCIAL_REPLAY'],
-      ['a reaction on the chat endpoint', 'chat', await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '🔥' }, browser), 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['a reaction on the chat endpoint', 'chat', misposted, 400, 'MHC_ERR_WIRE_FORMAT'],
       ['not base64url', 'chat', 'not base64!', 400, 'MHC_ERR_GATEWAY_BAD_REQUEST'],
       ['64 KiB', 'chat', toBase64url(new Uint8Array(64 * 1024)), 400, 'MHC_ERR_GATEWAY_BAD_REQUEST']
     ]
@@ -89,6 +90,8 @@ t.test('chat through the gateway', async t => {
       if (code !== '') t.equal((await res.json() as { code: string }).code, code, `${what} → ${code}`)
       else await res.arrayBuffer()
     }
+    const misId = (await openSocial(misposted)).id
+    t.notOk((await gw.social.history(MANIFEST)).some(m => m.id === misId), 'a message refused by the endpoint was not published or kept')
     const reaction = await post('reactions', await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '👏' }, browser))
     t.equal(reaction.status, 200)
     t.match(await reaction.json(), { kind: 'reaction', emoji: '👏' })

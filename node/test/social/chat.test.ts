@@ -139,5 +139,11 @@ t.test('chat between nodes', async t => {
     await eventually(async () => { const n = await b.social.counts(MANIFEST); return n.views === 1 && n.reactions['🔥'] === 2 ? n : undefined }, { what: 'counts on B' })
     const onA = await eventually(async () => { const n = await a.social.counts(MANIFEST); return n.reactions['🔥'] === 2 ? n : undefined }, { what: 'B\'s reaction counted on A' })
     t.same(onA, { views: 1, reactions: { '🔥': 2 } }, 'A counted B\'s reaction too')
+    // A node that joins late counts the views and reactions its history brings.
+    const late = await startInProcessNode()
+    extra.push(late)
+    await connect(late, a)
+    await late.social.join(MANIFEST)
+    t.same(await late.social.counts(MANIFEST), { views: 1, reactions: { '🔥': 2 } }, 'counted from the history too')
   })
 })

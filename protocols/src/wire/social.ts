@@ -79,13 +79,32 @@ export async function sealSocial<K extends SocialKind> (kind: K, payload: Payloa
  * domain and payload type, the signature), then the payload's schema.
  */
 export async function openSocial (bytes: Uint8Array): Promise<SocialMessage> {
+  return await decodeSocial(bytes, true)
+}
+
+/**
+ * The same, without checking the signature again: only for bytes this node
+ * verified before it kept them (its own history store). Never for bytes a
+ * peer or a client sent.
+ */
+export async function readKeptSocial (bytes: Uint8Array): Promise<SocialMessage> {
+  return await decodeSocial(bytes, false)
+}
+
+async function decodeSocial (bytes: Uint8Array, verify: boolean): Promise<SocialMessage> {
   const envelope = decodeEnvelope(bytes, MAX_SOCIAL_BYTES)
-  const kind = (Object.keys(SOCIAL_KINDS) as SocialKind[]).find(k => SOCIAL_KINDS[k].domain === envelope.domain && SOCIAL_KINDS[k].payloadType === envelope.payloadType)
-  if (kind === undefined) throw new EnvelopeDomainError(`Not a social message: ${envelope.domain} ${envelope.payloadType}`)
-  await verifyEnvelope(envelope)
+  const kind = socialKindOf(envelope)
+  if (verify) await verifyEnvelope(envelope)
   const payload = checkPayload(kind, parseJson(envelope.payload))
   const id = CID.createV1(dagCbor.code, await sha256.digest(bytes)).toString()
   return { kind, payload, id, author: toBase64url(envelope.publicKey), envelope, bytes } as SocialMessage
+}
+
+/** Which social kind an (unverified) envelope claims to be, by its domain and payload type. */
+export function socialKindOf (envelope: Pick<Envelope, 'domain' | 'payloadType'>): SocialKind {
+  const kind = (Object.keys(SOCIAL_KINDS) as SocialKind[]).find(k => SOCIAL_KINDS[k].domain === envelope.domain && SOCIAL_KINDS[k].payloadType === envelope.payloadType)
+  if (kind === undefined) throw new EnvelopeDomainError(`Not a social message: ${envelope.domain} ${envelope.payloadType}`)
+  return kind
 }
 
 function checkPayload<K extends SocialKind> (kind: K, value: unknown): Payloads[K] {
