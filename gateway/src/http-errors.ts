@@ -17,12 +17,12 @@ export interface SortedError {
 export function sortError (err: unknown, refusal: MhcErrorClass): SortedError {
   if (isMhcError(err)) return { error: err, status: httpStatusOf(err), unexpected: false }
   const fastifyStatus = (err as { statusCode?: unknown }).statusCode
+  const fastify4xx = typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : undefined
   const validation = (err as { validation?: unknown }).validation !== undefined
-  const fastifyCode = String((err as { code?: unknown }).code)
   const message = err instanceof Error ? err.message : String(err)
-  if (validation || (fastifyCode.startsWith('FST_') && typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500)) {
-    const status = typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500 ? fastifyStatus : refusal.status
-    return { error: new refusal(message, { cause: err, code: refusal.code, status }), status, unexpected: false }
+  if (validation || (String((err as { code?: unknown }).code).startsWith('FST_') && fastify4xx !== undefined)) {
+    const status = fastify4xx ?? refusal.status
+    return { error: new refusal(message, { cause: err, status }), status, unexpected: false }
   }
   return { error: new InternalError(message, { cause: err }), status: 500, unexpected: true }
 }

@@ -11,7 +11,7 @@
 export interface MhcErrorOptions extends ErrorOptions {
   /** Only for errors decoded from a peer or the daemon: their code, kept as sent. */
   code?: string
-  /** Only with `code`: the status that came with it. */
+  /** The status it came with, when not the declared one: an error received over the wire, or a framework's own 4xx refusal (a body too large is 413). */
   status?: number
 }
 

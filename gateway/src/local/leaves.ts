@@ -13,9 +13,9 @@ import { access } from 'node:fs/promises'
 import * as dagPb from '@ipld/dag-pb'
 import { UnixFS } from 'ipfs-unixfs'
 import type { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
 import { type BlockSource, blockBytes } from '../blocks.js'
 
-const RAW_CODE = 0x55
 /** A balanced DAG of 1 MiB leaves is 2 levels up to 1 GiB, 3 up to 1 TiB. */
 const MAX_DEPTH = 4
 
@@ -44,7 +44,7 @@ export async function localLeaves (cid: CID, size: number, blocks: Pick<BlockSou
 
 async function collect (cid: CID, depth: number, blocks: Pick<BlockSource, 'get'>, files: BlockFilePaths, out: LocalLeaf[], signal?: AbortSignal): Promise<boolean> {
   const offset = out.reduce((n, l) => n + l.length, 0)
-  if (cid.code === RAW_CODE) {
+  if (cid.code === raw.code) {
     // A raw leaf's size is its block's size; the caller checks the total against the file's size.
     out.push({ path: files.pathOf(cid), offset, length: -1 })
     return true

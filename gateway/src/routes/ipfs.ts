@@ -7,6 +7,7 @@
 import { pipeline, Readable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import type { UnixFS } from '@helia/unixfs'
+import * as dagPb from '@ipld/dag-pb'
 import { InternalError } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CID } from 'multiformats/cid'
@@ -17,7 +18,7 @@ import { DIR_LISTING_CACHE_CONTROL, dirListing, dirListingEtag } from '../dir-li
 import { contentDisposition, requestedDisposition } from '../disposition.js'
 import { translateFetchError } from '../fetch-errors.js'
 import { clientGone } from '../listen.js'
-import type { LocalFiles, LocalLeaf } from '../local/index.js'
+import type { LocalFiles } from '../local/index.js'
 import { multipart, multipartBody, parseRanges } from '../multirange.js'
 import { readRange } from '../path/file-range.js'
 import { parseRequestPath } from '../path/request-path.js'
@@ -53,7 +54,6 @@ const Query = Type.Object({
 })
 type QueryT = { format?: string, 'dag-scope'?: DagScope, 'entity-bytes'?: string, filename?: string, download?: string } & CarQuery
 
-const DAG_PB = 0x70
 
 /** Resolved file and symlink paths are cached: a CID path always names the same bytes. */
 const RESOLVED_CACHE_SIZE = 4096
@@ -174,21 +174,27 @@ async function serveFile (components: IpfsRoutesComponents, request: FastifyRequ
   reply.type(type)
   if (notModified(request, etag)) return reply.code(304).send()
 
-  // Every leaf on this node's disk: stream the block files themselves (local-file.ts), the hot path for segments.
-  const leaves: LocalLeaf[] | undefined = size > 0 ? await components.localFiles?.leaves(cid, size, signal) : undefined
-  const local = components.localFiles
-  const ranged = sendRanges(components, request, reply, size, type, r => leaves !== undefined && local !== undefined
-    ? local.stream(leaves, r.start, r.end, undefined, signal)
+  // Every leaf on this node's disk: read the block files themselves (gateway/src/local/), the hot path for segments.
+  const local = await localBody(components.localFiles, cid, size, signal)
+  const ranged = sendRanges(components, request, reply, size, type, r => local !== undefined
+    ? local(r.start, r.end)
     : guarded(scope, readRange(components.blockstore, cid, r.start, r.end, { signal })))
   if (ranged !== undefined) return ranged
   const gzip = isCompressible(type) && size <= GZIP_MAX_BYTES && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))
   reply.header('Vary', 'Accept-Encoding')
   if (request.method === 'HEAD') return reply.header('Content-Length', size).send()
-  if (leaves !== undefined && local !== undefined && !gzip) return reply.header('Content-Length', size).send(local.stream(leaves, 0, size - 1, n => { components.countBytes(n) }, signal))
+  if (local !== undefined && !gzip) return reply.header('Content-Length', size).send(local(0, size - 1, n => { components.countBytes(n) }))
   // One block (a raw leaf, or an identity CID that is its own content): read it directly.
-  const body = guarded(scope, cid.code === DAG_PB ? components.unixfs.cat(cid, { signal }) : readRange(components.blockstore, cid, 0, size - 1, { signal }))
+  const body = guarded(scope, cid.code === dagPb.code ? components.unixfs.cat(cid, { signal }) : readRange(components.blockstore, cid, 0, size - 1, { signal }))
   if (gzip) return reply.header('Content-Encoding', 'gzip').send(counted(components, body, true))
   return reply.header('Content-Length', size).send(counted(components, body, false, size))
+}
+
+/** Bytes `from..to` of a file from its local block files, or undefined when not every leaf is on disk. */
+async function localBody (files: LocalFiles | undefined, cid: CID, size: number, signal: AbortSignal): Promise<((from: number, to: number, onBytes?: (n: number) => void) => Readable) | undefined> {
+  const leaves = files === undefined || size === 0 ? undefined : await files.leaves(cid, size, signal)
+  if (files === undefined || leaves === undefined) return undefined
+  return (from, to, onBytes) => files.stream(leaves, from, to, onBytes, signal)
 }
 
 /** A body already in memory (symlink target, DAG-CBOR block), with the same caching and ranges as a file. */
