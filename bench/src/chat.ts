@@ -18,6 +18,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { MhcServices } from '@mhc/node'
 import { decodeEnvelope, type Signer, SocialValidator, sealSocial, socialTopic, verifyEnvelope } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import type { Libp2p } from 'libp2p'
 import { startLibp2p } from './quiet-libp2p.js'
@@ -46,15 +47,6 @@ async function messages (count: number, authors: Signer[]): Promise<Uint8Array[]
     out.push(await sealSocial('chat', { v: 1, manifest: MANIFEST, ts: Date.now(), seq, name: `author ${i % authors.length}`, text }, author))
   }
   return out
-}
-
-async function until (check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  return check()
 }
 
 interface Run { latencies: number[], delivered: number, expected: number }
@@ -94,7 +86,7 @@ async function run (n: number, validated: boolean, msgs: Uint8Array[], rate: num
       })
     }
     // Every node meshed on the topic before the clock starts (bounded).
-    await until(() => nodes.every(nd => nd.services.pubsub.getSubscribers(TOPIC).length >= 2), 20_000)
+    await eventually(() => nodes.every(nd => nd.services.pubsub.getSubscribers(TOPIC).length >= 2), { ms: 20_000, every: 100, what: 'every node on the topic' })
     const publisher = (nodes[0] as Node).services.pubsub
     const start = performance.now()
     for (let i = 0; i < msgs.length; i++) {
@@ -105,7 +97,8 @@ async function run (n: number, validated: boolean, msgs: Uint8Array[], rate: num
       await publisher.publish(TOPIC, msgs[i] as Uint8Array)
     }
     const expected = msgs.length * (n - 1)
-    await until(() => delivered >= expected, 5000)
+    // Stragglers get 5 s; what has not arrived by then counts as lost.
+    await eventually(() => delivered >= expected, { ms: 5000, every: 100 }).catch(() => {})
     return { latencies, delivered, expected }
   } finally {
     await Promise.all(nodes.map(async nd => { await nd.stop() }))
