@@ -26,7 +26,7 @@ export interface GatewayComponents {
   catalogue: { list(): Promise<CatalogueEntry[]> }
   logger: Logger
   /** The node's social service: chat for browsers, and the views and reactions in the REST API's video objects. */
-  social?: GatewaySocial & { counts(manifest: string): Promise<{ views: number, reactions: Record<string, number> }> }
+  social?: GatewaySocial
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
 }

@@ -6,7 +6,7 @@
  * message exactly as every node validates what it hears (SocialValidator),
  * then publishes it; a refusal is a problem document with its code.
  */
-import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, SocialEvent, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
+import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, type SocialCounts, SocialEvent, type SocialLiveCounts, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { clientGone } from '../listen.js'
@@ -16,6 +16,8 @@ import { type FeedSource, feedSocial } from '../social-feed.js'
 export interface GatewaySocial extends FeedSource {
   join(manifest: string, options?: { signal?: AbortSignal }): Promise<void>
   publishSigned(manifest: string, bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<SocialMessage>
+  /** Views and reactions this node counted (distinct authors). */
+  counts(manifest: string, options?: { signal?: AbortSignal }): Promise<SocialCounts>
 }
 
 export interface SocialRoutesInit {
@@ -25,6 +27,8 @@ export interface SocialRoutesInit {
   postsPerMinute?: number
   /** Heartbeat comment interval. Default 15 s. */
   heartbeatMs?: number
+  /** A `counts` event goes out at most this often per stream, when something changed. Default 1 s. */
+  countsEveryMs?: number
 }
 
 const Params = Type.Object({ manifest: Type.String({ minLength: 1, maxLength: 512 }) })
@@ -41,13 +45,17 @@ export function socialEvent (m: SocialMessage): SocialEvent {
 export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}) {
   const maxStreams = init.maxStreamsPerIp ?? 8
   const heartbeatMs = init.heartbeatMs ?? 15_000
+  const countsEveryMs = init.countsEveryMs ?? 1000
   const open = new Map<string, number>()
+  /** Per video, one nudge per open stream: their number is the live viewer count, and a nudge asks a stream for fresh counts. */
+  const watchers = new Map<string, Set<() => void>>()
+  const nudgeAll = (manifest: string): void => { for (const nudge of watchers.get(manifest) ?? []) nudge() }
   return async (app: FastifyInstance): Promise<void> => {
-    const post = (path: 'chat' | 'reactions', kind: 'chat' | 'reaction'): void => {
+    const post = (path: 'chat' | 'reactions' | 'views', kind: SocialMessage['kind']): void => {
       app.post<{ Params: { manifest: string }, Body: SocialPost }>(`/api/v1/videos/:manifest/${path}`, {
         config: { rateLimit: { max: init.postsPerMinute ?? 30, timeWindow: 60_000 } },
         schema: {
-          summary: kind === 'chat' ? 'Post a chat message signed by the browser\'s key' : 'Post a reaction signed by the browser\'s key',
+          summary: `Post a ${kind === 'view' ? 'view beacon' : kind} signed by the browser's key`,
           params: Params,
           body: SocialPost,
           response: { 200: SocialEvent, ...problems }
@@ -63,9 +71,16 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
     }
     post('chat', 'chat')
     post('reactions', 'reaction')
+    post('views', 'view')
 
     app.get<{ Params: { manifest: string } }>('/api/v1/videos/:manifest/chat/events', {
-      schema: { summary: 'Server-Sent Events: recent history, then live messages (resume with Last-Event-ID)', params: Params }
+      schema: {
+        summary: 'Server-Sent Events: recent history, then live messages (resume with Last-Event-ID)',
+        description: 'Events `chat` and `reaction` carry a SocialEvent and an `id:` to resume from. ' +
+          'Events `counts` (no `id:`) carry SocialLiveCounts: views and reactions as the node counted them, and `watching`, the streams open on this gateway for this video; ' +
+          'one is sent after the history and then, at most once a second, when they change.',
+        params: Params
+      }
     }, async (request, reply) => {
       const manifest = parseCid(request.params.manifest).toString()
       const ip = request.ip
@@ -79,20 +94,45 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       res.write('retry: 3000\n\n')
       const heartbeat = setInterval(() => { res.write(': ping\n\n') }, heartbeatMs)
       let stopFeed = (): void => {}
+      let countsDue: NodeJS.Timeout | undefined
+      let caughtUp = false
+      const sendCounts = async (): Promise<void> => {
+        countsDue = undefined
+        try {
+          const counts: SocialLiveCounts = { ...await social.counts(manifest, { signal }), watching: watchers.get(manifest)?.size ?? 0 }
+          if (!res.destroyed) res.write(`event: counts\ndata: ${JSON.stringify(counts)}\n\n`)
+        } catch {} // the client went, or the store is closing: the next change sends again
+      }
+      // Coalesced: a burst of reactions or arrivals is one counts event, sent only after the history.
+      const nudge = (): void => { if (caughtUp) countsDue ??= setTimeout(() => { void sendCounts() }, countsEveryMs) }
+      const viewers = watchers.get(manifest) ?? new Set()
+      watchers.set(manifest, viewers)
+      viewers.add(nudge)
       res.once('close', () => {
         clearInterval(heartbeat)
+        clearTimeout(countsDue)
         stopFeed()
+        viewers.delete(nudge)
+        if (viewers.size === 0) watchers.delete(manifest)
+        nudgeAll(manifest)
         const n = (open.get(ip) ?? 1) - 1
         if (n <= 0) open.delete(ip)
         else open.set(ip, n)
       })
+      nudgeAll(manifest)
       const last = request.headers['last-event-id']
       // Resume after the last id the client saw: nothing lost, nothing repeated.
       stopFeed = await feedSocial(social, manifest, m => {
         if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m))}\n\n`)
+        if (m.kind !== 'chat') nudge()
       }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
       // The client may have gone while the history was sent.
-      if (res.destroyed) stopFeed()
+      if (res.destroyed) {
+        stopFeed()
+        return
+      }
+      caughtUp = true
+      await sendCounts()
     })
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { AbortOptions, ChatPayload, Reaction, Signer, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
+import type { AbortOptions, ChatPayload, Reaction, Signer, SocialCounts, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
 import type { TopicScores } from '../p2p/topic-score.js'
@@ -21,11 +21,7 @@ export type SocialDraft =
   | { kind: 'reaction', name: string, emoji: Reaction }
   | { kind: 'view', name: string, watched: number }
 
-export interface SocialCounts {
-  views: number
-  /** Emoji → distinct authors who sent it. */
-  reactions: Record<string, number>
-}
+export type { SocialCounts }
 
 export interface SocialEvents {
   /** An accepted message (heard on the topic, or sent by this node). */

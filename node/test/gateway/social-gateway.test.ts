@@ -1,4 +1,4 @@
-import { type ChatPayload, openSocial, type Signer, type SocialEvent, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
+import { type ChatPayload, openSocial, type Signer, type SocialEvent, type SocialLiveCounts, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
@@ -29,15 +29,29 @@ async function * sse (url: string, headers: Record<string, string>, signal: Abor
   }
 }
 
-/** The next `n` events, leaving the stream open (a `for await` with `break` would close it). */
-async function take (stream: AsyncGenerator<{ id?: string, data: string }>, n: number): Promise<SocialEvent[]> {
+type Stream = AsyncGenerator<{ id?: string, event?: string, data: string }>
+
+/** The next `n` messages (counts events skipped), leaving the stream open (a `for await` with `break` would close it). */
+async function take (stream: Stream, n: number): Promise<SocialEvent[]> {
   const out: SocialEvent[] = []
   while (out.length < n) {
     const next = await stream.next()
     if (next.done === true) break
-    out.push(JSON.parse(next.value.data) as SocialEvent)
+    if (next.value.event !== 'counts') out.push(JSON.parse(next.value.data) as SocialEvent)
   }
   return out
+}
+
+/** The next counts event that satisfies `ok` (messages skipped). */
+async function countsUntil (stream: Stream, ok: (c: SocialLiveCounts) => boolean): Promise<SocialLiveCounts> {
+  for (let i = 0; i < 1000; i++) {
+    const next = await stream.next()
+    if (next.done === true) break
+    if (next.value.event !== 'counts') continue
+    const c = JSON.parse(next.value.data) as SocialLiveCounts
+    if (ok(c)) return c
+  }
+  throw new Error('the stream ended before the counts did')
 }
 
 t.test('chat through the gateway', async t => {
@@ -54,7 +68,7 @@ t.test('chat through the gateway', async t => {
   const browser = browserKey()
   let seq = 0
   const chat = (patch: Partial<ChatPayload> = {}): ChatPayload => ({ v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'Browser', text: 'hi', ...patch })
-  const post = async (path: 'chat' | 'reactions', bytes: Uint8Array | string): Promise<Response> => await fetch(`${base}/api/v1/videos/${MANIFEST}/${path}`, {
+  const post = async (path: 'chat' | 'reactions' | 'views', bytes: Uint8Array | string): Promise<Response> => await fetch(`${base}/api/v1/videos/${MANIFEST}/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ envelope: typeof bytes === 'string' ? bytes : toBase64url(bytes) })
@@ -120,6 +134,29 @@ t.test('chat through the gateway', async t => {
     const resumed = await take(sse(url, { 'last-event-id': live.id }, again.signal), 2)
     t.same(resumed.map(e => e.id).sort(), [...missed].sort(), 'exactly the two it missed')
     again.abort()
+  })
+
+  t.test('the event stream counts who watches now, and the views and reactions as they come', async t => {
+    const url = `${base}/api/v1/videos/${MANIFEST}/chat/events`
+    const [one, two] = [new AbortController(), new AbortController()]
+    t.teardown(() => { one.abort(); two.abort() })
+    const a = sse(url, {}, one.signal)
+    const first = await countsUntil(a, () => true)
+    t.equal(first.watching, 1, 'after the history: one stream open')
+    t.same({ views: first.views, reactions: first.reactions }, await gw.social.counts(MANIFEST), 'with the node\'s counts')
+    const b = sse(url, {}, two.signal)
+    t.equal((await countsUntil(b, () => true)).watching, 2, 'a second viewer sees two')
+    t.equal((await countsUntil(a, c => c.watching === 2)).watching, 2, 'and the first hears of the second')
+    const viewer = browserKey()
+    const beacon = await post('views', await sealSocial('view', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: 1, name: 'Viewer', watched: 0 }, viewer))
+    t.equal(beacon.status, 200)
+    t.match(await beacon.json(), { kind: 'view', author: toBase64url(viewer.publicKey) })
+    const counted = await countsUntil(a, c => c.views === first.views + 1)
+    t.equal(counted.views, first.views + 1, 'a view beacon posted by a browser counts as one more view')
+    const chatAsView = await post('views', await sealSocial('chat', chat(), viewer))
+    t.equal(chatAsView.status, 400, 'the views endpoint takes view beacons only')
+    two.abort()
+    t.equal((await countsUntil(a, c => c.watching === 1)).watching, 1, 'a viewer who leaves is no longer counted')
   })
 
   t.test('open streams per address are bounded', async t => {

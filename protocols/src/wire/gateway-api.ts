@@ -10,6 +10,8 @@ export const SocialCounts = {
   views: Type.Integer({ minimum: 0 }),
   reactions: Type.Record(Type.String(), Type.Integer({ minimum: 0 }))
 }
+const SocialCountsObject = Type.Object(SocialCounts)
+export type SocialCounts = Static<typeof SocialCountsObject>
 
 export const VideoSummary = Type.Object({
   manifest: CidString,
@@ -55,7 +57,15 @@ export const ProblemBody = Type.Object({
 }, { $id: 'mhc.problem.v1' })
 export type ProblemBody = Static<typeof ProblemBody>
 
-/** `POST /api/v1/videos/{manifest}/chat` and `/reactions`: an envelope the browser signed with its own key. */
+/** The event stream's `counts` event: the node's counts, and the live viewer count of this gateway. */
+export const SocialLiveCounts = Type.Object({
+  ...SocialCounts,
+  /** Event streams open on this gateway for this video now: its live viewers. */
+  watching: Type.Integer({ minimum: 0 })
+}, { $id: 'mhc.social-live-counts.v1' })
+export type SocialLiveCounts = Static<typeof SocialLiveCounts>
+
+/** `POST /api/v1/videos/{manifest}/chat`, `/reactions` and `/views`: an envelope the browser signed with its own key. */
 export const SocialPost = Type.Object({
   /** The envelope's bytes, base64url (at most 4096 bytes decoded). */
   envelope: Type.String({ minLength: 1, maxLength: 5462, pattern: '^[A-Za-z0-9_-]+$' })
