@@ -11,6 +11,8 @@
 //             verifier (@mhc/protocols: dag-cbor, the envelope and the
 //             generated schema validator; Ed25519 is the browser's WebCrypto)
 //   watch, all  watch + deferred: what the budget limits
+//   chat      the chat panel, loaded once the player is in (not needed to
+//             play or verify, so outside WATCH_LIMIT; under CHAT_LIMIT)
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
 // page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
 // script expects (a renamed page must not make the check pass by measuring
@@ -25,11 +27,14 @@ import { gzipSync } from 'node:zlib'
 const KB = 1024
 /** All JS of the watch page: the app, hls.js and the manifest verifier. */
 export const WATCH_LIMIT = 150 * KB
+/** The chat panel's own JS, beyond what the watch page already loaded. */
+export const CHAT_LIMIT = 30 * KB
 
 const ENTRY = 'index.html'
 const WATCH_PAGE = 'src/pages/Watch.tsx'
 const PLAYER = 'src/player/hls-engine.ts'
 const VERIFIER = 'src/verify/verify.ts'
+const CHAT = 'src/chat/ChatPanel.tsx'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -45,17 +50,17 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
-/** Keys reachable from `roots` through static imports (and dynamic ones when asked). */
-function closure (roots, { dynamic = false } = {}) {
+/** Keys reachable from `roots` through static imports (and dynamic ones when asked, except into `skip`). */
+function closure (roots, { dynamic = false, skip = [] } = {}) {
   const seen = new Set()
   const stack = [...roots]
   while (stack.length > 0) {
     const key = stack.pop()
-    if (seen.has(key)) continue
+    if (seen.has(key) || skip.includes(key)) continue
     seen.add(key)
     const chunk = manifest[key]
     if (chunk === undefined) fail(`manifest refers to unknown chunk ${key}`)
@@ -80,8 +85,9 @@ const total = list => list.reduce((sum, f) => sum + sizeOf(f).gzip, 0)
 
 const home = jsFiles(closure([ENTRY]))
 const watch = jsFiles(closure([ENTRY, WATCH_PAGE, PLAYER]))
-const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true })]))
+const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT] })]))
 const deferred = watchAll.filter(f => !watch.includes(f))
+const chat = jsFiles(closure([CHAT], { dynamic: true })).filter(f => !watchAll.includes(f))
 const css = [...new Set(Object.values(manifest).flatMap(c => c.css ?? []))]
 
 // The player closure must really contain hls.js, and the home page must not.
@@ -91,6 +97,8 @@ const hasHls = list => list.some(f => versionLiteral.test(sizeOf(f).text))
 if (!hasHls(jsFiles(closure([PLAYER])))) fail(`the player chunk does not contain hls.js ${hlsVersion}: is it measured at all?`)
 if (hasHls(home)) fail('hls.js is in the home page\'s JS: it must stay behind the dynamic import in VideoPlayer')
 if (!deferred.includes(manifest[VERIFIER].file) && !watch.includes(manifest[VERIFIER].file)) fail('the verifier chunk is not reachable from the watch page')
+if (!closure([WATCH_PAGE], { dynamic: true }).has(CHAT)) fail('the watch page does not load the chat panel at all')
+if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(CHAT)) fail('the chat panel is a static import of the watch page: it must load lazily')
 
 const kb = n => (n / KB).toFixed(1).padStart(7)
 const figures = {
@@ -98,12 +106,13 @@ const figures = {
   watch: total(watch),
   deferred: total(deferred),
   watchAll: total(watchAll),
+  chat: total(chat),
   css: css.reduce((s, f) => s + sizeOf(f).gzip, 0),
-  limits: { watchAll: WATCH_LIMIT },
+  limits: { watchAll: WATCH_LIMIT, chat: CHAT_LIMIT },
   hls: hlsVersion,
-  files: [...watchAll, ...css].map(f => {
+  files: [...watchAll, ...chat, ...css].map(f => {
     const s = sizeOf(f)
-    return { file: f, raw: s.raw, gzip: s.gzip, home: home.includes(f), watch: watch.includes(f), deferred: deferred.includes(f) }
+    return { file: f, raw: s.raw, gzip: s.gzip, home: home.includes(f), watch: watch.includes(f), deferred: deferred.includes(f), chat: chat.includes(f) }
   })
 }
 
@@ -111,16 +120,17 @@ if (asJson) {
   process.stdout.write(JSON.stringify(figures) + '\n')
 } else {
   const out = []
-  out.push('file                                         raw KB   gzip KB  home watch deferred')
+  out.push('file                                         raw KB   gzip KB  home watch deferred chat')
   for (const r of figures.files) {
     const mark = b => (b ? '  x  ' : '     ')
-    out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}`)
+    out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${mark(r.chat)}`)
   }
   out.push('')
   out.push(`home page JS (gzip)                        ${kb(figures.home)} KB`)
   out.push(`watch page JS to play, hls.js ${hlsVersion} incl.  ${kb(figures.watch)} KB`)
   out.push(`watch page JS deferred (verification)      ${kb(figures.deferred)} KB`)
   out.push(`watch page JS, all                         ${kb(figures.watchAll)} KB   limit ${kb(WATCH_LIMIT)} KB`)
+  out.push(`chat panel JS, after the player          ${kb(figures.chat)} KB   limit ${kb(CHAT_LIMIT)} KB`)
   out.push(`CSS (not in the JS budget)                 ${kb(figures.css)} KB`)
   process.stdout.write(out.join('\n') + '\n')
 }
@@ -128,4 +138,5 @@ if (asJson) {
 if (figures.watchAll > WATCH_LIMIT) {
   fail(`the watch page loads ${(figures.watchAll / KB).toFixed(1)} KB of gzipped JS (${(figures.watch / KB).toFixed(1)} to play + ${(figures.deferred / KB).toFixed(1)} verification), over the ${WATCH_LIMIT / KB} KB budget`)
 }
+if (figures.chat > CHAT_LIMIT) fail(`the chat panel loads ${(figures.chat / KB).toFixed(1)} KB of gzipped JS, over its ${CHAT_LIMIT / KB} KB budget`)
 if (!asJson) process.stdout.write('budget: OK\n')

@@ -36,6 +36,7 @@ export function Watch ({ cid }: { cid: string }) {
   const [source, setSource] = useState<VerifiedSource | null>(null)
   const [, setTick] = useState(0)
   const [advertised, setAdvertised] = useState<string[]>([])
+  const [chat, setChat] = useState<typeof import('../chat/ChatPanel.js') | null>(null)
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -91,6 +92,8 @@ export function Watch ({ cid }: { cid: string }) {
   }, [source, advertised])
 
   const onSource = useCallback((s: VerifiedSource) => setSource(s), [])
+  // Chat is not needed to play: its code comes once the player is in.
+  const loadChat = useCallback(() => { import('../chat/ChatPanel.js').then(setChat, () => {}) }, [])
   const verify = useMemo(() => ({
     root: root.promise,
     gateways: [{ url: location.origin, origin: 'page' as const }, ...userGateways().map(url => ({ url, origin: 'user' as const }))],
@@ -108,7 +111,8 @@ export function Watch ({ cid }: { cid: string }) {
   return (
     <article class='watch'>
       {/* #no-verify: hls.js's own loader, for bench/playback's side-by-side run only. */}
-      <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} />
+      <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} onEngineSettled={loadChat} />
+      <aside class='side'>{chat !== null && <chat.ChatPanel cid={cid} counts={d} />}</aside>
       <VideoInfo manifest={d.manifest}>
         <VerifiedMark verification={shown} cid={cid} segments={segments} gateways={source?.gateways} />
         {source !== null && <Gateways source={source} />}

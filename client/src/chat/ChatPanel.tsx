@@ -1,0 +1,141 @@
+/**
+ * Chat beside the player, loaded on demand once the player is in (its code
+ * is not part of what the watch page needs to play: scripts/check-budget.mjs).
+ * Messages, reactions and view beacons are signed here, with this browser's
+ * own key, and the gateway validates them as every node does.
+ */
+import { isMhcError, REACTIONS, type Reaction, type SocialCounts, type SocialEvent, type SocialLiveCounts, sealSocial, toBase64url } from '@mhc/protocols'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiError } from '../lib/api.js'
+import { type LinkState, openStream, postSocial } from './chat-api.js'
+import { ChatLog } from './ChatLog.js'
+import { Composer } from './Composer.js'
+import { type ChatIdentity, loadIdentity, saveName, savedName } from './identity.js'
+import { watchViews } from './watch-time.js'
+import './chat.css'
+
+/** Messages kept on the page; the gateway keeps the history. */
+const KEEP = 500
+
+interface Props {
+  cid: string
+  /** The counts the video's detail came with, shown until the stream sends its own. */
+  counts: SocialCounts
+}
+
+const LINK_TEXT: Record<LinkState, string> = {
+  connecting: 'Connecting…',
+  open: '',
+  retrying: 'Reconnecting…',
+  closed: 'Chat is unavailable here right now.'
+}
+
+/** A refusal in words for the reader. */
+function reason (err: unknown): string {
+  if (err instanceof ApiError) return err.status === 429 ? `Slow down: ${err.detail}` : err.detail
+  // Refused by the wire format before it was signed: the same rules every node applies.
+  if (isMhcError(err) && err.code === 'MHC_ERR_WIRE_FORMAT') return 'Chat is plain text: no HTML tags or control characters.'
+  return (err as Error).message
+}
+
+export function ChatPanel ({ cid, counts: initial }: Props) {
+  const [messages, setMessages] = useState<SocialEvent[]>([])
+  const [counts, setCounts] = useState<SocialLiveCounts | SocialCounts>(initial)
+  const [link, setLink] = useState<LinkState>('connecting')
+  const [me, setMe] = useState<ChatIdentity | null>(null)
+  const [noKey, setNoKey] = useState<string | null>(null)
+  const [name, setName] = useState(savedName)
+  const [replyTo, setReplyTo] = useState<SocialEvent | null>(null)
+  const [reacted, setReacted] = useState<ReadonlySet<string>>(new Set())
+  const [reactError, setReactError] = useState<string | null>(null)
+  const root = useRef<HTMLElement>(null)
+  const seq = useRef(0)
+  const nameRef = useRef(name)
+  nameRef.current = name
+
+  useEffect(() => {
+    loadIdentity().then(setMe, (err: unknown) => setNoKey((err as Error).message))
+  }, [])
+
+  useEffect(() => {
+    const ids = new Set<string>()
+    setMessages([])
+    return openStream(cid, {
+      message: m => {
+        if (m.kind !== 'chat' || ids.has(m.id)) return
+        ids.add(m.id)
+        setMessages(list => [...list, m].slice(-KEEP))
+      },
+      counts: setCounts,
+      link: setLink
+    })
+  }, [cid])
+
+  /** Sign and post one message of this browser's. */
+  const post = async (draft: { kind: 'chat', text: string, replyTo?: string } | { kind: 'reaction', emoji: Reaction } | { kind: 'view', watched: number }): Promise<SocialEvent> => {
+    if (me === null) throw new Error(noKey ?? 'Your chat key is not ready yet')
+    // Sequence numbers only need to be new for this key: the clock makes them so across reloads.
+    seq.current = Math.max(seq.current + 1, Date.now())
+    const common = { v: 1 as const, manifest: cid, ts: Date.now(), seq: seq.current, name: nameRef.current || 'viewer' }
+    const { kind } = draft
+    const bytes = kind === 'chat'
+      ? await sealSocial('chat', { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) }, me.signer)
+      : kind === 'reaction'
+        ? await sealSocial('reaction', { ...common, emoji: draft.emoji }, me.signer)
+        : await sealSocial('view', { ...common, watched: draft.watched }, me.signer)
+    return await postSocial(cid, kind === 'chat' ? 'chat' : kind === 'reaction' ? 'reactions' : 'views', toBase64url(bytes))
+  }
+  const postRef = useRef(post)
+  postRef.current = post
+
+  // View beacons from the player beside this panel, once there is a key to sign them.
+  useEffect(() => {
+    const watch = root.current?.closest<HTMLElement>('.watch')
+    if (me === null || watch == null) return
+    return watchViews(watch, watched => { postRef.current({ kind: 'view', watched }).catch(() => {}) })
+  }, [me])
+
+  const send = async (text: string): Promise<void> => {
+    try {
+      const sent = await post({ kind: 'chat', text, ...(replyTo === null ? {} : { replyTo: replyTo.id }) })
+      setReplyTo(null)
+      // Shown at once; the stream's copy of it is then a duplicate and dropped.
+      setMessages(list => list.some(m => m.id === sent.id) ? list : [...list, sent].slice(-KEEP))
+    } catch (err) {
+      throw new Error(reason(err))
+    }
+  }
+
+  const react = (emoji: Reaction): void => {
+    setReactError(null)
+    post({ kind: 'reaction', emoji }).then(() => setReacted(s => new Set(s).add(emoji)), (err: unknown) => setReactError(reason(err)))
+  }
+
+  const watching = 'watching' in counts ? counts.watching : undefined
+  return (
+    <section class='chat' ref={root} aria-label='Chat' data-testid='chat'>
+      <header class='chat-top'>
+        <h2>Chat</h2>
+        <p class='chat-counts muted' data-testid='chat-counts'>
+          {watching !== undefined && <span data-testid='watching'>{watching} watching</span>}
+          {watching !== undefined && ' · '}
+          <span data-testid='views'>{counts.views} {counts.views === 1 ? 'view' : 'views'}</span>
+        </p>
+      </header>
+      <div class='reactions' role='group' aria-label='Reactions'>
+        {REACTIONS.map(emoji => (
+          <button type='button' key={emoji} class='reaction' aria-pressed={reacted.has(emoji)} disabled={me === null}
+            onClick={() => react(emoji)} data-emoji={emoji} title={`React with ${emoji}`}>
+            {emoji} <span class='reaction-count'>{counts.reactions[emoji] ?? 0}</span>
+          </button>
+        ))}
+      </div>
+      {reactError !== null && <p class='chat-error' role='alert'>{reactError}</p>}
+      {LINK_TEXT[link] !== '' && <p class='chat-link-state muted' role='status'>{LINK_TEXT[link]}</p>}
+      <ChatLog messages={messages} me={me?.author} onReply={setReplyTo} />
+      {noKey !== null
+        ? <p class='chat-error'>{noKey}</p>
+        : <Composer name={name} onName={n => { setName(n); saveName(n) }} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSend={send} />}
+    </section>
+  )
+}
