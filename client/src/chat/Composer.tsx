@@ -58,7 +58,7 @@ export function Composer ({ name, onName, replyTo, onCancelReply, onSend }: Prop
       )}
       <div class='chat-row'>
         <textarea value={draft} rows={2} maxLength={SOCIAL_TEXT_MAX} placeholder='Say something…' aria-label='Chat message'
-          onInput={e => setDraft(e.currentTarget.value)}
+          onInput={e => { setDraft(e.currentTarget.value); setError(null) }}
           onKeyDown={e => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); void send() } }} />
         <button type='submit' disabled={busy || draft.trim() === ''}>Send</button>
       </div>

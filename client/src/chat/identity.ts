@@ -39,6 +39,8 @@ async function openDb (): Promise<IDBDatabase> {
 }
 
 async function generate (): Promise<CryptoKeyPair> {
+  // WebCrypto exists only in secure contexts: a gateway on a LAN address over plain HTTP has none.
+  if (!globalThis.isSecureContext) throw new NoSigningError('Chat needs a secure connection (HTTPS, or this gateway on localhost) to sign your messages; you can read along')
   try {
     return await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']) as CryptoKeyPair
   } catch (err) {

@@ -8,7 +8,6 @@
  * honest gateway it must stop and name the bad file.
  */
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -17,16 +16,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PublishResult } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+import { launchChromium } from '../helpers/chromium.js'
 import { makeClip } from '../helpers/media.js'
 
 /** What the helpers below assert with: the root test or any subtest. */
 type Tap = { ok(value: unknown, message: string): unknown, same(found: unknown, wanted: unknown, message: string): unknown }
 
-const CHROMIUM = '/usr/bin/chromium'
-const CLIENT_BUILT = existsSync(fileURLToPath(new URL('../../../client/dist/index.html', import.meta.url)))
 /** The segment every tampering case goes after (6–12 s of a 16 s clip with 6 s segments). */
 const TARGET = /\/(\d+p)\/seg_001\.m4s\?format=car/
 const PLAYLIST = /\/(\d+p)\/index\.m3u8\?format=car/
@@ -107,8 +105,6 @@ async function body (url: string): Promise<{ status: number, type: string, bytes
 }
 
 t.test('verified playback in Chromium through a tampering gateway, with an honest one to fail over to', async t => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`)
-  if (!CLIENT_BUILT) throw new Error('client/dist is missing: npm run build -w @mhc/client')
   const work = await mkdtemp(join(tmpdir(), 'mhc-verified-'))
 
   // The proxy first: the daemon's config must name its origin (CORS).
@@ -215,12 +211,7 @@ t.test('verified playback in Chromium through a tampering gateway, with an hones
   }
   t.ok(target.size > 0, 'the target segments hold media')
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required']
-  })
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'])
 
   /** Open the watch page from the proxy, recording the media that reaches the decoder. */
   async function open (): Promise<{ page: Page, errors: string[] }> {
