@@ -7,10 +7,10 @@
 import { isMhcError, REACTIONS, type Reaction, type SocialCounts, type SocialEvent, type SocialLiveCounts, sealSocial, toBase64url } from '@mhc/protocols'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from '../lib/api.js'
-import { type LinkState, openStream, postSocial } from './chat-api.js'
 import { ChatLog } from './ChatLog.js'
 import { Composer } from './Composer.js'
-import { type ChatIdentity, loadIdentity, saveName, savedName } from './identity.js'
+import { type LinkState, openStream, postSocial } from './chat-api.js'
+import { type ChatIdentity, loadIdentity, savedName, saveName } from './identity.js'
 import { watchViews } from './watch-time.js'
 import './chat.css'
 

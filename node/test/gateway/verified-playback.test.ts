@@ -13,7 +13,6 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { PublishResult } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import type { Browser, Page } from 'playwright-core'
