@@ -159,6 +159,12 @@ t.test('chat through the gateway', async t => {
     t.equal((await countsUntil(a, c => c.watching === 1)).watching, 1, 'a viewer who leaves is no longer counted')
   })
 
+  t.test('OpenAPI describes every chat endpoint', async t => {
+    const doc = await (await fetch(`${base}/api/docs`)).json() as { paths: Record<string, Record<string, unknown>> }
+    for (const path of ['chat/events', 'chat', 'reactions', 'views']) t.ok(doc.paths[`/api/v1/videos/{manifest}/${path}`], path)
+    t.match(JSON.stringify(doc.paths['/api/v1/videos/{manifest}/chat/events']), /counts/, 'with the counts event explained')
+  })
+
   t.test('open streams per address are bounded', async t => {
     const url = `${base}/api/v1/videos/${MANIFEST}/chat/events`
     const controllers = Array.from({ length: 8 }, () => new AbortController())
