@@ -5,7 +5,7 @@
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { type GossipSub, gossipsub, type TopicValidatorFn, type TopicValidatorResult } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
@@ -86,3 +86,21 @@ export async function meshed (links: Array<[Peerish, Peerish]>, topic: string): 
 export function scoreOf (n: Peerish, of: Peerish): number {
   return (lib(n).services.pubsub as unknown as { getScore(peer: string): number }).getScore(lib(of).peerId.toString())
 }
+
+/** What a node's topic validator judged: who sent it, the bytes, and the verdict gossipsub got. */
+export interface Seen { from: string, data: Uint8Array, verdict: TopicValidatorResult }
+
+/** Record into `seen` every message the node's real topic validator (set when it joined `topic`) judges, with its verdict. */
+export function watchValidator (node: InProcessNode, topic: string, seen: Seen[]): void {
+  const validators = node.p2p.helia.libp2p.services.pubsub.topicValidators
+  const inner = validators.get(topic)
+  if (inner === undefined) throw new Error('the node has no validator on the topic: join it first')
+  const recording: TopicValidatorFn = async (from, msg) => {
+    const verdict = await inner(from, msg)
+    seen.push({ from: from.toString(), data: msg.data, verdict })
+    return verdict
+  }
+  validators.set(topic, recording)
+}
+
+export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])

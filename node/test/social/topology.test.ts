@@ -1,18 +1,15 @@
 import { readFile } from 'node:fs/promises'
-import type { TopicValidatorFn } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { decodeEnvelope, encodeEnvelope, openSocial, type Signer, seal, sealSocial, socialTopic } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { pino } from 'pino'
 import t from 'tap'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
-import { connect, directlyConnected, keepTopology, MANIFEST, meshed, OTHER_MANIFEST, randomSigner, rawPeer, scoreOf } from '../helpers/social.js'
+import { connect, directlyConnected, equalBytes, keepTopology, MANIFEST, meshed, OTHER_MANIFEST, randomSigner, rawPeer, type Seen, scoreOf, watchValidator } from '../helpers/social.js'
 
 const TOPIC = socialTopic(MANIFEST)
 const NAMES = ['A', 'B', 'C', 'D', 'E'] as const
 
-/** What one node's topic validator saw: who sent it, the bytes, and the verdict gossipsub got. */
-interface Seen { from: string, data: Uint8Array, verdict: TopicValidatorResult }
 /** A refusal as the node's social service logs it: the verdict and the validator's error code. */
 interface Refusal { verdict: string, code?: string }
 
@@ -34,26 +31,12 @@ function refusalLogger (into: Refusal[]): pino.Logger {
   })
 }
 
-/** Record every message the node's real topic validator judges, and the verdict it returns to gossipsub. */
-function watchValidator (w: Watched): void {
-  const validators = w.node.p2p.helia.libp2p.services.pubsub.topicValidators
-  const inner = validators.get(TOPIC)
-  if (inner === undefined) throw new Error(`${w.name} has no validator on the topic`)
-  const recording: TopicValidatorFn = async (from, msg) => {
-    const verdict = await inner(from, msg)
-    w.seen.push({ from: from.toString(), data: msg.data, verdict })
-    return verdict
-  }
-  validators.set(TOPIC, recording)
-}
-
 async function api (node: InProcessNode, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<{ status: number, body: string }> {
   const token = (await readFile(node.repo.paths.token, 'utf8')).trim()
   const res = await node.api.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) })
   return { status: res.statusCode, body: res.payload }
 }
 
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
 const CHAT = { domain: 'mhc/chat', type: 'application/vnd.mhc.chat.v1+json' } as const
 /** The assertions an attack helper makes inside a subtest. */
@@ -77,7 +60,7 @@ t.test('signed chat across five nodes in a line (A–B–C–D–E)', async t =>
   for (const [x, y] of links) await connect(x, y)
   for (const w of watched) {
     await w.node.social.join(MANIFEST)
-    watchValidator(w)
+    watchValidator(w.node, TOPIC, w.seen)
   }
   await meshed(links, TOPIC)
   const all = async (fn: (w: Watched) => Promise<void>): Promise<void> => { for (const w of watched) await fn(w) }
