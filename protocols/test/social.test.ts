@@ -163,6 +163,19 @@ t.test('the social validator', async t => {
     t.match(await v.validate(TOPIC, await sealSocial('chat', chat(), troll)), { verdict: 'ignore', error: { code: 'MHC_ERR_SOCIAL_MUTED' } })
   })
 
+  t.test('a message from a history answer: old is history, ahead of the clock is refused, and a recent one is then a replay live', async t => {
+    const v = fresh()
+    const historian = randomSigner()
+    const old = await openSocial(await sealSocial('chat', chat({ seq: 1, ts: NOW - 24 * 3_600_000 }), historian))
+    t.equal(v.validateHistory(TOPIC, old).verdict, 'accept', 'a day old is fine in a history')
+    const ahead = await openSocial(await sealSocial('chat', chat({ seq: 2, ts: NOW + 121_000 }), historian))
+    t.match(v.validateHistory(TOPIC, ahead), { verdict: 'reject', error: { code: 'MHC_ERR_SOCIAL_TIME' } }, 'dated ahead beyond the window')
+    t.match(v.validateHistory(socialTopic(OTHER), old), { verdict: 'reject', error: { code: 'MHC_ERR_SOCIAL_TOPIC' } }, 'another video\'s')
+    const recent = await sealSocial('chat', chat({ seq: 3, ts: NOW - 1000 }), historian)
+    t.equal(v.validateHistory(TOPIC, await openSocial(recent)).verdict, 'accept')
+    t.match(await v.validate(TOPIC, recent), { verdict: 'reject', error: { code: 'MHC_ERR_SOCIAL_REPLAY' } }, 'heard live afterwards: a replay')
+  })
+
   t.test('replay memory is bounded', async t => {
     const v = fresh({ maxReplay: 50, rate: { burst: 1000, perSecond: 1000 } })
     for (let seq = 0; seq < 200; seq++) t.equal((await v.validate(TOPIC, await sealSocial('chat', chat({ seq }), author))).verdict, 'accept')

@@ -3,7 +3,7 @@ import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
   type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, readKeptSocial, 
-  type SocialMessage, SocialTopicError, SocialValidator, sealSocial, socialTopic,WireFormatError
+  type SocialMessage, SocialValidator, sealSocial, socialTopic,WireFormatError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { HistoryStore } from './history-store.js'
@@ -188,9 +188,11 @@ export class DefaultSocial implements Social {
       let kept = 0
       for (let i = 0; i < n; i++) {
         const bytes = (await lp.read({ signal })).subarray()
-        // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale.
-        const message = await openSocial(bytes)
-        if (message.payload.manifest !== manifest) throw new SocialTopicError('A history answer carries another video\'s message')
+        // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale,
+        // but one dated ahead is refused, and a recent one is remembered against a live replay.
+        const verdict = this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes))
+        if (verdict.verdict !== 'accept' || verdict.message === undefined) throw verdict.error ?? new WireFormatError('A history answer carries a refused message')
+        const message = verdict.message
         // The same path as a live message: views and reactions in the history count too.
         if (await this.keep(message, { signal })) kept++
       }

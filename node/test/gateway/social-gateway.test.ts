@@ -1,4 +1,4 @@
-import { type ChatPayload, openSocial, type Signer, type SocialEvent, type SocialLiveCounts, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
+import { type ChatPayload, decodeEnvelope, encodeEnvelope, openSocial, type Signer, type SocialEvent, type SocialLiveCounts, sealSocial, socialTopic, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
@@ -87,9 +87,12 @@ t.test('chat through the gateway', async t => {
     const good = await sealSocial('chat', chat(), browser)
     const forged = Uint8Array.from(good)
     forged[forged.length - 2] = (forged[forged.length - 2] ?? 0) ^ 1
+    // Signed by the browser's key, but naming another key as its author: the signature does not verify for that key.
+    const otherKeyEnvelope = encodeEnvelope({ ...decodeEnvelope(await sealSocial('chat', chat({ text: 'whose key?' }), browser)), publicKey: other.publicKey })
     const misposted = await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '🔥' }, browser)
     const cases: Array<[string, 'chat' | 'reactions', Uint8Array | string, number, string]> = [
       ['a forged signature', 'chat', forged, 422, 'MHC_ERR_SIGNATURE_INVALID'],
+      ['a key that is not the signer\'s', 'chat', otherKeyEnvelope, 422, 'MHC_ERR_SIGNATURE_INVALID'],
       ['another video\'s message', 'chat', await sealSocial('chat', chat({ manifest: 'bafyreia7opnrd3pyodjx5exnoppk5xv2maqrtgvkmamxillbxs6be6bd5e' }), other), 422, 'MHC_ERR_SOCIAL_TOPIC'],
       ['a stale message', 'chat', await sealSocial('chat', chat({ ts: Date.now() - 5 * 60_000 }), other), 422, 'MHC_ERR_SOCIAL_TIME'],
       ['a replay', 'chat', good, 200, ''],
@@ -106,6 +109,7 @@ t.test('chat through the gateway', async t => {
     }
     const misId = (await openSocial(misposted)).id
     t.notOk((await gw.social.history(MANIFEST)).some(m => m.id === misId), 'a message refused by the endpoint was not published or kept')
+    t.notOk((await gw.social.history(MANIFEST)).some(m => m.kind === 'chat' && m.payload.text === 'whose key?'), 'nor was the one under another key')
     const reaction = await post('reactions', await sealSocial('reaction', { v: 1, manifest: MANIFEST, ts: Date.now(), seq: ++seq, name: 'B', emoji: '👏' }, browser))
     t.equal(reaction.status, 200)
     t.match(await reaction.json(), { kind: 'reaction', emoji: '👏' })

@@ -6,6 +6,7 @@ import { pino } from 'pino'
 import t from 'tap'
 import { createNode } from '../../src/daemon.js'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
+import { directlyConnected, keepTopology } from '../helpers/social.js'
 
 const MANIFEST = 'bafyreihq5s5bpaaab2hg2wvb4bgk7ytcii6eww22craopiorblbwifynmy'
 const TOPIC = socialTopic(MANIFEST)
@@ -34,6 +35,8 @@ t.test('chat between nodes', async t => {
   const [a, b, c] = await Promise.all([startInProcessNode(), startInProcessNode(), startInProcessNode()])
   const extra: InProcessNode[] = []
   t.teardown(async () => { await Promise.all([a, b, c, ...extra].map(async n => n.destroy().catch(() => {}))) })
+  // A line, kept one: otherwise the DHT connects A and C within a second.
+  keepTopology([a, b, c], [[a, b], [c, b]])
   await connect(a, b)
   await connect(c, b)
   for (const n of [a, b, c]) await n.social.join(MANIFEST)
@@ -60,6 +63,8 @@ t.test('chat between nodes', async t => {
   t.test('a forged or malformed message is rejected at the first hop, never forwarded, and costs its sender score', async t => {
     const e = await startInProcessNode()
     extra.push(e)
+    // E's only link is to B, so B is the first hop of everything E publishes.
+    keepTopology([a, b, c, e], [[a, b], [c, b], [e, b]])
     await connect(e, b)
     await e.social.join(MANIFEST)
     // Both ways: E knows B is on the topic, and B heard E subscribe (so E's stream to B is open).
@@ -83,6 +88,7 @@ t.test('chat between nodes', async t => {
     const marker = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: 'after the bad ones', name: 'Ada' })
     const markerId = (JSON.parse(marker.body) as { id: string }).id
     await eventually(async () => (await c.social.history(MANIFEST)).some(m => m.id === markerId), { what: 'the marker on C' })
+    t.notOk(directlyConnected(e, a) || directlyConnected(e, c), 'E reached A and C only through B')
     for (const [n, who] of [[a, 'A'], [b, 'B'], [c, 'C']] as const) {
       t.same(texts(await n.social.history(MANIFEST)).filter(x => ['forged', 'stale', 'elsewhere'].includes(x)), [], `${who} kept none of the bad ones`)
     }

@@ -84,6 +84,28 @@ export class SocialValidator {
     return { verdict: 'accept', message }
   }
 
+  /**
+   * Judge a message that came in a peer's history answer, already opened
+   * (size, envelope, signature, schema): it must be about the topic's video
+   * and not dated ahead of the clock beyond the allowed difference (old is
+   * history, not stale; one from the future would stay below every later
+   * message). One still inside the time window is remembered, so the same
+   * (author, seq) heard live afterwards is a replay here too, as it is at the
+   * peers that heard it live: this node then never forwards what they reject.
+   */
+  validateHistory (topic: string, message: SocialMessage): SocialVerdict {
+    const { payload, author } = message
+    const manifest = topicManifest(topic)
+    if (manifest === undefined || payload.manifest !== manifest) return reject(new SocialTopicError(`The message is about ${payload.manifest}, not this topic's`), message)
+    const now = this.components.now()
+    if (payload.ts - now > this.skewMs) {
+      return reject(new SocialTimeError(`The message is dated ${Math.round((payload.ts - now) / 1000)} s from now; at most ${this.skewMs / 1000} s ahead`), message)
+    }
+    const forgetAt = payload.ts + 2 * this.skewMs
+    if (forgetAt > now) this.remember(`${manifest} ${author} ${payload.seq}`, forgetAt, now)
+    return { verdict: 'accept', message }
+  }
+
   private take (author: string, now: number): boolean {
     let bucket = this.buckets.get(author)
     if (bucket === undefined) {
