@@ -24,7 +24,8 @@ async function exit (code: number): Promise<never> {
 }
 
 function reply (r: ChatReply): void {
-  if (process.connected) process.send?.(r)
+  // The parent may be gone (it failed, or stops the run): then this child is done too.
+  if (process.connected) process.send?.(r, undefined, undefined, err => { if (err !== null) void exit(0) })
 }
 
 async function handle (req: ChatRequest): Promise<unknown> {

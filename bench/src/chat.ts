@@ -24,12 +24,12 @@
  * Ed25519 check alone; per wall-clock second and per CPU second (per core);
  * then `--threads` worker threads together.
  *
- *   node bench/dist/chat.js [--nodes 10,20] [--seconds 30] [--rate 50] [--processes each|one]
+ *   node bench/dist/chat.js [--nodes 10,20|none] [--seconds 30] [--rate 50] [--processes each|one]
  *                           [--validation on|off] [--validations 5000] [--threads <cores>]
  *   (env: BENCH_NODES, BENCH_SECONDS, BENCH_RATE, BENCH_PROCESSES, …)
  */
 import { type ChildProcess, fork } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { ed25519Verifier } from '@mhc/node'
@@ -51,6 +51,8 @@ const FILLER = 'привет из Москвы, Grüße aus Köln; '
 const TEXT_CHARS = 474
 /** Every child process of the bench, so an exit or a signal can kill them all. */
 const children = new Set<ChildProcess>()
+/** Nodes started at once. */
+const STARTING = Math.max(2, availableParallelism())
 
 type Mode = 'one' | 'each'
 
@@ -159,12 +161,16 @@ interface Run {
 async function run (n: number, validated: boolean, msgs: Uint8Array[], rate: number, mode: Mode): Promise<Run> {
   const publishMs = (msgs.length * 1000) / rate
   // A child lives at most through setup, publishing, stragglers and reports, with margin.
-  const deadlineMs = publishMs + 120_000
+  const deadlineMs = publishMs + 120_000 + n * 30_000
   const peers: Peer[] = Array.from({ length: n }, () => mode === 'each' ? new RemotePeer(deadlineMs) : new LocalPeer())
   const cpu0 = process.cpuUsage()
   const wall0 = performance.now()
   try {
-    const started = await Promise.all(peers.map(async p => await p.call('start', { init: { topic: TOPIC, validated, messages: msgs } }, 60_000)))
+    // Started a few at a time: 20 Node processes loading libp2p at once on 2 cores would only queue for the CPU.
+    const started: Array<{ addr: string }> = []
+    for (let i = 0; i < n; i += STARTING) {
+      started.push(...await Promise.all(peers.slice(i, i + STARTING).map(async p => await p.call('start', { init: { topic: TOPIC, validated, messages: msgs } }, 120_000))))
+    }
     let clockOffsetMs = 0
     let clockBoundMs = 0
     if (mode === 'each') {
@@ -184,7 +190,7 @@ async function run (n: number, validated: boolean, msgs: Uint8Array[], rate: num
     await eventually(async () => {
       const seen = await Promise.all(peers.map(async p => await p.call('topicPeers', {}, 10_000)))
       return seen.every(s => s.subscribers >= 2 && s.mesh >= 2)
-    }, { ms: 30_000, every: 200, what: 'every node on the topic with a mesh' })
+    }, { ms: 30_000 + n * 3000, every: 200, what: 'every node on the topic with a mesh' })
     const sentAt = await (peers[0] as Peer).call('publish', { rate }, publishMs + 60_000)
     const expected = msgs.length * (n - 1)
     // Stragglers get 5 s; what has not arrived by then counts as lost.
@@ -253,7 +259,7 @@ async function validation (count: number, threads: number, authors: Signer[]): P
     await work() // warm-up: JIT, and the node:crypto verifier's key cache where it has one
     const r = await measure(count, work)
     if (r.accepted !== count) { failed++; process.stderr.write(`${label}: ${r.accepted}/${count} accepted\n`) }
-    emit('chat', label, 'throughput', 'msg/s', { mean: r.perSecond }, { per_cpu_second: r.perCpuSecond, goal_per_core: 10_000, accepted: r.accepted, threads: 1 })
+    emit('chat', label, 'throughput', 'msg/s', { mean: r.perSecond }, { per_cpu_second: r.perCpuSecond, goal_per_core: 10_000, accepted: r.accepted, threads: 1, load: loadavg()[0] })
     process.stderr.write(`${label.padEnd(36)} ${Math.round(r.perSecond)} msg/s wall, ${Math.round(r.perCpuSecond)} per CPU second\n`)
   }
   if (threads > 1) {
@@ -279,7 +285,7 @@ async function validation (count: number, threads: number, authors: Signer[]): P
       })
       if (r.accepted !== count) failed++
       const label = `validate node:crypto ${threads} threads`
-      emit('chat', label, 'throughput', 'msg/s', { mean: r.perSecond }, { per_cpu_second: r.perCpuSecond, goal_per_core: 10_000, accepted: r.accepted, threads, cores: availableParallelism() })
+      emit('chat', label, 'throughput', 'msg/s', { mean: r.perSecond }, { per_cpu_second: r.perCpuSecond, goal_per_core: 10_000, accepted: r.accepted, threads, cores: availableParallelism(), load: loadavg()[0] })
       process.stderr.write(`${label.padEnd(36)} ${Math.round(r.perSecond)} msg/s wall, ${Math.round(r.perCpuSecond)} per CPU second, ${availableParallelism()} cores\n`)
     } finally {
       await Promise.all(workers.map(async w => await w.terminate()))
@@ -293,7 +299,8 @@ function killChildren (): void {
 }
 
 async function main (): Promise<number> {
-  const sizes = textFlag('nodes', '10,20').split(',').map(Number)
+  const nodes = textFlag('nodes', '10,20')
+  const sizes = nodes === 'none' ? [] : nodes.split(',').map(Number)
   if (sizes.some(n => !Number.isInteger(n) || n < 2 || n > 64)) throw new Error('--nodes takes a list of node counts from 2 to 64')
   const seconds = flag('seconds', 30)
   const rate = flag('rate', 50)
@@ -311,16 +318,28 @@ async function main (): Promise<number> {
     // The same bytes for both runs; validated first, while their timestamps are within the 2-minute window.
     const msgs = await messages(Math.round(seconds * rate), authors)
     for (const validated of [true, false]) {
-      const r = await run(n, validated, msgs, rate, mode)
+      const load0 = loadavg()[0] ?? 0
       const label = `${n} nodes ${validated ? 'mhc validators' : 'bare gossipsub'}`
+      let r: Run
+      try {
+        r = await run(n, validated, msgs, rate, mode)
+      } catch (err) {
+        // One failed run (a mesh that never formed on a starved machine) is reported, and the others still run.
+        failed++
+        emit('chat', label, 'error', 'none', { mean: Number.NaN }, { error: (err as Error).message, nodes: n, processes: mode, load: [load0, loadavg()[0]] })
+        process.stderr.write(`${label} FAILED: ${(err as Error).message}\n`)
+        continue
+      }
+      // Other work on the machine takes cores from the nodes: the 1-minute load average before and after says how much.
+      const load = [load0, loadavg()[0] ?? 0].map(l => Math.round(l * 10) / 10)
       const ratio = r.delivered / r.expected
       const s = stats(r.latencies)
       const max = r.latencies.reduce((m, v) => Math.max(m, v), 0)
       emit('chat', label, 'latency', 'ms', s, {
         delivery: ratio, max, nodes: n, processes: mode, cores: availableParallelism(), bytes: msgs[0]?.byteLength, rate, seconds,
-        cpu_s: r.cpuS, wall_s: r.wallS, ...(mode === 'each' ? { clock_offset_ms: r.clockOffsetMs, clock_bound_ms: r.clockBoundMs } : {})
+        cpu_s: r.cpuS, wall_s: r.wallS, load, ...(mode === 'each' ? { clock_offset_ms: r.clockOffsetMs, clock_bound_ms: r.clockBoundMs } : {})
       })
-      process.stderr.write(`${label.padEnd(28)} [${mode === 'each' ? 'process per node' : 'one process'}] delivery ${(ratio * 100).toFixed(2)} %  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${max.toFixed(0)} ms  (${r.delivered}/${r.expected}); nodes' CPU ${r.cpuS.toFixed(1)} s in ${r.wallS.toFixed(1)} s${mode === 'each' ? `; clocks within ${r.clockOffsetMs.toFixed(3)} ms (±${r.clockBoundMs.toFixed(3)})` : ''}\n`)
+      process.stderr.write(`${label.padEnd(28)} [${mode === 'each' ? 'process per node' : 'one process'}] delivery ${(ratio * 100).toFixed(2)} %  p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${max.toFixed(0)} ms  (${r.delivered}/${r.expected}); nodes' CPU ${r.cpuS.toFixed(1)} s in ${r.wallS.toFixed(1)} s; load ${load.join('→')}${mode === 'each' ? `; clocks within ${r.clockOffsetMs.toFixed(3)} ms (±${r.clockBoundMs.toFixed(3)})` : ''}\n`)
       if (r.delivered === 0) failed++
     }
   }

@@ -3,7 +3,7 @@
  * (every chat message every node hears). The protocols package cannot import
  * node:crypto (it runs in browsers), so verifyEnvelope takes the check as an
  * option; this is the node's. Measured on a 2-core machine: the synchronous
- * node:crypto verify with a cached KeyObject does ~1.5–2× the messages a second
+ * node:crypto verify with a cached KeyObject does ~1.45× the messages a second
  * of WebCrypto's importKey + verify, which hops to the thread pool twice and
  * imports the key every time. Same OpenSSL underneath, so the same verdicts;
  * node/test/crypto/ed25519-verify.test.ts checks that over the strict-encoding
