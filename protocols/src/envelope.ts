@@ -11,6 +11,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { AbortOptions } from './abort.js'
 import { concatBytes, equalBytes, uvarint } from './bytes.js'
 import { EnvelopeDomainError, InternalError, SignatureInvalidError, WireFormatError } from './error-codes.js'
+import { isMhcError } from './errors.js'
 
 /** Envelopes larger than this are refused before any decoding. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024
@@ -60,7 +61,23 @@ export function encodeEnvelope (env: Envelope): Uint8Array {
   })
 }
 
-export interface OpenOptions {
+/**
+ * One Ed25519 verification (RFC 8032 §5.1.7) of `signature` over `data` under
+ * `publicKey`, called only with a key and a signature that passed
+ * verifyEnvelope's strict encoding checks. Resolves true or false; may throw
+ * when it cannot use the key (an MhcError passes through as it is, anything
+ * else becomes SignatureInvalidError). Injectable so a runtime can bring a
+ * faster one than WebCrypto (the node passes node:crypto with a key cache);
+ * it must accept exactly what webCryptoVerify accepts.
+ */
+export type Ed25519Verify = (publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array) => boolean | Promise<boolean>
+
+export interface VerifyOptions {
+  /** Default: webCryptoVerify. */
+  verify?: Ed25519Verify
+}
+
+export interface OpenOptions extends VerifyOptions {
   domain: string
   payloadType: string
   maxBytes?: number
@@ -75,7 +92,7 @@ export async function openEnvelope (bytes: Uint8Array, options: OpenOptions): Pr
   if (env.domain !== options.domain || env.payloadType !== options.payloadType) {
     throw new EnvelopeDomainError(`Envelope is for ${env.domain} ${env.payloadType}, expected ${options.domain} ${options.payloadType}`)
   }
-  await verifyEnvelope(env)
+  await verifyEnvelope(env, options)
   return env
 }
 
@@ -85,48 +102,59 @@ const L = 2n ** 252n + 27742317777372353535851937790883648493n
 // y of a point of order 8; with 0 (order 4), 1 (the identity) and p - 1 (order 2), and their
 // negatives, these are the y coordinates of the eight points of small order.
 const Y8 = 0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n
-const SMALL_ORDER_Y = [0n, 1n, P - 1n, Y8, P - Y8]
 
-function littleEndian (bytes: Uint8Array): bigint {
-  let n = 0n
-  for (let i = bytes.byteLength - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] ?? 0)
-  return n
+/** `n` as 32 little-endian bytes, the encoding RFC 8032 uses for y and S. */
+function le32 (n: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  for (let i = 0, v = n; i < 32; i++, v >>= 8n) out[i] = Number(v & 0xffn)
+  return out
+}
+// The checks compare bytes, not bigints: it is the same order, and the validator's hot path.
+const P_LE = le32(P)
+const L_LE = le32(L)
+const ONE_LE = le32(1n)
+const P_MINUS_ONE_LE = le32(P - 1n)
+const SMALL_ORDER_Y_LE = [0n, 1n, P - 1n, Y8, P - Y8].map(le32)
+
+/** The 32-byte little-endian number `a` (its top bit ignored when `yOnly`, the sign bit of a point) is below `b`. */
+function below (a: Uint8Array, b: Uint8Array, yOnly: boolean): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const x = i === 31 && yOnly ? (a[31] ?? 0) & 0x7f : (a[i] ?? 0)
+    const y = b[i] ?? 0
+    if (x !== y) return x < y
+  }
+  return false
+}
+
+/** The point encoded in `a` has the y coordinate `y` (whatever its sign bit). */
+function hasY (a: Uint8Array, y: Uint8Array): boolean {
+  for (let i = 0; i < 31; i++) if (a[i] !== y[i]) return false
+  return ((a[31] ?? 0) & 0x7f) === y[31]
 }
 
 /**
  * The encoding checks of strict RFC 8032 (as FIPS 186-5 and `@noble/curves` with
- * `zip215: false`), done here so that every WebCrypto engine gets the same
- * verdict on them: a canonical point (y < p; x = 0 only with the sign bit
- * clear), and for the public key, not one of the small-order points (with
- * which one signature can verify for any message under some verifiers).
+ * `zip215: false`), done here so that every verifier (each WebCrypto engine,
+ * node:crypto) gets the same verdict on them: a canonical point (y < p; x = 0
+ * only with the sign bit clear), and for the public key, not one of the
+ * small-order points (with which one signature can verify for any message
+ * under some verifiers).
  */
 function isStrictPoint (bytes: Uint8Array, rejectSmallOrder: boolean): boolean {
   if (bytes.byteLength !== 32) return false
-  const n = littleEndian(bytes)
-  const y = n & (2n ** 255n - 1n)
-  const signBit = n >> 255n
-  if (y >= P) return false
+  if (!below(bytes, P_LE, true)) return false
   // y = ±1 means x = 0, whose only encoding has the sign bit clear.
-  if ((y === 1n || y === P - 1n) && signBit === 1n) return false
-  return !(rejectSmallOrder && SMALL_ORDER_Y.includes(y))
+  if ((bytes[31] ?? 0) >> 7 === 1 && (hasY(bytes, ONE_LE) || hasY(bytes, P_MINUS_ONE_LE))) return false
+  return !(rejectSmallOrder && SMALL_ORDER_Y_LE.some(y => hasY(bytes, y)))
 }
 
 /**
- * Reject with SignatureInvalidError unless the signature verifies. Ed25519
- * runs through WebCrypto (Node 22.19+ and current browsers); the encoding
- * rules above are checked first. Rejects with a plain Error (not an MHC code)
- * when the runtime has no WebCrypto Ed25519: the signature was not checked,
- * so it is neither valid nor invalid.
+ * Ed25519 through WebCrypto (Node 22.19+ and current browsers): the default
+ * verifier. Rejects with InternalError (not a verdict) when the runtime has no
+ * WebCrypto Ed25519: the signature was not checked, so it is neither valid nor
+ * invalid.
  */
-export async function verifyEnvelope (env: Envelope): Promise<void> {
-  const { publicKey, signature } = env
-  if (publicKey.byteLength !== 32 || signature.byteLength !== 64) {
-    throw new SignatureInvalidError('Signature or public key is malformed')
-  }
-  if (!isStrictPoint(publicKey, true)) throw new SignatureInvalidError('Public key is not a canonical Ed25519 point of large order')
-  if (!isStrictPoint(signature.subarray(0, 32), false) || littleEndian(signature.subarray(32)) >= L) {
-    throw new SignatureInvalidError('Signature is not a canonical Ed25519 signature')
-  }
+export const webCryptoVerify: Ed25519Verify = async (publicKey, signature, data) => {
   const subtle = globalThis.crypto?.subtle
   if (subtle === undefined) throw new InternalError('WebCrypto is not available here (a browser needs a secure context: HTTPS or localhost)')
   let key: CryptoKey
@@ -138,10 +166,29 @@ export async function verifyEnvelope (env: Envelope): Promise<void> {
     }
     throw new SignatureInvalidError('Public key is malformed', { cause: err })
   }
+  return await subtle.verify('Ed25519', key, new Uint8Array(signature), new Uint8Array(data))
+}
+
+/**
+ * Reject with SignatureInvalidError unless the signature verifies: the
+ * encoding rules above first, then `options.verify` (WebCrypto by default).
+ * Rejects with InternalError when the verifier could not check at all.
+ */
+export async function verifyEnvelope (env: Envelope, options: VerifyOptions = {}): Promise<void> {
+  const { publicKey, signature } = env
+  if (publicKey.byteLength !== 32 || signature.byteLength !== 64) {
+    throw new SignatureInvalidError('Signature or public key is malformed')
+  }
+  if (!isStrictPoint(publicKey, true)) throw new SignatureInvalidError('Public key is not a canonical Ed25519 point of large order')
+  if (!isStrictPoint(signature.subarray(0, 32), false) || !below(signature.subarray(32), L_LE, false)) {
+    throw new SignatureInvalidError('Signature is not a canonical Ed25519 signature')
+  }
+  const verify = options.verify ?? webCryptoVerify
   let ok: boolean
   try {
-    ok = await subtle.verify('Ed25519', key, new Uint8Array(signature), signedBytes(env.domain, env.payloadType, env.payload))
+    ok = await verify(publicKey, signature, signedBytes(env.domain, env.payloadType, env.payload))
   } catch (err) {
+    if (isMhcError(err)) throw err
     throw new SignatureInvalidError('Signature or public key is malformed', { cause: err })
   }
   if (!ok) throw new SignatureInvalidError('Signature does not verify against the envelope public key')

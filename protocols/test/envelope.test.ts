@@ -1,7 +1,8 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { type Envelope, encodeEnvelope, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
+import { encodeEnvelope, InternalError, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
+import { ed25519Cases, forgedSignature, le32, NON_CANONICAL_POINTS, SMALL_ORDER_KEYS } from '../src/testing/index.js'
 
 const sk = ed25519.utils.randomSecretKey()
 const signer: Signer = { publicKey: ed25519.getPublicKey(sk), sign: (d) => ed25519.sign(d, sk) }
@@ -9,29 +10,10 @@ const purpose = { domain: 'mhc/test', payloadType: 'application/x-test' }
 const payload = new TextEncoder().encode('{"hello":"world"}')
 
 // Ed25519 constants and encodings for the crafted keys and signatures below.
-const P = 2n ** 255n - 19n
 const L = 2n ** 252n + 27742317777372353535851937790883648493n
-function le (n: bigint, sign = 0): Uint8Array {
-  const b = new Uint8Array(32)
-  for (let i = 0, v = n; i < 32; i++, v >>= 8n) b[i] = Number(v & 0xffn)
-  if (sign === 1) b[31] = (b[31] ?? 0) | 0x80
-  return b
-}
+const le = le32
 const fromLe = (b: Uint8Array): bigint => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n)
-const Y8 = fromLe(Buffer.from('c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', 'hex'))
-/** The eight points of small order, each in its canonical encoding. */
-const smallOrderKeys: Array<[string, Uint8Array]> = [
-  ['the identity', le(1n)], ['the point of order 2', le(P - 1n)],
-  ['a point of order 4', le(0n)], ['the other point of order 4', le(0n, 1)],
-  ...[Y8, P - Y8].flatMap((y, i) => [0, 1].map(s => [`a point of order 8 (#${2 * i + s + 1})`, le(y, s)] as [string, Uint8Array]))
-]
-/** R = B, S = 1: verifies for any message under a key A with [k]A = 0 when small-order keys are not refused. */
-const forgedSignature = (): Uint8Array => {
-  const sig = new Uint8Array(64)
-  sig.set(ed25519.Point.BASE.toBytes(), 0)
-  sig[32] = 1
-  return sig
-}
+const smallOrderKeys = SMALL_ORDER_KEYS
 
 t.test('signed envelope', async t => {
   t.test('opens what it sealed, in one call', async t => {
@@ -95,7 +77,7 @@ t.test('signed envelope', async t => {
 
   t.test('rejects non-canonical point encodings in the key and in R', async t => {
     const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
-    for (const [what, key] of [['y = p', le(P)], ['y = p + 1 (the identity, unreduced)', le(P + 1n)], ['all ones', new Uint8Array(32).fill(0xff)], ['x = 0 with the sign bit set', le(1n, 1)]] as const) {
+    for (const [what, key] of NON_CANONICAL_POINTS) {
       await t.rejects(openEnvelope(encodeEnvelope({ ...env, publicKey: key }), purpose), { code: 'MHC_ERR_SIGNATURE_INVALID' }, `key: ${what}`)
       const sig = env.signature.slice()
       sig.set(key, 0)
@@ -116,30 +98,33 @@ t.test('signed envelope', async t => {
     })
   }
 
-  t.test('gives the same verdicts as @noble/curves in strict (RFC 8032, zip215: false) mode', async t => {
+  t.test('gives the same verdicts as @noble/curves in strict (RFC 8032, zip215: false) mode, over the shared vectors', async t => {
     const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
-    const flipped = env.signature.slice()
-    flipped[5] = (flipped[5] ?? 0) ^ 4
-    const unreduced = env.signature.slice()
-    unreduced.set(le(fromLe(unreduced.subarray(32)) + L), 32)
-    const cases: Array<[string, Envelope]> = [
-      ['a good signature', env],
-      ['a flipped bit', { ...env, signature: flipped }],
-      ['S + L', { ...env, signature: unreduced }],
-      ['a zeroed signature', { ...env, signature: new Uint8Array(64) }],
-      ['another payload', { ...env, payload: new TextEncoder().encode('{}') }],
-      ['a key off the curve', { ...env, publicKey: le(2n) }],
-      ['a non-canonical key', { ...env, publicKey: le(P + 1n) }],
-      ...smallOrderKeys.map(([what, publicKey]) => [`${what}, forged`, { ...env, publicKey, signature: forgedSignature() }] as [string, Envelope])
-    ]
-    for (const [what, e] of cases) {
+    for (const c of ed25519Cases(env)) {
+      const e = c.envelope
       const noble = ed25519.verify(e.signature, signedBytes(e.domain, e.payloadType, e.payload), e.publicKey, { zip215: false })
       const ours = await verifyEnvelope(e).then(() => true, (err: unknown) => {
         if (!isMhcError(err, 'MHC_ERR_SIGNATURE_INVALID')) throw err
         return false
       })
-      t.equal(ours, noble, `${what}: ${noble ? 'valid' : 'invalid'}`)
+      t.equal(ours, noble, `${c.what}: noble says ${noble ? 'valid' : 'invalid'}`)
+      t.equal(ours, c.valid, `${c.what}: ${c.valid ? 'valid' : 'invalid'}`)
     }
+  })
+
+  t.test('an injected verifier replaces WebCrypto, after the same encoding checks', async t => {
+    const env = await seal(purpose.domain, purpose.payloadType, payload, signer)
+    const seen: Uint8Array[] = []
+    const yes = (key: Uint8Array): boolean => { seen.push(key); return true }
+    await verifyEnvelope({ ...env, payload: new TextEncoder().encode('{}') }, { verify: yes })
+    t.equal(seen.length, 1, 'its verdict is the verdict')
+    await t.rejects(openEnvelope(encodeEnvelope(env), { ...purpose, verify: () => false }), { code: 'MHC_ERR_SIGNATURE_INVALID', message: /does not verify/ })
+    for (const [what, key] of smallOrderKeys) {
+      await t.rejects(verifyEnvelope({ ...env, publicKey: key, signature: forgedSignature() }, { verify: yes }), { code: 'MHC_ERR_SIGNATURE_INVALID' }, `never asked about ${what}`)
+    }
+    t.equal(seen.length, 1)
+    await t.rejects(verifyEnvelope(env, { verify: () => { throw new TypeError('bad key') } }), { code: 'MHC_ERR_SIGNATURE_INVALID', message: /malformed/ }, 'a throw is an invalid signature')
+    await t.rejects(verifyEnvelope(env, { verify: async () => { throw new InternalError('no Ed25519') } }), { code: 'MHC_ERR_INTERNAL' }, 'an MHC error passes through')
   })
 
   t.test('a key that WebCrypto refuses to import is an invalid signature', async t => {

@@ -7,7 +7,7 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { AbortOptions, ChatPayload, Reaction, Signer, SocialCounts, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
+import type { AbortOptions, ChatPayload, Ed25519Verify, Reaction, Signer, SocialCounts, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
 import type { TopicScores } from '../p2p/topic-score.js'
@@ -57,6 +57,8 @@ export interface SocialComponents {
   logger: Logger
   /** Milliseconds since the epoch; a test may set the clock. */
   now?: () => number
+  /** The Ed25519 check of every message heard. Default: node:crypto with a key cache (ed25519Verifier). */
+  verify?: Ed25519Verify
 }
 
 export interface SocialInit extends SocialValidatorInit {

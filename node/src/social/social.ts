@@ -2,10 +2,11 @@ import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import {
-  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, readKeptSocial, 
-  type SocialMessage, SocialValidator, sealSocial, socialTopic,WireFormatError
+  type AbortOptions, isMhcError, MAX_SOCIAL_BYTES, NotStartedError, openSocial, readKeptSocial,
+  type SocialMessage, SocialValidator, sealSocial, socialTopic, type VerifyOptions, WireFormatError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
+import { ed25519Verifier } from '../crypto/ed25519-verify.js'
 import { HistoryStore } from './history-store.js'
 import { HISTORY_PROTOCOL, type Social, type SocialComponents, type SocialCounts, type SocialDraft, type SocialEvents, type SocialInit } from './index.js'
 
@@ -19,6 +20,8 @@ export class DefaultSocial implements Social {
   private readonly validator: SocialValidator
   private readonly store: HistoryStore
   private readonly now: () => number
+  /** The one Ed25519 check (and key cache) for live messages and history answers alike. */
+  private readonly open: Required<VerifyOptions>
   private readonly joined = new Set<string>()
   private readonly muteList = new Set<string>()
   private lastSeq = 0
@@ -28,7 +31,8 @@ export class DefaultSocial implements Social {
   constructor (private readonly components: SocialComponents, private readonly init: SocialInit) {
     this.log = components.logger.child({ component: 'social' })
     this.now = components.now ?? Date.now
-    this.validator = new SocialValidator({ now: this.now, isMuted: a => this.muteList.has(a) }, init)
+    this.open = { verify: components.verify ?? ed25519Verifier() }
+    this.validator = new SocialValidator({ now: this.now, isMuted: a => this.muteList.has(a), verify: this.open.verify }, init)
     this.store = new HistoryStore(components.datastore, init.historySize ?? 500)
   }
 
@@ -190,7 +194,7 @@ export class DefaultSocial implements Social {
         const bytes = (await lp.read({ signal })).subarray()
         // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale,
         // but one dated ahead is refused, and a recent one is remembered against a live replay.
-        const verdict = this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes))
+        const verdict = this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes, this.open))
         if (verdict.verdict !== 'accept' || verdict.message === undefined) throw verdict.error ?? new WireFormatError('A history answer carries a refused message')
         const message = verdict.message
         // The same path as a live message: views and reactions in the history count too.

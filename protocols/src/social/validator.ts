@@ -9,6 +9,7 @@
  * memory; the clock and the mute list are handed in.
  */
 
+import type { Ed25519Verify, VerifyOptions } from '../envelope.js'
 import { InternalError, RateLimitedError, SocialMutedError, SocialReplayError, SocialTimeError, SocialTopicError, WireFormatError } from '../error-codes.js'
 import { isMhcError, type MhcError } from '../errors.js'
 import { MAX_SOCIAL_BYTES, openSocial, type SocialMessage, topicManifest } from '../wire/social.js'
@@ -38,6 +39,8 @@ export interface SocialValidatorComponents {
   now(): number
   /** The node's local mute list. */
   isMuted(author: string): boolean
+  /** The Ed25519 check of each envelope; default WebCrypto (verifyEnvelope). A node passes a faster one. */
+  verify?: Ed25519Verify
 }
 
 export class SocialValidator {
@@ -49,6 +52,7 @@ export class SocialValidator {
   /** `${manifest} ${author} ${seq}` → when the pair may be forgotten (its ts is outside the window by then). */
   private readonly seen = new Map<string, number>()
   private readonly buckets = new Map<string, { tokens: number, at: number }>()
+  private readonly open: VerifyOptions
 
   constructor (private readonly components: SocialValidatorComponents, init: SocialValidatorInit = {}) {
     this.skewMs = init.skewMs ?? 120_000
@@ -56,6 +60,7 @@ export class SocialValidator {
     this.perMs = (init.rate?.perSecond ?? 1) / 1000
     this.maxReplay = init.maxReplay ?? 100_000
     this.maxAuthors = init.maxAuthors ?? 20_000
+    this.open = components.verify === undefined ? {} : { verify: components.verify }
   }
 
   /** Judge `bytes` received on (or posted to) `topic`. Never throws. */
@@ -65,7 +70,7 @@ export class SocialValidator {
     if (manifest === undefined) return reject(new SocialTopicError(`${topic.slice(0, 120)} is not a social topic`))
     let message: SocialMessage
     try {
-      message = await openSocial(bytes)
+      message = await openSocial(bytes, this.open)
     } catch (err) {
       return reject(isMhcError(err) ? err : new InternalError('The message could not be opened', { cause: err }))
     }

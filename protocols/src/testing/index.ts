@@ -57,3 +57,5 @@ export function seededRandom (seed: number): () => number {
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296
   }
 }
+
+export { ed25519Cases, forgedSignature, le32, NON_CANONICAL_POINTS, SMALL_ORDER_KEYS, type VerifyCase } from './ed25519-vectors.js'
