@@ -5,12 +5,10 @@
  */
 
 import * as dagCbor from '@ipld/dag-cbor'
-import { CID } from 'multiformats/cid'
-import { sha256 } from 'multiformats/hashes/sha2'
 import type { AbortOptions } from '../abort.js'
 import { toBase64url } from '../bytes.js'
 import { canonicalJson, parseJson } from '../canonical-json.js'
-import { parseCid } from '../cid.js'
+import { parseCid, sha256Cid } from '../cid.js'
 import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal, verifyEnvelope } from '../envelope.js'
 import { EnvelopeDomainError, WireFormatError } from '../error-codes.js'
 import { chatPayloadValidator } from './generated/social-chat.js'
@@ -96,7 +94,7 @@ async function decodeSocial (bytes: Uint8Array, verify: boolean): Promise<Social
   const kind = socialKindOf(envelope)
   if (verify) await verifyEnvelope(envelope)
   const payload = checkPayload(kind, parseJson(envelope.payload))
-  const id = CID.createV1(dagCbor.code, await sha256.digest(bytes)).toString()
+  const id = (await sha256Cid(dagCbor.code, bytes)).toString()
   return { kind, payload, id, author: toBase64url(envelope.publicKey), envelope, bytes } as SocialMessage
 }
 
