@@ -1,5 +1,9 @@
 import { CID } from 'multiformats/cid'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { InvalidCidError } from './error-codes.js'
+
+/** The sha2-256 multihash code. */
+const SHA2_256 = 0x12
 
 /** CIDv1 in base32, the only textual CID form MHC writes. */
 export const CID_PATTERN = '^b[a-z2-7]{20,200}$'
@@ -12,6 +16,16 @@ export function parseCid (text: string): CID {
   } catch (err) {
     throw new InvalidCidError(`Not a valid CID: ${JSON.stringify(text.slice(0, 80))}`, { cause: err })
   }
+}
+
+/**
+ * The CIDv1 of `bytes` in `codec`, sha2-256. The hash is WebCrypto's, which
+ * opening an envelope needs anyway (Ed25519): Node and browsers (in a secure
+ * context) alike.
+ */
+export async function sha256Cid (codec: number, bytes: Uint8Array): Promise<CID> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)
+  return CID.createV1(codec, createDigest(SHA2_256, new Uint8Array(digest)))
 }
 
 /**

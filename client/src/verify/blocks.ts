@@ -101,6 +101,18 @@ export async function checkBlock (cid: Cid, bytes: Uint8Array, what: string): Pr
   if (!equal(digest, cid.digest)) throw new PlaybackError(PLAYBACK_CODES.hashMismatch, `a block of ${what} does not hash to its CID`)
 }
 
+/** `parts` end to end: the only part itself, or one new array. */
+export function concat (parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.byteLength
+  }
+  return out
+}
+
 function equal (a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false

@@ -4,6 +4,7 @@
  * deadline for the first byte and one for every pause between chunks, so a
  * gateway that stalls fails over instead of holding playback.
  */
+import { concat } from './blocks.js'
 import { PLAYBACK_CODES, PlaybackError } from './codes.js'
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
@@ -65,13 +66,7 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
       chunks.push(value)
       arm(options.stallMs)
     }
-    const bytes = new Uint8Array(size)
-    let at = 0
-    for (const c of chunks) {
-      bytes.set(c, at)
-      at += c.byteLength
-    }
-    return { bytes, firstByteAt }
+    return { bytes: concat(chunks), firstByteAt }
   } catch (err) {
     if (options.signal?.aborted === true) throw options.signal.reason
     if (timedOut) throw new PlaybackError(PLAYBACK_CODES.timeout, 'the gateway stopped answering')

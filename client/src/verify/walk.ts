@@ -5,7 +5,7 @@
  * used. Directories are plain dag-pb UnixFS directories (what `mhc publish`
  * writes); files are dag-pb file nodes over raw or dag-pb leaves.
  */
-import { type Cid, checkBlock, decodePb, decodeUnixfs } from './blocks.js'
+import { type Cid, checkBlock, concat, decodePb, decodeUnixfs } from './blocks.js'
 import { PLAYBACK_CODES, PlaybackError } from './codes.js'
 
 const DAG_PB = 0x70
@@ -60,14 +60,7 @@ export async function readFile (cid: Cid, blocks: BlockMap, what: string): Promi
     for (const link of node.links) await walk(link.cid, depth + 1)
   }
   await walk(cid, 0)
-  if (parts.length === 1) return parts[0] as Uint8Array
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
+  return concat(parts)
 }
 
 /** `path` below `root` from a gateway's blocks: the file's bytes, or a PlaybackError. */

@@ -4,12 +4,11 @@
  * block (dag-cbor), so its CID is the video's stable name everywhere.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { CID } from 'multiformats/cid'
-import { sha256 } from 'multiformats/hashes/sha2'
+import type { CID } from 'multiformats/cid'
 import type { AbortOptions } from '../abort.js'
 import { equalBytes, fromBase64url, toBase64url } from '../bytes.js'
 import { canonicalJson, parseJson } from '../canonical-json.js'
-import { parseCid } from '../cid.js'
+import { parseCid, sha256Cid } from '../cid.js'
 import { type Envelope, encodeEnvelope, openEnvelope, type Signer, seal } from '../envelope.js'
 import { SignatureInvalidError, WireFormatError } from '../error-codes.js'
 import { SPLITS_TOTAL_BPS } from '../limits.js'
@@ -47,7 +46,7 @@ export function isManifestCid (cid: CID): boolean {
 
 /** The manifest block's CID: CIDv1, dag-cbor, sha2-256. */
 export async function manifestCid (bytes: Uint8Array): Promise<CID> {
-  return CID.createV1(dagCbor.code, await sha256.digest(bytes))
+  return await sha256Cid(dagCbor.code, bytes)
 }
 
 /** Validate, sign and encode a manifest. The signer must be the creator. */
