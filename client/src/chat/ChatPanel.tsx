@@ -1,16 +1,18 @@
 /**
  * Chat beside the player, loaded on demand once the player is in (its code
  * is not part of what the watch page needs to play: scripts/check-budget.mjs).
- * Messages, reactions and view beacons are signed here, with this browser's
- * own key, and the gateway validates them as every node does.
+ * Messages, reactions and view beacons are signed with this browser's own
+ * key, in the signer worker, and the gateway validates them as every node does.
  */
-import { isMhcError, REACTIONS, type Reaction, type SocialCounts, type SocialEvent, type SocialLiveCounts, sealSocial, toBase64url } from '@mhc/protocols'
+import { REACTIONS, type Reaction, type SocialCounts, type SocialEvent, type SocialLiveCounts } from '@mhc/protocols'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from '../lib/api.js'
 import { ChatLog } from './ChatLog.js'
 import { Composer } from './Composer.js'
 import { type LinkState, openStream, postSocial } from './chat-api.js'
-import { type ChatIdentity, loadIdentity, savedName, saveName } from './identity.js'
+import { savedName, saveName } from './name.js'
+import { SignerClient } from './signer.js'
+import type { IdentityInfo, SealRequest } from './signer-protocol.js'
 import { watchViews } from './watch-time.js'
 import './chat.css'
 
@@ -34,7 +36,7 @@ const LINK_TEXT: Record<LinkState, string> = {
 function reason (err: unknown): string {
   if (err instanceof ApiError) return err.status === 429 ? `Slow down: ${err.detail}` : err.detail
   // Refused by the wire format before it was signed: the same rules every node applies.
-  if (isMhcError(err) && err.code === 'MHC_ERR_WIRE_FORMAT') return 'Chat is plain text: no HTML tags or control characters.'
+  if ((err as { code?: unknown }).code === 'MHC_ERR_WIRE_FORMAT') return 'Chat is plain text: no HTML tags or control characters.'
   return (err as Error).message
 }
 
@@ -42,19 +44,23 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
   const [messages, setMessages] = useState<SocialEvent[]>([])
   const [counts, setCounts] = useState<SocialLiveCounts | SocialCounts>(initial)
   const [link, setLink] = useState<LinkState>('connecting')
-  const [me, setMe] = useState<ChatIdentity | null>(null)
+  const [me, setMe] = useState<IdentityInfo | null>(null)
   const [noKey, setNoKey] = useState<string | null>(null)
   const [name, setName] = useState(savedName)
   const [replyTo, setReplyTo] = useState<SocialEvent | null>(null)
   const [reacted, setReacted] = useState<ReadonlySet<string>>(new Set())
   const [reactError, setReactError] = useState<string | null>(null)
   const root = useRef<HTMLElement>(null)
+  const signer = useRef<SignerClient | null>(null)
   const seq = useRef(0)
   const nameRef = useRef(name)
   nameRef.current = name
 
   useEffect(() => {
-    loadIdentity().then(setMe, (err: unknown) => setNoKey((err as Error).message))
+    const s = new SignerClient()
+    signer.current = s
+    s.identity().then(setMe, (err: unknown) => setNoKey((err as Error).message))
+    return () => s.close()
   }, [])
 
   useEffect(() => {
@@ -73,17 +79,17 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
 
   /** Sign and post one message of this browser's. */
   const post = async (draft: { kind: 'chat', text: string, replyTo?: string } | { kind: 'reaction', emoji: Reaction } | { kind: 'view', watched: number }): Promise<SocialEvent> => {
-    if (me === null) throw new Error(noKey ?? 'Your chat key is not ready yet')
+    if (me === null || signer.current === null) throw new Error(noKey ?? 'Your chat key is not ready yet')
     // Sequence numbers only need to be new for this key: the clock makes them so across reloads.
     seq.current = Math.max(seq.current + 1, Date.now())
     const common = { v: 1 as const, manifest: cid, ts: Date.now(), seq: seq.current, name: nameRef.current || 'viewer' }
-    const { kind } = draft
-    const bytes = kind === 'chat'
-      ? await sealSocial('chat', { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) }, me.signer)
-      : kind === 'reaction'
-        ? await sealSocial('reaction', { ...common, emoji: draft.emoji }, me.signer)
-        : await sealSocial('view', { ...common, watched: draft.watched }, me.signer)
-    return await postSocial(cid, kind === 'chat' ? 'chat' : kind === 'reaction' ? 'reactions' : 'views', toBase64url(bytes))
+    const request: SealRequest = draft.kind === 'chat'
+      ? { kind: 'chat', payload: { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) } }
+      : draft.kind === 'reaction'
+        ? { kind: 'reaction', payload: { ...common, emoji: draft.emoji } }
+        : { kind: 'view', payload: { ...common, watched: draft.watched } }
+    const path = draft.kind === 'chat' ? 'chat' : draft.kind === 'reaction' ? 'reactions' : 'views'
+    return await postSocial(cid, path, await signer.current.seal(request))
   }
   const postRef = useRef(post)
   postRef.current = post

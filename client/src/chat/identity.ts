@@ -1,16 +1,15 @@
 /**
  * The browser's chat identity: an Ed25519 key made by WebCrypto on first use,
- * its private half non-extractable (page scripts can sign with it but never
- * read it), kept in IndexedDB so the same key signs after a reload; and the
- * display name the viewer chose, in localStorage. The key is the identity:
- * other viewers see its short form next to the self-asserted name.
+ * its private half non-extractable (scripts can sign with it but never read
+ * it), kept in IndexedDB so the same key signs after a reload. The key is the
+ * identity: other viewers see its short form next to the self-asserted name.
+ * Runs in the signer worker (signer.worker.ts), which alone touches the key.
  */
 import { type Signer, toBase64url } from '@mhc/protocols'
 
 const DB = 'mhc'
 const STORE = 'keys'
 const KEY_ID = 'chat-ed25519'
-const NAME_ITEM = 'mhc.chat.name'
 
 export interface ChatIdentity {
   signer: Signer
@@ -82,18 +81,4 @@ export async function loadIdentity (): Promise<ChatIdentity> {
     sign: async (data: Uint8Array) => new Uint8Array(await crypto.subtle.sign('Ed25519', pair.privateKey, data as Uint8Array<ArrayBuffer>))
   }
   return { signer, author: toBase64url(publicKey), kept }
-}
-
-export function savedName (): string {
-  try {
-    return localStorage.getItem(NAME_ITEM) ?? ''
-  } catch {
-    return ''
-  }
-}
-
-export function saveName (name: string): void {
-  try {
-    localStorage.setItem(NAME_ITEM, name)
-  } catch {} // storage refused: the name lasts as long as the page
 }

@@ -6,6 +6,9 @@
  */
 import { type Static, Type } from 'typebox'
 import { CidString } from './manifest-schema.js'
+import { REACTIONS, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX } from './social-limits.js'
+
+export { REACTIONS, type Reaction, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, VIEW_BUCKETS } from './social-limits.js'
 
 /** Characters a display name or a chat text must not hold: C0 and C1 controls, and bidirectional overrides (impersonation by reordering). */
 const FORBIDDEN = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
@@ -14,16 +17,8 @@ const PLAIN_TEXT = `^(?![\\s\\S]*<[A-Za-z/!?])[^${FORBIDDEN}]*$`
 /** A name is one line of plain text that does not start or end with a space. */
 const NAME = `^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^${FORBIDDEN}\\u000a]*(?<!\\s)$`
 
-/** The fixed reaction set. */
-export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🔥', '👏', '🎉'] as const
-export type Reaction = typeof REACTIONS[number]
 const REACTION = `^(?:${REACTIONS.join('|')})$`
 
-/** Watched-seconds buckets of a view beacon: how far a viewer got, coarsely (privacy, and one beacon per bucket). */
-export const VIEW_BUCKETS = [0, 10, 30, 60, 300, 600, 1800, 3600] as const
-
-export const SOCIAL_TEXT_MAX = 500
-export const SOCIAL_NAME_MAX = 32
 
 const common = {
   v: Type.Literal(1),

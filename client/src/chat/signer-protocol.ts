@@ -1,0 +1,22 @@
+/** Messages between the chat panel and its signer worker (types only: nothing here is bundled). */
+import type { ChatPayload, ReactionPayload, ViewPayload } from '@mhc/protocols'
+
+export type SealRequest =
+  | { kind: 'chat', payload: ChatPayload }
+  | { kind: 'reaction', payload: ReactionPayload }
+  | { kind: 'view', payload: ViewPayload }
+
+export type SignerRequest =
+  | { id: number, op: 'identity' }
+  | ({ id: number, op: 'seal' } & SealRequest)
+
+export interface IdentityInfo {
+  /** The public key, base64url. */
+  author: string
+  /** False when IndexedDB is unavailable: the key lasts as long as the page. */
+  kept: boolean
+}
+
+export type SignerReply =
+  | { id: number, ok: true, value: IdentityInfo | string }
+  | { id: number, ok: false, code: string, message: string }

@@ -1,0 +1,15 @@
+/**
+ * The social layer's fixed sets and limits, apart from the schemas: a
+ * browser page can show the reactions and enforce the lengths without
+ * loading any schema or codec code (the chat's signing runs in a worker).
+ */
+
+/** The fixed reaction set. */
+export const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🔥', '👏', '🎉'] as const
+export type Reaction = typeof REACTIONS[number]
+
+/** Watched-seconds buckets of a view beacon: how far a viewer got, coarsely (privacy, and one beacon per bucket). */
+export const VIEW_BUCKETS = [0, 10, 30, 60, 300, 600, 1800, 3600] as const
+
+export const SOCIAL_TEXT_MAX = 500
+export const SOCIAL_NAME_MAX = 32
