@@ -12,11 +12,11 @@ import { canonicalJson, parseJson } from '../canonical-json.js'
 import { encodeEnvelope, openEnvelope, type Signer, seal } from '../envelope.js'
 import { KeyProofError, WireFormatError } from '../error-codes.js'
 import type { KeyLinkPayload, KeyProofPayload } from './account-schema.js'
-import { keyLinkValidator } from './generated/account-link.js'
 import { keyProofValidator } from './generated/account-key.js'
+import { keyLinkValidator } from './generated/account-link.js'
 import { assertWire } from './validate.js'
 
-export { KeyLinkPayload, KeyProofPayload, LinkBody, LoginBody, Me, PasswordBody, RecoverBody, RegisterBody, RegisterResult, ROLES, type Role, RoleString, CsrfToken, Username, USERNAME_PATTERN } from './account-schema.js'
+export { CsrfToken, KeyLinkPayload, KeyProofPayload, LinkBody, LoginBody, Me, PasswordBody, RecoverBody, RegisterBody, RegisterResult, ROLES, type Role, RoleString, USERNAME_PATTERN, Username } from './account-schema.js'
 
 export const KEY_PROOF = { domain: 'mhc/account-key', payloadType: 'application/vnd.mhc.account-key.v1+json' } as const
 export const KEY_LINK = { domain: 'mhc/account-link', payloadType: 'application/vnd.mhc.account-link.v1+json' } as const
