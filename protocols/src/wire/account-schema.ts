@@ -79,7 +79,7 @@ export type LinkBody = Static<typeof LinkBody>
 
 export const ROLES = ['viewer', 'creator', 'moderator', 'admin'] as const
 export type Role = typeof ROLES[number]
-export const RoleString = Type.Union(ROLES.map(r => Type.Literal(r)))
+export const RoleString = Type.Union([Type.Literal('viewer'), Type.Literal('creator'), Type.Literal('moderator'), Type.Literal('admin')])
 
 /** `GET /api/v1/me`: the logged-in account. */
 export const Me = Type.Object({
