@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import { Accounts, type RoleSource } from './accounts/accounts.js'
 import { type HashParams, Passwords } from './accounts/passwords.js'
 import { DatastoreSessions, RedisSessions, type SessionDatastore } from './accounts/sessions.js'
-import { type AccountDatastore, AccountStore } from './accounts/store.js'
+import { type AccountDatastore, AccountStore, datastoreKV, redisKV } from './accounts/store.js'
 import { MemoryThrottle, RedisThrottle } from './accounts/throttle.js'
 import { type BlockSource, observedBlocks } from './blocks.js'
 import { isHlsPath } from './content-type.js'
@@ -168,7 +168,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
     const accounts = new Accounts({
-      store: new AccountStore(components.datastore),
+      store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
       sessions: redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes),
       throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
       passwords: new Passwords(init.accounts?.hash),

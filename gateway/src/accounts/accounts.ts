@@ -55,13 +55,8 @@ export class Accounts {
     const code = recoveryCode()
     // Hashed before taking the store's turn: argon2 is the slow part, and the check-then-write must stay short.
     const [passwordHash, recoveryHash] = await Promise.all([this.c.passwords.hash(body.password, options.signal), this.c.passwords.hash(code, options.signal)])
-    const account = await this.c.store.exclusive(async () => {
-      if (await this.c.store.get(body.username, options) !== undefined) throw new UsernameTakenError(`The username ${body.username} is taken on this gateway`)
-      if (await this.c.store.ownerOf(body.key, options) !== undefined) throw new KeyTakenError()
-      const record: AccountRecord = { username: body.username, email: body.email ?? null, passwordHash, recoveryHash, keys: [body.key], created: this.now() }
-      await this.c.store.put(record, options)
-      return record
-    })
+    const account: AccountRecord = { username: body.username, email: body.email ?? null, passwordHash, recoveryHash, keys: [body.key], created: this.now() }
+    if (!await this.c.store.create(account, () => new KeyTakenError(), options)) throw new UsernameTakenError(`The username ${body.username} is taken on this gateway`)
     return { me: await this.me(account, options), recoveryCode: code, tokens: await this.startSession(account.username, options) }
   }
 
@@ -102,12 +97,8 @@ export class Accounts {
   async changePassword (auth: Authenticated, body: PasswordBody, ctx: RequestContext, options: AbortOptions = {}): Promise<Me> {
     await this.checkSecret(auth.account.username, ctx, a => a.passwordHash, body.current, options)
     const passwordHash = await this.c.passwords.hash(body.password, options.signal)
-    const account = await this.c.store.exclusive(async () => {
-      const fresh = await this.c.store.get(auth.account.username, options) ?? auth.account
-      const next = { ...fresh, passwordHash }
-      await this.c.store.put(next, options)
-      return next
-    })
+    const account = { ...await this.c.store.get(auth.account.username, options) ?? auth.account, passwordHash }
+    await this.c.store.update(account, options)
     await this.c.sessions.revokeUser(account.username, auth.session.family, options)
     return await this.me(account, options)
   }
@@ -117,13 +108,10 @@ export class Accounts {
     await this.checkSecret(body.username, ctx, a => a.recoveryHash, normalizeRecoveryCode(body.recoveryCode), options)
     const code = recoveryCode()
     const [passwordHash, recoveryHash] = await Promise.all([this.c.passwords.hash(body.password, options.signal), this.c.passwords.hash(code, options.signal)])
-    const account = await this.c.store.exclusive(async () => {
-      const fresh = await this.c.store.get(body.username, options)
-      if (fresh === undefined) throw new AuthInvalidError()
-      const next = { ...fresh, passwordHash, recoveryHash }
-      await this.c.store.put(next, options)
-      return next
-    })
+    const fresh = await this.c.store.get(body.username, options)
+    if (fresh === undefined) throw new AuthInvalidError()
+    const account = { ...fresh, passwordHash, recoveryHash }
+    await this.c.store.update(account, options)
     await this.c.sessions.revokeUser(account.username, undefined, options)
     return { me: await this.me(account, options), recoveryCode: code, tokens: await this.startSession(account.username, options) }
   }
@@ -134,15 +122,11 @@ export class Accounts {
     const { payload, signer } = await openKeyLink(body.record, expect)
     if (!auth.account.keys.includes(signer)) throw new KeyProofError('The link record is not signed by a key of this account')
     await openKeyProof(body.keySignature, payload.key, expect)
-    const account = await this.c.store.exclusive(async () => {
-      const fresh = await this.c.store.get(auth.account.username, options) ?? auth.account
-      if (fresh.keys.includes(payload.key)) return fresh
-      const owner = await this.c.store.ownerOf(payload.key, options)
-      if (owner !== undefined) throw new KeyTakenError()
-      const next = { ...fresh, keys: [...fresh.keys, payload.key] }
-      await this.c.store.put(next, options)
-      return next
-    })
+    if (!await this.c.store.claimKey(payload.key, auth.account.username, options)) throw new KeyTakenError()
+    const fresh = await this.c.store.get(auth.account.username, options) ?? auth.account
+    if (fresh.keys.includes(payload.key)) return await this.me(fresh, options)
+    const account = { ...fresh, keys: [...fresh.keys, payload.key] }
+    await this.c.store.update(account, options)
     return await this.me(account, options)
   }
 
