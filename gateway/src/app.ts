@@ -2,20 +2,28 @@
  * buildApp(components, init): the whole gateway as one Fastify instance,
  * which tests drive with `inject()` and server.ts puts on a socket.
  */
+import fastifyCookie from '@fastify/cookie'
 import fastifyCors from '@fastify/cors'
+import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import { unixfs } from '@helia/unixfs'
-import { BadRequestError, type CatalogueEntry, NotFoundError, RateLimitedError } from '@mhc/protocols'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify'
+import { BadRequestError, type CatalogueEntry, CsrfError, NotFoundError, RateLimitedError } from '@mhc/protocols'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { Accounts, type RoleSource } from './accounts/accounts.js'
+import { type HashParams, Passwords } from './accounts/passwords.js'
+import { DatastoreSessions, RedisSessions, type SessionDatastore } from './accounts/sessions.js'
+import { type AccountDatastore, AccountStore, datastoreKV, redisKV } from './accounts/store.js'
+import { MemoryThrottle, RedisThrottle } from './accounts/throttle.js'
 import { type BlockSource, observedBlocks } from './blocks.js'
 import { isHlsPath } from './content-type.js'
 import { problemOf, sortError } from './errors.js'
 import { type BlockFilePaths, LocalFiles } from './local/index.js'
 import { type GatewayMetrics, gatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
+import { authRoutes } from './routes/auth.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewaySocial, socialRoutes } from './routes/social.js'
@@ -29,6 +37,10 @@ export interface GatewayComponents {
   social?: GatewaySocial
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
+  /** The node's datastore: with it the gateway keeps accounts and logins (docs/specs/accounts.md). */
+  datastore?: AccountDatastore & SessionDatastore
+  /** The roles the node gives keys (`mhc admin grant`). */
+  roles?: RoleSource
 }
 
 export interface GatewayInit {
@@ -51,6 +63,8 @@ export interface GatewayInit {
    * advertised at `GET /api/v1/gateways` and allowed by the app's CSP `connect-src`.
    */
   peerGateways?: string[]
+  /** Accounts: session lifetimes and the argon2id cost (tests lower it). */
+  accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams }
 }
 
 export interface GatewayApp {
@@ -78,7 +92,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     metrics.request(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode)
   })
   app.setErrorHandler(async (err, request, reply) => {
-    const sorted = sortError(err, BadRequestError)
+    // @fastify/csrf-protection refuses with its own errors: ours has the stable code.
+    const sorted = sortError(isCsrfRefusal(err) ? new CsrfError() : err, BadRequestError)
     let status = sorted.status
     // hls.js never retries a 4xx: on HLS paths a transient refusal must be a 503 with Retry-After.
     if (status === 429 && isHlsPath(request.url.split('?')[0] ?? '')) {
@@ -125,6 +140,14 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     }
   })
 
+  await app.register(fastifyCookie)
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'mhc_csrf',
+    cookieOpts: { path: '/api', sameSite: 'strict', httpOnly: true, secure: 'auto', signed: false },
+    getToken: (request: FastifyRequest) => { const h = request.headers['x-csrf-token']; return typeof h === 'string' ? h : undefined }
+  })
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -142,6 +165,17 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   const peerGateways = init.peerGateways ?? []
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social))
+  if (components.datastore !== undefined) {
+    const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
+    const accounts = new Accounts({
+      store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
+      sessions: redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes),
+      throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
+      passwords: new Passwords(init.accounts?.hash),
+      ...(components.roles === undefined ? {} : { roles: components.roles })
+    })
+    await app.register(authRoutes(accounts, lifetimes))
+  }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
@@ -153,6 +187,12 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
  * Connect before serving, so the first requests are counted; if Redis is
  * down the gateway still starts, counting nothing until it comes back.
  */
+/** The CSRF plugin's own refusals (missing secret, wrong token). */
+function isCsrfRefusal (err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('FST_CSRF_')
+}
+
 async function connectRedis (url: string, log: FastifyBaseLogger): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
   redis.on('error', (err: Error) => { log.warn({ err: err.message }, 'redis unavailable; rate limits are not shared') })

@@ -3,6 +3,7 @@
  * and catalogue (the gateway never imports the node). It also holds the
  * HTTP and block-reading helpers the node's control API shares.
  */
+export type { RoleSource } from './accounts/accounts.js'
 export { buildApp, type GatewayApp, type GatewayComponents, type GatewayInit } from './app.js'
 export { type BlockReadOptions, type BlockSource, blockBytes } from './blocks.js'
 export * from './errors.js'

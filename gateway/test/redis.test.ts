@@ -1,34 +1,11 @@
-import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
-import { eventually } from '@mhc/protocols/testing'
-import { Redis } from 'ioredis'
 import t from 'tap'
 import { makeApp, makeFixture } from './helpers/fixtures.js'
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address()
-      s.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
-    s.on('error', reject)
-  })
-}
+import { startRedis } from './helpers/redis.js'
 
 t.test('rate limits shared through a real Redis', async t => {
-  const port = await freePort()
-  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  t.teardown(() => { redis.kill('SIGKILL') })
-  const url = `redis://127.0.0.1:${port}`
-  // Wait until it answers (bounded).
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  probe.on('error', () => { /* refused until redis-server listens; the loop below retries */ })
-  await eventually(async () => {
-    if (probe.status !== 'ready') await probe.connect()
-    return await probe.ping() === 'PONG'
-  }, { ms: 5000, every: 100, what: 'redis-server answering' })
-  probe.disconnect()
+  const redis = await startRedis()
+  t.teardown(async () => { await redis.kill() })
+  const url = redis.url
 
   const fx = await makeFixture()
   const a = await makeApp(fx, { redisUrl: url, rateLimit: { max: 5, timeWindowMs: 60_000 } })
@@ -46,8 +23,7 @@ t.test('rate limits shared through a real Redis', async t => {
   })
 
   t.test('a Redis outage does not take the gateway down (fail open)', async t => {
-    redis.kill('SIGKILL')
-    await new Promise(resolve => redis.once('exit', resolve))
+    await redis.kill()
     const res = await a.app.inject(`/ipfs/${fx.root.toString()}/subdir/ascii.txt`)
     t.equal(res.statusCode, 200)
   })

@@ -24,6 +24,7 @@ import { type P2pStack, p2pStack } from './p2p/stack.js'
 import { topicScores } from './p2p/topic-score.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { ServiceStack } from './services.js'
+import { type Roles, roles } from './roles/index.js'
 import { type Social, social } from './social/index.js'
 import { lockRepo, openRepo, type Repo, writeAtomic } from './store/repo.js'
 
@@ -44,6 +45,7 @@ export interface MhcNode {
   readonly distributor: Distributor
   readonly announcements: Announcements
   readonly social: Social
+  readonly roles: Roles
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -97,6 +99,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       signer,
       logger
     }), options)
+    const keyRoles = await services.start('roles', roles()({ datastore: helia.datastore, logger }), options)
 
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
@@ -141,7 +144,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       catalogue: videos,
       announcements: heard,
       distributor: distribution,
-      social: chat
+      social: chat,
+      roles: keyRoles
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -154,7 +158,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, datastore: helia.datastore, roles: keyRoles, logger }), options)
     }
 
     const node: MhcNode = {
@@ -167,6 +171,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       distributor: distribution,
       announcements: heard,
       social: chat,
+      roles: keyRoles,
       api,
       gateway: gw,
       id,

@@ -28,6 +28,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 // Run under tsx (the npm script does): these are the TypeScript sources.
+import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { Announce } from '../src/wire/announce-schema.js'
 import { VideoManifest } from '../src/wire/manifest-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
@@ -41,7 +42,9 @@ export const TARGETS = [
   { file: 'announce.ts', schema: Announce, schemaName: 'Announce', from: '../announce-schema.js', source: 'src/wire/announce-schema.ts', exportName: 'announceValidator' },
   { file: 'social-chat.ts', schema: ChatPayload, schemaName: 'ChatPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'chatPayloadValidator' },
   { file: 'social-reaction.ts', schema: ReactionPayload, schemaName: 'ReactionPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'reactionPayloadValidator' },
-  { file: 'social-view.ts', schema: ViewPayload, schemaName: 'ViewPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'viewPayloadValidator' }
+  { file: 'social-view.ts', schema: ViewPayload, schemaName: 'ViewPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'viewPayloadValidator' },
+  { file: 'account-key.ts', schema: KeyProofPayload, schemaName: 'KeyProofPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyProofValidator' },
+  { file: 'account-link.ts', schema: KeyLinkPayload, schemaName: 'KeyLinkPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyLinkValidator' }
 ]
 
 const ANNOTATIONS = new Set(['$id', 'title', 'description'])

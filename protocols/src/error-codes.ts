@@ -74,6 +74,26 @@ export const SocialReplayError = /* #__PURE__ */ createError('SocialReplayError'
 /** The author is muted on this node. */
 export const SocialMutedError = /* #__PURE__ */ createError('SocialMutedError', 'MHC_ERR_SOCIAL_MUTED', 403, 'The author is muted here')
 
+// Accounts (the gateway's logins)
+
+/** A wrong username or a wrong password: the same answer for both, so names cannot be probed. */
+export const AuthInvalidError = /* #__PURE__ */ createError('AuthInvalidError', 'MHC_ERR_AUTH_INVALID', 401, 'Wrong username or password')
+/** No session, or it expired or was revoked. */
+export const AuthRequiredError = /* #__PURE__ */ createError('AuthRequiredError', 'MHC_ERR_AUTH_REQUIRED', 401, 'Log in first')
+/** Too many failed logins for this account or address: wait and try again. */
+export const AuthThrottledError = /* #__PURE__ */ createError('AuthThrottledError', 'MHC_ERR_AUTH_THROTTLED', 429, 'Too many failed attempts; wait before trying again')
+/** A refresh token was presented a second time: its whole family of sessions is revoked. */
+export const RefreshReusedError = /* #__PURE__ */ createError('RefreshReusedError', 'MHC_ERR_REFRESH_REUSED', 401, 'This session was used from elsewhere and has been ended; log in again')
+/** A cookie-authenticated change came without the CSRF token. */
+export const CsrfError = /* #__PURE__ */ createError('CsrfError', 'MHC_ERR_CSRF', 403, 'Missing or wrong CSRF token')
+export const UsernameTakenError = /* #__PURE__ */ createError('UsernameTakenError', 'MHC_ERR_USERNAME_TAKEN', 409, 'This username is taken')
+/** The key is linked to another account already. */
+export const KeyTakenError = /* #__PURE__ */ createError('KeyTakenError', 'MHC_ERR_KEY_TAKEN', 409, 'This key belongs to another account')
+/** A key proof or link record that is not for this account, gateway or time. */
+export const KeyProofError = /* #__PURE__ */ createError('KeyProofError', 'MHC_ERR_KEY_PROOF', 422, 'The key proof does not hold for this account and gateway')
+/** The account's roles do not allow this. */
+export const ForbiddenError = /* #__PURE__ */ createError('ForbiddenError', 'MHC_ERR_FORBIDDEN', 403, 'Your role does not allow this')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -129,6 +149,15 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   SocialTimeError,
   SocialReplayError,
   SocialMutedError,
+  AuthInvalidError,
+  AuthRequiredError,
+  AuthThrottledError,
+  RefreshReusedError,
+  CsrfError,
+  UsernameTakenError,
+  KeyTakenError,
+  KeyProofError,
+  ForbiddenError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -9,6 +9,9 @@ import { Compile } from 'typebox/compile'
 // @ts-expect-error: a plain .mjs script without type declarations
 import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-validators.mjs'
 import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
+import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
+import { keyProofValidator } from '../src/wire/generated/account-key.js'
+import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
@@ -128,7 +131,24 @@ const views: Array<[string, unknown]> = [
   ['negative', { ...base, watched: -1 }]
 ]
 
+const proof = { v: 1, username: 'ada', origin: 'https://gw.example:8443', ts: 1_700_000_000_000 }
+const proofs: Array<[string, unknown]> = [
+  ['valid', proof],
+  ['an upper-case username', { ...proof, username: 'Ada' }],
+  ['a two-letter username', { ...proof, username: 'ad' }],
+  ['an origin with a path', { ...proof, origin: 'https://gw.example/x' }],
+  ['not http', { ...proof, origin: 'ftp://gw.example' }],
+  ['extra field', { ...proof, key: 'x' }]
+]
+const links: Array<[string, unknown]> = [
+  ['valid', { ...proof, key: creator }],
+  ['a short key', { ...proof, key: 'AAAA' }],
+  ['no key', proof]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
+  ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
+  ['KeyLinkPayload', keyLinkValidator, KeyLinkPayload, links],
   ['VideoManifest', videoManifestValidator, VideoManifest, manifests],
   ['Announce', announceValidator, Announce, announcements],
   ['ChatPayload', chatPayloadValidator, ChatPayload, chats],
@@ -149,7 +169,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['announce.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

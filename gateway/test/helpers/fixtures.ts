@@ -8,7 +8,7 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import type { CID } from 'multiformats/cid'
 import { pino } from 'pino'
-import { buildApp, type GatewayInit } from '../../src/index.js'
+import { buildApp, type GatewayComponents, type GatewayInit } from '../../src/index.js'
 
 export interface Fixture {
   blockstore: MemoryBlockstore
@@ -42,12 +42,13 @@ export async function makeFixture (): Promise<Fixture> {
   return { blockstore, root, multiblock, catalogue: [] }
 }
 
-export async function makeApp (fixture: Fixture, init: GatewayInit = {}) {
+export async function makeApp (fixture: Fixture, init: GatewayInit = {}, extra: Partial<GatewayComponents> = {}) {
   const { app, metrics } = await buildApp({
     blockstore: fixture.blockstore,
     // The node's catalogue is OrbitDB; the gateway only needs list(). The daemon tests use the real one.
     catalogue: { list: async () => fixture.catalogue },
-    logger: pino({ level: 'silent' })
+    logger: pino({ level: 'silent' }),
+    ...extra
   }, { fetchTimeoutMs: 2000, ...init })
   return { app, metrics }
 }

@@ -18,6 +18,7 @@ import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
 import type { Publisher } from '../publish/index.js'
+import type { Roles } from '../roles/index.js'
 import type { Social } from '../social/index.js'
 import { DefaultControlApi } from './server.js'
 
@@ -37,6 +38,7 @@ export interface ControlApiComponents {
   /** `mhc add` provides what it stores, as `ipfs add` does. */
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
+  roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
 }
 
 export interface ControlApiInit {

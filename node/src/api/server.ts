@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { controlRoutes } from './routes.js'
+import { adminRoutes } from './admin-routes.js'
 import { socialRoutes } from './social-routes.js'
 
 export class DefaultControlApi implements ControlApi {
@@ -58,5 +59,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   })
   void app.register(controlRoutes(components, init))
   void app.register(socialRoutes(components))
+  void app.register(adminRoutes(components))
   return app as unknown as FastifyInstance
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from '@commander-js/extra-typings'
 import { addCommand } from './commands/add.js'
+import { adminCommand } from './commands/admin.js'
 import { carCommand } from './commands/car.js'
 import { chatCommand, muteCommand, reactCommand, unmuteCommand } from './commands/chat.js'
 import { connectCommand } from './commands/connect.js'
@@ -29,7 +30,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

@@ -38,7 +38,8 @@ t.test('control API routes', async t => {
     catalogue: node.catalogue,
     announcements: node.announcements,
     distributor: node.distributor,
-    social: node.social
+    social: node.social,
+    roles: node.roles
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())
@@ -156,5 +157,19 @@ t.test('control API routes', async t => {
     const exp = await app.inject({ method: 'POST', url: '/v1/car/export', headers: auth, payload: { cid: `${last.result.root}/master.m3u8`, out: join(work, 'master.car') } })
     t.equal(exp.statusCode, 200)
     t.equal(exp.json().blocks, 2, 'the root directory and the playlist')
+  })
+  t.test('roles: grant, list and revoke; an unknown role or a malformed key is refused', async t => {
+    const key = 'ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ'
+    const post = async (url: string, payload: object) => await app.inject({ method: 'POST', url, headers: auth, payload })
+    t.equal((await post('/v1/admin/grant', { key, role: 'creator' })).statusCode, 200)
+    t.equal((await post('/v1/admin/grant', { key, role: 'admin' })).statusCode, 200)
+    t.same(JSON.parse((await app.inject({ url: '/v1/admin/roles', headers: auth })).payload), [{ key, roles: ['creator', 'admin'] }])
+    t.same(await node.roles.rolesOf([key, 'A'.repeat(43)]), ['creator', 'admin'], 'what the gateway reads for an account\'s keys')
+    t.equal((await post('/v1/admin/revoke', { key, role: 'admin' })).statusCode, 200)
+    t.same(JSON.parse((await app.inject({ url: '/v1/admin/roles', headers: auth })).payload), [{ key, roles: ['creator'] }])
+    const bad = await post('/v1/admin/grant', { key, role: 'root' })
+    t.equal(bad.statusCode, 400)
+    t.equal((JSON.parse(bad.payload) as { error: { code: string } }).error.code, 'MHC_ERR_WIRE_FORMAT')
+    t.equal((await post('/v1/admin/grant', { key: 'short', role: 'admin' })).statusCode, 400)
   })
 })

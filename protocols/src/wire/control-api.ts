@@ -5,6 +5,7 @@
  * never rename.
  */
 import { type Static, Type } from 'typebox'
+import { RoleString } from './account-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
 import { CidString, Description, Licence, Title } from './manifest-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'
@@ -106,3 +107,14 @@ export type ChatLine = Static<typeof ChatLine>
 
 export const MuteRequest = Type.Object({ key: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, { $id: 'mhc.control.mute.v1', additionalProperties: false })
 export type MuteRequest = Static<typeof MuteRequest>
+
+/** `POST /v1/admin/grant` and `/v1/admin/revoke`: a role for a key, on this node. */
+export const RoleRequest = Type.Object({
+  key: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
+  role: RoleString
+}, { $id: 'mhc.control.role.v1', additionalProperties: false })
+export type RoleRequest = Static<typeof RoleRequest>
+
+/** `GET /v1/admin/roles`, and `mhc admin ls --json`: each key that holds a role. */
+export const KeyRolesList = Type.Array(Type.Object({ key: Type.String(), roles: Type.Array(RoleString) }), { $id: 'mhc.control.key-roles.v1' })
+export type KeyRolesList = Static<typeof KeyRolesList>

@@ -1,0 +1,48 @@
+import { type Me, sealKeyProof, toBase64url } from '@mhc/protocols'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import t from 'tap'
+import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+
+// `mhc admin` against a real daemon, and what its gateway's accounts make of the roles.
+t.test('mhc admin grant, revoke, ls', async t => {
+  const d = await startDaemon({ gateway: true })
+  t.teardown(async () => { await d.stop(); await removeRepo(d.repo) })
+  const gw = d.info.gateway ?? ''
+  const sk = ed25519.utils.randomSecretKey()
+  const publicKey = ed25519.getPublicKey(sk)
+  const key = toBase64url(publicKey)
+
+  // A person registers on the gateway with their browser key (as the web app does).
+  const origin = new URL(gw).origin
+  const csrf = await fetch(`${gw}/api/v1/auth/csrf`)
+  const secret = (csrf.headers.getSetCookie().find(c => c.startsWith('mhc_csrf=')) ?? '').split(';')[0] ?? ''
+  const { token } = await csrf.json() as { token: string }
+  const keySignature = toBase64url(await sealKeyProof({ v: 1, username: 'ada', origin, ts: Date.now() }, { publicKey, sign: d => ed25519.sign(d, sk) }))
+  const reg = await fetch(`${gw}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: secret }, body: JSON.stringify({ username: 'ada', password: 'correct horse battery', key, keySignature }) })
+  t.equal(reg.status, 201, await reg.clone().text())
+  const access = (reg.headers.getSetCookie().find(c => c.startsWith('mhc_access=')) ?? '').split(';')[0] ?? ''
+  const me = async (): Promise<Me> => await (await fetch(`${gw}/api/v1/me`, { headers: { cookie: access } })).json() as Me
+
+  t.test('the first account is not an admin: the operator grants roles from the CLI', async t => {
+    t.same((await me()).roles, ['viewer'])
+    const res = await d.cli(['admin', 'grant', key, 'admin'])
+    t.equal(res.code, 0, res.stderr)
+    t.match(res.stderr, /granted admin to/)
+    t.same((await me()).roles, ['viewer', 'admin'], 'the account holds its key\'s role at once')
+    t.equal((await fetch(`${gw}/api/v1/admin/accounts`, { headers: { cookie: access } })).status, 200, 'and may list accounts')
+  })
+
+  t.test('ls --json lists each key with its roles; revoke takes one away', async t => {
+    await d.cli(['admin', 'grant', key, 'creator'])
+    t.same(JSON.parse((await d.cli(['admin', 'ls', '--json'])).stdout), [{ key, roles: ['creator', 'admin'] }])
+    t.match((await d.cli(['admin', 'ls'])).stdout, `${key}  creator, admin`)
+    t.equal((await d.cli(['admin', 'revoke', key, 'admin'])).code, 0)
+    t.same((await me()).roles, ['viewer', 'creator'])
+  })
+
+  t.test('an unknown role is refused with its code', async t => {
+    const res = await d.cli(['admin', 'grant', key, 'root', '--json'])
+    t.not(res.code, 0)
+    t.match(res.stdout + res.stderr, /MHC_ERR_WIRE_FORMAT/)
+  })
+})
