@@ -3,10 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { listenUrl, sortError } from '@mhc/gateway'
 import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { adminRoutes } from './admin-routes.js'
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { controlRoutes } from './routes.js'
-import { adminRoutes } from './admin-routes.js'
 import { socialRoutes } from './social-routes.js'
 
 export class DefaultControlApi implements ControlApi {
