@@ -4,6 +4,7 @@
  * HTTP and block-reading helpers the node's control API shares.
  */
 export type { RoleSource } from './accounts/accounts.js'
+export { type HashParams, OWASP_ARGON2ID, Passwords } from './accounts/passwords.js'
 export { buildApp, type GatewayApp, type GatewayComponents, type GatewayInit } from './app.js'
 export { type BlockReadOptions, type BlockSource, blockBytes } from './blocks.js'
 export * from './errors.js'

@@ -32,6 +32,11 @@ const LINK_TEXT: Record<LinkState, string> = {
   closed: 'Chat is unavailable here right now.'
 }
 
+/** `list` with `m` at the end, unless it is there already (the stream and a post's answer both bring one's own messages). */
+function withMessage (list: SocialEvent[], m: SocialEvent): SocialEvent[] {
+  return list.some(x => x.id === m.id) ? list : [...list, m].slice(-KEEP)
+}
+
 /** A refusal in words for the reader. */
 function reason (err: unknown): string {
   if (err instanceof ApiError) return err.status === 429 ? `Slow down: ${err.detail}` : err.detail
@@ -64,14 +69,9 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
   }, [])
 
   useEffect(() => {
-    const ids = new Set<string>()
     setMessages([])
     return openStream(cid, {
-      message: m => {
-        if (m.kind !== 'chat' || ids.has(m.id)) return
-        ids.add(m.id)
-        setMessages(list => [...list, m].slice(-KEEP))
-      },
+      message: m => { if (m.kind === 'chat') setMessages(list => withMessage(list, m)) },
       counts: setCounts,
       link: setLink
     })
@@ -105,8 +105,8 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
     try {
       const sent = await post({ kind: 'chat', text, ...(replyTo === null ? {} : { replyTo: replyTo.id }) })
       setReplyTo(null)
-      // Shown at once; the stream's copy of it is then a duplicate and dropped.
-      setMessages(list => list.some(m => m.id === sent.id) ? list : [...list, sent].slice(-KEEP))
+      // Shown at once; whichever of this and the stream's copy comes second is dropped.
+      setMessages(list => withMessage(list, sent))
     } catch (err) {
       throw new Error(reason(err))
     }

@@ -16,6 +16,8 @@ export function adminCommand (io: CliIo) {
     const sub = new Command(verb).description(what).argument('<key>', 'a public key, base64url (43 characters)').argument('<role>', ROLES.join(' | '))
       .option('--repo <dir>', REPO_HELP)
       .option('--json', 'print {"key","role"} (and errors as JSON)')
+      // A base64url key may start with '-': it is the key, not an option.
+      .allowUnknownOption()
       .action(async (key, name, opts) => run(io, opts.json === true, async () => {
         const api = await ApiClient.connect(repoDir(io, opts.repo))
         await api.json('POST', `/v1/admin/${verb}`, { key, role: role(name) }, { signal: io.signal })

@@ -84,6 +84,8 @@ export function reactCommand (io: CliIo) {
 export function muteCommand (io: CliIo) {
   const cmd = new Command('mute').description('stop showing and relaying an author\'s messages on this node (their key, base64url)').argument('<key>')
     .option('--repo <dir>', REPO_HELP)
+    // A base64url key may start with '-': it is the key, not an option.
+    .allowUnknownOption()
     .action(async (key, opts) => run(io, false, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       await api.json('POST', '/v1/mute', { key }, { signal: io.signal })
@@ -105,6 +107,7 @@ export function muteCommand (io: CliIo) {
 export function unmuteCommand (io: CliIo) {
   const cmd = new Command('unmute').description('show an author\'s messages again').argument('<key>')
     .option('--repo <dir>', REPO_HELP)
+    .allowUnknownOption()
     .action(async (key, opts) => run(io, false, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       await api.json('POST', '/v1/unmute', { key }, { signal: io.signal })

@@ -1,0 +1,51 @@
+/**
+ * bench/auth's gateway: the real app (buildApp) with accounts on a real
+ * LevelDB, listening on loopback, in its own process so its CPU time is its
+ * own. Creates `accounts` users, sends `{ url }` over IPC, and answers
+ * `'cpu'` with its CPU microseconds since then.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildApp, listenUrl } from '@mhc/gateway'
+import { sealKeyProof, toBase64url } from '@mhc/protocols'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { MemoryBlockstore } from 'blockstore-core'
+import { LevelDatastore } from 'datastore-level'
+import { pino } from 'pino'
+
+const accounts = Number(process.argv[2] ?? 50)
+const dir = await mkdtemp(join(tmpdir(), 'mhc-bench-auth-'))
+const datastore = new LevelDatastore(dir)
+await datastore.open()
+const { app } = await buildApp({ blockstore: new MemoryBlockstore(), catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }), datastore }, {
+  // The bench measures logins, not the per-address request limit.
+  rateLimit: { max: 1_000_000, timeWindowMs: 60_000 }
+})
+const url = await listenUrl(app, { host: '127.0.0.1', port: 0 })
+const origin = new URL(url).origin
+const csrf = await app.inject({ url: '/api/v1/auth/csrf' })
+const token = (JSON.parse(csrf.payload) as { token: string }).token
+const secret = csrf.cookies.find(c => c.name === 'mhc_csrf')?.value ?? ''
+for (let i = 0; i < accounts; i++) {
+  const sk = ed25519.utils.randomSecretKey()
+  const publicKey = ed25519.getPublicKey(sk)
+  const username = `user${i}`
+  const keySignature = toBase64url(await sealKeyProof({ v: 1, username, origin, ts: Date.now() }, { publicKey, sign: d => ed25519.sign(d, sk) }))
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'x-csrf-token': token, host: new URL(url).host }, cookies: { mhc_csrf: secret }, payload: { username, password: `password of user ${i}`, key: toBase64url(publicKey), keySignature } })
+  if (res.statusCode !== 201) throw new Error(`register ${username}: ${res.statusCode} ${res.payload}`)
+}
+let since = process.cpuUsage()
+process.on('message', (m: unknown) => {
+  if (m === 'reset') {
+    since = process.cpuUsage()
+    process.send?.('reset')
+  } else if (m === 'cpu') {
+    const d = process.cpuUsage(since)
+    process.send?.({ cpuMicros: d.user + d.system })
+  }
+})
+process.on('disconnect', () => {
+  void app.close().then(async () => { await datastore.close(); await rm(dir, { recursive: true, force: true }) }).finally(() => process.exit(0))
+})
+process.send?.({ url })
