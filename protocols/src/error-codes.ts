@@ -74,6 +74,17 @@ export const SocialReplayError = /* #__PURE__ */ createError('SocialReplayError'
 /** The author is muted on this node. */
 export const SocialMutedError = /* #__PURE__ */ createError('SocialMutedError', 'MHC_ERR_SOCIAL_MUTED', 403, 'The author is muted here')
 
+// Profiles (signed profile records, avatars)
+
+/** A profile record dated more than 2 minutes ahead of the receiver's clock. */
+export const ProfileTimeError = /* #__PURE__ */ createError('ProfileTimeError', 'MHC_ERR_PROFILE_TIME', 422, 'The profile is dated in the future')
+/** A profile record not newer than the one this node has for its key: dropped without blame. */
+export const ProfileStaleError = /* #__PURE__ */ createError('ProfileStaleError', 'MHC_ERR_PROFILE_STALE', 409, 'A newer profile is known for this key')
+/** An avatar that is not a PNG, JPEG, WebP or GIF image (by its first bytes). */
+export const AvatarInvalidError = /* #__PURE__ */ createError('AvatarInvalidError', 'MHC_ERR_AVATAR_INVALID', 422, 'The avatar is not a PNG, JPEG, WebP or GIF image')
+/** An avatar over the size limit (1 MiB). */
+export const AvatarTooLargeError = /* #__PURE__ */ createError('AvatarTooLargeError', 'MHC_ERR_AVATAR_TOO_LARGE', 413, 'The avatar is larger than 1 MiB')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -129,6 +140,10 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   SocialTimeError,
   SocialReplayError,
   SocialMutedError,
+  ProfileTimeError,
+  ProfileStaleError,
+  AvatarInvalidError,
+  AvatarTooLargeError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,
