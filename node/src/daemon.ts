@@ -22,6 +22,7 @@ import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
 import { topicScores } from './p2p/topic-score.js'
+import { type Profiles, profiles } from './profile/index.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { ServiceStack } from './services.js'
 import { type Social, social } from './social/index.js'
@@ -44,6 +45,7 @@ export interface MhcNode {
   readonly distributor: Distributor
   readonly announcements: Announcements
   readonly social: Social
+  readonly profiles: Profiles
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -86,15 +88,29 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // Records made before a restart may have lapsed while the node was off: provide the catalogue again once peers are here.
     distribution.queue(published.flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
 
+    const scores = topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages and profiles cost no score') })
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
       ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
     })({
       pubsub: libp2p.services.pubsub,
-      topicScores: topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages cost no score') }),
+      topicScores: scores,
       network: libp2p,
       datastore: helia.datastore,
       signer,
+      logger
+    }), options)
+    const fs = unixfs(helia)
+    const people = await services.start('profiles', profiles({
+      ...(config.profileCacheSize === undefined ? {} : { cacheSize: config.profileCacheSize })
+    })({
+      pubsub: libp2p.services.pubsub,
+      topicScores: scores,
+      network: libp2p,
+      datastore: helia.datastore,
+      signer,
+      unixfs: fs,
+      pins: helia.pins,
       logger
     }), options)
 
@@ -102,7 +118,6 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     for (const entry of published) await chat.join(entry.manifest, options)
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
-    const fs = unixfs(helia)
     const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
       transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
     }), options)
@@ -141,7 +156,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       catalogue: videos,
       announcements: heard,
       distributor: distribution,
-      social: chat
+      social: chat,
+      profiles: people
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -154,7 +170,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, logger }), options)
     }
 
     const node: MhcNode = {
@@ -167,6 +183,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       distributor: distribution,
       announcements: heard,
       social: chat,
+      profiles: people,
       api,
       gateway: gw,
       id,

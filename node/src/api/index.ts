@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
 import type { Social } from '../social/index.js'
 import { DefaultControlApi } from './server.js'
@@ -37,6 +38,8 @@ export interface ControlApiComponents {
   /** `mhc add` provides what it stores, as `ipfs add` does. */
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
+  /** `mhc profile`; chat lines carry the author's profile name once it is known. */
+  profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
 }
 
 export interface ControlApiInit {

@@ -5,6 +5,7 @@ import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } fr
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
+import { profileRoutes } from './profile-routes.js'
 import { controlRoutes } from './routes.js'
 import { socialRoutes } from './social-routes.js'
 
@@ -58,5 +59,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   })
   void app.register(controlRoutes(components, init))
   void app.register(socialRoutes(components))
+  void app.register(profileRoutes(components))
   return app as unknown as FastifyInstance
 }

@@ -38,7 +38,8 @@ t.test('control API routes', async t => {
     catalogue: node.catalogue,
     announcements: node.announcements,
     distributor: node.distributor,
-    social: node.social
+    social: node.social,
+    profiles: node.profiles
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

@@ -6,7 +6,8 @@
  */
 import { type Static, Type } from 'typebox'
 import { ErrorBody, PublishResult } from './api.js'
-import { CidString, Description, Licence, Title } from './manifest-schema.js'
+import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
+import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'
 
 const LocalPath = Type.String({ minLength: 1, maxLength: 4096 })
@@ -100,9 +101,39 @@ export const ChatLine = Type.Object({
   /** Milliseconds since the epoch, as signed. */
   ts: Type.Integer(),
   seq: Type.Integer(),
-  replyTo: Type.Union([CidString, Type.Null()])
+  replyTo: Type.Union([CidString, Type.Null()]),
+  /** The name in the author's profile record, once this node knows one (present only then). */
+  profileName: Type.Optional(Type.String())
 }, { $id: 'mhc.control.chat-line.v1', additionalProperties: false })
 export type ChatLine = Static<typeof ChatLine>
 
 export const MuteRequest = Type.Object({ key: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, { $id: 'mhc.control.mute.v1', additionalProperties: false })
 export type MuteRequest = Static<typeof MuteRequest>
+
+/** `POST /v1/profile`: what changes in this node's profile; a field left out keeps its value. */
+export const ProfileSetRequest = Type.Object({
+  name: Type.Optional(ProfileName),
+  bio: Type.Optional(ProfileBio),
+  /** Absolute path of an image on the daemon's machine (PNG, JPEG, WebP or GIF, ≤ 1 MiB); null removes the avatar. */
+  avatar: Type.Optional(Type.Union([LocalPath, Type.Null()])),
+  /** Replaces the list; [] clears it. */
+  links: Type.Optional(ProfileLinks)
+}, { $id: 'mhc.control.profile-set.v1', additionalProperties: false })
+export type ProfileSetRequest = Static<typeof ProfileSetRequest>
+
+export const KeyParams = Type.Object({ key: PublicKeyString }, { additionalProperties: false })
+export type KeyParams = Static<typeof KeyParams>
+
+/** A profile as `mhc profile show --json` prints it: exactly these fields. */
+export const ProfileView = Type.Object({
+  /** Whose profile: the signer's public key, base64url. */
+  key: PublicKeyString,
+  name: Type.String(),
+  bio: Type.String(),
+  /** The avatar's CID, or null. */
+  avatar: Type.Union([CidString, Type.Null()]),
+  links: Type.Array(Type.String()),
+  /** Milliseconds since the epoch when the key signed the record. */
+  updated: Type.Integer()
+}, { $id: 'mhc.control.profile.v1', additionalProperties: false })
+export type ProfileView = Static<typeof ProfileView>
