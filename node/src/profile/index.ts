@@ -45,7 +45,7 @@ export interface Profiles extends Startable {
 }
 
 export interface ProfilesComponents {
-  pubsub: Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators' | 'addEventListener' | 'removeEventListener'>
+  pubsub: Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators'>
   /** Rejected records cost their sender score, as on the social topics. */
   topicScores: TopicScores
   network: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getPeers'>
@@ -64,8 +64,6 @@ export interface ProfilesInit {
   cacheSize?: number
   /** How long asking peers for records may take. Default 5 s. */
   requestTimeoutMs?: number
-  /** After a peer subscribes to the topic, this node's own record is published again this much later (bursts coalesce). Default 1 s. */
-  republishDelayMs?: number
 }
 
 /**

@@ -21,7 +21,6 @@ export class DefaultProfiles implements Profiles {
   private readonly now: () => number
   private started = false
   private shutdown = new AbortController()
-  private republish: NodeJS.Timeout | undefined
 
   constructor (private readonly components: ProfilesComponents, private readonly init: ProfilesInit) {
     this.log = components.logger.child({ component: 'profiles' })
@@ -48,7 +47,6 @@ export class DefaultProfiles implements Profiles {
     })
     topicScores.add(PROFILE_TOPIC)
     pubsub.subscribe(PROFILE_TOPIC)
-    pubsub.addEventListener('subscription-change', this.onSubscription)
     await network.handle(PROFILE_PROTOCOL, async (stream) => {
       const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs()), this.shutdown.signal])
       await serveProfiles(stream, async (key, o) => (await this.cache.get(key, o))?.bytes, { signal })
@@ -61,10 +59,7 @@ export class DefaultProfiles implements Profiles {
     if (!this.started) return
     this.started = false
     this.shutdown.abort()
-    clearTimeout(this.republish)
-    this.republish = undefined
     const { pubsub, network, topicScores } = this.components
-    pubsub.removeEventListener('subscription-change', this.onSubscription)
     pubsub.topicValidators.delete(PROFILE_TOPIC)
     topicScores.remove(PROFILE_TOPIC)
     try { pubsub.unsubscribe(PROFILE_TOPIC) } catch { /* the stack stopped first */ }
@@ -145,21 +140,6 @@ export class DefaultProfiles implements Profiles {
       found.set(record.key, verdict.verdict === 'accept' ? record : (await this.cache.get(record.key, { signal })) ?? record)
     }
     return found
-  }
-
-  /** A peer joined the topic: send this node's record again soon, so it learns the name without asking. */
-  private readonly onSubscription = (e: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    if (!this.started || this.cache.updatedOf(this.key) === undefined) return
-    if (!e.detail.subscriptions.some(s => s.topic === PROFILE_TOPIC && s.subscribe)) return
-    this.republish ??= setTimeout(() => {
-      this.republish = undefined
-      void this.publishOwn().catch(err => { this.log.debug({ err }, 'could not publish the profile again') })
-    }, this.init.republishDelayMs ?? 1000)
-  }
-
-  private async publishOwn (): Promise<void> {
-    const own = await this.cache.get(this.key, { signal: this.shutdown.signal })
-    if (own !== undefined && this.started) await this.components.pubsub.publish(PROFILE_TOPIC, own.bytes)
   }
 
   private timeoutMs (): number {
