@@ -28,7 +28,7 @@ export const PROFILE_TOPIC = '/mhc/v1/profiles'
 export const PROFILE_PROTOCOL = '/mhc/profile/1.0.0'
 export const PROFILE_DOMAIN = 'mhc/profile'
 export const PROFILE_PAYLOAD_TYPE = 'application/vnd.mhc.profile.v1+json'
-/** Whole envelopes above this are refused before any decoding (the largest valid record is under 3.6 KB). */
+/** Whole envelopes above this are refused before any decoding (the largest valid record is 3600 bytes). */
 export const MAX_PROFILE_BYTES = 4 * 1024
 
 /** One opened profile record: decoded, signature verified, payload validated. */
