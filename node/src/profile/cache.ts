@@ -51,7 +51,15 @@ export class ProfileCache {
 
   async get (key: string, options: AbortOptions = {}): Promise<ProfileRecord | undefined> {
     if (!this.index.has(key)) return undefined
-    const value = await this.store.get(new Key(`${PREFIX}/${key}`), options)
+    let value: Uint8Array
+    try {
+      value = await this.store.get(new Key(`${PREFIX}/${key}`), options)
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      // Evicted or replaced while this read waited: as if it was not there.
+      this.log.debug({ err, key }, 'a profile went while it was read')
+      return undefined
+    }
     // Verified before it was kept: read back without checking the signature again.
     return await readKeptProfile(value.subarray(8))
   }

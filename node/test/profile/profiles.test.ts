@@ -157,6 +157,9 @@ t.test('profiles between nodes', async t => {
       t.equal(res.status, status, `${what}: ${res.body}`)
       t.equal(codeOf(res), code, what)
     }
+    const aborted = AbortSignal.abort()
+    await t.rejects(a.profiles.set({ name: 'Never' }, { signal: aborted }), { name: 'AbortError' }, 'set with an aborted signal')
+    await t.rejects(a.profiles.get(toBase64url(randomSigner().publicKey), { signal: aborted }), { name: 'AbortError' }, 'get with an aborted signal')
     t.same((await api(a, 'GET', '/v1/profile')).json(), before, 'nothing was signed')
     t.equal((await api(a, 'GET', '/v1/profile/not-a-key')).status, 400, 'a malformed key')
   })
@@ -220,6 +223,16 @@ t.test('profiles between nodes', async t => {
     }
     t.equal(i.profiles.nameOf(toBase64url(wanted.publicKey)), undefined, 'nothing kept for the key asked for')
     t.equal(i.profiles.nameOf(toBase64url(other.publicKey)), undefined, 'nor for the key not asked for')
+    // H now takes the request and never answers: the caller's signal, aborted midway, ends the wait.
+    let onAsked = (): void => {}
+    const asked = new Promise<void>(resolve => { onAsked = resolve })
+    await libp2p(h).unhandle(PROFILE_PROTOCOL)
+    await libp2p(h).handle(PROFILE_PROTOCOL, async stream => { onAsked(); await new Promise(resolve => { stream.addEventListener('close', resolve) }) })
+    const caller = new AbortController()
+    const pending = i.profiles.get(toBase64url(wanted.publicKey), { signal: caller.signal, timeoutMs: 600_000 })
+    await asked
+    caller.abort()
+    await t.rejects(pending, { name: 'AbortError' }, 'aborted midway, while a peer keeps it waiting')
   })
 
   t.test('chat lines and the gateway\'s events carry the author\'s profile name once it is known', async t => {
