@@ -35,6 +35,8 @@ export const NodeConfig = Type.Object({
   socialHistorySize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   /** Per-author rate every node enforces on social messages (default a burst of 10, then 1 a second). */
   socialRate: Type.Optional(Type.Object({ burst: Type.Integer({ minimum: 1, maximum: 10_000 }), perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }) }, { additionalProperties: false })),
+  /** Profile records (one per key) the node keeps; past it, the least recently seen go (default 10 000). */
+  profileCacheSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */

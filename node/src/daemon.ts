@@ -22,6 +22,7 @@ import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
 import { topicScores } from './p2p/topic-score.js'
+import { type Profiles, profiles } from './profile/index.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { type Roles, roles } from './roles/index.js'
 import { ServiceStack } from './services.js'
@@ -46,6 +47,7 @@ export interface MhcNode {
   readonly announcements: Announcements
   readonly social: Social
   readonly roles: Roles
+  readonly profiles: Profiles
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -88,24 +90,37 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // Records made before a restart may have lapsed while the node was off: provide the catalogue again once peers are here.
     distribution.queue(published.flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
 
+    const scores = topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages and profiles cost no score') })
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
       ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
     })({
       pubsub: libp2p.services.pubsub,
-      topicScores: topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages cost no score') }),
+      topicScores: scores,
       network: libp2p,
       datastore: helia.datastore,
       signer,
       logger
     }), options)
     const keyRoles = await services.start('roles', roles()({ datastore: helia.datastore, logger }), options)
+    const fs = unixfs(helia)
+    const people = await services.start('profiles', profiles({
+      ...(config.profileCacheSize === undefined ? {} : { cacheSize: config.profileCacheSize })
+    })({
+      pubsub: libp2p.services.pubsub,
+      topicScores: scores,
+      network: libp2p,
+      datastore: helia.datastore,
+      signer,
+      unixfs: fs,
+      pins: helia.pins,
+      logger
+    }), options)
 
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
-    const fs = unixfs(helia)
     const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
       transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
     }), options)
@@ -145,7 +160,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       announcements: heard,
       distributor: distribution,
       social: chat,
-      roles: keyRoles
+      roles: keyRoles,
+      profiles: people
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -158,7 +174,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, datastore: helia.datastore, roles: keyRoles, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, logger }), options)
     }
 
     const node: MhcNode = {
@@ -172,6 +188,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       announcements: heard,
       social: chat,
       roles: keyRoles,
+      profiles: people,
       api,
       gateway: gw,
       id,

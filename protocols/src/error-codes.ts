@@ -93,6 +93,16 @@ export const KeyTakenError = /* #__PURE__ */ createError('KeyTakenError', 'MHC_E
 export const KeyProofError = /* #__PURE__ */ createError('KeyProofError', 'MHC_ERR_KEY_PROOF', 422, 'The key proof does not hold for this account and gateway')
 /** The account's roles do not allow this. */
 export const ForbiddenError = /* #__PURE__ */ createError('ForbiddenError', 'MHC_ERR_FORBIDDEN', 403, 'Your role does not allow this')
+// Profiles (signed profile records, avatars)
+
+/** A profile record dated more than 2 minutes ahead of the receiver's clock. */
+export const ProfileTimeError = /* #__PURE__ */ createError('ProfileTimeError', 'MHC_ERR_PROFILE_TIME', 422, 'The profile is dated in the future')
+/** A profile record not newer than the one this node has for its key: dropped without blame. */
+export const ProfileStaleError = /* #__PURE__ */ createError('ProfileStaleError', 'MHC_ERR_PROFILE_STALE', 409, 'A newer profile is known for this key')
+/** An avatar that is not a PNG, JPEG, WebP or GIF image (by its first bytes). */
+export const AvatarInvalidError = /* #__PURE__ */ createError('AvatarInvalidError', 'MHC_ERR_AVATAR_INVALID', 422, 'The avatar is not a PNG, JPEG, WebP or GIF image')
+/** An avatar over the size limit (1 MiB). */
+export const AvatarTooLargeError = /* #__PURE__ */ createError('AvatarTooLargeError', 'MHC_ERR_AVATAR_TOO_LARGE', 413, 'The avatar is larger than 1 MiB')
 
 // The gateway
 
@@ -158,6 +168,10 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   KeyTakenError,
   KeyProofError,
   ForbiddenError,
+  ProfileTimeError,
+  ProfileStaleError,
+  AvatarInvalidError,
+  AvatarTooLargeError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

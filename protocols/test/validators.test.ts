@@ -13,10 +13,12 @@ import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
+import { profilePayloadValidator } from '../src/wire/generated/profile.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
 import { viewPayloadValidator } from '../src/wire/generated/social-view.js'
 import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
+import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
 
 const creator = 'A'.repeat(43)
@@ -145,6 +147,32 @@ const links: Array<[string, unknown]> = [
   ['a short key', { ...proof, key: 'AAAA' }],
   ['no key', proof]
 ]
+const profile = { v: 1, name: 'Ada', bio: 'Films about looms.\nAnd engines.', links: ['https://example.org/ada'], updated: 1_700_000_000_000 }
+const profiles: Array<[string, unknown]> = [
+  ['valid', profile],
+  ['valid, with an avatar', { ...profile, avatar: good.root }],
+  ['valid, empty bio and no links', { ...profile, bio: '', links: [] }],
+  ['valid, five links', { ...profile, links: Array.from({ length: 5 }, (_, i) => `https://example.org/${i}`) }],
+  ['six links', { ...profile, links: Array.from({ length: 6 }, (_, i) => `https://example.org/${i}`) }],
+  ['a javascript: link', { ...profile, links: ['javascript:alert(1)'] }],
+  ['a link that leaves an attribute', { ...profile, links: ['https://e.org/"onmouseover="x'] }],
+  ['a link with angle brackets', { ...profile, links: ['https://e.org/<script>'] }],
+  ['a link of 201 characters', { ...profile, links: [`https://e.org/${'x'.repeat(187)}`] }],
+  ['valid, a link of 200 characters', { ...profile, links: [`https://e.org/${'x'.repeat(186)}`] }],
+  ['markup in the name', { ...profile, name: '<img src=x onerror=alert(1)>' }],
+  ['markup in the bio', { ...profile, bio: 'hi <script>alert(1)</script>' }],
+  ['a control character in the bio', { ...profile, bio: 'bell\u0007' }],
+  ['an override in the name', { ...profile, name: 'a\u202eb' }],
+  ['a newline in the name', { ...profile, name: 'A\nB' }],
+  ['bio of 501', { ...profile, bio: 'x'.repeat(501) }],
+  ['valid, bio of 500 astral characters', { ...profile, bio: '🎬'.repeat(500) }],
+  ['avatar not a CID', { ...profile, avatar: 'avatar.png' }],
+  ['avatar null', { ...profile, avatar: null }],
+  ['a key field', { ...profile, key: 'A'.repeat(43) }],
+  ['missing links', without(profile, 'links')],
+  ['updated fractional', { ...profile, updated: 1.5 }],
+  ['version 2', { ...profile, v: 2 }]
+]
 
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
   ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
@@ -153,7 +181,8 @@ const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unk
   ['Announce', announceValidator, Announce, announcements],
   ['ChatPayload', chatPayloadValidator, ChatPayload, chats],
   ['ReactionPayload', reactionPayloadValidator, ReactionPayload, reactions],
-  ['ViewPayload', viewPayloadValidator, ViewPayload, views]
+  ['ViewPayload', viewPayloadValidator, ViewPayload, views],
+  ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -169,7 +198,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'profile.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

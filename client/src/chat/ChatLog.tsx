@@ -57,11 +57,12 @@ export function ChatLog ({ messages, me, onReply }: Props) {
           return (
             <li key={m.id} class={m.author === me ? 'chat-msg mine' : 'chat-msg'} data-id={m.id}>
               <div class='chat-head'>
-                <span class='chat-name'>{m.name}</span>
+                {/* The author's signed profile name once their node published one; else the name the message asserts. */}
+                <span class='chat-name' title={m.profileName !== undefined && m.profileName !== m.name ? `signs messages as ${m.name}` : undefined}>{m.profileName ?? m.name}</span>
                 {/* The key is who wrote it; the name is only what they call themselves. */}
                 <code class='chat-key' title={m.author}>{shortenKey(m.author)}</code>
                 <time class='chat-time' dateTime={new Date(m.ts).toISOString()}>{time(m.ts)}</time>
-                <button type='button' class='chat-reply' onClick={() => onReply(m)} aria-label={`Reply to ${m.name}`}>Reply</button>
+                <button type='button' class='chat-reply' onClick={() => onReply(m)} aria-label={`Reply to ${m.profileName ?? m.name}`}>Reply</button>
               </div>
               {m.replyTo !== undefined && (
                 <p class='chat-quote muted'>↪ {parent === undefined ? 'an earlier message' : `${parent.name}: ${(parent.text ?? '').slice(0, 80)}`}</p>

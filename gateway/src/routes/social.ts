@@ -20,6 +20,11 @@ export interface GatewaySocial extends FeedSource {
   counts(manifest: string, options?: { signal?: AbortSignal }): Promise<SocialCounts>
 }
 
+/** What the gateway needs of the node's profiles: a synchronous lookup in memory, so the feed is never slowed by it. */
+export interface GatewayProfiles {
+  nameOf(key: string): string | undefined
+}
+
 export interface SocialRoutesInit {
   /** Open event streams per client IP. Default 8. */
   maxStreamsPerIp?: number
@@ -34,15 +39,17 @@ export interface SocialRoutesInit {
 const Params = Type.Object({ manifest: Type.String({ minLength: 1, maxLength: 512 }) })
 const problems = { 400: ProblemBody, 403: ProblemBody, 409: ProblemBody, 422: ProblemBody, 429: ProblemBody }
 
-export function socialEvent (m: SocialMessage): SocialEvent {
+/** The event a browser gets for a message, with the author's profile name once the node knows one. */
+export function socialEvent (m: SocialMessage, profiles?: GatewayProfiles): SocialEvent {
   const p = m.payload
-  const base = { id: m.id, kind: m.kind, author: m.author, name: p.name, ts: p.ts, seq: p.seq }
+  const profileName = profiles?.nameOf(m.author)
+  const base = { id: m.id, kind: m.kind, author: m.author, name: p.name, ts: p.ts, seq: p.seq, ...(profileName === undefined ? {} : { profileName }) }
   if (m.kind === 'chat') return { ...base, text: m.payload.text, ...(m.payload.replyTo === undefined ? {} : { replyTo: m.payload.replyTo }) }
   if (m.kind === 'reaction') return { ...base, emoji: m.payload.emoji }
   return base
 }
 
-export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}) {
+export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}, profiles?: GatewayProfiles) {
   const maxStreams = init.maxStreamsPerIp ?? 8
   const heartbeatMs = init.heartbeatMs ?? 15_000
   const countsEveryMs = init.countsEveryMs ?? 1000
@@ -66,7 +73,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
         // Refused before anything is published: a reaction posted as chat must not go out first.
         const claimed = socialKindOf(decodeEnvelope(bytes, MAX_SOCIAL_BYTES))
         if (claimed !== kind) throw new WireFormatError(`This endpoint takes ${kind} messages, not ${claimed}`)
-        return socialEvent(await social.publishSigned(manifest, bytes, { signal: clientGone(reply.raw) }))
+        return socialEvent(await social.publishSigned(manifest, bytes, { signal: clientGone(reply.raw) }), profiles)
       })
     }
     post('chat', 'chat')
@@ -123,7 +130,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       const last = request.headers['last-event-id']
       // Resume after the last id the client saw: nothing lost, nothing repeated.
       stopFeed = await feedSocial(social, manifest, m => {
-        if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m))}\n\n`)
+        if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`)
         if (m.kind !== 'chat') nudge()
       }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
       // The client may have gone while the history was sent.

@@ -10,14 +10,15 @@ import { type ChatLine, CidParams, MuteRequest, parseCid, type Reaction, type So
 import { Type } from 'typebox'
 import type { ControlApiComponents } from './index.js'
 
-/** A chat message as the CLI prints it; other kinds are not chat lines. */
-export function chatLine (m: SocialMessage): ChatLine | undefined {
+/** A chat message as the CLI prints it, with the author's profile name when known; other kinds are not chat lines. */
+export function chatLine (m: SocialMessage, nameOf: (key: string) => string | undefined = () => undefined): ChatLine | undefined {
   if (m.kind !== 'chat') return undefined
   const p = m.payload
-  return { id: m.id, author: m.author, name: p.name, text: p.text, ts: p.ts, seq: p.seq, replyTo: p.replyTo ?? null }
+  const profileName = nameOf(m.author)
+  return { id: m.id, author: m.author, name: p.name, text: p.text, ts: p.ts, seq: p.seq, replyTo: p.replyTo ?? null, ...(profileName === undefined ? {} : { profileName }) }
 }
 
-export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity'>): FastifyPluginAsyncTypebox {
+export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity' | 'profiles'>): FastifyPluginAsyncTypebox {
   // A name for messages sent without one: the node's short key, as others see it anyway.
   const defaultName = (): string => `mhc-${c.identity.id().publicKey.slice(0, 8)}`
   return async (app) => {
@@ -40,7 +41,7 @@ export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity
       await c.social.join(manifest, { signal })
       const follow = request.query.follow === true
       const stop = await feedSocial(c.social, manifest, m => {
-        const line = chatLine(m)
+        const line = chatLine(m, k => c.profiles.nameOf(k))
         if (line !== undefined) out.write(`${JSON.stringify(line)}\n`)
       }, { signal, live: follow })
       const done = (): void => { stop(); out.end() }

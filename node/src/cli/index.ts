@@ -15,6 +15,7 @@ import { initCommand } from './commands/init.js'
 import { lsCommand } from './commands/ls.js'
 import { manifestCommand } from './commands/manifest.js'
 import { peersCommand } from './commands/peers.js'
+import { profileCommand } from './commands/profile.js'
 import { providersCommand } from './commands/providers.js'
 import { publishCommand } from './commands/publish.js'
 import type { CliIo } from './io.js'
@@ -30,7 +31,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand, profileCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

@@ -23,6 +23,18 @@ export function printLine (io: CliIo, text: string): void {
   io.stdout.write(text + '\n')
 }
 
+/**
+ * Text someone else wrote, made safe for a terminal: control characters
+ * (escape sequences that recolour or rewrite the screen) and bidirectional
+ * overrides are shown as `\uXXXX` escapes. Signed names and bios cannot hold
+ * them (the schemas refuse them); this holds whatever a future version lets through.
+ */
+export function terminalText (text: string, { newlines = false } = {}): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly what is escaped
+  const unsafe = newlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+  return text.replace(unsafe, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** Report a failed operation: exit 1, `error CODE: message` on stderr, or the JSON error on stdout. */
 export function fail (io: CliIo, err: unknown, json: boolean): void {
   const code = io.signal.aborted ? AbortedError.code : isMhcError(err) ? err.code : InternalError.code

@@ -39,7 +39,8 @@ t.test('control API routes', async t => {
     announcements: node.announcements,
     distributor: node.distributor,
     social: node.social,
-    roles: node.roles
+    roles: node.roles,
+    profiles: node.profiles
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

@@ -7,7 +7,8 @@
 import { type Static, Type } from 'typebox'
 import { RoleString } from './account-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
-import { CidString, Description, Licence, Title } from './manifest-schema.js'
+import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
+import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'
 
 const LocalPath = Type.String({ minLength: 1, maxLength: 4096 })
@@ -101,7 +102,9 @@ export const ChatLine = Type.Object({
   /** Milliseconds since the epoch, as signed. */
   ts: Type.Integer(),
   seq: Type.Integer(),
-  replyTo: Type.Union([CidString, Type.Null()])
+  replyTo: Type.Union([CidString, Type.Null()]),
+  /** The name in the author's profile record, once this node knows one (present only then). */
+  profileName: Type.Optional(Type.String())
 }, { $id: 'mhc.control.chat-line.v1', additionalProperties: false })
 export type ChatLine = Static<typeof ChatLine>
 
@@ -118,3 +121,30 @@ export type RoleRequest = Static<typeof RoleRequest>
 /** `GET /v1/admin/roles`, and `mhc admin ls --json`: each key that holds a role. */
 export const KeyRolesList = Type.Array(Type.Object({ key: Type.String(), roles: Type.Array(RoleString) }), { $id: 'mhc.control.key-roles.v1' })
 export type KeyRolesList = Static<typeof KeyRolesList>
+/** `POST /v1/profile`: what changes in this node's profile; a field left out keeps its value. */
+export const ProfileSetRequest = Type.Object({
+  name: Type.Optional(ProfileName),
+  bio: Type.Optional(ProfileBio),
+  /** Absolute path of an image on the daemon's machine (PNG, JPEG, WebP or GIF, ≤ 1 MiB); null removes the avatar. */
+  avatar: Type.Optional(Type.Union([LocalPath, Type.Null()])),
+  /** Replaces the list; [] clears it. */
+  links: Type.Optional(ProfileLinks)
+}, { $id: 'mhc.control.profile-set.v1', additionalProperties: false })
+export type ProfileSetRequest = Static<typeof ProfileSetRequest>
+
+export const KeyParams = Type.Object({ key: PublicKeyString }, { additionalProperties: false })
+export type KeyParams = Static<typeof KeyParams>
+
+/** A profile as `mhc profile show --json` prints it: exactly these fields. */
+export const ProfileView = Type.Object({
+  /** Whose profile: the signer's public key, base64url. */
+  key: PublicKeyString,
+  name: Type.String(),
+  bio: Type.String(),
+  /** The avatar's CID, or null. */
+  avatar: Type.Union([CidString, Type.Null()]),
+  links: Type.Array(Type.String()),
+  /** Milliseconds since the epoch when the key signed the record. */
+  updated: Type.Integer()
+}, { $id: 'mhc.control.profile.v1', additionalProperties: false })
+export type ProfileView = Static<typeof ProfileView>

@@ -83,7 +83,9 @@ export const SocialEvent = Type.Object({
   seq: Type.Integer(),
   text: Type.Optional(Type.String()),
   replyTo: Type.Optional(CidString),
-  emoji: Type.Optional(Type.String())
+  emoji: Type.Optional(Type.String()),
+  /** The name in the author's signed profile, once the node knows one; show it (as text) with the short key. */
+  profileName: Type.Optional(Type.String())
 }, { $id: 'mhc.social-event.v1' })
 export type SocialEvent = Static<typeof SocialEvent>
 

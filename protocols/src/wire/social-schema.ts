@@ -12,10 +12,10 @@ export { REACTIONS, type Reaction, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, VIEW_BUCKET
 
 /** Characters a display name or a chat text must not hold: C0 and C1 controls, and bidirectional overrides (impersonation by reordering). */
 const FORBIDDEN = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
-/** Plain text: no forbidden character and nothing that opens a tag (`<a`, `</`, `<!`, `<?`). */
-const PLAIN_TEXT = `^(?![\\s\\S]*<[A-Za-z/!?])[^${FORBIDDEN}]*$`
-/** A name is one line of plain text that does not start or end with a space. */
-const NAME = `^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^${FORBIDDEN}\\u000a]*(?<!\\s)$`
+/** Plain text: no forbidden character and nothing that opens a tag (`<a`, `</`, `<!`, `<?`). Profiles' bios share it. */
+export const PLAIN_TEXT = `^(?![\\s\\S]*<[A-Za-z/!?])[^${FORBIDDEN}]*$`
+/** A name is one line of plain text that does not start or end with a space. Profiles' names share it. */
+export const NAME = `^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^${FORBIDDEN}\\u000a]*(?<!\\s)$`
 
 const REACTION = `^(?:${REACTIONS.join('|')})$`
 

@@ -4,15 +4,15 @@ import { ChatLine, parseCid } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
-import { type CliIo, printJson, printLine } from '../io.js'
+import { type CliIo, printJson, printLine, terminalText } from '../io.js'
 import { ndjson } from '../ndjson.js'
 
 const chatLine = Compile(ChatLine)
 
-/** `HH:MM:SS  name (short key)  text`, one message a line for people. */
-function show (m: ChatLine): string {
+/** `HH:MM:SS  name (short key)  text`, one message a line for people; the name is the author's profile name once one is known. */
+export function show (m: ChatLine): string {
   const time = new Date(m.ts).toISOString().slice(11, 19)
-  return `${time}  ${m.name} (${m.author.slice(0, 8)})  ${m.replyTo === null ? '' : `↪ ${m.replyTo.slice(-8)}  `}${m.text}`
+  return `${time}  ${terminalText(m.profileName ?? m.name)} (${m.author.slice(0, 8)})  ${m.replyTo === null ? '' : `↪ ${m.replyTo.slice(-8)}  `}${terminalText(m.text, { newlines: true })}`
 }
 
 export function chatCommand (io: CliIo) {
