@@ -19,6 +19,7 @@ import { profileCommand } from './commands/profile.js'
 import { providersCommand } from './commands/providers.js'
 import { publishCommand } from './commands/publish.js'
 import type { CliIo } from './io.js'
+import { markKeys } from './keys.js'
 
 export const VERSION = '0.1.0'
 
@@ -47,7 +48,7 @@ export function buildProgram (io: CliIo): Command {
 export async function main (argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram(io)
   try {
-    await program.parseAsync(argv)
+    await program.parseAsync(markKeys(argv))
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2

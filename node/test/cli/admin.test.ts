@@ -42,6 +42,18 @@ t.test('mhc admin grant, revoke, ls', async t => {
     t.same((await me()).roles, ['viewer', 'creator'])
   })
 
+  t.test('a key that looks like options (-h…, -V…) is still a key', async t => {
+    for (const odd of [`-h${'A'.repeat(41)}`, `-V${'b'.repeat(41)}`, `--${'c'.repeat(41)}`]) {
+      const res = await d.cli(['admin', 'grant', odd, 'moderator', '--json'])
+      t.equal(res.code, 0, res.stderr)
+      t.same(JSON.parse(res.stdout), { key: odd, role: 'moderator' })
+      t.equal((await d.cli(['mute', odd])).code, 0, `mute ${odd}`)
+    }
+    const listed = JSON.parse((await d.cli(['admin', 'ls', '--json'])).stdout) as Array<{ key: string }>
+    t.ok(listed.some(e => e.key === `-h${'A'.repeat(41)}`))
+    t.ok((JSON.parse((await d.cli(['mute', 'ls', '--json'])).stdout) as string[]).includes(`--${'c'.repeat(41)}`))
+  })
+
   t.test('an unknown role is refused with its code', async t => {
     const res = await d.cli(['admin', 'grant', key, 'root', '--json'])
     t.not(res.code, 0)

@@ -3,6 +3,7 @@ import { type KeyRolesList, ROLES, type Role, WireFormatError } from '@mhc/proto
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine } from '../io.js'
+import { keyArgument } from '../keys.js'
 
 function role (value: string): Role {
   if (!(ROLES as readonly string[]).includes(value)) throw new WireFormatError(`Unknown role ${value}: one of ${ROLES.join(', ')}`)
@@ -13,11 +14,9 @@ function role (value: string): Role {
 export function adminCommand (io: CliIo) {
   const cmd = new Command('admin').description('roles this node gives keys: a gateway account holds the roles of its keys')
   const change = (verb: 'grant' | 'revoke', what: string): Command => {
-    const sub = new Command(verb).description(what).argument('<key>', 'a public key, base64url (43 characters)').argument('<role>', ROLES.join(' | '))
+    const sub = new Command(verb).description(what).addArgument(keyArgument('<key>', 'a public key, base64url (43 characters)')).argument('<role>', ROLES.join(' | '))
       .option('--repo <dir>', REPO_HELP)
       .option('--json', 'print {"key","role"} (and errors as JSON)')
-      // A base64url key may start with '-': it is the key, not an option.
-      .allowUnknownOption()
       .action(async (key, name, opts) => run(io, opts.json === true, async () => {
         const api = await ApiClient.connect(repoDir(io, opts.repo))
         await api.json('POST', `/v1/admin/${verb}`, { key, role: role(name) }, { signal: io.signal })

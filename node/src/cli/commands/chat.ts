@@ -5,6 +5,7 @@ import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine, terminalText } from '../io.js'
+import { keyArgument } from '../keys.js'
 import { ndjson } from '../ndjson.js'
 
 const chatLine = Compile(ChatLine)
@@ -82,10 +83,8 @@ export function reactCommand (io: CliIo) {
 }
 
 export function muteCommand (io: CliIo) {
-  const cmd = new Command('mute').description('stop showing and relaying an author\'s messages on this node (their key, base64url)').argument('<key>')
+  const cmd = new Command('mute').description('stop showing and relaying an author\'s messages on this node (their key, base64url)').addArgument(keyArgument('<key>', 'the author\'s public key, base64url'))
     .option('--repo <dir>', REPO_HELP)
-    // A base64url key may start with '-': it is the key, not an option.
-    .allowUnknownOption()
     .action(async (key, opts) => run(io, false, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       await api.json('POST', '/v1/mute', { key }, { signal: io.signal })
@@ -105,9 +104,8 @@ export function muteCommand (io: CliIo) {
 }
 
 export function unmuteCommand (io: CliIo) {
-  const cmd = new Command('unmute').description('show an author\'s messages again').argument('<key>')
+  const cmd = new Command('unmute').description('show an author\'s messages again').addArgument(keyArgument('<key>', 'the author\'s public key, base64url'))
     .option('--repo <dir>', REPO_HELP)
-    .allowUnknownOption()
     .action(async (key, opts) => run(io, false, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       await api.json('POST', '/v1/unmute', { key }, { signal: io.signal })

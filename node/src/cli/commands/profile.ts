@@ -5,6 +5,7 @@ import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
 import { example, parseSeconds, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine, terminalText } from '../io.js'
+import { keyArgument } from '../keys.js'
 import { assertReadableFile } from './publish.js'
 
 const profileView = Compile(ProfileView)
@@ -58,12 +59,10 @@ export function profileCommand (io: CliIo) {
   example(set, 'mhc profile set --name Ada --bio "Films about looms" --avatar ada.png --link https://example.org/ada')
 
   const show = new Command('show').description('a profile: this node\'s, or KEY\'s (from this node\'s cache, else asked of connected peers)')
-    .argument('[key]', 'the key (base64url) whose profile to show; default this node\'s')
+    .addArgument(keyArgument('[key]', 'the key (base64url) whose profile to show; default this node\'s'))
     .option('--repo <dir>', REPO_HELP)
     .addOption(new Option('--timeout <seconds>', 'how long to ask peers for a key not known here').argParser(parseSeconds))
     .option('--json', 'print {"key","name","bio","avatar","links","updated"} (avatar null when there is none, updated in ms since the epoch)')
-    // A base64url key may start with '-': it is the key, not an option.
-    .allowUnknownOption()
     .action(async (key, opts) => run(io, opts.json === true, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       const url = key === undefined ? '/v1/profile' : `/v1/profile/${encodeURIComponent(key)}${opts.timeout === undefined ? '' : `?timeoutMs=${opts.timeout}`}`
