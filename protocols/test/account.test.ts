@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
   canonicalJson, EnvelopeDomainError, fromBase64url, KEY_PROOF, type KeyLinkPayload, KeyProofError, type KeyProofPayload, openKeyLink, openKeyProof,
   SignatureInvalidError, type Signer, sealKeyLink, sealKeyProof, signedBytes, toBase64url, WireFormatError
 } from '../src/index.js'
+import { specVector } from './helpers/spec-vector.js'
 
 interface Vector {
   seed: string
@@ -13,12 +13,7 @@ interface Vector {
   keyLink: { payload: KeyLinkPayload, bytes: string }
 }
 
-async function vectorFromSpec (): Promise<Vector> {
-  const doc = await readFile(new URL('../../docs/specs/accounts.md', import.meta.url), 'utf8')
-  const m = /<!-- test-vector:accounts -->\s*```json\n([\s\S]*?)```/.exec(doc)
-  if (m?.[1] === undefined) throw new Error('docs/specs/accounts.md has no test vector')
-  return JSON.parse(m[1]) as Vector
-}
+const vectorFromSpec = async (): Promise<Vector> => await specVector<Vector>('accounts.md', 'accounts')
 
 const signerFromSeed = (seed: Uint8Array): Signer => ({ publicKey: ed25519.getPublicKey(seed), sign: (d) => ed25519.sign(d, seed) })
 const randomSigner = (): Signer => signerFromSeed(ed25519.utils.randomSecretKey())

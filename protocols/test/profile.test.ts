@@ -1,19 +1,14 @@
-import { readFile } from 'node:fs/promises'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
   canonicalJson, checkProfile, decodeEnvelope, encodeEnvelope, fromBase64url, MAX_PROFILE_BYTES, openProfile, PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, type ProfilePayload,
   readKeptProfile, type Signer, seal, sealProfile, toBase64url
 } from '../src/index.js'
+import { specVector } from './helpers/spec-vector.js'
 
 interface Vector { seed: string, key: string, payload: ProfilePayload, bytes: string, id: string }
 
-async function vectorFromSpec (): Promise<Vector> {
-  const doc = await readFile(new URL('../../docs/specs/profile.md', import.meta.url), 'utf8')
-  const m = /<!-- test-vector:profile -->\s*```json\n([\s\S]*?)```/.exec(doc)
-  if (m?.[1] === undefined) throw new Error('docs/specs/profile.md has no test vector')
-  return JSON.parse(m[1]) as Vector
-}
+const vectorFromSpec = async (): Promise<Vector> => await specVector<Vector>('profile.md', 'profile')
 
 const signerFromSeed = (seed: Uint8Array): Signer => ({ publicKey: ed25519.getPublicKey(seed), sign: (d) => ed25519.sign(d, seed) })
 const randomSigner = (): Signer => signerFromSeed(ed25519.utils.randomSecretKey())

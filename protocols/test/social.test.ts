@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
@@ -6,6 +5,7 @@ import {
   type ChatPayload, decodeEnvelope, encodeEnvelope, fromBase64url, openSocial, type ReactionPayload, readKeptSocial, type Signer,
   SocialValidator, seal, sealSocial, socialTopic, toBase64url, topicManifest, type ViewPayload
 } from '../src/index.js'
+import { specVector } from './helpers/spec-vector.js'
 
 interface Vector {
   seed: string
@@ -14,12 +14,7 @@ interface Vector {
   reaction: { payload: ReactionPayload, bytes: string, id: string }
 }
 
-async function vectorFromSpec (): Promise<Vector> {
-  const doc = await readFile(new URL('../../docs/specs/social.md', import.meta.url), 'utf8')
-  const m = /<!-- test-vector:social -->\s*```json\n([\s\S]*?)```/.exec(doc)
-  if (m?.[1] === undefined) throw new Error('docs/specs/social.md has no test vector')
-  return JSON.parse(m[1]) as Vector
-}
+const vectorFromSpec = async (): Promise<Vector> => await specVector<Vector>('social.md', 'social')
 
 const signerFromSeed = (seed: Uint8Array): Signer => ({ publicKey: ed25519.getPublicKey(seed), sign: (d) => ed25519.sign(d, seed) })
 const randomSigner = (): Signer => signerFromSeed(ed25519.utils.randomSecretKey())
