@@ -16,6 +16,13 @@
 //             CHAT_LIMIT). The worker is bundled on its own (Vite lists it as
 //             an asset of the panel's chunk), so it shares no chunk with the
 //             verifier.
+//   nav       the NavBar's account menu, theme switch and Sidebar
+//             (shell/NavExtras.tsx and what it imports: the session helper and
+//             the account API client), loaded on every page after the shell
+//             renders. Like the chat it is not needed to play or verify, so it
+//             is outside WATCH_LIMIT, under NAV_LIMIT.
+//   pages     the other pages (account pages, channel): lazy chunks the watch
+//             page never loads, under PAGES_LIMIT.
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
 // page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
 // script expects (a renamed page must not make the check pass by measuring
@@ -32,12 +39,18 @@ const KB = 1024
 export const WATCH_LIMIT = 150 * KB
 /** The chat panel's own JS and its signer worker, beyond what the watch page already loaded. */
 export const CHAT_LIMIT = 30 * KB
+/** The NavBar's lazily loaded part (account menu, theme, Sidebar), on every page. */
+export const NAV_LIMIT = 6 * KB
+/** The other pages' own JS (each loaded only on its page). */
+export const PAGES_LIMIT = 40 * KB
 
 const ENTRY = 'index.html'
 const WATCH_PAGE = 'src/pages/Watch.tsx'
 const PLAYER = 'src/player/hls-engine.ts'
 const VERIFIER = 'src/verify/verify.ts'
 const CHAT = 'src/chat/ChatPanel.tsx'
+const NAV = 'src/shell/NavExtras.tsx'
+const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx']
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -53,7 +66,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, NAV, ...PAGES]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -88,11 +101,14 @@ const total = list => list.reduce((sum, f) => sum + sizeOf(f).gzip, 0)
 
 const home = jsFiles(closure([ENTRY]))
 const watch = jsFiles(closure([ENTRY, WATCH_PAGE, PLAYER]))
-const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT] })]))
+// The watch chunk imports the entry, whose dynamic imports are the other pages and the NavBar's lazy part: not the watch page's.
+const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT, NAV, ...PAGES] })]))
 const deferred = watchAll.filter(f => !watch.includes(f))
-const chatKeys = closure([CHAT], { dynamic: true })
+const chatKeys = closure([CHAT], { dynamic: true, skip: [WATCH_PAGE, NAV, ...PAGES] })
 const workers = [...chatKeys].flatMap(k => (manifest[k].assets ?? []).filter(f => f.endsWith('.js')))
 const chat = [...jsFiles(chatKeys), ...workers].filter(f => !watchAll.includes(f))
+const nav = jsFiles(closure([NAV], { dynamic: true, skip: [WATCH_PAGE, CHAT, ...PAGES] })).filter(f => !watchAll.includes(f))
+const pages = jsFiles(closure(PAGES, { dynamic: true, skip: [WATCH_PAGE, CHAT, NAV] })).filter(f => !watchAll.includes(f) && !nav.includes(f))
 const css = [...new Set(Object.values(manifest).flatMap(c => c.css ?? []))]
 
 // The player closure must really contain hls.js, and the home page must not.
@@ -104,6 +120,9 @@ if (hasHls(home)) fail('hls.js is in the home page\'s JS: it must stay behind th
 if (!deferred.includes(manifest[VERIFIER].file) && !watch.includes(manifest[VERIFIER].file)) fail('the verifier chunk is not reachable from the watch page')
 if (!closure([WATCH_PAGE], { dynamic: true }).has(CHAT)) fail('the watch page does not load the chat panel at all')
 if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(CHAT)) fail('the chat panel is a static import of the watch page: it must load lazily')
+for (const lazy of [NAV, ...PAGES]) {
+  if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(lazy)) fail(`${lazy} is a static import of the entry or the watch page: it must load lazily`)
+}
 if (!workers.some(f => /signer\.worker/.test(f))) fail('the chat\'s signer worker is not in the build: is the panel signing at all?')
 
 const kb = n => (n / KB).toFixed(1).padStart(7)
@@ -113,12 +132,14 @@ const figures = {
   deferred: total(deferred),
   watchAll: total(watchAll),
   chat: total(chat),
+  nav: total(nav),
+  pages: total(pages),
   css: css.reduce((s, f) => s + sizeOf(f).gzip, 0),
-  limits: { watchAll: WATCH_LIMIT, chat: CHAT_LIMIT },
+  limits: { watchAll: WATCH_LIMIT, chat: CHAT_LIMIT, nav: NAV_LIMIT, pages: PAGES_LIMIT },
   hls: hlsVersion,
-  files: [...watchAll, ...chat, ...css].map(f => {
+  files: [...new Set([...watchAll, ...chat, ...nav, ...pages, ...css])].map(f => {
     const s = sizeOf(f)
-    return { file: f, raw: s.raw, gzip: s.gzip, home: home.includes(f), watch: watch.includes(f), deferred: deferred.includes(f), chat: chat.includes(f) }
+    return { file: f, raw: s.raw, gzip: s.gzip, home: home.includes(f), watch: watch.includes(f), deferred: deferred.includes(f), chat: chat.includes(f), nav: nav.includes(f), pages: pages.includes(f) }
   })
 }
 
@@ -126,10 +147,10 @@ if (asJson) {
   process.stdout.write(JSON.stringify(figures) + '\n')
 } else {
   const out = []
-  out.push('file                                         raw KB   gzip KB  home watch deferred chat')
+  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages')
   for (const r of figures.files) {
     const mark = b => (b ? '  x  ' : '     ')
-    out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${mark(r.chat)}`)
+    out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${mark(r.chat)}${mark(r.nav)}${mark(r.pages)}`)
   }
   out.push('')
   out.push(`home page JS (gzip)                        ${kb(figures.home)} KB`)
@@ -137,6 +158,8 @@ if (asJson) {
   out.push(`watch page JS deferred (verification)      ${kb(figures.deferred)} KB`)
   out.push(`watch page JS, all                         ${kb(figures.watchAll)} KB   limit ${kb(WATCH_LIMIT)} KB`)
   out.push(`chat panel JS + signer worker, later      ${kb(figures.chat)} KB   limit ${kb(CHAT_LIMIT)} KB`)
+  out.push(`NavBar account menu + Sidebar, later     ${kb(figures.nav)} KB   limit ${kb(NAV_LIMIT)} KB`)
+  out.push(`other pages (account, channel), lazy      ${kb(figures.pages)} KB   limit ${kb(PAGES_LIMIT)} KB`)
   out.push(`CSS (not in the JS budget)                 ${kb(figures.css)} KB`)
   process.stdout.write(out.join('\n') + '\n')
 }
@@ -144,5 +167,7 @@ if (asJson) {
 if (figures.watchAll > WATCH_LIMIT) {
   fail(`the watch page loads ${(figures.watchAll / KB).toFixed(1)} KB of gzipped JS (${(figures.watch / KB).toFixed(1)} to play + ${(figures.deferred / KB).toFixed(1)} verification), over the ${WATCH_LIMIT / KB} KB budget`)
 }
+if (figures.nav > NAV_LIMIT) fail(`the NavBar's lazy part loads ${(figures.nav / KB).toFixed(1)} KB of gzipped JS, over its ${NAV_LIMIT / KB} KB budget`)
+if (figures.pages > PAGES_LIMIT) fail(`the other pages load ${(figures.pages / KB).toFixed(1)} KB of gzipped JS, over their ${PAGES_LIMIT / KB} KB budget`)
 if (figures.chat > CHAT_LIMIT) fail(`the chat panel loads ${(figures.chat / KB).toFixed(1)} KB of gzipped JS, over its ${CHAT_LIMIT / KB} KB budget`)
 if (!asJson) process.stdout.write('budget: OK\n')

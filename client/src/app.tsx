@@ -1,10 +1,15 @@
 import { useEffect, useRef } from 'preact/hooks'
+import { Lazy } from './components/Lazy.js'
 import { NavBar } from './components/NavBar.js'
 import { interceptLinkClick, usePath } from './lib/navigation.js'
 import { matchRoute } from './lib/route.js'
 import { Home } from './pages/Home.js'
 import { NotFound } from './pages/NotFound.js'
 import { WatchRoute } from './pages/WatchRoute.js'
+
+// Each in its own chunk: the watch page loads none of them.
+const accountPage = async () => (await import('./account/AccountPages.js')).AccountPage
+const channelPage = async () => (await import('./pages/Channel.js')).Channel
 
 /** The shell: nav bar, and the page the address names. */
 export function App () {
@@ -31,10 +36,12 @@ export function App () {
   return (
     <>
       <a class='skip' href='#main'>Skip to content</a>
-      <NavBar />
+      <NavBar path={path} />
       <main id='main' ref={main} tabIndex={-1}>
         {route.name === 'home' && <Home />}
         {route.name === 'watch' && <WatchRoute key={route.cid} cid={route.cid} />}
+        {route.name === 'account' && <Lazy key='account' load={accountPage} props={{ name: route.page }} what='This page' />}
+        {route.name === 'channel' && <Lazy key={route.key} load={channelPage} props={{ channelKey: route.key }} what='The channel page' />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>

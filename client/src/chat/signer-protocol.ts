@@ -1,10 +1,14 @@
 /** Messages between the chat panel and its signer worker (types only: nothing here is bundled). */
-import type { ChatPayload, ReactionPayload, ViewPayload } from '@mhc/protocols'
+import type { ChatPayload, KeyLinkPayload, KeyProofPayload, ProfilePayload, ReactionPayload, ViewPayload } from '@mhc/protocols'
 
 export type SealRequest =
   | { kind: 'chat', payload: ChatPayload }
   | { kind: 'reaction', payload: ReactionPayload }
   | { kind: 'view', payload: ViewPayload }
+  /** Account records (docs/specs/accounts.md) and the profile record (docs/specs/profile.md). */
+  | { kind: 'keyProof', payload: KeyProofPayload }
+  | { kind: 'keyLink', payload: KeyLinkPayload }
+  | { kind: 'profile', payload: ProfilePayload }
 
 export type SignerRequest =
   | { id: number, op: 'identity' }

@@ -43,7 +43,7 @@ export class SignerClient {
   }
 
   close (): void {
-    this.failAll(new SignerError('MHC_CLIENT_SIGNER', 'The chat was closed'))
+    this.failAll(new SignerError('MHC_CLIENT_SIGNER', 'The signer was closed'))
     this.worker.terminate()
   }
 

@@ -1,13 +1,13 @@
 /**
- * The chat's signer: a worker that holds this browser's key and seals
- * messages with the protocol's own code (sealSocial: schema, canonical JSON,
- * envelope). Being a worker, it is bundled on its own, so the page's chunks
+ * The browser key's signer: a worker that holds this browser's key and seals
+ * chat messages, account records (key proof, link record) and the profile
+ * record with the protocol's own code (schema, canonical JSON, envelope). Being a worker, it is bundled on its own, so the page's chunks
  * share no protocol code with the manifest verifier (a shared chunk would
  * cost the watch page's budget), and the key object never enters the page.
  */
-import { type Signer, sealSocial, toBase64url } from '@mhc/protocols'
+import { type Signer, sealKeyLink, sealKeyProof, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
 import { type ChatIdentity, loadIdentity } from './identity.js'
-import type { IdentityInfo, SignerReply, SignerRequest } from './signer-protocol.js'
+import type { IdentityInfo, SealRequest, SignerReply, SignerRequest } from './signer-protocol.js'
 
 let identity: Promise<ChatIdentity> | undefined
 
@@ -16,12 +16,18 @@ async function answer (request: SignerRequest): Promise<IdentityInfo | string> {
   const me = await identity
   if (request.op === 'identity') return { author: me.author, kept: me.kept }
   const signer: Signer = me.signer
-  const bytes = request.kind === 'chat'
-    ? await sealSocial('chat', request.payload, signer)
-    : request.kind === 'reaction'
-      ? await sealSocial('reaction', request.payload, signer)
-      : await sealSocial('view', request.payload, signer)
-  return toBase64url(bytes)
+  return toBase64url(await sealOne(request, signer))
+}
+
+async function sealOne (request: SealRequest, signer: Signer): Promise<Uint8Array> {
+  switch (request.kind) {
+    case 'chat': return await sealSocial('chat', request.payload, signer)
+    case 'reaction': return await sealSocial('reaction', request.payload, signer)
+    case 'view': return await sealSocial('view', request.payload, signer)
+    case 'keyProof': return await sealKeyProof(request.payload, signer)
+    case 'keyLink': return await sealKeyLink(request.payload, signer)
+    case 'profile': return await sealProfile(request.payload, signer)
+  }
 }
 
 addEventListener('message', (e: MessageEvent<SignerRequest>) => {

@@ -82,9 +82,10 @@ function isSummary (v: unknown): v is VideoSummary {
     isStr(s.published) && (s.poster === null || isStr(s.poster))
 }
 
-/** One page of the catalogue, newest first. */
-export async function listVideos (query: { limit?: number, cursor?: string | null }, options: RequestOptions = {}): Promise<VideoPage> {
+/** One page of the catalogue, newest first; with `creator`, only that key's videos. */
+export async function listVideos (query: { limit?: number, cursor?: string | null, creator?: string }, options: RequestOptions = {}): Promise<VideoPage> {
   const params = new URLSearchParams()
+  if (query.creator !== undefined) params.set('creator', query.creator)
   if (query.limit !== undefined) params.set('limit', String(query.limit))
   if (query.cursor != null) params.set('cursor', query.cursor)
   const qs = params.toString()

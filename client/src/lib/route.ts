@@ -1,21 +1,32 @@
 /**
  * The app's routes, matched without a router library: a path goes in, a
- * typed route comes out. The gateway serves index.html for every path below,
- * so a reload or a shared link lands on the same page.
+ * typed route comes out. The gateway serves index.html for every path below
+ * (gateway/src/routes/client.ts), so a reload or a shared link lands on the
+ * same page.
  */
 export type Route =
   | { name: 'home' }
   | { name: 'watch', cid: string }
+  | { name: 'account', page: AccountPageName }
+  | { name: 'channel', key: string }
   | { name: 'not-found', path: string }
+
+/** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
+export type AccountPageName = 'login' | 'register' | 'recover' | 'settings'
+const ACCOUNT_PAGES: readonly string[] = ['login', 'register', 'recover', 'settings'] satisfies AccountPageName[]
 
 /** Paths the app handles itself (a click on a link to one stays in the page). */
 export function matchRoute (pathname: string): Route {
   const parts = pathname.split('/').filter(p => p !== '')
-  if (parts.length === 0) return { name: 'home' }
-  if (parts.length === 2 && parts[0] === 'watch') {
-    const cid = safeDecode(parts[1] ?? '')
+  const [first, second] = parts
+  if (first === undefined) return { name: 'home' }
+  if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
+  if (parts.length === 2 && second !== undefined) {
+    const value = safeDecode(second)
     // The gateway validates the CID; here only reject what can never be one.
-    if (cid !== undefined && /^[A-Za-z0-9]{8,512}$/.test(cid)) return { name: 'watch', cid }
+    if (first === 'watch' && value !== undefined && /^[A-Za-z0-9]{8,512}$/.test(value)) return { name: 'watch', cid: value }
+    // A channel is an Ed25519 key, base64url.
+    if (first === 'c' && value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value)) return { name: 'channel', key: value }
   }
   return { name: 'not-found', path: pathname }
 }

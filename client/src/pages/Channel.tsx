@@ -1,0 +1,69 @@
+/**
+ * A creator's channel, `/c/{key}`: the key's profile (self-asserted, so the
+ * key is always shown beside the name) and the videos whose manifests that
+ * key signed. Everything from the profile is rendered as text; links are
+ * followed only on a click, only http(s), and without referrer or ranking.
+ */
+import type { ProfileView, VideoSummary } from '@mhc/protocols'
+import { useEffect, useState } from 'preact/hooks'
+import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
+import { VideoCard } from '../components/VideoCard.js'
+import { listVideos } from '../lib/api.js'
+import { getProfile } from '../lib/auth-api.js'
+
+/** A link from a profile, if it is one the page may show as a link. */
+function safeHref (link: string): string | undefined {
+  try {
+    const u = new URL(link)
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function Channel ({ channelKey }: { channelKey: string }) {
+  const [profile, setProfile] = useState<ProfileView | null | undefined>(undefined)
+  const [videos, setVideos] = useState<VideoSummary[] | undefined>(undefined)
+  const [problem, setProblem] = useState<Problem | null>(null)
+
+  useEffect(() => {
+    const ctrl = new AbortController()
+    getProfile(channelKey).then(p => {
+      setProfile(p ?? null)
+      document.title = `${p?.name ?? 'Channel'} · MHC`
+    }, (err: unknown) => { setProfile(null); setProblem(toProblem(err, 'The profile could not be loaded')) })
+    listVideos({ creator: channelKey, limit: 100 }, { signal: ctrl.signal }).then(page => setVideos(page.items),
+      (err: unknown) => { if (!ctrl.signal.aborted) setProblem(toProblem(err, 'The videos could not be loaded')) })
+    return () => ctrl.abort()
+  }, [channelKey])
+
+  const name = profile?.name ?? 'Unnamed channel'
+  return (
+    <section class='channel' aria-labelledby='channel-title' aria-busy={profile === undefined}>
+      <header class='channel-head'>
+        {profile?.avatar != null && <img class='avatar' src={`/ipfs/${profile.avatar}`} alt='' width={96} height={96} />}
+        <div>
+          <h1 id='channel-title' data-testid='channel-name'>{profile === undefined ? 'Channel' : name}</h1>
+          <p class='muted channel-key'>Key <code data-testid='channel-key'>{channelKey}</code></p>
+        </div>
+      </header>
+      {profile !== undefined && profile !== null && profile.bio !== '' && <p class='description' data-testid='channel-bio'>{profile.bio}</p>}
+      {profile !== undefined && profile !== null && profile.links.length > 0 && (
+        <ul class='channel-links' aria-label='Links'>
+          {profile.links.map(l => {
+            const href = safeHref(l)
+            return <li key={l}>{href === undefined ? l : <a href={href} rel='noopener noreferrer nofollow'>{l}</a>}</li>
+          })}
+        </ul>
+      )}
+      {profile === null && problem === null && <p class='muted'>This key has not published a profile.</p>}
+      {problem !== null && <ProblemMessage problem={problem} />}
+      <h2>Videos</h2>
+      {videos === undefined && problem === null && <p class='muted' role='status'>Loading videos…</p>}
+      {videos !== undefined && videos.length === 0 && <p class='empty' data-testid='channel-empty'>No videos from this key on this gateway yet.</p>}
+      {videos !== undefined && videos.length > 0 && (
+        <ul class='grid' aria-label='Videos'>{videos.map(v => <VideoCard key={v.manifest} video={v} />)}</ul>
+      )}
+    </section>
+  )
+}
