@@ -26,6 +26,7 @@ import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
+import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 
 export interface GatewayComponents {
@@ -35,8 +36,11 @@ export interface GatewayComponents {
   logger: Logger
   /** The node's social service: chat for browsers, and the views and reactions in the REST API's video objects. */
   social?: GatewaySocial
-  /** Names from the node's profile cache: chat events carry the author's profile name once it is known. */
-  profiles?: GatewayProfiles
+  /**
+   * The node's profiles: names for chat events (from the cache, in memory),
+   * and the profile API (`/api/v1/profiles`) when `get` and `publishSigned` are there too.
+   */
+  profiles?: GatewayProfiles & Partial<GatewayProfileStore>
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
   /** The node's datastore: with it the gateway keeps accounts and logins (docs/specs/accounts.md). */
@@ -167,6 +171,10 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   const peerGateways = init.peerGateways ?? []
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
+  const people = components.profiles
+  if (people?.get !== undefined && people.publishSigned !== undefined) {
+    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people) }))
+  }
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
     const accounts = new Accounts({

@@ -37,6 +37,31 @@ t.test('REST API /api/v1', async t => {
     t.equal(last.next, null)
   })
 
+  t.test('?creator= lists only the videos that key signed (a channel)', async t => {
+    const other = ed25519.utils.randomSecretKey()
+    const otherSigner: Signer = { publicKey: ed25519.getPublicKey(other), sign: d => ed25519.sign(d, other) }
+    const otherKey = toBase64url(otherSigner.publicKey)
+    const s = await sealManifest({
+      v: 1, title: 'Other creator', description: '', creator: otherKey, created: '2026-11-26T00:00:00Z', root: fx.root.toString(), master: 'hls/master.m3u8', duration: 3,
+      renditions: [{ name: 'audio', bandwidth: 1, averageBandwidth: 1, codecs: 'mp4a.40.2', playlist: 'a/index.m3u8' }], licence: 'CC0-1.0', splits: [{ recipient: otherKey, bps: 10000 }]
+    }, otherSigner)
+    await fx.blockstore.put(s.cid, s.bytes)
+    fx.catalogue.unshift({ manifest: s.cid.toString(), root: fx.root.toString(), title: 'Other creator', duration: 3, published: '2026-11-26T00:00:00Z' })
+    t.teardown(() => { fx.catalogue.shift() })
+    const theirs = JSON.parse((await app.inject(`/api/v1/videos?creator=${otherKey}`)).payload) as VideoPage
+    t.same(theirs.items.map(v => v.title), ['Other creator'])
+    const mine = JSON.parse((await app.inject(`/api/v1/videos?creator=${creator}&limit=2`)).payload) as VideoPage
+    t.same(mine.items.map(v => v.title), ['Video 4', 'Video 3'], 'paged within the creator\'s videos')
+    const rest = JSON.parse((await app.inject(`/api/v1/videos?creator=${creator}&limit=10&cursor=${mine.next ?? ''}`)).payload) as VideoPage
+    t.same(rest.items.map(v => v.title), ['Video 2', 'Video 1', 'Video 0'])
+    const nobody = JSON.parse((await app.inject(`/api/v1/videos?creator=${'A'.repeat(43)}`)).payload) as VideoPage
+    t.same(nobody, { items: [], next: null }, 'a key with no videos: an empty page')
+    for (const bad of ['short', '<script>', 'A'.repeat(44)]) {
+      const res = await app.inject(`/api/v1/videos?creator=${encodeURIComponent(bad)}`)
+      t.equal(res.statusCode, 400, `creator=${bad} is refused`)
+    }
+  })
+
   t.test('one video: verified manifest and playback URLs', async t => {
     const res = await app.inject(`/api/v1/videos/${sealed[4]?.toString() ?? ''}`)
     t.equal(res.statusCode, 200)

@@ -25,7 +25,9 @@ export interface ApiInit {
 
 const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
-  cursor: Type.Optional(Type.String({ maxLength: 256 }))
+  cursor: Type.Optional(Type.String({ maxLength: 256 })),
+  /** Only videos whose manifest this key signed (a channel, `/c/{key}`). */
+  creator: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }))
 }, { additionalProperties: false })
 const ManifestParams = Type.Object({ manifest: Type.String({ minLength: 1, maxLength: 256 }) })
 const problems = { 400: ProblemBody, 404: ProblemBody, 422: ProblemBody, 504: ProblemBody }
@@ -48,11 +50,18 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
   const counts = async (manifest: string): Promise<{ views: number, reactions: Record<string, number> }> => await components.social?.counts(manifest) ?? { views: 0, reactions: {} }
 
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Querystring: { limit?: number, cursor?: string } }>('/api/v1/videos', {
-      schema: { summary: 'The catalogue, newest first', querystring: ListQuery, response: { 200: VideoPage, ...problems } }
+    app.get<{ Querystring: { limit?: number, cursor?: string, creator?: string } }>('/api/v1/videos', {
+      schema: { summary: 'The catalogue, newest first; with `creator`, only the videos that key signed', querystring: ListQuery, response: { 200: VideoPage, ...problems } }
     }, async (request) => {
       const limit = request.query.limit ?? 24
-      const all = await components.catalogue.list()
+      const { creator } = request.query
+      let all = await components.catalogue.list()
+      if (creator !== undefined) {
+        // The creator is in the signed manifest, not the catalogue entry: verified here (and cached), unverifiable ones left out.
+        const signal = AbortSignal.timeout(init.fetchTimeoutMs)
+        const mine = await Promise.all(all.map(async e => (await manifest(parseCid(e.manifest), signal).catch(() => undefined))?.manifest.creator === creator))
+        all = all.filter((_e, i) => mine[i] === true)
+      }
       let start = 0
       if (request.query.cursor !== undefined) {
         const after = decodeCursor(request.query.cursor)

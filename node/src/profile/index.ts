@@ -38,6 +38,13 @@ export interface Profiles extends Startable {
   readonly key: string
   /** Sign a new record of this node's profile (the draft over the current one), keep it and publish it. */
   set(draft: ProfileDraft, options?: AbortOptions): Promise<ProfileRecord>
+  /**
+   * Publish a record another key signed (a browser's, posted to the gateway):
+   * checked exactly as a record heard on the topic (docs/specs/profile.md,
+   * Validation), then kept and published. Throws the check's error: a stale
+   * record is ProfileStaleError, not silently dropped.
+   */
+  publishSigned(bytes: Uint8Array, options?: AbortOptions): Promise<ProfileRecord>
   /** The record of `key`: from the cache, else asked of connected peers; NotFoundError when nobody has one. */
   get(key: string, options?: GetProfileOptions): Promise<ProfileRecord>
   /** The cached display name of `key`, synchronously from memory (chat lines ask for it per message). */

@@ -96,6 +96,18 @@ export class DefaultProfiles implements Profiles {
     return verdict.record
   }
 
+  async publishSigned (bytes: Uint8Array, options: AbortOptions = {}): Promise<ProfileRecord> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    // The same checks, in the same order, as a record heard on the topic.
+    const verdict = await checkProfile(bytes, { now: this.now(), known: k => this.cache.updatedOf(k) })
+    if (verdict.verdict !== 'accept' || verdict.record === undefined) throw verdict.error ?? new InternalError('The profile was refused')
+    await this.cache.put(verdict.record, this.now(), options)
+    await this.components.pubsub.publish(PROFILE_TOPIC, bytes)
+    this.log.debug({ id: verdict.record.id, key: verdict.record.key }, 'signed profile published')
+    return verdict.record
+  }
+
   async get (key: string, options: GetProfileOptions = {}): Promise<ProfileRecord> {
     this.assertStarted()
     options.signal?.throwIfAborted()

@@ -1,0 +1,72 @@
+/**
+ * `/api/v1/profiles` on a real node's gateway: a browser-signed profile
+ * record is checked as the node checks gossip, kept, and published (a peer
+ * hears it); bad records are refused with their codes; a key's profile is
+ * answered from the node.
+ */
+import { canonicalJson, encodeEnvelope, PROFILE_DOMAIN, PROFILE_TOPIC, PROFILE_PAYLOAD_TYPE, type ProfilePayload, type ProfileView, type Signer, seal, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import t from 'tap'
+import { startInProcessNode } from '../../src/testing/in-process.js'
+
+const randomSigner = (): Signer => { const sk = ed25519.utils.randomSecretKey(); return { publicKey: ed25519.getPublicKey(sk), sign: (d: Uint8Array) => ed25519.sign(d, sk) } }
+const profile = (patch: Partial<ProfilePayload> = {}): ProfilePayload => ({ v: 1, name: 'Ada', bio: 'Films about looms.', links: ['https://example.org/ada'], updated: Date.now(), ...patch })
+/** Signed without sealProfile's checks: what a hostile browser can post. */
+const sealRaw = async (payload: unknown, signer: Signer): Promise<Uint8Array> => encodeEnvelope(await seal(PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, canonicalJson(payload), signer))
+
+t.test('profiles through the gateway', async t => {
+  const [gw, peer] = await Promise.all([startInProcessNode({ gateway: true }), startInProcessNode()])
+  t.teardown(async () => { await Promise.all([gw, peer].map(async n => n.destroy().catch(() => {}))) })
+  const addr = gw.p2p.helia.libp2p.getMultiaddrs()[0]
+  if (addr === undefined) throw new Error('no listen address')
+  await peer.p2p.helia.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
+  // A node forwards only to its mesh peers: wait until each is in the other's mesh for the topic.
+  const mesh = (n: typeof gw): string[] => (n.p2p.helia.libp2p.services.pubsub as unknown as { getMeshPeers(topic: string): string[] }).getMeshPeers(PROFILE_TOPIC)
+  await eventually(() => mesh(gw).includes(peer.p2p.helia.libp2p.peerId.toString()) && mesh(peer).includes(gw.p2p.helia.libp2p.peerId.toString()), { ms: 20_000, what: 'the two nodes in one profile mesh' })
+  const base = gw.gateway?.url ?? ''
+  const post = async (bytes: Uint8Array | string): Promise<{ status: number, body: Record<string, unknown> }> => {
+    const res = await fetch(`${base}/api/v1/profiles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ envelope: typeof bytes === 'string' ? bytes : toBase64url(bytes) }) })
+    return { status: res.status, body: await res.json() as Record<string, unknown> }
+  }
+
+  const browser = randomSigner()
+  const key = toBase64url(browser.publicKey)
+
+  t.test('a browser-signed record is accepted, answered at GET, and reaches a peer', async t => {
+    const res = await post(await sealProfile(profile(), browser))
+    t.equal(res.status, 200)
+    t.match(res.body, { key, name: 'Ada', bio: 'Films about looms.', links: ['https://example.org/ada'], avatar: null })
+    const got = await fetch(`${base}/api/v1/profiles/${key}`)
+    t.equal(got.status, 200)
+    t.match(await got.json() as ProfileView, { key, name: 'Ada' })
+    await eventually(async () => (await peer.profiles.get(key, { local: true }).catch(() => undefined))?.payload.name === 'Ada', { ms: 15_000, what: 'the peer has the record' })
+    t.pass('published on the topic: the peer keeps it')
+  })
+
+  t.test('bad records are refused with the codes gossip validation gives', async t => {
+    const cases: Array<[string, Uint8Array | string, number, string]> = [
+      ['markup in the name', await sealRaw(profile({ name: '<img src=x onerror=alert(1)>' }), randomSigner()), 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['a javascript: link', await sealRaw(profile({ links: ['javascript:alert(1)//'] }), randomSigner()), 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['an unknown field (a key claim)', await sealRaw({ ...profile(), key }, randomSigner()), 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['dated in the future', await sealProfile(profile({ updated: Date.now() + 3_600_000 }), randomSigner()), 422, 'MHC_ERR_PROFILE_TIME'],
+      ['not newer than the kept one', await sealProfile(profile({ updated: Date.now() - 60_000 }), browser), 409, 'MHC_ERR_PROFILE_STALE'],
+      ['a chat message, not a profile', await sealSocial('chat', { v: 1, manifest: 'bafyreihq5s5bpaaab2hg2wvb4bgk7ytcii6eww22craopiorblbwifynmy', ts: Date.now(), seq: 1, name: 'x', text: 'hi' }, randomSigner()), 422, 'MHC_ERR_ENVELOPE_DOMAIN']
+    ]
+    for (const [what, bytes, status, code] of cases) {
+      const res = await post(bytes)
+      t.equal(res.status, status, `${what}: ${status}`)
+      t.equal(res.body.code, code, `${what}: ${code}`)
+    }
+    const forged = await sealProfile(profile({ updated: Date.now() + 1 }), randomSigner())
+    forged[forged.length - 3] = (forged[forged.length - 3] ?? 0) ^ 1
+    t.not((await post(forged)).status, 200, 'a changed byte is refused')
+    t.equal((await post('not base64 !')).status, 400, 'not base64url: 400 from the schema')
+    t.equal((await fetch(`${base}/api/v1/profiles/short`)).status, 400, 'a malformed key: 400')
+  })
+
+  t.test('a key nobody published a profile for is a 404', async t => {
+    const res = await fetch(`${base}/api/v1/profiles/${toBase64url(randomSigner().publicKey)}`)
+    t.equal(res.status, 404)
+  })
+})
