@@ -15,6 +15,8 @@ export function ProfileForm ({ me }: { me: Me }) {
   const [links, setLinks] = useState('')
   const [saved, setSaved] = useState<string | null>(null)
   const [key, setKey] = useState<string | null>(null)
+  // The form shows once the current profile is in, so a late answer never overwrites what was typed.
+  const [loaded, setLoaded] = useState(false)
   const action = useAction('The profile was not saved')
 
   useEffect(() => {
@@ -27,7 +29,7 @@ export function ProfileForm ({ me }: { me: Me }) {
       setName(p?.name ?? me.username)
       setBio(p?.bio ?? '')
       setLinks((p?.links ?? []).join('\n'))
-    }).catch(() => {})
+    }).catch(() => {}).finally(() => { if (live) setLoaded(true) })
     return () => { live = false }
   }, [me.username])
 
@@ -43,7 +45,8 @@ export function ProfileForm ({ me }: { me: Me }) {
     <section aria-labelledby='profile-title'>
       <h2 id='profile-title'>Public profile</h2>
       <p class='muted'>Signed by this browser's key and shown on your channel next to the key. Plain text only.</p>
-      <ActionForm label='Save profile' busyLabel='Saving…' busy={action.busy} problem={action.problem} onSubmit={submit} testid='profile-form'>
+      {!loaded && <p class='muted' role='status'>Loading your profile…</p>}
+      {loaded && <ActionForm label='Save profile' busyLabel='Saving…' busy={action.busy} problem={action.problem} onSubmit={submit} testid='profile-form'>
         <Field id='profile-name' label='Display name' value={name} onInput={setName} maxLength={32} autoComplete='nickname' />
         <div class='field'>
           <label for='profile-bio'>Bio</label>
@@ -53,7 +56,7 @@ export function ProfileForm ({ me }: { me: Me }) {
           <label for='profile-links'>Links (one per line, http or https, at most 5)</label>
           <textarea id='profile-links' rows={3} value={links} spellcheck={false} onInput={e => setLinks(e.currentTarget.value)} />
         </div>
-      </ActionForm>
+      </ActionForm>}
       {saved !== null && <p role='status' class='ok' data-testid='profile-saved'>Saved. <a href={`/c/${saved}`}>See your channel</a></p>}
       {key !== null && saved === null && <p><a href={`/c/${key}`}>Your channel</a></p>}
     </section>

@@ -1,7 +1,15 @@
 /** Small form pieces the account pages share: a labelled field and a submit that shows the gateway's refusal. */
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
+import { SignerError } from '../chat/signer.js'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
+
+/** A refusal as a Problem: the signer's own code kept (the protocol refused the record before it was signed). */
+function problemOf (err: unknown, title: string): Problem {
+  if (!(err instanceof SignerError)) return toProblem(err, title)
+  const plain = err.code === 'MHC_ERR_WIRE_FORMAT' ? 'Plain text only: no HTML tags, control characters or unsafe links. ' : ''
+  return { title, detail: `${plain}${err.message}`, code: err.code }
+}
 
 interface FieldProps {
   id: string
@@ -42,7 +50,7 @@ export function useAction (title: string): { busy: boolean, problem: Problem | n
     if (busy) return
     setBusy(true)
     setProblem(null)
-    fn().catch((err: unknown) => setProblem(toProblem(err, title))).finally(() => setBusy(false))
+    fn().catch((err: unknown) => setProblem(problemOf(err, title))).finally(() => setBusy(false))
   }
   return { busy, problem, run, clear: () => setProblem(null) }
 }

@@ -4,7 +4,7 @@
  * hears it); bad records are refused with their codes; a key's profile is
  * answered from the node.
  */
-import { canonicalJson, encodeEnvelope, PROFILE_DOMAIN, PROFILE_TOPIC, PROFILE_PAYLOAD_TYPE, type ProfilePayload, type ProfileView, type Signer, seal, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
+import { canonicalJson, encodeEnvelope, PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, PROFILE_TOPIC, type ProfilePayload, type ProfileView, type Signer, seal, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'

@@ -1,0 +1,122 @@
+/**
+ * Accounts in real Chromium through a real daemon's gateway: register (the
+ * recovery code shown once), log out, log in from a second browser context
+ * and link it, change the password, recover with the code; profile strings
+ * with markup characters render as text on the channel page.
+ */
+import { eventually } from '@mhc/protocols/testing'
+import type { Browser, Page } from 'playwright-core'
+import t from 'tap'
+import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+import { launchChromium } from '../helpers/chromium.js'
+
+const PASSWORD = 'correct horse battery'
+const NEW_PASSWORD = 'staple horse battery 2'
+const RECOVERED = 'recovered password 3'
+
+async function login (page: Page, base: string, password: string): Promise<void> {
+  await page.goto(`${base}/login`)
+  await page.getByLabel('Username').fill('ada')
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Log in' }).click()
+  await page.getByTestId('nav-account').waitFor({ timeout: 20_000 })
+}
+
+t.test('register, log out, link a second browser, change the password, recover', async t => {
+  const d = await startDaemon({ gateway: true })
+  let browser: Browser | undefined
+  t.teardown(async () => {
+    await browser?.close()
+    await d.stop()
+    await removeRepo(d.repo)
+  })
+  const base = d.info.gateway ?? ''
+  browser = await launchChromium()
+  const errors: string[] = []
+  const open = async (): Promise<Page> => {
+    const page = await (await (browser as Browser).newContext({ viewport: { width: 360, height: 740 } })).newPage()
+    page.on('pageerror', e => { errors.push(e.message) })
+    return page
+  }
+  const a = await open()
+  const b = await open()
+  let code = ''
+
+  t.test('register: the recovery code is shown once, behind a "written down" step', async t => {
+    await a.goto(`${base}/register`)
+    await a.getByLabel('Username').fill('ada')
+    await a.getByLabel('Password').fill(PASSWORD)
+    await a.getByRole('button', { name: 'Create account' }).click()
+    code = (await a.getByTestId('recovery-code').textContent({ timeout: 30_000 })) ?? ''
+    t.match(code, /^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/, 'a recovery code')
+    const go = a.getByRole('button', { name: 'Continue' })
+    t.ok(await go.isDisabled(), 'Continue waits for the "written down" box')
+    await a.getByLabel('I have written down or saved my recovery code').check()
+    await go.click()
+    await a.waitForURL(`${base}/settings`)
+    t.equal(await a.getByTestId('nav-account').textContent(), 'ada', 'the NavBar shows the account')
+    t.equal(await a.getByTestId('keys').locator('li').count(), 1, 'one key: this browser\'s')
+  })
+
+  t.test('profile strings with markup characters are shown as text; markup is refused', async t => {
+    await a.getByLabel('Display name').fill('<img src=x onerror=alert(1)>')
+    await a.getByRole('button', { name: 'Save profile' }).click()
+    const problem = a.getByTestId('profile-form').getByTestId('problem')
+    await problem.waitFor({ timeout: 10_000 })
+    t.equal(await problem.getAttribute('data-code'), 'MHC_ERR_WIRE_FORMAT', 'markup in the name is refused before signing, with its code')
+    await a.getByLabel('Display name').fill('Ada <3 & "Co"')
+    await a.getByLabel('Bio').fill('I like 1 < 2 & "quotes" \'too\'')
+    await a.getByRole('button', { name: 'Save profile' }).click()
+    await a.getByTestId('profile-saved').waitFor({ timeout: 15_000 })
+    await a.getByRole('link', { name: 'See your channel' }).click()
+    await eventually(async () => await a.getByTestId('channel-name').textContent() === 'Ada <3 & "Co"', { ms: 15_000, what: 'the channel name' })
+    t.equal(await a.getByTestId('channel-bio').textContent(), 'I like 1 < 2 & "quotes" \'too\'')
+    t.equal(await a.locator('.channel img[src="x"], .channel script').count(), 0, 'nothing became markup')
+  })
+
+  t.test('log out, and log in again with the password', async t => {
+    await a.getByRole('button', { name: 'Log out' }).click()
+    await a.getByRole('link', { name: 'Log in' }).first().waitFor({ timeout: 10_000 })
+    t.equal(await a.getByTestId('nav-account').count(), 0, 'logged out')
+    await login(a, base, PASSWORD)
+    t.pass('logged in')
+  })
+
+  t.test('a second browser logs in and is linked by the first', async t => {
+    await login(b, base, PASSWORD)
+    await b.goto(`${base}/settings`)
+    await b.getByRole('button', { name: 'Make a link request' }).click()
+    const request = await b.getByTestId('link-request').inputValue({ timeout: 15_000 })
+    t.match(request, /^[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]+$/, 'key.proof')
+    await a.goto(`${base}/settings`)
+    await a.getByLabel('Link request from the other browser').fill(request)
+    await a.getByRole('button', { name: 'Link the device' }).click()
+    await a.getByTestId('device-added').waitFor({ timeout: 15_000 })
+    t.equal(await a.getByTestId('keys').locator('li').count(), 2, 'two keys on the account')
+    await b.getByRole('button', { name: 'I added it: check again' }).click()
+    await b.getByRole('heading', { name: 'Add a device' }).waitFor({ timeout: 10_000 })
+    t.pass('the second browser now counts as linked')
+  })
+
+  t.test('changing the password ends the other logins', async t => {
+    await b.getByLabel('Current password').fill(PASSWORD)
+    await b.getByLabel('New password').fill(NEW_PASSWORD)
+    await b.getByRole('button', { name: 'Change password' }).click()
+    await b.getByTestId('password-changed').waitFor({ timeout: 20_000 })
+    await a.reload()
+    await a.getByRole('link', { name: 'Log in' }).first().waitFor({ timeout: 15_000 })
+    t.equal(await a.getByTestId('nav-account').count(), 0, 'the first browser was logged out')
+  })
+
+  t.test('recover with the code: a new password and a new code', async t => {
+    await a.goto(`${base}/recover`)
+    await a.getByLabel('Username').fill('ada')
+    await a.getByLabel('Recovery code').fill(code.toLowerCase())
+    await a.getByLabel('New password').fill(RECOVERED)
+    await a.getByRole('button', { name: 'Set new password' }).click()
+    const fresh = (await a.getByTestId('recovery-code').textContent({ timeout: 30_000 })) ?? ''
+    t.not(fresh, code, 'a new code')
+    t.equal(await a.getByTestId('nav-account').textContent(), 'ada', 'logged in')
+    t.same(errors, [], 'no page errors')
+  })
+})
