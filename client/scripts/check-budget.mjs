@@ -37,7 +37,7 @@ import { gzipSync } from 'node:zlib'
 const KB = 1024
 /** All JS of the watch page: the app, hls.js and the manifest verifier. */
 export const WATCH_LIMIT = 150 * KB
-/** The chat panel's own JS and its signer worker, beyond what the watch page already loaded. */
+/** The panels the watch page loads once playing (chat and its signer worker, gateways), beyond what it already loaded. */
 export const CHAT_LIMIT = 30 * KB
 /** The NavBar's lazily loaded part (account menu, theme, Sidebar), on every page. */
 export const NAV_LIMIT = 6 * KB
@@ -49,6 +49,8 @@ const WATCH_PAGE = 'src/pages/Watch.tsx'
 const PLAYER = 'src/player/hls-engine.ts'
 const VERIFIER = 'src/verify/verify.ts'
 const CHAT = 'src/chat/ChatPanel.tsx'
+/** The watch page's gateways panel (where segments came from, add a gateway): shown once the player has a source. */
+const GATEWAYS = 'src/components/Gateways.tsx'
 const NAV = 'src/shell/NavExtras.tsx'
 const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx']
 
@@ -66,7 +68,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, NAV, ...PAGES]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, ...PAGES]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -102,9 +104,9 @@ const total = list => list.reduce((sum, f) => sum + sizeOf(f).gzip, 0)
 const home = jsFiles(closure([ENTRY]))
 const watch = jsFiles(closure([ENTRY, WATCH_PAGE, PLAYER]))
 // The watch chunk imports the entry, whose dynamic imports are the other pages and the NavBar's lazy part: not the watch page's.
-const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT, NAV, ...PAGES] })]))
+const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT, GATEWAYS, NAV, ...PAGES] })]))
 const deferred = watchAll.filter(f => !watch.includes(f))
-const chatKeys = closure([CHAT], { dynamic: true, skip: [WATCH_PAGE, NAV, ...PAGES] })
+const chatKeys = closure([CHAT, GATEWAYS], { dynamic: true, skip: [WATCH_PAGE, NAV, ...PAGES] })
 const workers = [...chatKeys].flatMap(k => (manifest[k].assets ?? []).filter(f => f.endsWith('.js')))
 const chat = [...jsFiles(chatKeys), ...workers].filter(f => !watchAll.includes(f))
 const nav = jsFiles(closure([NAV], { dynamic: true, skip: [WATCH_PAGE, CHAT, ...PAGES] })).filter(f => !watchAll.includes(f))
@@ -120,6 +122,7 @@ if (hasHls(home)) fail('hls.js is in the home page\'s JS: it must stay behind th
 if (!deferred.includes(manifest[VERIFIER].file) && !watch.includes(manifest[VERIFIER].file)) fail('the verifier chunk is not reachable from the watch page')
 if (!closure([WATCH_PAGE], { dynamic: true }).has(CHAT)) fail('the watch page does not load the chat panel at all')
 if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(CHAT)) fail('the chat panel is a static import of the watch page: it must load lazily')
+if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(GATEWAYS)) fail('the gateways panel is a static import of the watch page: it must load lazily')
 for (const lazy of [NAV, ...PAGES]) {
   if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(lazy)) fail(`${lazy} is a static import of the entry or the watch page: it must load lazily`)
 }
@@ -157,7 +160,7 @@ if (asJson) {
   out.push(`watch page JS to play, hls.js ${hlsVersion} incl.  ${kb(figures.watch)} KB`)
   out.push(`watch page JS deferred (verification)      ${kb(figures.deferred)} KB`)
   out.push(`watch page JS, all                         ${kb(figures.watchAll)} KB   limit ${kb(WATCH_LIMIT)} KB`)
-  out.push(`chat panel JS + signer worker, later      ${kb(figures.chat)} KB   limit ${kb(CHAT_LIMIT)} KB`)
+  out.push(`chat + signer worker + gateways panel      ${kb(figures.chat)} KB   limit ${kb(CHAT_LIMIT)} KB`)
   out.push(`NavBar account menu + Sidebar, later     ${kb(figures.nav)} KB   limit ${kb(NAV_LIMIT)} KB`)
   out.push(`other pages (account, channel), lazy      ${kb(figures.pages)} KB   limit ${kb(PAGES_LIMIT)} KB`)
   out.push(`CSS (not in the JS budget)                 ${kb(figures.css)} KB`)

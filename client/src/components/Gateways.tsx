@@ -1,23 +1,13 @@
 import { useState } from 'preact/hooks'
+import { USER_GATEWAYS_KEY, userGateways } from '../lib/user-gateways.js'
 import type { VerifiedSource } from '../verify/source.js'
-
-/** Gateways the viewer added, kept in this browser. */
-export const USER_GATEWAYS_KEY = 'mhc.gateways'
-
-export function userGateways (): string[] {
-  try {
-    const v: unknown = JSON.parse(localStorage.getItem(USER_GATEWAYS_KEY) ?? '[]')
-    return Array.isArray(v) ? v.filter((u): u is string => typeof u === 'string').slice(0, 64) : []
-  } catch {
-    return []
-  }
-}
 
 const host = (url: string): string => new URL(url).host
 
 /**
  * Where the segments came from: per gateway, how many files verified and
- * what was refused; a form to add a gateway (kept in localStorage).
+ * what was refused; a form to add a gateway (kept in localStorage). Loaded
+ * once the player has a verified source: it is not needed to start playing.
  */
 export function Gateways ({ source }: { source: VerifiedSource }) {
   const [draft, setDraft] = useState('')

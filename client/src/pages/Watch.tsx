@@ -1,11 +1,11 @@
 import type { VideoDetail } from '@mhc/protocols'
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
-import { Gateways, userGateways } from '../components/Gateways.js'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { type Verification, VerifiedMark } from '../components/VerifiedMark.js'
 import { VideoInfo } from '../components/VideoInfo.js'
 import { VideoPlayer } from '../components/VideoPlayer.js'
 import { getGateways, getVideo } from '../lib/api.js'
+import { userGateways } from '../lib/user-gateways.js'
 import type { VerifiedSource } from '../verify/source.js'
 
 type State =
@@ -37,6 +37,7 @@ export function Watch ({ cid }: { cid: string }) {
   const [, setTick] = useState(0)
   const [advertised, setAdvertised] = useState<string[]>([])
   const [chat, setChat] = useState<typeof import('../chat/ChatPanel.js') | null>(null)
+  const [panel, setPanel] = useState<typeof import('../components/Gateways.js') | null>(null)
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -83,6 +84,8 @@ export function Watch ({ cid }: { cid: string }) {
   }, [cid, detail, root, verifier])
 
   useEffect(() => source?.subscribe(() => setTick(n => n + 1)), [source])
+  // The gateways panel's code comes once there is a source to show.
+  useEffect(() => { if (source !== null) import('../components/Gateways.js').then(setPanel, () => {}) }, [source])
   useEffect(() => {
     for (const url of advertised) {
       try {
@@ -115,7 +118,7 @@ export function Watch ({ cid }: { cid: string }) {
       <aside class='side'>{chat !== null && <chat.ChatPanel cid={cid} counts={d} />}</aside>
       <VideoInfo manifest={d.manifest}>
         <VerifiedMark verification={shown} cid={cid} segments={segments} gateways={source?.gateways} />
-        {source !== null && <Gateways source={source} />}
+        {source !== null && panel !== null && <panel.Gateways source={source} />}
       </VideoInfo>
     </article>
   )
