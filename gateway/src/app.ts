@@ -27,6 +27,7 @@ import { authRoutes } from './routes/auth.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
+import { uploadRoutes } from './routes/uploads.js'
 
 export interface GatewayComponents {
   /** The node's block store: local first, then peers (Helia). */
@@ -67,6 +68,8 @@ export interface GatewayInit {
   peerGateways?: string[]
   /** Accounts: session lifetimes and the argon2id cost (tests lower it). */
   accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams }
+  /** Browser uploads for creators (needs accounts): where the bytes go, and the largest accepted. */
+  uploads?: { dir: string, maxBytes: number }
 }
 
 export interface GatewayApp {
@@ -177,6 +180,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       ...(components.roles === undefined ? {} : { roles: components.roles })
     })
     await app.register(authRoutes(accounts, lifetimes))
+    if (init.uploads !== undefined) await app.register(uploadRoutes({ accounts }, init.uploads))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
