@@ -175,7 +175,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, logger }), options)
     }
 
     const node: MhcNode = {
