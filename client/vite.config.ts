@@ -10,6 +10,8 @@ const outDir = process.env.MHC_CLIENT_OUT_DIR ?? here('./dist')
 export default defineConfig({
   root: here('.'),
   plugins: [preact({ prerender: { enabled: false } })],
+  // tus-js-client's one CommonJS dependency, replaced by the browser's URL (src/lib/url-parse.ts says why).
+  resolve: { alias: { 'url-parse': here('./src/lib/url-parse.ts') } },
   build: {
     outDir,
     emptyOutDir: true,
@@ -17,7 +19,12 @@ export default defineConfig({
     manifest: true,
     sourcemap: false,
     // Every browser that runs this app knows <link rel=modulepreload>.
-    modulePreload: { polyfill: false },
+    modulePreload: {
+      polyfill: false,
+      // The upload page shares the signer with the chat panel; preloading that chunk beside it would put a dependency
+      // map into the entry chunk, which the watch page loads (its JS budget). The page's own import loads it anyway.
+      resolveDependencies: (filename, deps) => (/(^|\/)Upload-[\w-]+\.js$/.test(filename) ? [] : deps)
+    },
     // hls.js alone is ~118 KB gzip, by design: the budget script checks the real limit.
     chunkSizeWarningLimit: 600,
     rolldownOptions: {

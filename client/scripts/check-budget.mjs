@@ -11,6 +11,10 @@
 //             verifier (@mhc/protocols: dag-cbor, the envelope and the
 //             generated schema validator; Ed25519 is the browser's WebCrypto)
 //   watch, all  watch + deferred: what the budget limits
+//   upload    the creator's upload page (/upload: tus-js-client, the draft
+//             manifest, the signer): a page of its own, loaded only there, so
+//             outside the watch page's budget; the entry's dynamic import of it
+//             is not followed when the watch page is measured.
 //   chat      the chat panel and its signer worker, loaded once the player is
 //             in (not needed to play or verify, so outside WATCH_LIMIT; under
 //             CHAT_LIMIT). The worker is bundled on its own (Vite lists it as
@@ -38,6 +42,7 @@ const WATCH_PAGE = 'src/pages/Watch.tsx'
 const PLAYER = 'src/player/hls-engine.ts'
 const VERIFIER = 'src/verify/verify.ts'
 const CHAT = 'src/chat/ChatPanel.tsx'
+const UPLOAD = 'src/pages/Upload.tsx'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -53,7 +58,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, UPLOAD]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -88,11 +93,12 @@ const total = list => list.reduce((sum, f) => sum + sizeOf(f).gzip, 0)
 
 const home = jsFiles(closure([ENTRY]))
 const watch = jsFiles(closure([ENTRY, WATCH_PAGE, PLAYER]))
-const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT] })]))
+const watchAll = jsFiles(new Set([...closure([ENTRY]), ...closure([WATCH_PAGE], { dynamic: true, skip: [CHAT, UPLOAD] })]))
 const deferred = watchAll.filter(f => !watch.includes(f))
-const chatKeys = closure([CHAT], { dynamic: true })
+const chatKeys = closure([CHAT], { dynamic: true, skip: [UPLOAD] })
 const workers = [...chatKeys].flatMap(k => (manifest[k].assets ?? []).filter(f => f.endsWith('.js')))
 const chat = [...jsFiles(chatKeys), ...workers].filter(f => !watchAll.includes(f))
+const upload = jsFiles(closure([UPLOAD])).filter(f => !home.includes(f))
 const css = [...new Set(Object.values(manifest).flatMap(c => c.css ?? []))]
 
 // The player closure must really contain hls.js, and the home page must not.
@@ -104,6 +110,7 @@ if (hasHls(home)) fail('hls.js is in the home page\'s JS: it must stay behind th
 if (!deferred.includes(manifest[VERIFIER].file) && !watch.includes(manifest[VERIFIER].file)) fail('the verifier chunk is not reachable from the watch page')
 if (!closure([WATCH_PAGE], { dynamic: true }).has(CHAT)) fail('the watch page does not load the chat panel at all')
 if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(CHAT)) fail('the chat panel is a static import of the watch page: it must load lazily')
+if (closure([ENTRY, WATCH_PAGE, PLAYER, VERIFIER]).has(UPLOAD)) fail('the upload page is a static import of the home or watch page: it must load lazily')
 if (!workers.some(f => /signer\.worker/.test(f))) fail('the chat\'s signer worker is not in the build: is the panel signing at all?')
 
 const kb = n => (n / KB).toFixed(1).padStart(7)
@@ -113,6 +120,7 @@ const figures = {
   deferred: total(deferred),
   watchAll: total(watchAll),
   chat: total(chat),
+  upload: total(upload),
   css: css.reduce((s, f) => s + sizeOf(f).gzip, 0),
   limits: { watchAll: WATCH_LIMIT, chat: CHAT_LIMIT },
   hls: hlsVersion,
@@ -137,6 +145,7 @@ if (asJson) {
   out.push(`watch page JS deferred (verification)      ${kb(figures.deferred)} KB`)
   out.push(`watch page JS, all                         ${kb(figures.watchAll)} KB   limit ${kb(WATCH_LIMIT)} KB`)
   out.push(`chat panel JS + signer worker, later      ${kb(figures.chat)} KB   limit ${kb(CHAT_LIMIT)} KB`)
+  out.push(`upload page JS (/upload only)              ${kb(figures.upload)} KB`)
   out.push(`CSS (not in the JS budget)                 ${kb(figures.css)} KB`)
   process.stdout.write(out.join('\n') + '\n')
 }

@@ -4,6 +4,7 @@ import { interceptLinkClick, usePath } from './lib/navigation.js'
 import { matchRoute } from './lib/route.js'
 import { Home } from './pages/Home.js'
 import { NotFound } from './pages/NotFound.js'
+import { UploadRoute } from './pages/UploadRoute.js'
 import { WatchRoute } from './pages/WatchRoute.js'
 
 /** The shell: nav bar, and the page the address names. */
@@ -35,6 +36,7 @@ export function App () {
       <main id='main' ref={main} tabIndex={-1}>
         {route.name === 'home' && <Home />}
         {route.name === 'watch' && <WatchRoute key={route.cid} cid={route.cid} />}
+        {route.name === 'upload' && <UploadRoute />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>

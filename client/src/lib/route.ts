@@ -6,12 +6,14 @@
 export type Route =
   | { name: 'home' }
   | { name: 'watch', cid: string }
+  | { name: 'upload' }
   | { name: 'not-found', path: string }
 
 /** Paths the app handles itself (a click on a link to one stays in the page). */
 export function matchRoute (pathname: string): Route {
   const parts = pathname.split('/').filter(p => p !== '')
   if (parts.length === 0) return { name: 'home' }
+  if (parts.length === 1 && parts[0] === 'upload') return { name: 'upload' }
   if (parts.length === 2 && parts[0] === 'watch') {
     const cid = safeDecode(parts[1] ?? '')
     // The gateway validates the CID; here only reject what can never be one.

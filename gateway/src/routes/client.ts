@@ -1,5 +1,5 @@
 /**
- * The browser app (client/dist) at `/`, with `/watch/*` and other app
+ * The browser app (client/dist) at `/`, with `/watch/*`, `/upload` and other app
  * routes falling back to index.html. Without a built app a short page says
  * how to build it.
  */
@@ -49,5 +49,6 @@ export function clientRoutes (clientDir: string | undefined, init: { peerGateway
       }
     })
     app.get('/watch/*', async (_request, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html'))
+    app.get('/upload', async (_request, reply) => reply.header('Cache-Control', 'no-cache').sendFile('index.html'))
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import {
-  fromBase64url, isMhcError, isVideoMediaType, ManifestKeyError, NotFoundError, openManifest, ProblemBody, PublishResult, UploadDraft, type UploadEvent,
+  fromBase64url, isMhcError, isVideoMediaType, ManifestKeyError, NotFoundError, openManifest, ProblemBody, PublishResult, UploadDraft, type UploadEvent, UploadLimits,
   UploadNotReadyError, UploadParams, UploadPublishBody, UploadTooLargeError, UploadTypeError
 } from '@mhc/protocols'
 import { Server as TusServer, type Upload as TusUpload } from '@tus/server'
@@ -108,6 +108,9 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
       await tus.handle(request.raw, reply.raw)
     }
 
+    app.get(`${UPLOADS_PATH}/limits`, {
+      schema: { summary: 'What this gateway accepts as an upload, for the page to check before it starts', response: { 200: UploadLimits } }
+    }, async () => ({ maxBytes: init.maxBytes }))
     app.post(UPLOADS_PATH, { onRequest: csrf, preHandler: creator, schema: { hide: true } }, handle)
     app.route({ method: 'HEAD', url: `${UPLOADS_PATH}/:id`, preHandler: ownUpload, schema: { hide: true }, handler: handle })
     app.route({ method: ['PATCH', 'DELETE'], url: `${UPLOADS_PATH}/:id`, onRequest: csrf, preHandler: ownUpload, schema: { hide: true }, handler: handle })

@@ -14,6 +14,13 @@ export const UploadId = Type.String({ pattern: '^[0-9a-f]{32}$' })
 export const UploadParams = Type.Object({ id: UploadId }, { additionalProperties: false })
 export type UploadParams = Static<typeof UploadParams>
 
+/** `GET /api/v1/uploads/limits`: what the gateway accepts, checked by the page before it starts. */
+export const UploadLimits = Type.Object({
+  /** The largest upload, in bytes (`uploadMaxBytes`). */
+  maxBytes: Type.Integer({ minimum: 1 })
+}, { $id: 'mhc.gateway.upload-limits.v1', additionalProperties: false })
+export type UploadLimits = Static<typeof UploadLimits>
+
 /** `GET /api/v1/uploads/{id}/draft`: the unsigned manifest, and the exact payload bytes to sign. */
 export const UploadDraft = Type.Object({
   upload: UploadId,
