@@ -10,6 +10,8 @@ const outDir = process.env.MHC_CLIENT_OUT_DIR ?? here('./dist')
 export default defineConfig({
   root: here('.'),
   plugins: [preact({ prerender: { enabled: false } })],
+  // tus-js-client's one CommonJS dependency, replaced by the browser's URL (src/lib/url-parse.ts says why).
+  resolve: { alias: { 'url-parse': here('./src/lib/url-parse.ts') } },
   build: {
     outDir,
     emptyOutDir: true,

@@ -10,6 +10,8 @@ import { WatchRoute } from './pages/WatchRoute.js'
 // Each in its own chunk: the watch page loads none of them.
 const accountPage = async () => (await import('./account/AccountPages.js')).AccountPage
 const channelPage = async () => (await import('./pages/Channel.js')).Channel
+// tus and the signer: only a creator uploading needs them.
+const uploadPage = async () => (await import('./pages/Upload.js')).Upload
 
 /** The shell: nav bar, and the page the address names. */
 export function App () {
@@ -42,6 +44,7 @@ export function App () {
         {route.name === 'watch' && <WatchRoute key={route.cid} cid={route.cid} />}
         {route.name === 'account' && <Lazy key='account' load={accountPage} props={{ name: route.page }} what='This page' />}
         {route.name === 'channel' && <Lazy key={route.key} load={channelPage} props={{ channelKey: route.key }} what='The channel page' />}
+        {route.name === 'upload' && <Lazy key='upload' load={uploadPage} props={{}} what='The upload page' />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>

@@ -16,6 +16,12 @@ t.test('watch', async t => {
   t.same(matchRoute('/watch/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'), { name: 'watch', cid: 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG' })
 })
 
+t.test('upload', async t => {
+  t.same(matchRoute('/upload'), { name: 'upload' })
+  t.same(matchRoute('/upload/'), { name: 'upload' }, 'trailing slash')
+  t.same(matchRoute('/upload/x'), { name: 'not-found', path: '/upload/x' })
+})
+
 t.test('anything else is not found, with the path kept', async t => {
   for (const p of ['/watch', '/watch/', `/watch/${cid}/extra`, '/watch/%E0%A4%A', '/watch/has%20space', '/watch/short', '/ipfs/x', '/videos']) {
     t.same(matchRoute(p), { name: 'not-found', path: p }, p)

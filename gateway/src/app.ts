@@ -28,6 +28,8 @@ import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
+import { uploadRoutes } from './routes/uploads.js'
+import type { GatewayDrafts } from './uploads/jobs.js'
 
 export interface GatewayComponents {
   /** The node's block store: local first, then peers (Helia). */
@@ -47,6 +49,8 @@ export interface GatewayComponents {
   datastore?: AccountDatastore & SessionDatastore
   /** The roles the node gives keys (`mhc admin grant`). */
   roles?: RoleSource
+  /** The node's publisher: browser uploads become drafts, published once the browser signs them. */
+  drafts?: GatewayDrafts
 }
 
 export interface GatewayInit {
@@ -71,6 +75,8 @@ export interface GatewayInit {
   peerGateways?: string[]
   /** Accounts: session lifetimes and the argon2id cost (tests lower it). */
   accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams }
+  /** Browser uploads for creators (needs accounts): where the bytes go, and the largest accepted. */
+  uploads?: { dir: string, maxBytes: number }
 }
 
 export interface GatewayApp {
@@ -185,6 +191,9 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       ...(components.roles === undefined ? {} : { roles: components.roles })
     })
     await app.register(authRoutes(accounts, lifetimes))
+    if (init.uploads !== undefined) {
+      await app.register(uploadRoutes({ accounts, logger: components.logger, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
+    }
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

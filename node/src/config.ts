@@ -31,6 +31,8 @@ export const NodeConfig = Type.Object({
   gatewayTrustProxy: Type.Optional(Type.Boolean()),
   /** Bytes of hot segment leaves the gateway keeps in memory (default 64 MiB; 0: none). */
   gatewayCacheBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 ** 3 })),
+  /** Largest browser upload the gateway accepts, in bytes (default 4 GiB). */
+  uploadMaxBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 ** 4 })),
   /** Chat messages, reactions and view beacons kept per video (default 500). */
   socialHistorySize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   /** Per-author rate every node enforces on social messages (default a burst of 10, then 1 a second). */
@@ -47,6 +49,9 @@ export const NodeConfig = Type.Object({
   reprovideAfterMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 30 * 86_400_000 }))
 }, { additionalProperties: false })
 export type NodeConfig = Static<typeof NodeConfig>
+
+/** The default of `uploadMaxBytes`. */
+export const DEFAULT_UPLOAD_MAX_BYTES = 4 * 1024 ** 3
 
 export function defaultConfig (): NodeConfig {
   return {

@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
 import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
-import { type ConfigEnv, type ConfigOverrides, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
+import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { transcoder } from './media/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
@@ -173,8 +173,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayCacheBytes === undefined ? {} : { cacheBytes: config.gatewayCacheBytes }),
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
+        uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, logger }), options)
     }
 
     const node: MhcNode = {

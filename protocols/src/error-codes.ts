@@ -104,6 +104,19 @@ export const AvatarInvalidError = /* #__PURE__ */ createError('AvatarInvalidErro
 /** An avatar over the size limit (1 MiB). */
 export const AvatarTooLargeError = /* #__PURE__ */ createError('AvatarTooLargeError', 'MHC_ERR_AVATAR_TOO_LARGE', 413, 'The avatar is larger than 1 MiB')
 
+// Browser uploads (tus) and publishing a browser-signed manifest
+
+/** An upload that is not a video container (declared type, or its first bytes). */
+export const UploadTypeError = /* #__PURE__ */ createError('UploadTypeError', 'MHC_ERR_UPLOAD_TYPE', 415, 'The upload is not a video file (MP4/MOV, Matroska/WebM, MPEG-TS, AVI, FLV, Ogg, ASF)')
+/** An upload over the gateway's size limit. */
+export const UploadTooLargeError = /* #__PURE__ */ createError('UploadTooLargeError', 'MHC_ERR_UPLOAD_TOO_LARGE', 413, 'The upload exceeds the size limit')
+/** The upload is not finished, not transcoded yet, or its transcode failed. */
+export const UploadNotReadyError = /* #__PURE__ */ createError('UploadNotReadyError', 'MHC_ERR_UPLOAD_NOT_READY', 409, 'The upload has no draft manifest to publish yet')
+/** A manifest sent for publishing whose signing key is not one of the logged-in account's keys. */
+export const ManifestKeyError = /* #__PURE__ */ createError('ManifestKeyError', 'MHC_ERR_MANIFEST_KEY', 403, 'The manifest is not signed by a key of this account')
+/** A signed manifest whose content differs from the draft the node made. */
+export const DraftMismatchError = /* #__PURE__ */ createError('DraftMismatchError', 'MHC_ERR_DRAFT_MISMATCH', 422, 'The signed manifest differs from the draft')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -172,6 +185,11 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ProfileStaleError,
   AvatarInvalidError,
   AvatarTooLargeError,
+  UploadTypeError,
+  UploadTooLargeError,
+  UploadNotReadyError,
+  ManifestKeyError,
+  DraftMismatchError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -13,6 +13,8 @@ export type SealRequest =
 export type SignerRequest =
   | { id: number, op: 'identity' }
   | ({ id: number, op: 'seal' } & SealRequest)
+  /** A draft video manifest's payload (base64url, as the gateway gave it), to be sealed as it is. */
+  | { id: number, op: 'seal-manifest', payload: string }
 
 export interface IdentityInfo {
   /** The public key, base64url. */

@@ -42,6 +42,16 @@ export class SignerClient {
     return await this.ask({ op: 'seal', ...request }) as string
   }
 
+  /**
+   * A draft manifest sealed with this browser's key: the manifest block,
+   * base64url, ready to post to `/api/v1/uploads/{id}/publish`. The worker
+   * signs the payload bytes exactly as given, and only if they name this
+   * browser's key as creator.
+   */
+  async sealManifest (payload: string): Promise<string> {
+    return await this.ask({ op: 'seal-manifest', payload }) as string
+  }
+
   close (): void {
     this.failAll(new SignerError('MHC_CLIENT_SIGNER', 'The signer was closed'))
     this.worker.terminate()

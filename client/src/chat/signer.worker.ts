@@ -5,7 +5,7 @@
  * share no protocol code with the manifest verifier (a shared chunk would
  * cost the watch page's budget), and the key object never enters the page.
  */
-import { type Signer, sealKeyLink, sealKeyProof, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
+import { encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, ManifestKeyError, type Signer, seal, sealKeyLink, sealKeyProof, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
 import { type ChatIdentity, loadIdentity } from './identity.js'
 import type { IdentityInfo, SealRequest, SignerReply, SignerRequest } from './signer-protocol.js'
 
@@ -16,6 +16,7 @@ async function answer (request: SignerRequest): Promise<IdentityInfo | string> {
   const me = await identity
   if (request.op === 'identity') return { author: me.author, kept: me.kept }
   const signer: Signer = me.signer
+  if (request.op === 'seal-manifest') return await sealManifestPayload(request.payload, me)
   return toBase64url(await sealOne(request, signer))
 }
 
@@ -28,6 +29,20 @@ async function sealOne (request: SealRequest, signer: Signer): Promise<Uint8Arra
     case 'keyLink': return await sealKeyLink(request.payload, signer)
     case 'profile': return await sealProfile(request.payload, signer)
   }
+}
+
+/**
+ * Seal a draft manifest (docs/specs/manifest.md, "Manifests signed in the
+ * browser"): the payload bytes as the gateway gave them, never re-serialized,
+ * with the manifest domain. The node checks the rest (schema, draft equality);
+ * here only that the key signs for itself. The manifest validator stays out of
+ * this worker, which the chat shares (its JS budget).
+ */
+async function sealManifestPayload (payload: string, me: ChatIdentity): Promise<string> {
+  const bytes = fromBase64url(payload)
+  const creator = (JSON.parse(new TextDecoder().decode(bytes)) as { creator?: unknown } | null)?.creator
+  if (creator !== me.author) throw new ManifestKeyError('The draft names another creator than this browser\'s key')
+  return toBase64url(encodeEnvelope(await seal(MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, bytes, me.signer)))
 }
 
 addEventListener('message', (e: MessageEvent<SignerRequest>) => {

@@ -9,6 +9,7 @@ export type Route =
   | { name: 'watch', cid: string }
   | { name: 'account', page: AccountPageName }
   | { name: 'channel', key: string }
+  | { name: 'upload' }
   | { name: 'not-found', path: string }
 
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
@@ -20,6 +21,7 @@ export function matchRoute (pathname: string): Route {
   const parts = pathname.split('/').filter(p => p !== '')
   const [first, second] = parts
   if (first === undefined) return { name: 'home' }
+  if (parts.length === 1 && first === 'upload') return { name: 'upload' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)

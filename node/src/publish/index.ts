@@ -1,6 +1,6 @@
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable } from '@mhc/protocols'
+import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable, VideoManifest } from '@mhc/protocols'
 import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
@@ -13,6 +13,22 @@ export interface PublishInput {
   title?: string
   description?: string
   licence?: string
+}
+
+/** A video to transcode for a creator who signs elsewhere (a browser): everything but the signature. */
+export interface DraftInput extends PublishInput {
+  /** Names the draft (the upload's id). */
+  id: string
+  /** The creator's Ed25519 public key, base64url: the manifest's `creator` and its one split. */
+  creator: string
+}
+
+/** A transcoded, pinned video whose manifest waits for its creator's signature. */
+export interface ManifestDraft {
+  id: string
+  manifest: VideoManifest
+  /** RFC 8785 canonical JSON of `manifest`: the envelope payload the creator signs. */
+  payload: Uint8Array
 }
 
 export interface PublishOptions extends AbortOptions, ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }> {}
@@ -28,6 +44,16 @@ export interface RecoveryReport {
 export interface Publisher extends Startable {
   /** File → HLS ladder → pinned UnixFS tree → signed manifest → catalogue → provide + announce. */
   publish(input: PublishInput, options?: PublishOptions): Promise<PublishResult>
+  /** Transcode and pin, and stop before signing: the manifest `input.creator` is to sign. */
+  draft(input: DraftInput, options?: PublishOptions): Promise<ManifestDraft>
+  /**
+   * Publish draft `id` with its manifest sealed by the creator (a manifest
+   * block): it must verify and its payload must be the draft's, byte for byte.
+   * Then exactly as publish(): block, pin, catalogue, provide, announce.
+   */
+  publishDraft(id: string, envelope: Uint8Array, options?: PublishOptions): Promise<PublishResult>
+  /** Drop a draft: unpin its tree. */
+  discardDraft(id: string, options?: AbortOptions): Promise<void>
   /** Undo what a killed process left half done. Run once at start, before any publish. */
   recover(options?: AbortOptions): Promise<RecoveryReport>
 }

@@ -1,18 +1,57 @@
 import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
 import type { AbortOptions } from '@mhc/protocols'
-import { InternalError, type PublishProgress, type PublishResult, sealManifest, TITLE_MAX_LENGTH, toBase64url, type VideoManifest } from '@mhc/protocols'
+import {
+  canonicalJson, DraftMismatchError, equalBytes, InternalError, openManifest, type PublishProgress, type PublishResult, sealManifest, TITLE_MAX_LENGTH,
+  toBase64url, UploadNotReadyError, type VideoManifest
+} from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
 import { EarlyImport } from './early-import.js'
-import type { Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
-import { createJob, leftoverJobs } from './journal.js'
+import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
+import { createJob, type Job, leftoverJobs } from './journal.js'
 import { buildTree } from './tree.js'
+
+/** Wall time per stage, logged with the result: where a slow publish spent its time. */
+class Stages {
+  readonly ms: Record<string, number> = {}
+  private stage = 'publish:probe'
+  private since = performance.now()
+
+  constructor (private readonly onProgress: PublishOptions['onProgress']) {}
+
+  progress (type: PublishProgress['type'], percent?: number): void {
+    if (type !== this.stage) {
+      this.lap()
+      this.stage = type
+    }
+    this.onProgress?.({ type, detail: { type, ...(percent === undefined ? {} : { percent }) } })
+  }
+
+  lap (name = this.stage): void {
+    this.ms[name] = Math.round(performance.now() - this.since)
+    this.since = performance.now()
+  }
+}
+
+/** A transcoded, pinned tree and its manifest, not yet signed. */
+interface Prepared {
+  job: Job
+  root: CID
+  manifest: VideoManifest
+  log: Logger
+}
+
+interface Draft extends Prepared {
+  payload: Uint8Array
+}
 
 export class DefaultPublisher implements Publisher {
   private readonly log: Logger
+  /** Drafts waiting for their creator's signature, by id. Kept in memory: a restart discards them with their staging jobs. */
+  private readonly drafts = new Map<string, Draft>()
 
   constructor (private readonly components: PublisherComponents, private readonly init: PublisherInit) {
     this.log = components.logger.child({ component: 'publisher' })
@@ -20,24 +59,53 @@ export class DefaultPublisher implements Publisher {
 
   async publish (input: PublishInput, options: PublishOptions = {}): Promise<PublishResult> {
     options.signal?.throwIfAborted()
-    const { signal, onProgress } = options
-    // Wall time per stage, logged with the result: where a slow publish spent its time.
-    const stages: Record<string, number> = {}
-    let stage = 'publish:probe'
-    let since = performance.now()
-    const progress = (type: PublishProgress['type'], percent?: number): void => {
-      if (type !== stage) {
-        stages[stage] = Math.round(performance.now() - since)
-        stage = type
-        since = performance.now()
-      }
-      onProgress?.({ type, detail: { type, ...(percent === undefined ? {} : { percent }) } })
-    }
+    const stages = new Stages(options.onProgress)
+    const prepared = await this.prepare(input, toBase64url(this.components.signer.publicKey), stages, options)
+    stages.progress('publish:sign')
+    return await this.commit(prepared, async () => await sealManifest(prepared.manifest, this.components.signer, options), stages, options)
+  }
+
+  async draft (input: DraftInput, options: PublishOptions = {}): Promise<ManifestDraft> {
+    options.signal?.throwIfAborted()
+    if (this.drafts.has(input.id)) throw new InternalError(`Draft ${input.id} exists already`)
+    const stages = new Stages(options.onProgress)
+    const prepared = await this.prepare(input, input.creator, stages, options)
+    const draft: Draft = { ...prepared, payload: canonicalJson(prepared.manifest) }
+    this.drafts.set(input.id, draft)
+    prepared.log.info({ draft: input.id, root: prepared.root.toString(), creator: input.creator, ms: stages.ms }, 'draft ready to be signed')
+    return { id: input.id, manifest: draft.manifest, payload: draft.payload }
+  }
+
+  async publishDraft (id: string, envelope: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
+    options.signal?.throwIfAborted()
+    const draft = this.drafts.get(id)
+    if (draft === undefined) throw new UploadNotReadyError(`No draft ${id} on this node`)
+    const verified = await openManifest(envelope)
+    // The signed payload must be the draft, byte for byte: the node pinned exactly that tree under exactly those words.
+    if (!equalBytes(verified.envelope.payload, draft.payload)) throw new DraftMismatchError()
+    // One publish per draft: of two requests racing here, the second finds none.
+    if (this.drafts.get(id) !== draft) throw new UploadNotReadyError(`Draft ${id} is being published`)
+    this.drafts.delete(id)
+    const stages = new Stages(options.onProgress)
+    stages.progress('publish:sign')
+    return await this.commit(draft, async () => ({ cid: verified.cid, bytes: envelope }), stages, options)
+  }
+
+  async discardDraft (id: string, options: AbortOptions = {}): Promise<void> {
+    const draft = this.drafts.get(id)
+    if (draft === undefined) return
+    this.drafts.delete(id)
+    await this.undo(draft.job.record.root, undefined, draft.log, options)
+    await draft.job.remove()
+  }
+
+  /** File → HLS ladder → pinned UnixFS tree → the manifest for `creator`, unsigned. Undoes itself on failure. */
+  private async prepare (input: PublishInput, creator: string, stages: Stages, options: PublishOptions): Promise<Prepared> {
+    const { signal } = options
     const job = await createJob(this.init.stagingDir)
     const log = this.log.child({ job: job.record.id })
-    let committed = false
     try {
-      progress('publish:probe')
+      stages.progress('publish:probe')
       // Finished segments go into the blockstore while ffmpeg still encodes the
       // rest, so the import after the encode finds their blocks already there.
       const early = new EarlyImport(this.components.unixfs, job.outDir, signal)
@@ -45,13 +113,13 @@ export class DefaultPublisher implements Publisher {
         signal,
         onProgress: (e) => {
           if (e.type === 'transcode:segment') early.add(e.detail.file)
-          else if (e.type === 'transcode:probe') progress('publish:probe')
-          else if (e.type === 'transcode:encode') progress('publish:encode', e.detail.percent)
+          else if (e.type === 'transcode:probe') stages.progress('publish:probe')
+          else if (e.type === 'transcode:encode') stages.progress('publish:encode', e.detail.percent)
         }
       })
-      progress('publish:import')
+      stages.progress('publish:import')
       const imported = await early.settled()
-      stages.earlyImportTail = Math.round(performance.now() - since)
+      stages.lap('earlyImportTail')
       // Segments were hashed as they closed; the rest (playlists, init segments, poster) is hashed now, once.
       let root = await buildTree(this.components, job.outDir, imported, { signal })
       if (root === undefined) {
@@ -63,19 +131,17 @@ export class DefaultPublisher implements Publisher {
       }
       if (root === undefined) throw new InternalError('UnixFS import produced no root')
 
-      progress('publish:pin')
+      stages.progress('publish:pin')
       // A root pinned before (the same encode published twice) is not ours to undo.
       if (!await this.components.pins.isPinned(root, { signal })) {
         await job.save({ root: root.toString() })
         await pinOnce(this.components.pins, root, { signal })
       }
-
-      progress('publish:sign')
       const manifest: VideoManifest = {
         v: 1,
         title: (input.title ?? basename(input.path, extname(input.path))).slice(0, TITLE_MAX_LENGTH) || 'Untitled',
         description: input.description ?? '',
-        creator: toBase64url(this.components.signer.publicKey),
+        creator,
         created: new Date().toISOString(),
         root: root.toString(),
         master: media.master,
@@ -83,16 +149,29 @@ export class DefaultPublisher implements Publisher {
         renditions: media.renditions,
         ...(media.poster === undefined ? {} : { poster: media.poster }),
         licence: input.licence ?? this.init.defaultLicence ?? 'All rights reserved',
-        splits: [{ recipient: toBase64url(this.components.signer.publicKey), bps: 10000 }]
+        splits: [{ recipient: creator, bps: 10000 }]
       }
-      const sealed = await sealManifest(manifest, this.components.signer, { signal })
+      return { job, root, manifest, log }
+    } catch (err) {
+      await this.abandon(job, log)
+      throw err
+    }
+  }
+
+  /** Sealed manifest → block, pin → catalogue (the commit point) → provide + announce. Undoes the job if it fails before the commit. */
+  private async commit (prepared: Prepared, seal: () => Promise<{ cid: CID, bytes: Uint8Array }>, stages: Stages, options: PublishOptions): Promise<PublishResult> {
+    const { job, root, manifest, log } = prepared
+    const { signal } = options
+    let committed = false
+    try {
+      const sealed = await seal()
       await job.save({ manifest: sealed.cid.toString() })
       await this.components.blockstore.put(sealed.cid, sealed.bytes, { signal })
       await pinOnce(this.components.pins, sealed.cid, { signal })
 
       // The commit point: from here on the video exists.
       signal?.throwIfAborted()
-      progress('publish:catalogue')
+      stages.progress('publish:catalogue')
       await this.components.catalogue.put({
         manifest: sealed.cid.toString(),
         root: root.toString(),
@@ -101,16 +180,16 @@ export class DefaultPublisher implements Publisher {
         published: manifest.created
       })
       committed = true
-      stages[stage] = Math.round(performance.now() - since)
+      stages.lap()
       await job.remove()
-      log.info({ manifest: sealed.cid.toString(), root: root.toString(), ms: stages }, 'video published')
+      log.info({ manifest: sealed.cid.toString(), root: root.toString(), creator: manifest.creator, ms: stages.ms }, 'video published')
 
       // Findability is best effort and bounded: the video is already published.
       await this.components.distributor.distribute(sealed.cid, root, {
         signal,
         onProgress: e => {
-          if (e.type === 'distribute:announce') progress('publish:announce')
-          else if (e.type === 'distribute:provide') progress('publish:provide')
+          if (e.type === 'distribute:announce') stages.progress('publish:announce')
+          else if (e.type === 'distribute:provide') stages.progress('publish:provide')
         }
       })
 
@@ -129,12 +208,15 @@ export class DefaultPublisher implements Publisher {
         }))
       }
     } catch (err) {
-      if (!committed) {
-        await this.undo(job.record.root, job.record.manifest, log).catch(e => log.warn({ err: e }, 'undo failed; the next start retries'))
-        await job.remove().catch(() => {})
-      }
+      if (!committed) await this.abandon(job, log)
       throw err
     }
+  }
+
+  /** Unpin what an unfinished job pinned, and remove its staging. */
+  private async abandon (job: Job, log: Logger): Promise<void> {
+    await this.undo(job.record.root, job.record.manifest, log).catch(e => log.warn({ err: e }, 'undo failed; the next start retries'))
+    await job.remove().catch(() => {})
   }
 
   /** Cleans up after a killed process before the first publish. */
@@ -142,7 +224,10 @@ export class DefaultPublisher implements Publisher {
     await this.recover(options)
   }
 
-  async stop (): Promise<void> {}
+  /** Drafts nobody signed are dropped with their pins: a restart would discard their jobs anyway. */
+  async stop (): Promise<void> {
+    for (const id of [...this.drafts.keys()]) await this.discardDraft(id).catch(err => this.log.warn({ err, draft: id }, 'could not discard a draft'))
+  }
 
   async recover (options: AbortOptions = {}): Promise<RecoveryReport> {
     const report: RecoveryReport = { discarded: 0, completed: 0 }

@@ -7,6 +7,7 @@
  *   DIR/data/              LevelDB datastore (libp2p peer store, DHT, pins)
  *   DIR/orbitdb/           OrbitDB (catalogue)
  *   DIR/staging/           publish work in progress (crash-safe, cleaned at start)
+ *   DIR/uploads/           browser uploads (tus) waiting to be transcoded and signed
  *   DIR/daemon.json        written when a daemon is ready, removed at stop
  *   DIR/repo.lock          pid of the daemon holding the repo
  *   DIR/api.token          control API bearer token, new at each start (mode 0600)
@@ -27,6 +28,7 @@ export interface RepoPaths {
   data: string
   orbitdb: string
   staging: string
+  uploads: string
   daemon: string
   lock: string
   token: string
@@ -42,6 +44,7 @@ export function repoPaths (dir: string): RepoPaths {
     data: join(root, 'data'),
     orbitdb: join(root, 'orbitdb'),
     staging: join(root, 'staging'),
+    uploads: join(root, 'uploads'),
     daemon: join(root, 'daemon.json'),
     lock: join(root, 'repo.lock'),
     token: join(root, 'api.token')

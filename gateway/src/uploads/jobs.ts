@@ -1,0 +1,135 @@
+/**
+ * What happens to a finished upload: the node transcodes it into a draft
+ * manifest for the creator's key (one transcode at a time: they take every
+ * core), the page follows along on the event stream, and the browser-signed
+ * manifest is published. HTTP-free; routes/uploads.ts serves it.
+ */
+import {
+  type AbortOptions, type ProgressOptions, type PublishProgress, type PublishResult, toBase64url, type UploadDraft, type UploadEvent,
+  UploadNotReadyError, type UploadState, type VideoManifest
+} from '@mhc/protocols'
+import type { Logger } from 'pino'
+import { problemOf } from '../errors.js'
+import type { FinishedUpload } from '../routes/uploads.js'
+
+export interface DraftOptions extends AbortOptions, ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }> {}
+
+/** The node's publisher, as far as browser uploads need it (node/src/publish/). */
+export interface GatewayDrafts {
+  draft(input: { id: string, path: string, creator: string, title?: string, description?: string, licence?: string }, options?: DraftOptions): Promise<{ id: string, manifest: VideoManifest, payload: Uint8Array }>
+  publishDraft(id: string, envelope: Uint8Array, options?: DraftOptions): Promise<PublishResult>
+  discardDraft(id: string, options?: AbortOptions): Promise<void>
+}
+
+export interface UploadJob {
+  readonly id: string
+  readonly owner: string
+  state: UploadState
+  /** The latest progress, the draft, the result or the failure: what a page that connects now is told first. */
+  readonly seen: UploadEvent[]
+}
+
+export interface UploadJobsComponents {
+  drafts: GatewayDrafts
+  logger: Logger
+  /** Deletes the upload's bytes once they are transcoded (or failed to be). */
+  removeUpload: (id: string) => Promise<void>
+}
+
+export class UploadJobs {
+  private readonly jobs = new Map<string, UploadJob>()
+  private readonly listeners = new Map<string, Set<(e: UploadEvent) => void>>()
+  private readonly shutdown = new AbortController()
+  private queue: Promise<void> = Promise.resolve()
+  private readonly log: Logger
+
+  constructor (private readonly c: UploadJobsComponents) {
+    this.log = c.logger.child({ component: 'gateway:uploads' })
+  }
+
+  /** Queue the transcode of a finished upload. */
+  start (upload: FinishedUpload): void {
+    if (this.jobs.has(upload.id)) return
+    const job: UploadJob = { id: upload.id, owner: upload.owner, state: 'transcoding', seen: [] }
+    this.jobs.set(upload.id, job)
+    this.queue = this.queue.then(async () => { await this.transcode(job, upload) })
+  }
+
+  /** The job of `id` if `owner` made it. */
+  owned (id: string, owner: string): UploadJob | undefined {
+    const job = this.jobs.get(id)
+    return job?.owner === owner ? job : undefined
+  }
+
+  /** Every event of `id` from now on; returns the unsubscribe. */
+  subscribe (id: string, listener: (e: UploadEvent) => void): () => void {
+    const set = this.listeners.get(id) ?? new Set()
+    this.listeners.set(id, set)
+    set.add(listener)
+    return () => { set.delete(listener) }
+  }
+
+  /** Publish the draft with the creator's sealed manifest; the caller checked the signer belongs to the owner. */
+  async publish (job: UploadJob, envelope: Uint8Array): Promise<PublishResult> {
+    if (job.state !== 'draft') throw new UploadNotReadyError(`The upload is ${job.state}`)
+    // The publish outlives the request: a page that goes away mid-publish must not leave half a video.
+    const result = await this.c.drafts.publishDraft(job.id, envelope, { signal: this.shutdown.signal, onProgress: e => { this.emit(job, { event: 'progress', data: e.detail }) } })
+    job.state = 'published'
+    this.emit(job, { event: 'published', data: result })
+    return result
+  }
+
+  /** Abort transcodes and drop what waits. */
+  async close (): Promise<void> {
+    this.shutdown.abort()
+    await this.queue
+  }
+
+  private async transcode (job: UploadJob, upload: FinishedUpload): Promise<void> {
+    const signal = this.shutdown.signal
+    const m = upload.metadata
+    try {
+      signal.throwIfAborted()
+      const stem = (m.filename ?? '').replace(/\.[^.]*$/, '')
+      const draft = await this.c.drafts.draft({
+        id: upload.id,
+        path: upload.path,
+        creator: m.creator ?? '',
+        title: m.title ?? (stem === '' ? 'Untitled' : stem),
+        ...(m.description === undefined ? {} : { description: m.description }),
+        ...(m.licence === undefined ? {} : { licence: m.licence })
+      }, { signal, onProgress: e => { this.emit(job, { event: 'progress', data: e.detail }) } })
+      const data: UploadDraft = {
+        upload: job.id,
+        manifest: draft.manifest,
+        payload: toBase64url(draft.payload),
+        domain: 'mhc/video-manifest',
+        payloadType: 'application/vnd.mhc.video-manifest.v1+json'
+      }
+      job.state = 'draft'
+      this.emit(job, { event: 'draft', data })
+    } catch (err) {
+      const problem = problemOf(err)
+      if (problem.status >= 500) this.log.error({ err, upload: job.id }, 'transcoding an upload failed')
+      job.state = 'failed'
+      this.emit(job, { event: 'failed', data: { code: problem.code, detail: problem.detail, status: problem.status } })
+    } finally {
+      await this.c.removeUpload(upload.id).catch(err => this.log.warn({ err, upload: job.id }, 'could not remove an upload\'s bytes'))
+    }
+  }
+
+  /** The draft of `job`, once made. */
+  draftOf (job: UploadJob): UploadDraft {
+    const e = job.seen.find(s => s.event === 'draft')
+    if (e?.event !== 'draft' || job.state === 'transcoding' || job.state === 'failed') throw new UploadNotReadyError(`The upload is ${job.state}`)
+    return e.data
+  }
+
+  private emit (job: UploadJob, e: UploadEvent): void {
+    // Keep one progress event (the latest) and every other: a late page is told where things stand.
+    const last = job.seen.at(-1)
+    if (e.event === 'progress' && last?.event === 'progress') job.seen[job.seen.length - 1] = e
+    else job.seen.push(e)
+    for (const listener of this.listeners.get(job.id) ?? []) listener(e)
+  }
+}
