@@ -1,8 +1,11 @@
 /**
- * bench/auth's gateway: the real app (buildApp) with accounts on a real
- * LevelDB, listening on loopback, in its own process so its CPU time is its
- * own. Creates `accounts` users, sends `{ url }` over IPC, and answers
- * `'cpu'` with its CPU microseconds since then.
+ * The gateway of bench/auth and bench/upload: the real app (buildApp) with
+ * accounts on a real LevelDB, listening on loopback, in its own process so
+ * its CPU time is its own. Creates `accounts` users (`user0`, … with the
+ * password `password of user N`), sends `{ url, dir }` over IPC, and answers
+ * `'cpu'` with its CPU microseconds since then. With `uploads` as its second
+ * argument it also takes browser uploads into DIR/uploads, every key holding
+ * the creator role (the bench measures bytes, not roles).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,12 +18,20 @@ import { LevelDatastore } from 'datastore-level'
 import { pino } from 'pino'
 
 const accounts = Number(process.argv[2] ?? 50)
-const dir = await mkdtemp(join(tmpdir(), 'mhc-bench-auth-'))
-const datastore = new LevelDatastore(dir)
+const uploads = process.argv[3] === 'uploads'
+const dir = await mkdtemp(join(tmpdir(), 'mhc-bench-gateway-'))
+const datastore = new LevelDatastore(join(dir, 'db'))
 await datastore.open()
-const { app } = await buildApp({ blockstore: new MemoryBlockstore(), catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }), datastore }, {
-  // The bench measures logins, not the per-address request limit.
-  rateLimit: { max: 1_000_000, timeWindowMs: 60_000 }
+const { app } = await buildApp({
+  blockstore: new MemoryBlockstore(),
+  catalogue: { list: async () => [] },
+  logger: pino({ level: 'silent' }),
+  datastore,
+  ...(uploads ? { roles: { rolesOf: async () => ['creator' as const] } } : {})
+}, {
+  // The bench measures logins and bytes, not the per-address request limit.
+  rateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
+  ...(uploads ? { uploads: { dir: join(dir, 'uploads'), maxBytes: 16 * 1024 ** 3 } } : {})
 })
 const url = await listenUrl(app, { host: '127.0.0.1', port: 0 })
 const origin = new URL(url).origin
@@ -48,4 +59,4 @@ process.on('message', (m: unknown) => {
 process.on('disconnect', () => {
   void app.close().then(async () => { await datastore.close(); await rm(dir, { recursive: true, force: true }) }).finally(() => process.exit(0))
 })
-process.send?.({ url })
+process.send?.({ url, dir })
