@@ -90,6 +90,7 @@ t.test('a creator publishes from the browser, under the browser\'s key', async t
 
   const id = await upload(gw, headers, clip, { filename: 'clip.mp4', filetype: 'video/mp4', title: 'From the browser' })
   let draft: UploadDraft | undefined
+  let published: PublishResult | undefined
 
   t.test('the node transcodes the upload; the page sees the stages of mhc publish, then the draft', async t => {
     const events = await follow(id, ['draft', 'failed'])
@@ -129,6 +130,7 @@ t.test('a creator publishes from the browser, under the browser\'s key', async t
     const res = await publish(id, await sealed(fromBase64url((draft as UploadDraft).payload), ada))
     t.equal(res.status, 200, JSON.stringify(res.body))
     const result = res.body as unknown as PublishResult
+    published = result
     t.equal(result.root, draft?.manifest.root)
     const entries = await node.catalogue.list()
     t.same(entries.map(e => e.manifest), [result.manifest], 'in the node\'s catalogue')
@@ -144,6 +146,23 @@ t.test('a creator publishes from the browser, under the browser\'s key', async t
     const twice = await publish(id, await sealed(fromBase64url((draft as UploadDraft).payload), ada))
     t.equal(twice.status, 409, 'published once')
     t.equal(twice.body.code, 'MHC_ERR_UPLOAD_NOT_READY')
+  })
+
+  t.test('another node\'s gateway shows the same video under the same creator, fetched from the first', async t => {
+    const other = await startInProcessNode({ gateway: true })
+    t.teardown(async () => { await other.destroy() })
+    const addr = node.p2p.helia.libp2p.getMultiaddrs()[0]
+    if (addr === undefined || published === undefined) throw new Error('nothing published to fetch')
+    await other.p2p.helia.libp2p.dial(addr, { signal: AbortSignal.timeout(10_000) })
+    const gw2 = other.gateway?.url ?? ''
+    const res = await fetch(`${gw2}/api/v1/videos/${published.manifest}`)
+    t.equal(res.status, 200, 'the other gateway verifies the manifest it fetched over bitswap')
+    const detail = await res.json() as { manifest: VideoManifest, urls: { master: string } }
+    t.equal(detail.manifest.creator, ada.key, 'signed by the browser\'s key, not either node\'s')
+    t.not(detail.manifest.creator, other.id().publicKey)
+    const master = await fetch(`${gw2}${detail.urls.master}`)
+    t.equal(master.status, 200, 'and plays it: the master playlist comes through')
+    t.match(await master.text(), /#EXTM3U/)
   })
 
   t.test('an upload that looks like a video but is not one fails to transcode; there is no draft', async t => {
