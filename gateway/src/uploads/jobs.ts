@@ -5,7 +5,7 @@
  * manifest is published. HTTP-free; routes/uploads.ts serves it.
  */
 import {
-  type AbortOptions, type ProgressOptions, type PublishProgress, type PublishResult, toBase64url, type UploadDraft, type UploadEvent,
+  type AbortOptions, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, type ProgressOptions, type PublishProgress, type PublishResult, toBase64url, type UploadDraft, type UploadEvent,
   UploadNotReadyError, type UploadState, type VideoManifest
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
@@ -36,6 +36,9 @@ export interface UploadJobsComponents {
   removeUpload: (id: string) => Promise<void>
 }
 
+/** Published or failed jobs kept for pages that ask after the fact; the oldest go first beyond this. */
+const SETTLED_KEPT = 1000
+
 export class UploadJobs {
   private readonly jobs = new Map<string, UploadJob>()
   private readonly listeners = new Map<string, Set<(e: UploadEvent) => void>>()
@@ -51,6 +54,7 @@ export class UploadJobs {
   start (upload: FinishedUpload): void {
     if (this.jobs.has(upload.id)) return
     const job: UploadJob = { id: upload.id, owner: upload.owner, state: 'transcoding', seen: [] }
+    this.forgetSettled()
     this.jobs.set(upload.id, job)
     this.queue = this.queue.then(async () => { await this.transcode(job, upload) })
   }
@@ -66,7 +70,10 @@ export class UploadJobs {
     const set = this.listeners.get(id) ?? new Set()
     this.listeners.set(id, set)
     set.add(listener)
-    return () => { set.delete(listener) }
+    return () => {
+      set.delete(listener)
+      if (set.size === 0) this.listeners.delete(id)
+    }
   }
 
   /** Publish the draft with the creator's sealed manifest; the caller checked the signer belongs to the owner. */
@@ -103,8 +110,8 @@ export class UploadJobs {
         upload: job.id,
         manifest: draft.manifest,
         payload: toBase64url(draft.payload),
-        domain: 'mhc/video-manifest',
-        payloadType: 'application/vnd.mhc.video-manifest.v1+json'
+        domain: MANIFEST_DOMAIN,
+        payloadType: MANIFEST_PAYLOAD_TYPE
       }
       job.state = 'draft'
       this.emit(job, { event: 'draft', data })
@@ -116,6 +123,12 @@ export class UploadJobs {
     } finally {
       await this.c.removeUpload(upload.id).catch(err => this.log.warn({ err, upload: job.id }, 'could not remove an upload\'s bytes'))
     }
+  }
+
+  /** Bounded memory: beyond SETTLED_KEPT published or failed jobs, the oldest are forgotten (drafts and transcodes stay). */
+  private forgetSettled (): void {
+    const settled = [...this.jobs.values()].filter(j => j.state === 'published' || j.state === 'failed')
+    for (const job of settled.slice(0, Math.max(0, settled.length - SETTLED_KEPT + 1))) this.jobs.delete(job.id)
   }
 
   /** The draft of `job`, once made. */
