@@ -37,6 +37,9 @@ export interface SocialRoutesInit {
 }
 
 const Params = Type.Object({ manifest: Type.String({ minLength: 1, maxLength: 512 }) })
+interface RoomStream { send(counts: SocialLiveCounts): void }
+interface Room { streams: Set<RoomStream>, due: NodeJS.Timeout | undefined }
+
 const problems = { 400: ProblemBody, 403: ProblemBody, 409: ProblemBody, 422: ProblemBody, 429: ProblemBody }
 
 /** The event a browser gets for a message, with the author's profile name once the node knows one. */
@@ -54,9 +57,24 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
   const heartbeatMs = init.heartbeatMs ?? 15_000
   const countsEveryMs = init.countsEveryMs ?? 1000
   const open = new Map<string, number>()
-  /** Per video, one nudge per open stream: their number is the live viewer count, and a nudge asks a stream for fresh counts. */
-  const watchers = new Map<string, Set<() => void>>()
-  const nudgeAll = (manifest: string): void => { for (const nudge of watchers.get(manifest) ?? []) nudge() }
+  /** Per video, its open streams (their number is the live viewer count) and the one pending counts event. */
+  const rooms = new Map<string, Room>()
+  const liveCounts = async (manifest: string, options: { signal?: AbortSignal } = {}): Promise<SocialLiveCounts> =>
+    ({ ...await social.counts(manifest, options), watching: rooms.get(manifest)?.streams.size ?? 0 })
+  /**
+   * Coalesced per video: a burst of reactions, views, arrivals and departures
+   * is one counts query, a second later, written to every stream of the video
+   * (not one query per stream: a popular video has many).
+   */
+  const nudge = (manifest: string): void => {
+    const room = rooms.get(manifest)
+    if (room === undefined || room.due !== undefined) return
+    room.due = setTimeout(() => {
+      room.due = undefined
+      // A failed query (the store closing) is skipped: the next change sends again.
+      liveCounts(manifest).then(counts => { for (const stream of room.streams) stream.send(counts) }, () => {})
+    }, countsEveryMs)
+  }
   return async (app: FastifyInstance): Promise<void> => {
     const post = (path: 'chat' | 'reactions' | 'views', kind: SocialMessage['kind']): void => {
       app.post<{ Params: { manifest: string }, Body: SocialPost }>(`/api/v1/videos/:manifest/${path}`, {
@@ -101,37 +119,34 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       res.write('retry: 3000\n\n')
       const heartbeat = setInterval(() => { res.write(': ping\n\n') }, heartbeatMs)
       let stopFeed = (): void => {}
-      let countsDue: NodeJS.Timeout | undefined
+      // Counts go out only once the history is sent.
       let caughtUp = false
-      const sendCounts = async (): Promise<void> => {
-        countsDue = undefined
-        try {
-          const counts: SocialLiveCounts = { ...await social.counts(manifest, { signal }), watching: watchers.get(manifest)?.size ?? 0 }
-          if (!res.destroyed) res.write(`event: counts\ndata: ${JSON.stringify(counts)}\n\n`)
-        } catch {} // the client went, or the store is closing: the next change sends again
+      const stream: RoomStream = {
+        send: counts => { if (caughtUp && !res.destroyed) res.write(`event: counts\ndata: ${JSON.stringify(counts)}\n\n`) }
       }
-      // Coalesced: a burst of reactions or arrivals is one counts event, sent only after the history.
-      const nudge = (): void => { if (caughtUp) countsDue ??= setTimeout(() => { void sendCounts() }, countsEveryMs) }
-      const viewers = watchers.get(manifest) ?? new Set()
-      watchers.set(manifest, viewers)
-      viewers.add(nudge)
+      const room = rooms.get(manifest) ?? { streams: new Set(), due: undefined }
+      rooms.set(manifest, room)
+      room.streams.add(stream)
       res.once('close', () => {
         clearInterval(heartbeat)
-        clearTimeout(countsDue)
         stopFeed()
-        viewers.delete(nudge)
-        if (viewers.size === 0) watchers.delete(manifest)
-        nudgeAll(manifest)
+        room.streams.delete(stream)
+        if (room.streams.size === 0) {
+          clearTimeout(room.due)
+          rooms.delete(manifest)
+        } else {
+          nudge(manifest)
+        }
         const n = (open.get(ip) ?? 1) - 1
         if (n <= 0) open.delete(ip)
         else open.set(ip, n)
       })
-      nudgeAll(manifest)
+      nudge(manifest)
       const last = request.headers['last-event-id']
       // Resume after the last id the client saw: nothing lost, nothing repeated.
       stopFeed = await feedSocial(social, manifest, m => {
         if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`)
-        if (m.kind !== 'chat') nudge()
+        if (m.kind !== 'chat') nudge(manifest)
       }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
       // The client may have gone while the history was sent.
       if (res.destroyed) {
@@ -139,7 +154,9 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
         return
       }
       caughtUp = true
-      await sendCounts()
+      try {
+        stream.send(await liveCounts(manifest, { signal }))
+      } catch {} // the client went while counting
     })
   }
 }
