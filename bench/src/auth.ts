@@ -14,13 +14,11 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Passwords } from '@mhc/gateway'
+import { csrfSession } from './gateway-client.js'
 import { children, track } from './processes.js'
 import { emit, flag, runBench, stats } from './report.js'
 
-const SERVER = fileURLToPath(new URL('./auth-server.js', import.meta.url))
-
-/** The `name=value` of each Set-Cookie, as a Cookie header. */
-const cookieHeader = (res: Response): string => res.headers.getSetCookie().map(c => c.split(';')[0]).join('; ')
+const SERVER = fileURLToPath(new URL('./gateway-server.js', import.meta.url))
 
 async function main (): Promise<number> {
   const seconds = flag('seconds', 10)
@@ -47,8 +45,8 @@ async function main (): Promise<number> {
   try {
     // Each client: its CSRF token once, then logins until the time is up.
     const clients = await Promise.all(Array.from({ length: connections }, async (_, i) => {
-      const res = await fetch(`${url}/api/v1/auth/csrf`)
-      return { i, token: (await res.json() as { token: string }).token, cookie: cookieHeader(res) }
+      const { token, cookies } = await csrfSession(url)
+      return { i, token, cookie: cookies.join('; ') }
     }))
     await ask('reset')
     const latencies: number[] = []

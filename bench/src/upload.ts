@@ -20,11 +20,11 @@ import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Upload } from 'tus-js-client'
+import { csrfSession, setCookies } from './gateway-client.js'
 import { children, track } from './processes.js'
 import { emit, flag, runBench, stats } from './report.js'
 
-const SERVER = fileURLToPath(new URL('./auth-server.js', import.meta.url))
-const cookieOf = (res: Response): string[] => res.headers.getSetCookie().map(c => c.split(';')[0] ?? '')
+const SERVER = fileURLToPath(new URL('./gateway-server.js', import.meta.url))
 
 /** A file that passes the gateway's container check: an MP4 `ftyp` box, then noise. */
 async function sourceFile (path: string, mib: number): Promise<void> {
@@ -58,12 +58,10 @@ async function main (): Promise<number> {
   const port = (bare.address() as { port: number }).port
   try {
     // Log in as a creator, as the upload page does.
-    const csrf = await fetch(`${url}/api/v1/auth/csrf`)
-    const token = (await csrf.json() as { token: string }).token
-    const csrfCookie = cookieOf(csrf)
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: csrfCookie.join('; ') }, body: JSON.stringify({ username: 'user0', password: 'password of user 0' }) })
+    const { token, cookies } = await csrfSession(url)
+    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: cookies.join('; ') }, body: JSON.stringify({ username: 'user0', password: 'password of user 0' }) })
     if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`)
-    const headers = { cookie: [...csrfCookie, ...cookieOf(login)].join('; '), 'x-csrf-token': token }
+    const headers = { cookie: [...cookies, ...setCookies(login)].join('; '), 'x-csrf-token': token }
 
     // tus-js-client in Node takes a Buffer (as the tests feed it); the file is read once, outside the timing.
     const source = await readFile(file)

@@ -1,7 +1,8 @@
-import { type Me, sealKeyProof, toBase64url } from '@mhc/protocols'
+import { type Me, toBase64url } from '@mhc/protocols'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+import { register } from '../helpers/accounts.js'
 
 // `mhc admin` against a real daemon, and what its gateway's accounts make of the roles.
 t.test('mhc admin grant, revoke, ls', async t => {
@@ -15,14 +16,7 @@ t.test('mhc admin grant, revoke, ls', async t => {
   const key = toBase64url(publicKey)
 
   // A person registers on the gateway with their browser key (as the web app does).
-  const origin = new URL(gw).origin
-  const csrf = await fetch(`${gw}/api/v1/auth/csrf`)
-  const secret = (csrf.headers.getSetCookie().find(c => c.startsWith('mhc_csrf=')) ?? '').split(';')[0] ?? ''
-  const { token } = await csrf.json() as { token: string }
-  const keySignature = toBase64url(await sealKeyProof({ v: 1, username: 'ada', origin, ts: Date.now() }, { publicKey, sign: d => ed25519.sign(d, sk) }))
-  const reg = await fetch(`${gw}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: secret }, body: JSON.stringify({ username: 'ada', password: 'correct horse battery', key, keySignature }) })
-  t.equal(reg.status, 201, await reg.clone().text())
-  const access = (reg.headers.getSetCookie().find(c => c.startsWith('mhc_access=')) ?? '').split(';')[0] ?? ''
+  const { access } = await register(gw, 'ada', { publicKey, sign: d => ed25519.sign(d, sk) })
   const me = async (): Promise<Me> => await (await fetch(`${gw}/api/v1/me`, { headers: { cookie: access } })).json() as Me
 
   t.test('the first account is not an admin: the operator grants roles from the CLI', async t => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { blockBytes } from '@mhc/gateway'
 import {
-  canonicalJson, encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, openManifest, type PublishResult, type Signer, seal, sealKeyProof,
+  canonicalJson, encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, openManifest, type PublishResult, type Signer, seal,
   toBase64url, type UploadDraft, type VideoManifest
 } from '@mhc/protocols'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -19,6 +19,7 @@ import { CID } from 'multiformats/cid'
 import t from 'tap'
 import { Upload } from 'tus-js-client'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
+import { register } from '../helpers/accounts.js'
 import { makeClip } from '../helpers/media.js'
 import { sse } from '../helpers/sse.js'
 
@@ -26,18 +27,6 @@ const key = (): Signer & { key: string } => {
   const sk = ed25519.utils.randomSecretKey()
   const publicKey = ed25519.getPublicKey(sk)
   return { publicKey, key: toBase64url(publicKey), sign: (d: Uint8Array) => ed25519.sign(d, sk) }
-}
-
-/** Register `username` with `signer` on the gateway: the cookie and CSRF headers its requests need. */
-async function register (gw: string, username: string, signer: Signer & { key: string }): Promise<Record<string, string>> {
-  const csrf = await fetch(`${gw}/api/v1/auth/csrf`)
-  const secret = (csrf.headers.getSetCookie().find(c => c.startsWith('mhc_csrf=')) ?? '').split(';')[0] ?? ''
-  const { token } = await csrf.json() as { token: string }
-  const keySignature = toBase64url(await sealKeyProof({ v: 1, username, origin: gw, ts: Date.now() }, signer))
-  const reg = await fetch(`${gw}/api/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie: secret }, body: JSON.stringify({ username, password: 'correct horse battery', key: signer.key, keySignature }) })
-  if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`)
-  const access = (reg.headers.getSetCookie().find(c => c.startsWith('mhc_access=')) ?? '').split(';')[0] ?? ''
-  return { cookie: `${access}; ${secret}`, 'x-csrf-token': token }
 }
 
 /** tus-js-client to the end: resolves with the upload id. */
@@ -69,7 +58,7 @@ t.test('a creator publishes from the browser, under the browser\'s key', async t
   })
   const gw = node.gateway?.url ?? ''
   const ada = key()
-  const headers = await register(gw, 'ada', ada)
+  const { headers } = await register(gw, 'ada', ada)
   await node.roles.grant(ada.key, 'creator')
   const clip = await readFile(await makeClip(join(work, 'clip.mp4'), { seconds: 2 }))
 
