@@ -73,8 +73,8 @@ export interface GatewayInit {
    * advertised at `GET /api/v1/gateways` and allowed by the app's CSP `connect-src`.
    */
   peerGateways?: string[]
-  /** Accounts: session lifetimes and the argon2id cost (tests lower it). */
-  accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams }
+  /** Login lifetimes, password hashing, and how often expired logins are deleted (default hourly). */
+  accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams, sweepMs?: number }
   /** Browser uploads for creators (needs accounts): where the bytes go, and the largest accepted. */
   uploads?: { dir: string, maxBytes: number }
 }
@@ -183,9 +183,11 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   }
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
+    const sessions = redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes)
+    if (sessions instanceof DatastoreSessions) sweepSessions(app, sessions, init.accounts?.sweepMs ?? 3_600_000)
     const accounts = new Accounts({
       store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
-      sessions: redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes),
+      sessions,
       throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
       passwords: new Passwords(init.accounts?.hash),
       ...(components.roles === undefined ? {} : { roles: components.roles })
@@ -206,6 +208,27 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
  * Connect before serving, so the first requests are counted; if Redis is
  * down the gateway still starts, counting nothing until it comes back.
  */
+/**
+ * Expired logins in the datastore are deleted on a timer, off the request
+ * path; closing the app stops the timer and aborts a sweep in flight.
+ * (Redis expires its own records.)
+ */
+function sweepSessions (app: FastifyInstance, sessions: DatastoreSessions, everyMs: number): void {
+  const stop = new AbortController()
+  let running: Promise<unknown> = Promise.resolve()
+  const timer = setInterval(() => {
+    running = sessions.sweep({ signal: stop.signal })
+      .then(n => { if (n > 0) app.log.debug({ records: n }, 'expired logins swept') })
+      .catch((err: unknown) => { if (!stop.signal.aborted) app.log.warn({ err }, 'sweeping expired logins failed') })
+  }, everyMs)
+  timer.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    stop.abort()
+    await running
+  })
+}
+
 /** The CSRF plugin's own refusals (missing secret, wrong token). */
 function isCsrfRefusal (err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
