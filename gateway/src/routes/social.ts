@@ -59,6 +59,20 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
   const open = new Map<string, number>()
   /** Per video, its open streams (their number is the live viewer count) and the one pending counts event. */
   const rooms = new Map<string, Room>()
+  /**
+   * One serialisation per message, shared by every stream that sends it: the
+   * service hands each listener the same message object, so N viewers of a
+   * busy chat cost one JSON.stringify per message, not N.
+   */
+  const frames = new WeakMap<SocialMessage, string>()
+  const frameOf = (m: SocialMessage): string => {
+    let frame = frames.get(m)
+    if (frame === undefined) {
+      frame = `id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`
+      frames.set(m, frame)
+    }
+    return frame
+  }
   const liveCounts = async (manifest: string, options: { signal?: AbortSignal } = {}): Promise<SocialLiveCounts> =>
     ({ ...await social.counts(manifest, options), watching: rooms.get(manifest)?.streams.size ?? 0 })
   /**
@@ -145,7 +159,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       const last = request.headers['last-event-id']
       // Resume after the last id the client saw: nothing lost, nothing repeated.
       stopFeed = await feedSocial(social, manifest, m => {
-        if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`)
+        if (m.kind !== 'view') res.write(frameOf(m))
         if (m.kind !== 'chat') nudge(manifest)
       }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
       // The client may have gone while the history was sent.
