@@ -117,16 +117,20 @@ function Drawer ({ session, path, onClose }: { session: Session, path: string, o
     }
     // Focus that got out another way (a click on the page behind) is brought back.
     const onFocus = (e: FocusEvent): void => { if (e.target instanceof Node && !root.contains(e.target)) focusables(root)[0]?.focus() }
+    // A click outside (on the backdrop) closes it; the keyboard has Escape and the Close button.
+    const onPointer = (e: PointerEvent): void => { if (e.target instanceof Node && !root.contains(e.target)) onClose() }
     document.addEventListener('keydown', onKey)
     document.addEventListener('focusin', onFocus)
+    document.addEventListener('pointerdown', onPointer)
     return () => {
       document.removeEventListener('keydown', onKey)
       document.removeEventListener('focusin', onFocus)
+      document.removeEventListener('pointerdown', onPointer)
     }
   }, [onClose])
   return (
     <>
-      <div class='drawer-backdrop' onClick={onClose} />
+      <div class='drawer-backdrop' />
       <div ref={box} class='drawer' role='dialog' aria-modal='true' aria-label='Menu' data-testid='drawer'>
         <button type='button' class='drawer-close' onClick={onClose}>Close</button>
         <Sidebar session={session} path={path} />

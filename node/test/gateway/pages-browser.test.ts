@@ -48,6 +48,12 @@ t.test('the app\'s shell and pages in Chromium', async t => {
     await page.getByTestId('drawer').waitFor({ state: 'detached', timeout: 5000 })
     t.equal(await focusedId(page), 'menu-button', 'the Close button does the same')
 
+    await menu.click()
+    await page.mouse.click(350, 400)
+    await page.getByTestId('drawer').waitFor({ state: 'detached', timeout: 5000 })
+    t.pass('a click outside closes it')
+
+    await menu.focus()
     await page.keyboard.press('Enter')
     await page.getByTestId('drawer').getByRole('link', { name: 'Log in' }).focus()
     await page.keyboard.press('Enter')
