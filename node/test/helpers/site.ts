@@ -70,3 +70,20 @@ export async function startSite (t: { teardown: (fn: () => Promise<void>) => voi
     }
   }
 }
+
+/**
+ * Register `username` through the app's register page in `page` (its
+ * browser key becomes the account's), get past the recovery code, and
+ * answer that key. The page ends on /settings, logged in.
+ */
+export async function registerInPage (page: Page, gw: string, username: string, password = 'correct horse battery'): Promise<string> {
+  await page.goto(`${gw}/register`)
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByTestId('recovery-code').waitFor({ timeout: 30_000 })
+  await page.getByLabel('I have written down or saved my recovery code').check()
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.waitForURL(`${gw}/settings`)
+  return await page.evaluate(async () => ((await (await fetch('/api/v1/me')).json()) as { keys: string[] }).keys[0] ?? '')
+}
