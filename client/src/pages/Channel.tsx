@@ -41,7 +41,7 @@ export function Channel ({ channelKey }: { channelKey: string }) {
   return (
     <section class='channel' aria-labelledby='channel-title' aria-busy={profile === undefined}>
       <header class='channel-head'>
-        {profile?.avatar != null && <img class='avatar' src={`/ipfs/${profile.avatar}`} alt='' width={96} height={96} />}
+        {profile?.avatar != null && <img class='avatar' src={`/ipfs/${profile.avatar}`} alt='' width={96} height={96} data-testid='channel-avatar' />}
         <div>
           <h1 id='channel-title' data-testid='channel-name'>{profile === undefined ? 'Channel' : name}</h1>
           <p class='muted channel-key'>Key <code data-testid='channel-key'>{channelKey}</code></p>

@@ -8,6 +8,7 @@
  * focus then returns to the Menu button.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
+import { getProfile } from '../lib/auth-api.js'
 import { navigate } from '../lib/navigation.js'
 import { logout, type Session, useSession } from '../lib/session.js'
 import { applyTheme, savedTheme, type Theme } from './theme.js'
@@ -57,14 +58,35 @@ export function NavExtras ({ path }: { path: string }) {
   )
 }
 
+/** The avatar CID of `key`'s profile, fetched again when the settings page saves one (account/ProfileForm.tsx). */
+function useAvatar (key: string | undefined): string | null {
+  const [avatar, setAvatar] = useState<string | null>(null)
+  useEffect(() => {
+    if (key === undefined) return setAvatar(null)
+    let live = true
+    const load = (): void => { getProfile(key).then(p => { if (live) setAvatar(p?.avatar ?? null) }, () => {}) }
+    load()
+    addEventListener('mhc:profile-saved', load)
+    return () => {
+      live = false
+      removeEventListener('mhc:profile-saved', load)
+    }
+  }, [key])
+  return avatar
+}
+
 function AccountLinks ({ session }: { session: Session }) {
+  const avatar = useAvatar(session.status === 'in' ? session.me.keys[0] : undefined)
   if (session.status === 'loading') return null
   if (session.status === 'out') {
     return <span class='nav-links'><a href='/login'>Log in</a> <a href='/register' class='nav-cta'>Register</a></span>
   }
   return (
     <span class='nav-links'>
-      <a href='/settings' data-testid='nav-account' title='Settings'>{session.me.username}</a>
+      <a href='/settings' data-testid='nav-account' title='Settings'>
+        {avatar !== null && <img class='nav-avatar' src={`/ipfs/${avatar}`} alt='' width={28} height={28} data-testid='nav-avatar' />}
+        {session.me.username}
+      </a>
       <button type='button' onClick={() => { void logout().finally(() => navigate('/')) }}>Log out</button>
     </span>
   )

@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import type { TopicScores } from '../p2p/topic-score.js'
 import { DefaultProfiles } from './profiles.js'
 
-export { MAX_AVATAR_BYTES } from './avatar.js'
+export { MAX_AVATAR_BYTES } from '@mhc/protocols'
 
 /** What `set` changes; a field left out keeps its value from the current record. */
 export interface ProfileDraft {
@@ -47,6 +47,12 @@ export interface Profiles extends Startable {
   publishSigned(bytes: Uint8Array, options?: AbortOptions): Promise<ProfileRecord>
   /** The record of `key`: from the cache, else asked of connected peers; NotFoundError when nobody has one. */
   get(key: string, options?: GetProfileOptions): Promise<ProfileRecord>
+  /**
+   * An avatar a browser sent (through the gateway): checked as `set` checks a
+   * file (AvatarTooLargeError, AvatarInvalidError), added and pinned on this
+   * node; answers its CID, for the browser to sign into its profile record.
+   */
+  addAvatar(bytes: Uint8Array, options?: AbortOptions): Promise<string>
   /** The cached display name of `key`, synchronously from memory (chat lines ask for it per message). */
   nameOf(key: string): string | undefined
 }

@@ -5,7 +5,7 @@ import {
   sealProfile, TimeoutError, toBase64url
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
-import { addAvatar } from './avatar.js'
+import { addAvatar, addAvatarBytes } from './avatar.js'
 import { ProfileCache } from './cache.js'
 import { requestProfiles, serveProfiles } from './exchange.js'
 import type { GetProfileOptions, ProfileDraft, Profiles, ProfilesComponents, ProfilesInit } from './index.js'
@@ -124,6 +124,13 @@ export class DefaultProfiles implements Profiles {
     options.signal?.throwIfAborted()
     if (deadline.aborted) throw new TimeoutError(`No peer answered with a profile of ${key} in time`)
     throw new NotFoundError(`No profile of ${key} here or at a connected peer`)
+  }
+
+  async addAvatar (bytes: Uint8Array, options: AbortOptions = {}): Promise<string> {
+    this.assertStarted()
+    const cid = await addAvatarBytes(this.components, bytes, options)
+    this.log.debug({ cid: cid.toString(), bytes: bytes.byteLength }, 'avatar added for a browser')
+    return cid.toString()
   }
 
   nameOf (key: string): string | undefined {

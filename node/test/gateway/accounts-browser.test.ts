@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core'
 import t from 'tap'
 import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
 import { launchChromium } from '../helpers/chromium.js'
+import { TINY_PNG } from '../helpers/media.js'
 
 const PASSWORD = 'correct horse battery'
 const NEW_PASSWORD = 'staple horse battery 2'
@@ -72,6 +73,38 @@ t.test('register, log out, link a second browser, change the password, recover',
     await eventually(async () => await a.getByTestId('channel-name').textContent() === 'Ada <3 & "Co"', { ms: 15_000, what: 'the channel name' })
     t.equal(await a.getByTestId('channel-bio').textContent(), 'I like 1 < 2 & "quotes" \'too\'')
     t.equal(await a.locator('.channel img[src="x"], .channel script').count(), 0, 'nothing became markup')
+  })
+
+  t.test('an avatar: checked in the page before sending, then uploaded, signed into the profile and shown', async t => {
+    const sent: string[] = []
+    a.on('request', r => { if (r.url().endsWith('/api/v1/avatars')) sent.push(r.method()) })
+    await a.goto(`${base}/settings`)
+    const file = a.getByLabel('Avatar')
+    await file.waitFor({ timeout: 15_000 })
+    const refused = a.getByTestId('profile-form').getByTestId('problem')
+    await file.setInputFiles({ name: 'not-an-image.png', mimeType: 'image/png', buffer: Buffer.from('hello, I am text') })
+    await refused.waitFor({ timeout: 5000 })
+    t.equal(await refused.getAttribute('data-code'), 'MHC_ERR_AVATAR_INVALID', 'text named .png: refused by its first bytes')
+    const big = Buffer.alloc(1024 * 1024 + 1)
+    big.set(TINY_PNG)
+    await file.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big })
+    await eventually(async () => await refused.getAttribute('data-code').catch(() => null) === 'MHC_ERR_AVATAR_TOO_LARGE', { ms: 5000, what: 'the size refusal' })
+    t.same(sent, [], 'nothing was sent')
+    await file.setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: Buffer.from(TINY_PNG) })
+    await refused.waitFor({ state: 'detached', timeout: 5000 })
+    await a.getByRole('button', { name: 'Save profile' }).click()
+    await a.getByTestId('profile-saved').waitFor({ timeout: 15_000 })
+    t.same(sent, ['POST'], 'the image was sent once')
+    const navAvatar = a.getByTestId('nav-avatar')
+    await navAvatar.waitFor({ timeout: 10_000 })
+    const src = await navAvatar.getAttribute('src') ?? ''
+    t.match(src, /^\/ipfs\/b[a-z2-7]+$/, 'the nav account menu shows it, from /ipfs/{cid}')
+    await a.getByRole('link', { name: 'See your channel' }).click()
+    const channelAvatar = a.getByTestId('channel-avatar')
+    await channelAvatar.waitFor({ timeout: 15_000 })
+    t.equal(await channelAvatar.getAttribute('src'), src, 'the channel page shows the same image')
+    await eventually(async () => await channelAvatar.evaluate(img => (img as HTMLImageElement).naturalWidth) === 1, { ms: 10_000, what: 'the image loaded' })
+    t.equal(await a.getByTestId('channel-name').textContent(), 'Ada <3 & "Co"', 'the rest of the profile was kept')
   })
 
   t.test('log out, and log in again with the password', async t => {

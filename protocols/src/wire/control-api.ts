@@ -148,3 +148,13 @@ export const ProfileView = Type.Object({
   updated: Type.Integer()
 }, { $id: 'mhc.control.profile.v1', additionalProperties: false })
 export type ProfileView = Static<typeof ProfileView>
+
+/** `POST /api/v1/avatars`: the image a browser sent, added and pinned on the gateway's node, to be signed into its profile. */
+export const AvatarResult = Type.Object({
+  /** CID of the image as a UnixFS file: the profile record's `avatar`; served at `/ipfs/{cid}`. */
+  cid: CidString,
+  /** The type its first bytes announce. */
+  type: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg'), Type.Literal('image/webp'), Type.Literal('image/gif')]),
+  size: Type.Integer({ minimum: 1 })
+}, { $id: 'mhc.avatar-result.v1', additionalProperties: false })
+export type AvatarResult = Static<typeof AvatarResult>
