@@ -13,6 +13,8 @@ export const PROFILE_NAME_MAX = SOCIAL_NAME_MAX
 export const PROFILE_BIO_MAX = SOCIAL_TEXT_MAX
 export const PROFILE_LINKS_MAX = 5
 export const PROFILE_LINK_MAX = 200
+/** Other keys a profile may list as the same person's devices (docs/specs/profile.md, "Devices"). */
+export const PROFILE_DEVICES_MAX = 8
 /** Keys a profile request may ask for at once. */
 export const PROFILE_REQUEST_MAX = 32
 
@@ -37,6 +39,13 @@ export const ProfilePayload = Type.Object({
   /** CID of the avatar image (a UnixFS file the author pinned). */
   avatar: Type.Optional(CidString),
   links: ProfileLinks,
+  /**
+   * Other keys that speak for the same person (a primary's record). Each
+   * counts only while its own record names this key in `of`. Not with `of`.
+   */
+  devices: Type.Optional(Type.Array(PublicKeyString, { minItems: 1, maxItems: PROFILE_DEVICES_MAX })),
+  /** The primary key whose person this key is (a device's record); counts only while the primary lists this key in `devices`. */
+  of: Type.Optional(PublicKeyString),
   /** Milliseconds since the epoch when the author signed it: a newer record replaces an older one. */
   updated: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })
 }, { $id: 'mhc.profile.v1', additionalProperties: false })
