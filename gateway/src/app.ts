@@ -180,8 +180,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
   const people = components.profiles
-  if (people?.get !== undefined && people.publishSigned !== undefined) {
-    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people) }))
+  if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {
+    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people), person: people.person.bind(people) }))
   }
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }

@@ -53,8 +53,25 @@ export interface Profiles extends Startable {
    * node; answers its CID, for the browser to sign into its profile record.
    */
   addAvatar(bytes: Uint8Array, options?: AbortOptions): Promise<string>
-  /** The cached display name of `key`, synchronously from memory (chat lines ask for it per message). */
+  /**
+   * Who `key` is (docs/specs/profile.md, "Devices"): `person` is its
+   * confirmed primary (both records agree) or itself, `devices` the
+   * person's confirmed devices. Records not held are asked of peers, as in
+   * `get`; NotFoundError when `key` has no record anywhere.
+   */
+  person(key: string, options?: GetProfileOptions): Promise<Person>
+  /**
+   * The cached display name of `key`, synchronously from memory (chat lines
+   * ask for it per message): its person's name when it is a confirmed device.
+   */
   nameOf(key: string): string | undefined
+}
+
+/** `key`'s person and that person's confirmed devices. */
+export interface Person {
+  key: string
+  person: string
+  devices: string[]
 }
 
 export interface ProfilesComponents {

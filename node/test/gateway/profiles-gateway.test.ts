@@ -116,4 +116,27 @@ t.test('profiles through the gateway', async t => {
     const bigAnon = await send(withPng(5 * 1024 * 1024), { cookie: '' })
     t.equal(bigAnon.status, 403, 'a large body without CSRF is refused before it is read')
   })
+
+  t.test('one person across devices: both records must agree, on the gateway and at a peer', async t => {
+    const [ada, phone, eve] = [randomSigner(), randomSigner(), randomSigner()]
+    const [A, B, E] = [ada, phone, eve].map(s => toBase64url(s.publicKey)) as [string, string, string]
+    const person = async (key: string): Promise<Record<string, unknown>> => await (await fetch(`${base}/api/v1/profiles/${key}`)).json() as Record<string, unknown>
+    // Published at the node (the POST route's rate limit is spent above); the GET route is what is under test.
+    const publish = async (bytes: Uint8Array): Promise<void> => { await gw.profiles.publishSigned(bytes) }
+    await publish(await sealProfile(profile({ name: 'Ada L.', devices: [B] }), ada))
+    await publish(await sealProfile(profile({ name: 'phone', of: A }), phone))
+    await publish(await sealProfile(profile({ name: 'Eve', of: A }), eve))
+
+    t.match(await person(B), { key: B, name: 'phone', person: A, devices: [B] }, 'B speaks for A: both records agree')
+    t.match(await person(A), { key: A, person: A, devices: [B] }, 'A\'s confirmed devices')
+    t.match(await person(E), { key: E, person: E, devices: [] }, 'E only says so: ignored')
+    t.equal(gw.profiles.nameOf(B), 'Ada L.', 'chat names B\'s messages with A\'s name')
+    t.equal(gw.profiles.nameOf(E), 'Eve', 'and E\'s with its own')
+    await eventually(() => peer.profiles.nameOf(B) === 'Ada L.', { ms: 15_000, what: 'the peer applies the same rule to what it heard' })
+    t.equal(peer.profiles.nameOf(E), 'Eve')
+
+    await publish(await sealProfile(profile({ name: 'Ada L.', updated: Date.now() + 1000 }), ada))
+    t.match(await person(B), { person: B, devices: [] }, 'A stops listing B: B is itself again')
+    t.equal(gw.profiles.nameOf(B), 'phone')
+  })
 })

@@ -149,6 +149,18 @@ export const ProfileView = Type.Object({
 }, { $id: 'mhc.control.profile.v1', additionalProperties: false })
 export type ProfileView = Static<typeof ProfileView>
 
+/**
+ * `GET /api/v1/profiles/{key}` on a gateway: the key's own record, with who
+ * it speaks for (docs/specs/profile.md, "Devices"): `person` is its
+ * confirmed primary or itself, `devices` that person's confirmed devices.
+ */
+export const PersonProfileView = Type.Object({
+  ...ProfileView.properties,
+  person: PublicKeyString,
+  devices: Type.Array(PublicKeyString)
+}, { $id: 'mhc.profile-person.v1', additionalProperties: false })
+export type PersonProfileView = Static<typeof PersonProfileView>
+
 /** `POST /api/v1/avatars`: the image a browser sent, added and pinned on the gateway's node, to be signed into its profile. */
 export const AvatarResult = Type.Object({
   /** CID of the image as a UnixFS file: the profile record's `avatar`; served at `/ipfs/{cid}`. */
