@@ -2,6 +2,7 @@ import { AVATAR_SNIFF_BYTES, avatarRefusal, type Me, type ProfilePayload } from 
 import { useEffect, useState } from 'preact/hooks'
 import { type Problem, ProblemMessage } from '../components/ProblemMessage.js'
 import { authApi, getProfile } from '../lib/auth-api.js'
+import { linkFields } from './devices.js'
 import { ActionForm, Field, useAction } from './form.js'
 import { withSigner } from './key-proof.js'
 
@@ -71,8 +72,12 @@ export function ProfileForm ({ me }: { me: Me }) {
     setSaved(null)
     const list = links.split('\n').map(l => l.trim()).filter(l => l !== '')
     const cid = image === null ? avatar : (await authApi.uploadAvatar(image)).cid
-    const payload: ProfilePayload = { v: 1, name: name.trim(), bio, links: list, updated: Date.now(), ...(cid === null ? {} : { avatar: cid }) }
-    const envelope = await withSigner(async s => await s.seal({ kind: 'profile', payload }))
+    const envelope = await withSigner(async s => {
+      // The account's other browsers stay linked to this one (devices.ts).
+      const links = linkFields(me, (await s.identity()).author)
+      const payload: ProfilePayload = { v: 1, name: name.trim(), bio, links: list, updated: Date.now(), ...(cid === null ? {} : { avatar: cid }), ...links }
+      return await s.seal({ kind: 'profile', payload })
+    })
     const p = await authApi.publishProfile(envelope)
     setAvatar(p.avatar)
     setImage(null)

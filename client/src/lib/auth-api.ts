@@ -5,7 +5,7 @@
  * sees. Refusals become ApiError with the problem document's code and detail.
  * Loaded only by the lazy account chunks, never by the watch page.
  */
-import type { AvatarResult, Me, ProfileView, RegisterResult } from '@mhc/protocols'
+import type { AvatarResult, Me, PersonProfileView, ProfileView, RegisterResult } from '@mhc/protocols'
 import { ApiError, CLIENT_CODES, problemFrom } from './api.js'
 
 const CSRF_REFUSED = 'MHC_ERR_CSRF'
@@ -96,11 +96,21 @@ export const authApi = {
   }
 }
 
-/** A key's profile as the gateway knows it; undefined when nobody published one (404). */
-export async function getProfile (key: string): Promise<ProfileView | undefined> {
+const isKeys = (v: unknown): v is string[] => Array.isArray(v) && v.every(k => typeof k === 'string')
+
+/**
+ * A key's profile as the gateway knows it, with the person it speaks for and
+ * that person's confirmed devices; undefined when nobody published one (404).
+ */
+export async function getProfile (key: string): Promise<PersonProfileView | undefined> {
   const path = `/api/v1/profiles/${encodeURIComponent(key)}`
   try {
-    return asProfile(await request('GET', path), path)
+    const p = asProfile(await request('GET', path), path) as Partial<PersonProfileView>
+    const claims = p.claims as Partial<PersonProfileView['claims']> | undefined
+    if (typeof p.person !== 'string' || !isKeys(p.devices) || claims === undefined || !isKeys(claims.devices) || !(claims.of === null || typeof claims.of === 'string')) {
+      throw badResponse(path)
+    }
+    return p as PersonProfileView
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined
     throw err

@@ -47,7 +47,7 @@ export function profileRoutes (profiles: GatewayProfileStore, init: ProfileRoute
       const record = await profiles.get(request.params.key, options)
       const { person, devices } = await profiles.person(request.params.key, options)
       reply.header('cache-control', 'no-cache')
-      return { ...profileView(record), person, devices }
+      return { ...profileView(record), person, devices, claims: { devices: record.payload.devices ?? [], of: record.payload.of ?? null } }
     })
 
     app.post<{ Body: { envelope: string } }>('/api/v1/profiles', {

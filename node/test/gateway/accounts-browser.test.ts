@@ -131,7 +131,22 @@ t.test('register, log out, link a second browser, change the password, recover',
     t.pass('the second browser now counts as linked')
   })
 
+  t.test('after linking, one person: the second browser\'s key speaks for the first\'s, and its channel is the first\'s', async t => {
+    const keys = await b.evaluate(async () => ((await (await fetch('/api/v1/me')).json()) as { keys: string[] }).keys)
+    const [first, second] = keys as [string, string]
+    const profileOf = async (key: string): Promise<{ person?: string, devices?: string[], name?: string }> =>
+      await b.evaluate(async k => { const r = await fetch(`/api/v1/profiles/${k}`); return r.ok ? await r.json() : {} }, key)
+    // The first browser signed `devices: [second]` when it linked it; the second signed `of: first` once it was linked.
+    await eventually(async () => (await profileOf(second)).person === first, { ms: 20_000, what: 'both records agree' })
+    t.same((await profileOf(first)).devices, [second], 'the first key\'s confirmed devices')
+    await b.goto(`${base}/c/${second}`)
+    await b.waitForURL(`${base}/c/${first}`, { timeout: 15_000 })
+    await eventually(async () => await b.getByTestId('channel-name').textContent() === 'Ada <3 & "Co"', { ms: 15_000, what: 'the first browser\'s name' })
+    t.equal(await b.getByTestId('channel-key').textContent(), first, '/c/{second} lands on the first key\'s channel, under its name')
+  })
+
   t.test('changing the password ends the other logins', async t => {
+    await b.goto(`${base}/settings`)
     await b.getByLabel('Current password').fill(PASSWORD)
     await b.getByLabel('New password').fill(NEW_PASSWORD)
     await b.getByRole('button', { name: 'Change password' }).click()

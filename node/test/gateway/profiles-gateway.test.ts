@@ -129,7 +129,7 @@ t.test('profiles through the gateway', async t => {
 
     t.match(await person(B), { key: B, name: 'phone', person: A, devices: [B] }, 'B speaks for A: both records agree')
     t.match(await person(A), { key: A, person: A, devices: [B] }, 'A\'s confirmed devices')
-    t.match(await person(E), { key: E, person: E, devices: [] }, 'E only says so: ignored')
+    t.match(await person(E), { key: E, person: E, devices: [], claims: { of: A, devices: [] } }, 'E only says so: ignored (its claim is shown as a claim)')
     t.equal(gw.profiles.nameOf(B), 'Ada L.', 'chat names B\'s messages with A\'s name')
     t.equal(gw.profiles.nameOf(E), 'Eve', 'and E\'s with its own')
     await eventually(() => peer.profiles.nameOf(B) === 'Ada L.', { ms: 15_000, what: 'the peer applies the same rule to what it heard' })

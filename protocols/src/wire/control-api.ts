@@ -152,12 +152,15 @@ export type ProfileView = Static<typeof ProfileView>
 /**
  * `GET /api/v1/profiles/{key}` on a gateway: the key's own record, with who
  * it speaks for (docs/specs/profile.md, "Devices"): `person` is its
- * confirmed primary or itself, `devices` that person's confirmed devices.
+ * confirmed primary or itself, `devices` that person's confirmed devices,
+ * `claims` what the key's own record says (confirmed or not), which its
+ * browser compares with what it should say.
  */
 export const PersonProfileView = Type.Object({
   ...ProfileView.properties,
   person: PublicKeyString,
-  devices: Type.Array(PublicKeyString)
+  devices: Type.Array(PublicKeyString),
+  claims: Type.Object({ devices: Type.Array(PublicKeyString), of: Type.Union([PublicKeyString, Type.Null()]) }, { additionalProperties: false })
 }, { $id: 'mhc.profile-person.v1', additionalProperties: false })
 export type PersonProfileView = Static<typeof PersonProfileView>
 

@@ -7,14 +7,15 @@
  */
 import { type Static, Type } from 'typebox'
 import { CidString, PublicKeyString } from './manifest-schema.js'
+import { PROFILE_DEVICES_MAX } from './social-limits.js'
 import { NAME, PLAIN_TEXT, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX } from './social-schema.js'
+
+export { PROFILE_DEVICES_MAX }
 
 export const PROFILE_NAME_MAX = SOCIAL_NAME_MAX
 export const PROFILE_BIO_MAX = SOCIAL_TEXT_MAX
 export const PROFILE_LINKS_MAX = 5
 export const PROFILE_LINK_MAX = 200
-/** Other keys a profile may list as the same person's devices (docs/specs/profile.md, "Devices"). */
-export const PROFILE_DEVICES_MAX = 8
 /** Keys a profile request may ask for at once. */
 export const PROFILE_REQUEST_MAX = 32
 
