@@ -5,11 +5,10 @@
  * with markup characters render as text on the channel page.
  */
 import { eventually } from '@mhc/protocols/testing'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import t from 'tap'
-import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { launchChromium } from '../helpers/chromium.js'
 import { TINY_PNG } from '../helpers/media.js'
+import { PHONE, startSite } from '../helpers/site.js'
 
 const PASSWORD = 'correct horse battery'
 const NEW_PASSWORD = 'staple horse battery 2'
@@ -24,23 +23,10 @@ async function login (page: Page, base: string, password: string): Promise<void>
 }
 
 t.test('register, log out, link a second browser, change the password, recover', async t => {
-  const d = await startDaemon({ gateway: true })
-  let browser: Browser | undefined
-  t.teardown(async () => {
-    await browser?.close()
-    await d.stop()
-    await removeRepo(d.repo)
-  })
-  const base = d.info.gateway ?? ''
-  browser = await launchChromium()
-  const errors: string[] = []
-  const open = async (): Promise<Page> => {
-    const page = await (await (browser as Browser).newContext({ viewport: { width: 360, height: 740 } })).newPage()
-    page.on('pageerror', e => { errors.push(e.message) })
-    return page
-  }
-  const a = await open()
-  const b = await open()
+  const site = await startSite(t)
+  const { gw: base, errors } = site
+  const a = await site.open(PHONE)
+  const b = await site.open(PHONE)
   let code = ''
 
   t.test('register: the recovery code is shown once, behind a "written down" step', async t => {
