@@ -4,6 +4,9 @@
  * column always shown on the desktop; every page's text meets WCAG AA
  * contrast in the light and the dark theme, measured in the page.
  */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { eventually } from '@mhc/protocols/testing'
 import type { Page } from 'playwright-core'
 import t from 'tap'
@@ -15,7 +18,10 @@ const focusIn = async (page: Page, selector: string): Promise<boolean> =>
   await page.evaluate(s => document.querySelector(s)?.contains(document.activeElement) ?? false, selector)
 const focusedId = async (page: Page): Promise<string> => await page.evaluate(() => document.activeElement?.id ?? '')
 
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url))
+
 t.test('the app\'s shell and pages in Chromium', async t => {
+  await mkdir(ARTIFACTS, { recursive: true })
   const site = await startSite(t, { clip: { title: 'Contrast clip', width: 320, height: 180, seconds: 4 } })
   const { gw } = site
 
@@ -33,6 +39,7 @@ t.test('the app\'s shell and pages in Chromium', async t => {
     t.equal(await menu.getAttribute('aria-expanded'), 'true', 'the button says it is open')
     t.equal(await page.getByTestId('drawer').getAttribute('aria-modal'), 'true', 'a modal dialog')
     t.ok(await focusIn(page, '[data-testid="drawer"]'), 'focus moved into the drawer')
+    await page.screenshot({ path: join(ARTIFACTS, 'drawer-360.png') })
     const stops = await page.locator('[data-testid="drawer"] a, [data-testid="drawer"] button').count()
     for (let i = 0; i < stops + 2; i++) {
       await page.keyboard.press('Tab')
@@ -73,6 +80,8 @@ t.test('the app\'s shell and pages in Chromium', async t => {
     const sidebar = page.getByTestId('sidebar')
     await sidebar.waitFor({ timeout: 15_000 })
     t.equal(await page.locator('#menu-button').count(), 0, 'no Menu button')
+    await page.getByTestId('video-card').waitFor({ timeout: 15_000 })
+    await page.screenshot({ path: join(ARTIFACTS, 'sidebar-1280.png') })
     const side = await sidebar.boundingBox()
     const main = await page.locator('main').boundingBox()
     t.ok(side !== null && main !== null && side.x === 0 && main.x >= side.x + side.width, 'at the left, not over the page')
@@ -126,6 +135,7 @@ t.test('the app\'s shell and pages in Chromium', async t => {
       }
       await measure('home', '/', '[data-testid="video-card"]')
       await measure('watch', `/watch/${site.published?.manifest ?? ''}`, '.verify-verified', '[data-testid="chat-counts"]', '[data-testid="gateways"]')
+      await page.screenshot({ path: join(ARTIFACTS, `watch-1280-${theme}.png`) })
       await measure('settings', '/settings', '[data-testid="profile-form"]')
       await measure('channel', `/c/${nodeKey}`, '[data-testid="video-card"]')
       await measure('upload', '/upload', '[data-testid="file"]')
