@@ -18,6 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { problemOf } from '../errors.js'
+import { endedOnClose } from '../listen.js'
 import { type GatewayDrafts, type UploadJob, UploadJobs } from '../uploads/jobs.js'
 import { SniffingFileStore, type TusRefusal } from '../uploads/store.js'
 import { requireRole } from './auth.js'
@@ -118,6 +119,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     app.route({ method: ['PATCH', 'DELETE'], url: `${UPLOADS_PATH}/:id`, onRequest: csrf, preHandler: ownUpload, schema: { hide: true }, handler: handle })
 
     if (jobs === undefined) return
+    const track = endedOnClose(app)
     /**
      * The caller's job for `id`: 409 while the upload is unfinished, 404 when it is not theirs.
      * After a restart, the node's draft of it (if the account holds its creator key), or 410 if it expired.
@@ -147,6 +149,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
       reply.hijack()
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+      track(res)
       const write = (e: UploadEvent): void => {
         if (res.destroyed || res.writableEnded) return
         res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`)
