@@ -3,14 +3,16 @@
  * OrbitDB, ffmpeg). A browser upload transcoded into a draft survives a
  * restart of its node: the page finds it again by upload id and signs it. A
  * draft nobody signs within `draftTtlHours` is discarded, its tree unpinned,
- * at start or by the sweep, and asking for it is a 410.
+ * at start or by the sweep, and asking for it is a 410. A node killed while
+ * publishing a draft gets the draft back (decision 0015).
  */
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { fromBase64url, type PublishResult, type UploadDraft } from '@mhc/protocols'
+import { fromBase64url, type PublishResult, sealManifest, type UploadDraft } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { CID } from 'multiformats/cid'
 import t from 'tap'
+import { pinOnce } from '../../src/content/pin.js'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
 import { register } from '../helpers/accounts.js'
 import { makeClip, tempDir } from '../helpers/media.js'
@@ -144,4 +146,37 @@ t.test('a draft nobody signs expires: discarded, its tree unpinned, refused with
     t.equal(last?.event, 'failed', 'the upload\'s event stream ends with the expiry')
     t.match(JSON.parse(last?.data ?? '{}'), { code: 'MHC_ERR_DRAFT_EXPIRED', status: 410 })
   })
+})
+
+t.test('a node killed while publishing a draft restores the draft; an unreadable draft record is undone', async t => {
+  const work = await tempDir(t)
+  const s = await setUp(t)
+  const clip = await makeClip(join(work, 'clip.mp4'), { seconds: 2 })
+  const ada = browserKey()
+  const draft = await s.node.publisher.draft({ id: 'a'.repeat(32), path: clip, creator: ada.key, title: 'Interrupted' })
+  const root = CID.parse(draft.manifest.root)
+  // What publishDraft leaves when killed before the catalogue entry: the manifest block stored, pinned and recorded.
+  const sealed = await sealManifest(draft.manifest, ada)
+  await s.node.p2p.helia.blockstore.put(sealed.cid, sealed.bytes)
+  await pinOnce(s.node.p2p.helia.pins, sealed.cid)
+  const staging = s.node.repo.paths.staging
+  const [job] = await readdir(staging)
+  const record = join(staging, job ?? '', 'job.json')
+  await s.node.stop()
+  await writeFile(record, JSON.stringify({ ...JSON.parse(await readFile(record, 'utf8')) as object, manifest: sealed.cid.toString() }))
+  // A job whose draft record does not read back as a manifest (a hand-edited or foreign file).
+  await mkdir(join(staging, 'broken'), { recursive: true })
+  await writeFile(join(staging, 'broken', 'job.json'), JSON.stringify({ id: 'broken', started: '', draft: { id: 'b'.repeat(32), ready: new Date().toISOString(), payload: 'bm90IGEgbWFuaWZlc3Q' } }))
+
+  await s.restart()
+  t.notOk(await s.node.p2p.helia.pins.isPinned(sealed.cid), 'the half-published manifest is unpinned: it never reached the catalogue')
+  t.ok(await s.node.p2p.helia.pins.isPinned(root), 'the draft\'s tree stays pinned')
+  t.same(await readdir(staging), [job], 'the broken job is removed, the draft\'s kept')
+  t.equal(await s.node.publisher.getDraft('b'.repeat(32)), undefined, 'the broken record is no draft')
+  const restored = await s.node.publisher.getDraft(draft.id)
+  t.same(restored?.payload, draft.payload, 'the draft is back, the same bytes to sign')
+  const published = await s.node.publisher.publishDraft(draft.id, sealed.bytes)
+  t.equal(published.manifest, sealed.cid.toString(), 'and the same signature publishes it')
+  t.match(await s.node.catalogue.get(published.manifest), { creator: ada.key })
+  await t.rejects(s.node.publisher.publishDraft(draft.id, sealed.bytes), { code: 'MHC_ERR_UPLOAD_NOT_READY' }, 'once')
 })
