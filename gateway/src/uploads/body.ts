@@ -4,7 +4,7 @@
  * goes through `Readable.toWeb`, which copies every Buffer into a fresh
  * Uint8Array in case a web consumer transfers it; the copies of a large
  * upload kept the collector busy for about half the gateway's CPU time
- * (docs/performance.md, "Browser uploads"). Here the only consumer is
+ * (docs/decisions/0015-upload-chunk-memory.md). Here the only consumer is
  * @tus/server's `Readable.fromWeb` feeding the file store, which transfers
  * nothing, and each Buffer the HTTP parser hands out owns its memory.
  * Otherwise as `Readable.toWeb`: paused until read, paused again when the
