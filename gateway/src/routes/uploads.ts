@@ -109,7 +109,9 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
       reply.hijack()
       // What tus.handle does, but with a body stream that does not copy every chunk (body.ts).
       const web = new NodeRequest({ req: request.raw, res: reply.raw })
-      if (request.method === 'PATCH' || request.method === 'POST') Object.defineProperty(web, 'body', { value: requestBody(request.raw) })
+      let body: ReadableStream<Uint8Array> | undefined
+      // Made when tus first reads it, as srvx does: a request it answers without reading is left alone.
+      if (request.method === 'PATCH' || request.method === 'POST') Object.defineProperty(web, 'body', { get: () => (body ??= requestBody(request.raw)) })
       await sendNodeResponse(reply.raw, await tus.handleWeb(web))
     }
 
