@@ -10,8 +10,8 @@ const NGINX = process.env.BENCH_NGINX ?? 'nginx'
 
 export interface Nginx { url: string, process: ChildProcess, stop(): Promise<void> }
 
-/** Our own nginx on 127.0.0.1:<free port>, one worker, serving `root` (never the system service). */
-export async function startNginx (prefix: string, root: string, probePath: string): Promise<Nginx> {
+/** Our own nginx on 127.0.0.1:<free port>, one worker, serving `root` (never the system service); `locations` are added to its server block. */
+export async function startNginx (prefix: string, root: string, probePath: string, locations: string[] = []): Promise<Nginx> {
   const port = await freePort()
   const conf = join(prefix, 'nginx.conf')
   await writeFile(conf, [
@@ -34,6 +34,7 @@ export async function startNginx (prefix: string, root: string, probePath: strin
     `    listen 127.0.0.1:${port};`,
     `    root ${root};`,
     '    location / { }',
+    ...locations.map(l => `    ${l}`),
     '  }',
     '}',
     ''

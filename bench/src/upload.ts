@@ -2,29 +2,54 @@
  * bench/upload: a browser-style resumable upload (tus-js-client against the
  * gateway's tus endpoint, logged in as a creator, CSRF header and all) of a
  * `--mib` MiB file, side by side with a plain `curl -T` PUT of the same file
- * to a bare Node HTTP server that writes it to the same disk (in this
- * process; the gateway runs in its own), one after the other, `--runs`
- * times; the ratio is the median tus MB/s over the median curl MB/s (issue
- * 10's goal: ≥ 0.8).
+ * to a bare Node HTTP server that writes it to the same disk (put-server, in
+ * its own process as the gateway is in its own), and, for reference, the same
+ * PUT to nginx (its WebDAV PUT, also to the same disk). One after the other,
+ * `--runs` times; the ratio is the median tus MB/s over the median curl MB/s
+ * to the Node server (issue 10's goal: ≥ 0.8). Each server's CPU time per
+ * upload is printed too: on a shared machine it is steadier than the MB/s.
  *
- *   node bench/dist/upload.js [--mib 256] [--chunk-mib 0 (one PATCH)] [--runs 3]
+ *   node bench/dist/upload.js [--mib 256] [--chunk-mib 0 (one PATCH, as the upload page does)] [--runs 3]
  */
-import { execFile, fork } from 'node:child_process'
+import { type ChildProcess, execFile, fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Upload } from 'tus-js-client'
 import { csrfSession, setCookies } from './gateway-client.js'
+import { startNginx } from './nginx.js'
 import { children, track } from './processes.js'
 import { emit, flag, runBench, stats } from './report.js'
 
 const SERVER = fileURLToPath(new URL('./gateway-server.js', import.meta.url))
+const PUT_SERVER = fileURLToPath(new URL('./put-server.js', import.meta.url))
+
+/** A child server: its `{ url }` once listening. */
+async function started (child: ChildProcess, what: string): Promise<string> {
+  return await new Promise<string>((resolve, reject) => {
+    child.once('message', m => { resolve((m as { url: string }).url) })
+    child.once('exit', code => { reject(new Error(`${what} exited (${String(code)})`)) })
+  })
+}
+
+/** The answer of a child server (gateway-server, put-server) to `message`. */
+async function ask<T> (child: ChildProcess, message: string): Promise<T> {
+  return await new Promise<T>(resolve => {
+    child.once('message', m => { resolve(m as T) })
+    child.send(message)
+  })
+}
+
+/** A child server's CPU milliseconds for what `measured` does. */
+async function cpuOf (child: ChildProcess, measured: () => Promise<void>): Promise<number> {
+  await ask(child, 'reset')
+  await measured()
+  return (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros / 1000
+}
 
 /** A file that passes the gateway's container check: an MP4 `ftyp` box, then noise. */
 async function sourceFile (path: string, mib: number): Promise<void> {
@@ -45,17 +70,18 @@ async function main (): Promise<number> {
   const size = (await stat(file)).size
 
   const server = track(fork(SERVER, ['1', 'uploads'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
-  const { url } = await new Promise<{ url: string }>((resolve, reject) => {
-    server.once('message', m => { resolve(m as { url: string }) })
-    server.once('exit', code => { reject(new Error(`the gateway exited (${String(code)})`)) })
-  })
+  const url = await started(server, 'the gateway')
   // Baseline: the smallest server that takes a PUT onto disk.
   const sink = join(work, 'put.bin')
-  const bare = createServer((req, res) => {
-    pipeline(req, createWriteStream(sink)).then(() => { res.end('ok') }, () => { res.statusCode = 500; res.end() })
-  })
-  await new Promise<void>(resolve => bare.listen(0, '127.0.0.1', resolve))
-  const port = (bare.address() as { port: number }).port
+  const bare = track(fork(PUT_SERVER, [sink], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+  const bareUrl = await started(bare, 'the PUT server')
+  // Reference: nginx's own PUT, its body spooled to a file in the same directory tree and renamed into place.
+  const www = join(work, 'www')
+  await mkdir(join(www, 'put'), { recursive: true })
+  await writeFile(join(www, 'probe'), 'ok')
+  const nginxPrefix = join(work, 'nginx')
+  await mkdir(join(nginxPrefix, 'client_body'), { recursive: true })
+  const nginx = await startNginx(nginxPrefix, www, '/probe', ['location /put/ { dav_methods PUT; client_max_body_size 0; }'])
   try {
     // Log in as a creator, as the upload page does.
     const { token, cookies } = await csrfSession(url)
@@ -67,37 +93,57 @@ async function main (): Promise<number> {
     const source = await readFile(file)
     const tusMbps: number[] = []
     const curlMbps: number[] = []
-    for (let r = 0; r < runs; r++) {
+    const nginxMbps: number[] = []
+    const tusCpu: number[] = []
+    const curlCpu: number[] = []
+    const put = async (to: string, mbps: number[]): Promise<void> => {
       const t0 = performance.now()
-      await new Promise<void>((resolve, reject) => {
-        const upload = new Upload(source, {
-          endpoint: `${url}/api/v1/uploads`,
-          headers,
-          metadata: { filename: 'source.mp4', filetype: 'video/mp4' },
-          retryDelays: [],
-          storeFingerprintForResuming: false,
-          ...(chunkMib > 0 ? { chunkSize: chunkMib * 1024 * 1024 } : {}),
-          onSuccess: () => { resolve() },
-          onError: reject
+      // Async: nothing here may block while curl runs.
+      await promisify(execFile)('curl', ['-sS', '-f', '-o', '/dev/null', '-T', file, to])
+      mbps.push(size / 1e6 / ((performance.now() - t0) / 1000))
+    }
+    for (let r = 0; r < runs; r++) {
+      tusCpu.push(await cpuOf(server, async () => {
+        const t0 = performance.now()
+        await new Promise<void>((resolve, reject) => {
+          const upload = new Upload(source, {
+            endpoint: `${url}/api/v1/uploads`,
+            headers,
+            metadata: { filename: 'source.mp4', filetype: 'video/mp4' },
+            retryDelays: [],
+            storeFingerprintForResuming: false,
+            // The upload page sets no chunkSize: one PATCH. --chunk-mib measures chunked uploads.
+            ...(chunkMib > 0 ? { chunkSize: chunkMib * 1024 * 1024 } : {}),
+            onSuccess: () => { resolve() },
+            onError: reject
+          })
+          upload.start()
         })
-        upload.start()
-      })
-      tusMbps.push(size / 1e6 / ((performance.now() - t0) / 1000))
-      const t1 = performance.now()
-      // Async: the sink is served by this process's event loop.
-      await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-T', file, `http://127.0.0.1:${port}/put`])
-      curlMbps.push(size / 1e6 / ((performance.now() - t1) / 1000))
+        tusMbps.push(size / 1e6 / ((performance.now() - t0) / 1000))
+      }))
+      curlCpu.push(await cpuOf(bare, async () => { await put(`${bareUrl}/put`, curlMbps) }))
       if ((await stat(sink)).size !== size) throw new Error('the PUT baseline did not store the whole file')
       await writeFile(sink, '')
+      await put(`${nginx.url}/put/put.bin`, nginxMbps)
+      if ((await stat(join(www, 'put', 'put.bin'))).size !== size) throw new Error('nginx did not store the whole file')
+      await rm(join(www, 'put', 'put.bin'))
     }
     const tus = stats(tusMbps)
     const curl = stats(curlMbps)
-    emit('upload', `tus ${mib} MiB${chunkMib > 0 ? `, ${chunkMib} MiB chunks` : ', one PATCH'}`, 'throughput', 'MB/s', tus, { ratio: tus.p50 / curl.p50 })
+    const ngx = stats(nginxMbps)
+    const kase = `${mib} MiB${chunkMib > 0 ? `, ${chunkMib} MiB chunks` : ', one PATCH'}`
+    emit('upload', `tus ${kase}`, 'throughput', 'MB/s', tus, { ratio: tus.p50 / curl.p50, ratioNginx: tus.p50 / ngx.p50 })
     emit('upload', `curl PUT ${mib} MiB (baseline)`, 'throughput', 'MB/s', curl)
-    process.stderr.write(`tus ${tus.p50.toFixed(0)} MB/s vs curl PUT ${curl.p50.toFixed(0)} MB/s (medians of ${runs}): ratio ${(tus.p50 / curl.p50).toFixed(2)} (goal ≥ 0.8)\n`)
+    emit('upload', `curl PUT ${mib} MiB to nginx`, 'throughput', 'MB/s', ngx)
+    emit('upload', `tus ${kase}`, 'server CPU', 'ms', stats(tusCpu))
+    emit('upload', `curl PUT ${mib} MiB (baseline)`, 'server CPU', 'ms', stats(curlCpu))
+    const ms = (v: number[]): string => stats(v).p50.toFixed(0)
+    process.stderr.write(`tus ${tus.p50.toFixed(0)} MB/s vs curl PUT ${curl.p50.toFixed(0)} MB/s (medians of ${runs}): ratio ${(tus.p50 / curl.p50).toFixed(2)} (goal ≥ 0.8); ` +
+      `nginx PUT ${ngx.p50.toFixed(0)} MB/s (tus/nginx ${(tus.p50 / ngx.p50).toFixed(2)}); server CPU per upload: gateway ${ms(tusCpu)} ms, PUT server ${ms(curlCpu)} ms\n`)
     return 0
   } finally {
-    bare.close()
+    await nginx.stop()
+    bare.disconnect()
     server.disconnect()
     await rm(work, { recursive: true, force: true })
   }

@@ -1,8 +1,9 @@
 /**
  * Browser uploads over tus (docs/gateway.md, "Browser uploads"), with the
  * real tus-js-client against a real gateway on a socket and a real LevelDB:
- * an upload, one aborted and resumed, one whose connection is cut mid-body
- * and resumed from the server's offset; and the refusals (not a video,
+ * an upload (a large one, a tiny one, one whose first PATCH is shorter than
+ * the checked head), one aborted and resumed, one whose connection is cut
+ * mid-body and resumed from the server's offset; and the refusals (not a video,
  * too large, no login, no creator role, no CSRF token, someone else's upload).
  */
 import { randomBytes } from 'node:crypto'
@@ -82,6 +83,27 @@ t.test('browser uploads', async t => {
     const file = fakeMp4(1024 * 1024 + 7)
     const url = await run(new Upload(file, options(ada.headers, { chunkSize: 256 * 1024 })))
     t.match(url, /\/api\/v1\/uploads\/[0-9a-f]{32}$/)
+    t.ok((await stored(url)).equals(file), 'the stored file is the uploaded one, byte for byte')
+  })
+
+  t.test('a video smaller than one read of the socket: its body ends with the checked head, and is stored whole', async t => {
+    const file = fakeMp4(1000)
+    t.ok((await stored(await run(new Upload(file, options(ada.headers))))).equals(file))
+  })
+
+  t.test('a PATCH shorter than the checked head: the next one is checked with it, and both are stored', async t => {
+    const file = fakeMp4(200_000)
+    const created = await create(file.byteLength)
+    const url = new URL(created.headers.get('location') ?? '', `${base}/api/v1/uploads`).toString()
+    const patch = async (from: number, to: number): Promise<Response> => await fetch(url, {
+      method: 'PATCH',
+      headers: { ...ada.headers, 'tus-resumable': '1.0.0', 'upload-offset': String(from), 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(file.subarray(from, to))
+    })
+    const first = await patch(0, 100)
+    t.equal(first.status, 204, 'the first 100 bytes are kept')
+    t.equal(first.headers.get('upload-offset'), '100')
+    t.equal((await patch(100, file.byteLength)).status, 204, 'checked with the stored head, then written')
     t.ok((await stored(url)).equals(file), 'the stored file is the uploaded one, byte for byte')
   })
 
