@@ -1,0 +1,3 @@
+export * from './revocations.js'
+export * from './tiers.js'
+export * from './verify.js'
