@@ -69,3 +69,43 @@ export const RevocationAnswerHead = Type.Object({
   n: Type.Integer({ minimum: 0, maximum: REVOCATION_ANSWER_MAX })
 }, { $id: 'mhc.revocation-answer.v1', additionalProperties: false })
 export type RevocationAnswerHead = Static<typeof RevocationAnswerHead>
+
+/** Where an entitlement stands for a verifier now. */
+export const EntitlementStatus = Type.Union([Type.Literal('valid'), Type.Literal('expired'), Type.Literal('not-yet-valid'), Type.Literal('revoked')])
+export type EntitlementStatus = Static<typeof EntitlementStatus>
+
+/** An entitlement as the control API and `mhc entitlements ls --json` show it (absent fields are null). */
+export const EntitlementView = Type.Object({
+  id: EntitlementId,
+  kind: EntitlementKind,
+  subject: PublicKeyString,
+  creator: Type.Union([PublicKeyString, Type.Null()]),
+  tier: Type.Union([PaidTier, Type.Null()]),
+  amount: Type.Union([Type.Integer(), Type.Null()]),
+  currency: Type.Union([Currency, Type.Null()]),
+  video: Type.Union([CidString, Type.Null()]),
+  notBefore: Type.Integer(TIME),
+  notAfter: Type.Integer(TIME),
+  ref: Type.String(),
+  /** The bridge key that signed it. */
+  bridge: PublicKeyString,
+  status: EntitlementStatus,
+  /** The signed envelope, base64url: what a browser presents in `MHC-Entitlement`. */
+  entitlement: Type.String()
+}, { $id: 'mhc.entitlement-view.v1', additionalProperties: false })
+export type EntitlementView = Static<typeof EntitlementView>
+
+export const EntitlementViews = Type.Array(EntitlementView, { $id: 'mhc.entitlement-views.v1' })
+export type EntitlementViews = Static<typeof EntitlementViews>
+
+/** `GET /v1/entitlements` query. */
+export const EntitlementsQuery = Type.Object({
+  subject: Type.Optional(PublicKeyString)
+}, { additionalProperties: false })
+export type EntitlementsQuery = Static<typeof EntitlementsQuery>
+
+/** `POST /v1/entitlements` body: an entitlement to keep, base64url. */
+export const EntitlementAddRequest = Type.Object({
+  entitlement: Type.String({ minLength: 1, maxLength: 2731, pattern: '^[A-Za-z0-9_-]+$' })
+}, { additionalProperties: false })
+export type EntitlementAddRequest = Static<typeof EntitlementAddRequest>

@@ -11,14 +11,14 @@ import { canonicalJson, parseJson } from '../canonical-json.js'
 import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal } from '../envelope.js'
 import { EnvelopeDomainError, WireFormatError } from '../error-codes.js'
 import type { PaidTierName } from '../money/tiers.js'
-import type { EntitlementPayload, RevocationPayload } from './entitlement-schema.js'
+import type { EntitlementPayload, EntitlementStatus, EntitlementView, RevocationPayload } from './entitlement-schema.js'
 import { entitlementPayloadValidator } from './generated/entitlement.js'
 import { revocationPayloadValidator } from './generated/revocation.js'
 import { assertWire } from './validate.js'
 
 export {
-  Currency, EntitlementId, EntitlementKind as EntitlementKindString, EntitlementPayload, PaidTier, REVOCATION_ANSWER_MAX, RevocationAnswerHead, RevocationPayload,
-  RevocationReason, RevocationRequest
+  Currency, EntitlementAddRequest, EntitlementId, EntitlementKind as EntitlementKindString, EntitlementPayload, EntitlementStatus, EntitlementsQuery, EntitlementView, EntitlementViews, PaidTier,
+  REVOCATION_ANSWER_MAX, RevocationAnswerHead, RevocationPayload, RevocationReason, RevocationRequest
 } from './entitlement-schema.js'
 
 export const ENTITLEMENT_DOMAIN = 'mhc/entitlement'
@@ -139,4 +139,33 @@ export function checkEntitlementPayload (value: unknown): CheckedEntitlementPayl
 
 export function checkRevocationPayload (value: unknown): CheckedRevocationPayload {
   return assertWire(revocationPayloadValidator, value, 'revocation') as CheckedRevocationPayload
+}
+
+/** Where `e` stands at `now` (with the skew), given the revocations known. */
+export function entitlementStatus (e: Entitlement, now: number, isRevoked: (id: string) => boolean = () => false, skewMs = ENTITLEMENT_CLOCK_SKEW_MS): EntitlementStatus {
+  if (isRevoked(e.id)) return 'revoked'
+  if (now < e.payload.notBefore - skewMs) return 'not-yet-valid'
+  if (now > e.payload.notAfter + skewMs) return 'expired'
+  return 'valid'
+}
+
+/** The JSON shape the control API and `mhc entitlements ls --json` print. */
+export function entitlementView (e: Entitlement, status: EntitlementStatus): EntitlementView {
+  const p = e.payload
+  return {
+    id: p.id,
+    kind: p.kind,
+    subject: p.subject,
+    creator: p.creator ?? null,
+    tier: p.tier ?? null,
+    amount: p.amount ?? null,
+    currency: p.currency ?? null,
+    video: p.video ?? null,
+    notBefore: p.notBefore,
+    notAfter: p.notAfter,
+    ref: p.ref,
+    bridge: e.bridge,
+    status,
+    entitlement: toBase64url(e.bytes)
+  }
 }
