@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { clientGone } from '@mhc/gateway'
-import { EntitlementAddRequest, entitlementStatus, EntitlementsQuery, EntitlementView, entitlementView, EntitlementViews, fromBase64url } from '@mhc/protocols'
+import { EntitlementAddRequest, EntitlementsQuery, EntitlementView, EntitlementViews, entitlementStatus, entitlementView, fromBase64url } from '@mhc/protocols'
 import type { ControlApiComponents } from './index.js'
 
 export function entitlementRoutes (c: Pick<ControlApiComponents, 'entitlements'>): FastifyPluginAsyncTypebox {
