@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
-  canonicalJson, decodeEnvelope, ENTITLEMENT_CLOCK_SKEW_MS, ENTITLEMENT_DOMAIN, ENTITLEMENT_PAYLOAD_TYPE, type EntitlementPayload, encodeEnvelope, MAX_ENTITLEMENT_BYTES,type RevocationPayload, 
+  canonicalJson, decodeEnvelope, ENTITLEMENT_CLOCK_SKEW_MS, EntitlementVerifier, ENTITLEMENT_DOMAIN, ENTITLEMENT_PAYLOAD_TYPE, type EntitlementPayload, encodeEnvelope, MAX_ENTITLEMENT_BYTES,type RevocationPayload, 
   RevocationSet, readEntitlement, type Signer, seal, sealEntitlement, sealRevocation, toBase64url, verifyEntitlement, verifyRevocation
 } from '../src/index.js'
 import { specVector } from './helpers/spec-vector.js'
@@ -203,4 +203,28 @@ t.test('revocations', async t => {
     t.notOk(set.isRevoked('bbbbbbbbbbbbbbbbbbbbbb'))
     t.ok(set.isRevoked('aaaaaaaaaaaaaaaaaaaaaa') && set.isRevoked('cccccccccccccccccccccc'))
   })
+})
+
+t.test('EntitlementVerifier: the signature once per distinct envelope, the moment\'s checks every time', async t => {
+  let verifications = 0
+  const counting = { verify: async (k: Uint8Array, s: Uint8Array, d: Uint8Array) => { verifications++; return ed25519.verify(s, d, k) } }
+  const verifier = new EntitlementVerifier({ bridgeKeys: [keyOf(bridge)], ...counting, cacheSize: 2 })
+  const good = await sealEntitlement(payload(), bridge)
+  const use = { now: NOW + DAY, subject: keyOf(buyer), creator: keyOf(creator) }
+  t.equal((await verifier.verify(good, use)).id, payload().id)
+  t.equal((await verifier.verify(good.slice(), use)).id, payload().id, 'the same bytes again')
+  t.equal(verifications, 1, 'one signature verification for both')
+  t.equal(await codeOf(verifier.verify(good, { ...use, now: payload().notAfter + ENTITLEMENT_CLOCK_SKEW_MS + 1 })), 'MHC_ERR_ENTITLEMENT_EXPIRED', 'expiry is checked on a remembered one')
+  t.equal(await codeOf(verifier.verify(good, { ...use, subject: keyOf(randomSigner()) })), 'MHC_ERR_ENTITLEMENT_SUBJECT', 'and the subject')
+  t.equal(await codeOf(verifier.verify(good, { ...use, creator: keyOf(randomSigner()) })), 'MHC_ERR_ENTITLEMENT_CREATOR', 'and the creator')
+  const set = new RevocationSet()
+  set.add(await verifyRevocation(await sealRevocation({ v: 1, entitlement: payload().id, reason: 'refund', at: NOW, notAfter: payload().notAfter }, bridge), { bridgeKeys: [keyOf(bridge)] }), NOW)
+  t.equal(await codeOf(verifier.verify(good, { ...use, revocations: set })), 'MHC_ERR_ENTITLEMENT_REVOKED', 'and revocations')
+  const bad = good.slice()
+  bad[bad.length - 20] = (bad[bad.length - 20] ?? 0) ^ 1
+  t.equal(await codeOf(verifier.verify(bad, use)), 'MHC_ERR_SIGNATURE_INVALID', 'a tampered copy of a remembered one is verified, and refused')
+  t.equal(await codeOf(verifier.verify(await sealEntitlement(payload(), randomSigner()), use)), 'MHC_ERR_ENTITLEMENT_UNKNOWN_KEY')
+  t.equal(await codeOf(verifier.verify(new Uint8Array(MAX_ENTITLEMENT_BYTES + 1), use)), 'MHC_ERR_WIRE_FORMAT', 'oversized, before anything')
+  const expired = await sealEntitlement(payload({ id: 'ZXhwaXJlZC1lbnRpdGxlbWVudA', notAfter: NOW + 2 * DAY }), bridge)
+  t.equal(await codeOf(verifier.verify(expired, { ...use, now: NOW + 3 * DAY })), 'MHC_ERR_ENTITLEMENT_EXPIRED')
 })

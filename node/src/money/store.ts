@@ -1,8 +1,8 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import {
-  type AbortOptions, checkEntitlementUse, ENTITLEMENT_CLOCK_SKEW_MS, type Entitlement, EntitlementUnknownKeyError, InternalError, isMhcError, NotStartedError, REVOCATION_PROTOCOL, REVOCATION_TOPIC,
-  type Revocation, RevocationSet, readEntitlement, readRevocation, verifyEntitlement, verifyRevocation
+  type AbortOptions, checkEntitlementUse, ENTITLEMENT_CLOCK_SKEW_MS, type Entitlement, EntitlementUnknownKeyError, EntitlementVerifier, InternalError, isMhcError, NotStartedError, REVOCATION_PROTOCOL, REVOCATION_TOPIC,
+  type Revocation, RevocationSet, readEntitlement, readRevocation, verifyRevocation
 } from '@mhc/protocols'
 import { Key } from 'interface-datastore'
 import type { Logger } from 'pino'
@@ -26,6 +26,8 @@ export class DefaultEntitlementStore implements EntitlementStore {
   private readonly bySubject = new Map<string, Set<string>>()
   private readonly revoked: RevocationSet
   private readonly maxEntitlements: number
+  /** Presented entitlements repeat (one per request to a gated route): each distinct envelope's signature is checked once. */
+  private readonly verifier: EntitlementVerifier
   private started = false
   private shutdown = new AbortController()
   private pruneTimer: NodeJS.Timeout | undefined
@@ -41,6 +43,7 @@ export class DefaultEntitlementStore implements EntitlementStore {
     this.now = components.now ?? Date.now
     this.revoked = new RevocationSet({ maxSize: init.maxRevocations ?? 100_000 })
     this.maxEntitlements = Math.max(1, init.maxEntitlements ?? 100_000)
+    this.verifier = new EntitlementVerifier({ bridgeKeys: this.keys, ...(components.verify === undefined ? {} : { verify: components.verify }) })
   }
 
   async start (options: AbortOptions = {}): Promise<void> {
@@ -89,11 +92,9 @@ export class DefaultEntitlementStore implements EntitlementStore {
 
   async verify (bytes: Uint8Array, options: EntitlementCheckOptions = {}): Promise<Entitlement> {
     options.signal?.throwIfAborted()
-    return await verifyEntitlement(bytes, {
-      bridgeKeys: this.keys,
+    return await this.verifier.verify(bytes, {
       now: this.now(),
       revocations: this.revoked,
-      ...(this.components.verify === undefined ? {} : { verify: this.components.verify }),
       ...(options.subject === undefined ? {} : { subject: options.subject }),
       ...(options.creator === undefined ? {} : { creator: options.creator })
     })
@@ -158,7 +159,7 @@ export class DefaultEntitlementStore implements EntitlementStore {
   private async judge (bytes: Uint8Array): Promise<Judged> {
     let revocation: Revocation
     try {
-      revocation = await verifyRevocation(bytes, { bridgeKeys: this.keys, ...this.verifier() })
+      revocation = await verifyRevocation(bytes, { bridgeKeys: this.keys, ...this.ed25519() })
     } catch (err) {
       const error = isMhcError(err) ? err : new InternalError('The revocation could not be opened', { cause: err })
       // A peer may trust a bridge this node does not: its revocations are not an attack.
@@ -272,7 +273,7 @@ export class DefaultEntitlementStore implements EntitlementStore {
     await this.bound(options)
   }
 
-  private verifier (): { verify?: NonNullable<EntitlementStoreComponents['verify']> } {
+  private ed25519 (): { verify?: NonNullable<EntitlementStoreComponents['verify']> } {
     return this.components.verify === undefined ? {} : { verify: this.components.verify }
   }
 
