@@ -11,7 +11,11 @@ import type { EntitlementCheckOptions, EntitlementStore, EntitlementStoreCompone
 
 const ENTITLEMENTS = '/mhc/money/entitlements'
 const REVOCATIONS = '/mhc/money/revocations'
-/** Peers asked at start, one at a time. */
+/**
+ * Peers asked for their revocations after a start: those connected then and
+ * the first identified after, up to this many. Each answer can be up to 4 MiB,
+ * and once the node is online gossip brings it every new revocation.
+ */
 const MAX_PEERS_ASKED = 8
 
 /** A revocation's verdict; `revocation` once it verified (always for `accept`). */
@@ -31,6 +35,8 @@ export class DefaultEntitlementStore implements EntitlementStore {
   private started = false
   private shutdown = new AbortController()
   private pruneTimer: NodeJS.Timeout | undefined
+  /** Peers asked since the last start. */
+  private readonly asked = new Set<string>()
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     if (!event.detail.protocols.includes(REVOCATION_PROTOCOL)) return
     void this.fetchFrom(event.detail.peerId)
@@ -73,8 +79,9 @@ export class DefaultEntitlementStore implements EntitlementStore {
     this.pruneTimer = setInterval(() => { void this.prune() }, every)
     this.pruneTimer.unref()
     this.started = true
+    this.asked.clear()
     // Peers connected already (a restart of this service) are asked now; the others as they are identified.
-    for (const peer of network.getPeers().slice(0, MAX_PEERS_ASKED)) void this.fetchFrom(peer)
+    for (const peer of network.getPeers()) void this.fetchFrom(peer)
   }
 
   async stop (): Promise<void> {
@@ -177,7 +184,9 @@ export class DefaultEntitlementStore implements EntitlementStore {
 
   /** Ask one peer for its revocations and keep the new ones; a peer that fails is skipped. */
   private async fetchFrom (peer: PeerId): Promise<void> {
-    if (!this.started) return
+    const id = peer.toString()
+    if (!this.started || this.asked.has(id) || this.asked.size >= MAX_PEERS_ASKED) return
+    this.asked.add(id)
     const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs()), this.shutdown.signal])
     let answer: Uint8Array[]
     try {

@@ -15,6 +15,14 @@ t.test('mhc bridge keygen, mhc entitlements verify and ls', async t => {
   t.teardown(async () => removeRepo(repo))
   const work = join(repo, '..')
 
+  t.test('every new verb has help that ends with an example, and help exits 0', async t => {
+    for (const args of [['bridge'], ['bridge', 'keygen'], ['entitlements'], ['entitlements', 'ls'], ['entitlements', 'verify']]) {
+      const res = await mhc([...args, '--help'])
+      t.equal(res.code, 0, `${args.join(' ')} --help exits 0`)
+      t.match(res.stdout.trimEnd(), /Example:\n {2}mhc .+$/, `${args.join(' ')} --help ends with an example`)
+    }
+  })
+
   t.test('keygen writes the bridge key (mode 0600), prints its public key, and refuses to overwrite without --force', async t => {
     const first = await mhc(['bridge', 'keygen', '--repo', repo])
     t.equal(first.code, 0, first.stderr)
