@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
-  canonicalJson, decodeEnvelope, ENTITLEMENT_CLOCK_SKEW_MS, EntitlementVerifier, ENTITLEMENT_DOMAIN, ENTITLEMENT_PAYLOAD_TYPE, type EntitlementPayload, encodeEnvelope, MAX_ENTITLEMENT_BYTES,type RevocationPayload, 
+  canonicalJson, decodeEnvelope, ENTITLEMENT_CLOCK_SKEW_MS, ENTITLEMENT_DOMAIN, ENTITLEMENT_PAYLOAD_TYPE, type EntitlementPayload, EntitlementVerifier, encodeEnvelope, MAX_ENTITLEMENT_BYTES,type RevocationPayload, 
   RevocationSet, readEntitlement, type Signer, seal, sealEntitlement, sealRevocation, toBase64url, verifyEntitlement, verifyRevocation
 } from '../src/index.js'
 import { specVector } from './helpers/spec-vector.js'
