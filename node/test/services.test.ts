@@ -85,10 +85,12 @@ t.test('configuration is resolved in one place', async t => {
 
 t.test('a stopped node\'s services refuse work with MHC_ERR_NOT_STARTED', async t => {
   const node = await startInProcessNode()
-  const { catalogue, api } = node
+  const { catalogue, api, entitlements } = node
   t.equal(node.status, 'started')
   await node.destroy()
   t.equal(node.status, 'stopped')
   await t.rejects(catalogue.list(), { code: NotStartedError.code })
   t.throws(() => api.url, { code: NotStartedError.code })
+  await t.rejects(entitlements.add(new Uint8Array(8)), { code: NotStartedError.code })
+  await t.rejects(entitlements.revoke(new Uint8Array(8)), { code: NotStartedError.code })
 })

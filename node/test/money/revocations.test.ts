@@ -56,6 +56,9 @@ t.test('entitlements and revocations between nodes, over real gossipsub on loopb
     t.equal(await codeOf(b.entitlements.add(await sealEntitlement(entitlement(), randomSigner()))), 'MHC_ERR_ENTITLEMENT_UNKNOWN_KEY', 'one signed by an unknown key is not kept')
     t.equal(await codeOf(b.entitlements.add(await sealEntitlement(entitlement({ notBefore: now - 60 * DAY, notAfter: now - 30 * DAY }), bridge))), 'MHC_ERR_ENTITLEMENT_EXPIRED', 'nor an expired one')
     t.equal(b.entitlements.list().length, 1)
+    await t.rejects(b.entitlements.add(await sealEntitlement(entitlement(), bridge), { signal: AbortSignal.abort() }), 'an aborted signal: nothing is kept')
+    t.equal(b.entitlements.list().length, 1)
+    t.equal(await codeOf(b.entitlements.add(new Uint8Array(4096))), 'MHC_ERR_WIRE_FORMAT', 'oversized bytes are refused, not kept')
   })
 
   t.test('a revocation the bridge publishes on A reaches B over gossipsub; B then refuses the entitlement', async t => {
