@@ -39,7 +39,7 @@ export interface TierLimits {
 const GiB = 1024 ** 3
 
 /** The table. Change values here only; then regenerate docs/tiers.md (see the test's message). */
-export const TIERS: Readonly<Record<TierName, Readonly<TierLimits>>> = Object.freeze({
+export const TIERS: Readonly<Record<TierName, Readonly<TierLimits>>> = /* #__PURE__ */ Object.freeze({
   FREE: { uploadMaxBytes: 2 * GiB, topRendition: 720, liveStreams: 0, subscriberOnly: false, features: [], summary: 'Everyone: watch, chat, tip, publish from your own node' },
   FAN: { uploadMaxBytes: 4 * GiB, topRendition: 1080, liveStreams: 0, subscriberOnly: false, features: ['upload', 'hd'], summary: 'Viewers who support the network and upload now and then' },
   PRO: { uploadMaxBytes: 16 * GiB, topRendition: 1440, liveStreams: 1, subscriberOnly: true, features: ['upload', 'hd', 'qhd', 'live', 'subscriber-only'], summary: 'Creators who live-stream and sell subscriptions' },
