@@ -1,11 +1,13 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
+import { lpStream } from '@libp2p/utils'
 import {
-  type EntitlementPayload, REVOCATION_TOPIC, type RevocationPayload, type Signer, sealEntitlement, sealRevocation, toBase64url
+  type EntitlementPayload, REVOCATION_PROTOCOL, REVOCATION_TOPIC, type RevocationPayload, type Signer, sealEntitlement, sealRevocation, toBase64url
 } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { pino } from 'pino'
 import t from 'tap'
 import { createNode } from '../../src/daemon.js'
+import { serveRevocations } from '../../src/money/exchange.js'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
 import { connect, equalBytes, meshed, randomSigner, rawPeer, type Seen, scoreOf, watchValidator } from '../helpers/social.js'
 
@@ -103,6 +105,46 @@ t.test('entitlements and revocations between nodes, over real gossipsub on loopb
     await connect(c, a)
     await eventually(() => c.entitlements.isRevoked(sub.id), { what: 'C fetching the revocation from A' })
     t.equal(c.entitlements.revocations().length, 1, 'only the trusted bridge\'s revocation came')
+  })
+
+  t.test('a peer that answers with forged, foreign or junk revocations gets none kept; the node stays well and learns from an honest peer', async t => {
+    // G: a bare peer that speaks the protocol and answers with what no honest node would.
+    const g = await rawPeer()
+    t.teardown(async () => g.stop())
+    const target = entitlement()
+    const forged = await sealRevocation(revocation(target), bridge)
+    forged[forged.length - 3] = (forged[forged.length - 3] ?? 0) ^ 1
+    const foreign = await sealRevocation(revocation(target), randomSigner())
+    let askedG = 0
+    await g.handle(REVOCATION_PROTOCOL, async stream => {
+      askedG++
+      await serveRevocations(stream, () => [forged, foreign, new Uint8Array([1, 2, 3])], { signal: AbortSignal.timeout(5000) }).catch(() => {})
+    })
+    const h = await startInProcessNode({ config })
+    later.push(h)
+    let askedJunk = 0
+    const junkPeer = await rawPeer()
+    t.teardown(async () => junkPeer.stop())
+    // A second bare peer that answers a head announcing more than the limit, then nothing.
+    await junkPeer.handle(REVOCATION_PROTOCOL, async stream => {
+      askedJunk++
+      const lp = lpStream(stream)
+      await lp.read({ signal: AbortSignal.timeout(5000) }).catch(() => {})
+      await lp.write(new TextEncoder().encode('{"n":999999}'), { signal: AbortSignal.timeout(5000) }).catch(() => {})
+      await stream.close().catch(() => {})
+    })
+    await connect(h, g)
+    await connect(h, junkPeer)
+    await eventually(() => askedG > 0 && askedJunk > 0, { what: 'H asking both bare peers' })
+    await new Promise(resolve => setTimeout(resolve, 500))
+    t.equal(h.entitlements.revocations().length, 0, 'nothing kept from either')
+    // And junk sent to H's own handler is refused without harm.
+    const stream = await g.dialProtocol(h.p2p.helia.libp2p.peerId, REVOCATION_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+    await lpStream(stream).write(new TextEncoder().encode('not json'), { signal: AbortSignal.timeout(5000) })
+    await new Promise(resolve => { stream.addEventListener('close', resolve); setTimeout(resolve, 3000) })
+    await connect(h, a)
+    await eventually(() => h.entitlements.isRevoked(sub.id), { what: 'H fetching from the honest A' })
+    t.equal(h.entitlements.revocations().length, 1)
   })
 
   t.test('a node that trusts no bridge keeps no revocation', async t => {
