@@ -24,6 +24,7 @@ import { type BlockFilePaths, LocalFiles } from './local/index.js'
 import { type GatewayMetrics, gatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
+import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { ipfsRoutes } from './routes/ipfs.js'
@@ -41,9 +42,10 @@ export interface GatewayComponents {
   social?: GatewaySocial
   /**
    * The node's profiles: names for chat events (from the cache, in memory),
-   * and the profile API (`/api/v1/profiles`) when `get` and `publishSigned` are there too.
+   * and the profile API (`/api/v1/profiles`) when `get` and `publishSigned` are there too;
+   * with `addAvatar` and accounts, avatar uploads (`/api/v1/avatars`).
    */
-  profiles?: GatewayProfiles & Partial<GatewayProfileStore>
+  profiles?: GatewayProfiles & Partial<GatewayProfileStore & GatewayAvatarStore>
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
   /** The node's datastore: with it the gateway keeps accounts and logins (docs/specs/accounts.md). */
@@ -183,8 +185,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
   const people = components.profiles
-  if (people?.get !== undefined && people.publishSigned !== undefined) {
-    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people) }))
+  if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {
+    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people), person: people.person.bind(people) }))
   }
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
@@ -198,6 +200,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       ...(components.roles === undefined ? {} : { roles: components.roles })
     })
     await app.register(authRoutes(accounts, lifetimes))
+    if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
     if (init.uploads !== undefined) {
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))

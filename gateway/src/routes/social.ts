@@ -9,7 +9,7 @@
 import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, type SocialCounts, SocialEvent, type SocialLiveCounts, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { clientGone } from '../listen.js'
+import { clientGone, endedOnClose } from '../listen.js'
 import { type FeedSource, feedSocial } from '../social-feed.js'
 
 /** What the gateway needs of the node's social service. */
@@ -90,6 +90,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
     }, countsEveryMs)
   }
   return async (app: FastifyInstance): Promise<void> => {
+    const track = endedOnClose(app)
     const post = (path: 'chat' | 'reactions' | 'views', kind: SocialMessage['kind']): void => {
       app.post<{ Params: { manifest: string }, Body: SocialPost }>(`/api/v1/videos/:manifest/${path}`, {
         config: { rateLimit: { max: init.postsPerMinute ?? 30, timeWindow: 60_000 } },
@@ -130,6 +131,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       reply.hijack()
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+      track(res)
       res.write('retry: 3000\n\n')
       const heartbeat = setInterval(() => { res.write(': ping\n\n') }, heartbeatMs)
       let stopFeed = (): void => {}
