@@ -8,7 +8,7 @@ import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import { unixfs } from '@helia/unixfs'
-import { BadRequestError, type CatalogueEntry, CsrfError, NotFoundError, RateLimitedError } from '@mhc/protocols'
+import { BadRequestError, type CatalogueEntry, CsrfError, type FeatureName, NotFoundError, RateLimitedError } from '@mhc/protocols'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
@@ -26,6 +26,7 @@ import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
 import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
+import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
@@ -53,6 +54,8 @@ export interface GatewayComponents {
   roles?: RoleSource
   /** The node's publisher: browser uploads become drafts, published once the browser signs them. */
   drafts?: GatewayDrafts
+  /** The node's entitlement store: the tier guards verify presented entitlements with it and look up kept ones. */
+  entitlements?: GatewayEntitlements
 }
 
 export interface GatewayInit {
@@ -79,6 +82,8 @@ export interface GatewayInit {
   accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams, sweepMs?: number }
   /** Browser uploads for creators (needs accounts): where the bytes go, and the largest accepted. */
   uploads?: { dir: string, maxBytes: number }
+  /** Features (docs/tiers.md) put behind a tier on this gateway; the others are open. Default none. */
+  gatedFeatures?: readonly FeatureName[]
 }
 
 export interface GatewayApp {
@@ -197,7 +202,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     await app.register(authRoutes(accounts, lifetimes))
     if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
     if (init.uploads !== undefined) {
-      await app.register(uploadRoutes({ accounts, logger: components.logger, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
+      const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
+      await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

@@ -3,7 +3,7 @@
  * every problem reported at once. Flags override it for one run.
  */
 
-import { assertWire, ConfigInvalidError, WireFormatError } from '@mhc/protocols'
+import { assertWire, ConfigInvalidError, FEATURE_NAMES, type FeatureName, PublicKeyString, WireFormatError } from '@mhc/protocols'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 
@@ -48,7 +48,13 @@ export const NodeConfig = Type.Object({
   /** How long DHT provider records live (this node's, and those it keeps for others). Default 48 h, as Kubo. */
   providerValidityMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 30 * 86_400_000 })),
   /** Re-provide this node's records this long after providing them. Default 22 h, as Kubo; must be under providerValidityMs. */
-  reprovideAfterMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 30 * 86_400_000 }))
+  reprovideAfterMs: Type.Optional(Type.Integer({ minimum: 500, maximum: 30 * 86_400_000 })),
+  /** Public keys (base64url Ed25519) of the payment bridges whose entitlements and revocations this node trusts; $MHC_BRIDGE_KEYS replaces the list. */
+  bridgeKeys: Type.Optional(Type.Array(PublicKeyString, { maxItems: 16 })),
+  /** Features (docs/tiers.md) this node's gateway puts behind a tier; the others are open to everyone. Default none. */
+  gatedFeatures: Type.Optional(Type.Array(Type.String({ pattern: `^(${FEATURE_NAMES.join('|')})$` }), { maxItems: FEATURE_NAMES.length })),
+  /** Entitlements the node keeps (docs/specs/entitlements.md); past it, the ones expiring first go. Default 100 000. */
+  entitlementStoreSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 }))
 }, { additionalProperties: false })
 export type NodeConfig = Static<typeof NodeConfig>
 
@@ -100,6 +106,8 @@ export interface ConfigOverrides {
  */
 export interface ConfigEnv {
   MHC_REDIS_URL?: string | undefined
+  /** Comma-separated bridge public keys: replaces `bridgeKeys` when set and not empty. */
+  MHC_BRIDGE_KEYS?: string | undefined
 }
 
 /**
@@ -109,13 +117,15 @@ export interface ConfigEnv {
  */
 export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}, env: ConfigEnv = {}): NodeConfig {
   const redisUrl = env.MHC_REDIS_URL !== undefined && env.MHC_REDIS_URL !== '' ? env.MHC_REDIS_URL : undefined
+  const bridgeKeys = env.MHC_BRIDGE_KEYS?.split(',').map(k => k.trim()).filter(k => k !== '')
   return validateConfig({
     ...file,
     ...(overrides.swarm !== undefined && overrides.swarm.length > 0 ? { swarm: overrides.swarm } : {}),
     ...(overrides.api !== undefined ? { api: overrides.api } : {}),
     ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
     ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {}),
-    ...(redisUrl === undefined ? {} : { redisUrl })
+    ...(redisUrl === undefined ? {} : { redisUrl }),
+    ...(bridgeKeys === undefined || bridgeKeys.length === 0 ? {} : { bridgeKeys })
   })
 }
 
@@ -125,6 +135,11 @@ export function dhtTimings (config: Pick<NodeConfig, 'providerValidityMs' | 'rep
     providerValidityMs: config.providerValidityMs ?? 48 * 3_600_000,
     reprovideAfterMs: config.reprovideAfterMs ?? 22 * 3_600_000
   }
+}
+
+/** The features the gateway gates: the config's list, typed (validateConfig checked every name). */
+export function gatedFeatures (config: Pick<NodeConfig, 'gatedFeatures'>): FeatureName[] {
+  return (config.gatedFeatures ?? []) as FeatureName[]
 }
 
 /** Split "HOST:PORT" (IPv6 hosts in brackets). */

@@ -15,9 +15,11 @@ import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
 import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
-import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
+import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
+import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { transcoder } from './media/index.js'
+import { type EntitlementStore, entitlementStore } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
@@ -48,6 +50,7 @@ export interface MhcNode {
   readonly social: Social
   readonly roles: Roles
   readonly profiles: Profiles
+  readonly entitlements: EntitlementStore
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -117,6 +120,18 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       logger
     }), options)
 
+    const money = await services.start('entitlements', entitlementStore({
+      bridgeKeys: config.bridgeKeys ?? [],
+      ...(config.entitlementStoreSize === undefined ? {} : { maxEntitlements: config.entitlementStoreSize })
+    })({
+      pubsub: libp2p.services.pubsub,
+      topicScores: scores,
+      network: libp2p,
+      datastore: helia.datastore,
+      logger,
+      verify: ed25519Verifier()
+    }), options)
+
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
 
@@ -164,7 +179,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       distributor: distribution,
       social: chat,
       roles: keyRoles,
-      profiles: people
+      profiles: people,
+      entitlements: money
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -177,8 +193,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
+        gatedFeatures: gatedFeatures(config),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, logger }), options)
     }
 
     const node: MhcNode = {
@@ -193,6 +210,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       social: chat,
       roles: keyRoles,
       profiles: people,
+      entitlements: money,
       api,
       gateway: gw,
       id,

@@ -63,6 +63,18 @@ t.test('configuration is resolved in one place', async t => {
     t.equal(resolveConfig(file, {}, { MHC_REDIS_URL: '' }).redisUrl, 'redis://file:6379', 'an empty variable is unset')
   })
 
+  t.test('MHC_BRIDGE_KEYS (comma-separated) replaces bridgeKeys; gatedFeatures takes only feature names', async t => {
+    const a = 'ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ'
+    const b = 'gTl3Dqh9F19Wo1Rmw0x-zMuNipG07jeiXfYPW4_Js5Q'
+    const file = { ...defaultConfig(), bridgeKeys: [a] }
+    t.same(resolveConfig(file, {}, {}).bridgeKeys, [a])
+    t.same(resolveConfig(file, {}, { MHC_BRIDGE_KEYS: ` ${b}, ${a} ,` }).bridgeKeys, [b, a])
+    t.same(resolveConfig(file, {}, { MHC_BRIDGE_KEYS: '' }).bridgeKeys, [a], 'an empty variable is unset')
+    t.throws(() => resolveConfig(file, {}, { MHC_BRIDGE_KEYS: 'not-a-key' }), { code: 'MHC_ERR_CONFIG_INVALID' })
+    t.same(resolveConfig({ ...defaultConfig(), gatedFeatures: ['upload', 'live'] }).gatedFeatures, ['upload', 'live'])
+    t.throws(() => resolveConfig({ ...defaultConfig(), gatedFeatures: ['teleport'] }), { code: 'MHC_ERR_CONFIG_INVALID' })
+  })
+
   t.test('DHT timings default to Kubo\'s, and a renewal after expiry is refused', async t => {
     t.same(dhtTimings(defaultConfig()), { providerValidityMs: 48 * 3_600_000, reprovideAfterMs: 22 * 3_600_000 })
     const err = (() => { try { resolveConfig({ ...defaultConfig(), providerValidityMs: 5000, reprovideAfterMs: 5000 }) } catch (e) { return e } })()
@@ -73,10 +85,12 @@ t.test('configuration is resolved in one place', async t => {
 
 t.test('a stopped node\'s services refuse work with MHC_ERR_NOT_STARTED', async t => {
   const node = await startInProcessNode()
-  const { catalogue, api } = node
+  const { catalogue, api, entitlements } = node
   t.equal(node.status, 'started')
   await node.destroy()
   t.equal(node.status, 'stopped')
   await t.rejects(catalogue.list(), { code: NotStartedError.code })
   t.throws(() => api.url, { code: NotStartedError.code })
+  await t.rejects(entitlements.add(new Uint8Array(8)), { code: NotStartedError.code })
+  await t.rejects(entitlements.revoke(new Uint8Array(8)), { code: NotStartedError.code })
 })

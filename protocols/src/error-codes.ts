@@ -119,6 +119,23 @@ export const DraftMismatchError = /* #__PURE__ */ createError('DraftMismatchErro
 /** A draft nobody signed within the node's `draftTtlHours`: its video was discarded (unpinned). */
 export const DraftExpiredError = /* #__PURE__ */ createError('DraftExpiredError', 'MHC_ERR_DRAFT_EXPIRED', 410, 'The draft expired before it was signed; upload the video again')
 
+// Money: entitlements, revocations and tiers (docs/specs/entitlements.md)
+
+/** An entitlement or revocation signed by a key that is not one of this node's bridge keys. */
+export const EntitlementUnknownKeyError = /* #__PURE__ */ createError('EntitlementUnknownKeyError', 'MHC_ERR_ENTITLEMENT_UNKNOWN_KEY', 403, 'The entitlement is not signed by a bridge this node trusts')
+/** An entitlement past its notAfter (plus the clock-skew allowance). */
+export const EntitlementExpiredError = /* #__PURE__ */ createError('EntitlementExpiredError', 'MHC_ERR_ENTITLEMENT_EXPIRED', 403, 'The entitlement has expired')
+/** An entitlement before its notBefore (minus the clock-skew allowance). */
+export const EntitlementNotYetValidError = /* #__PURE__ */ createError('EntitlementNotYetValidError', 'MHC_ERR_ENTITLEMENT_NOT_YET_VALID', 403, 'The entitlement is not valid yet')
+/** An entitlement issued to another key than the one presenting it. */
+export const EntitlementSubjectError = /* #__PURE__ */ createError('EntitlementSubjectError', 'MHC_ERR_ENTITLEMENT_SUBJECT', 403, 'The entitlement belongs to another key')
+/** A subscription or tip entitlement for another creator than the one asked about. */
+export const EntitlementCreatorError = /* #__PURE__ */ createError('EntitlementCreatorError', 'MHC_ERR_ENTITLEMENT_CREATOR', 403, 'The entitlement is for another creator')
+/** An entitlement a bridge revoked (refund, dispute, cancellation). */
+export const EntitlementRevokedError = /* #__PURE__ */ createError('EntitlementRevokedError', 'MHC_ERR_ENTITLEMENT_REVOKED', 403, 'The entitlement was revoked')
+/** The caller holds no valid entitlement to the tier or feature asked for (402: Payment Required). */
+export const EntitlementRequiredError = /* #__PURE__ */ createError('EntitlementRequiredError', 'MHC_ERR_ENTITLEMENT_REQUIRED', 402, 'This needs a paid tier')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -193,6 +210,13 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ManifestKeyError,
   DraftMismatchError,
   DraftExpiredError,
+  EntitlementUnknownKeyError,
+  EntitlementExpiredError,
+  EntitlementNotYetValidError,
+  EntitlementSubjectError,
+  EntitlementCreatorError,
+  EntitlementRevokedError,
+  EntitlementRequiredError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -10,10 +10,13 @@ import { Compile } from 'typebox/compile'
 import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-validators.mjs'
 import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
+import { EntitlementPayload, RevocationPayload } from '../src/wire/entitlement-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
+import { entitlementPayloadValidator } from '../src/wire/generated/entitlement.js'
 import { profilePayloadValidator } from '../src/wire/generated/profile.js'
+import { revocationPayloadValidator } from '../src/wire/generated/revocation.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
 import { viewPayloadValidator } from '../src/wire/generated/social-view.js'
@@ -173,6 +176,31 @@ const profiles: Array<[string, unknown]> = [
   ['updated fractional', { ...profile, updated: 1.5 }],
   ['version 2', { ...profile, v: 2 }]
 ]
+const entitlement = { v: 1, id: 'AAECAwQFBgcICQoLDA0ODw', kind: 'tip', subject: creator, creator, amount: 500, currency: 'eur', notBefore: 1, notAfter: 2, ref: 'stripe:pi_1' }
+const entitlements: Array<[string, unknown]> = [
+  ['valid tip', entitlement],
+  ['valid, with a video', { ...entitlement, video: good.root }],
+  ['valid subscription shape', { ...without(entitlement, 'amount'), tier: 'PRO' }],
+  ['an unknown kind', { ...entitlement, kind: 'gift' }],
+  ['tier FREE', { ...entitlement, tier: 'FREE' }],
+  ['an upper-case currency', { ...entitlement, currency: 'EUR' }],
+  ['amount 0', { ...entitlement, amount: 0 }],
+  ['amount fractional', { ...entitlement, amount: 1.5 }],
+  ['a short id', { ...entitlement, id: 'abc' }],
+  ['a ref with a space', { ...entitlement, ref: 'stripe pi' }],
+  ['a ref of 256', { ...entitlement, ref: 'x'.repeat(256) }],
+  ['no subject', without(entitlement, 'subject')],
+  ['an extra field', { ...entitlement, admin: true }],
+  ['version 2', { ...entitlement, v: 2 }]
+]
+const revocation = { v: 1, entitlement: 'AAECAwQFBgcICQoLDA0ODw', reason: 'refund', at: 1, notAfter: 2 }
+const revocations: Array<[string, unknown]> = [
+  ['valid', revocation],
+  ['valid, a dispute', { ...revocation, reason: 'dispute' }],
+  ['an unknown reason', { ...revocation, reason: 'whim' }],
+  ['no notAfter', without(revocation, 'notAfter')],
+  ['negative at', { ...revocation, at: -1 }]
+]
 
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
   ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
@@ -182,7 +210,9 @@ const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unk
   ['ChatPayload', chatPayloadValidator, ChatPayload, chats],
   ['ReactionPayload', reactionPayloadValidator, ReactionPayload, reactions],
   ['ViewPayload', viewPayloadValidator, ViewPayload, views],
-  ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles]
+  ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles],
+  ['EntitlementPayload', entitlementPayloadValidator, EntitlementPayload, entitlements],
+  ['RevocationPayload', revocationPayloadValidator, RevocationPayload, revocations]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -198,7 +228,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'profile.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'entitlement.ts', 'profile.ts', 'revocation.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

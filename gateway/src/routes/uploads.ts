@@ -50,6 +50,8 @@ export interface UploadsComponents {
   logger: Logger
   /** The node's publisher: transcodes finished uploads into drafts and publishes them once signed. Without it uploads only store bytes. */
   drafts?: GatewayDrafts
+  /** Run after the creator check on the request that starts an upload: the `upload` feature guard (routes/entitlements.ts). */
+  gate?: (request: FastifyRequest) => Promise<void>
 }
 
 /** The tus error shape for one of our errors: a problem document as its body. */
@@ -101,9 +103,14 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     // tus bodies are streamed to the store untouched; this parser exists only inside this plugin.
     app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => { done(null) })
     const csrf = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => { app.csrfProtection(request, reply, done) }
-    const creator = requireRole(components.accounts, 'creator')
+    const creatorRole = requireRole(components.accounts, 'creator')
+    const startUpload = async (request: FastifyRequest): Promise<void> => {
+      await creatorRole(request)
+      await components.gate?.(request)
+    }
+    // Only starting an upload is gated: one under way finishes even if the entitlement lapses meanwhile.
     const ownUpload = async (request: FastifyRequest): Promise<void> => {
-      await creator(request)
+      await creatorRole(request)
       const upload = await store.getUpload(idOf(request)).catch(() => undefined)
       if (upload?.metadata?.owner !== (request.auth as Authenticated).account.username) throw new NotFoundError('No such upload')
     }
@@ -121,7 +128,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     app.get(`${UPLOADS_PATH}/limits`, {
       schema: { summary: 'What this gateway accepts as an upload, for the page to check before it starts', response: { 200: UploadLimits } }
     }, async () => ({ maxBytes: init.maxBytes }))
-    app.post(UPLOADS_PATH, { onRequest: csrf, preHandler: creator, schema: { hide: true } }, handle)
+    app.post(UPLOADS_PATH, { onRequest: csrf, preHandler: startUpload, schema: { hide: true } }, handle)
     app.route({ method: 'HEAD', url: `${UPLOADS_PATH}/:id`, preHandler: ownUpload, schema: { hide: true }, handler: handle })
     app.route({ method: ['PATCH', 'DELETE'], url: `${UPLOADS_PATH}/:id`, onRequest: csrf, preHandler: ownUpload, schema: { hide: true }, handler: handle })
 
@@ -144,7 +151,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     const problems = { 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody, 410: ProblemBody, 422: ProblemBody }
 
     app.get<{ Params: UploadParams }>(`${UPLOADS_PATH}/:id/events`, {
-      preHandler: creator,
+      preHandler: creatorRole,
       schema: {
         summary: 'Server-Sent Events of an upload: transcode progress (the stages of `mhc publish`), then `draft`, `published` or `failed`',
         description: 'Events `progress` (PublishProgressLine), `draft` (UploadDraft), `published` (PublishResult), `failed` (problem: code, detail, status). ' +
@@ -173,7 +180,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     })
 
     app.get<{ Params: UploadParams }>(`${UPLOADS_PATH}/:id/draft`, {
-      preHandler: creator,
+      preHandler: creatorRole,
       schema: { summary: 'The draft manifest of a transcoded upload, and the exact payload bytes to sign', params: UploadParams, response: { 200: UploadDraft, ...problems } }
     }, async (request, reply) => {
       reply.header('cache-control', 'no-store')
@@ -182,7 +189,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
 
     app.post<{ Params: UploadParams, Body: UploadPublishBody }>(`${UPLOADS_PATH}/:id/publish`, {
       onRequest: csrf,
-      preHandler: creator,
+      preHandler: creatorRole,
       schema: { summary: 'Publish the draft, sealed by a key of this account', params: UploadParams, body: UploadPublishBody, response: { 200: PublishResult, ...problems } }
     }, async (request) => {
       const job = await jobOf(request)

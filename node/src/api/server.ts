@@ -4,6 +4,7 @@ import { listenUrl, sortError } from '@mhc/gateway'
 import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } from '@mhc/protocols'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { adminRoutes } from './admin-routes.js'
+import { entitlementRoutes } from './entitlement-routes.js'
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { profileRoutes } from './profile-routes.js'
@@ -62,5 +63,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(socialRoutes(components))
   void app.register(adminRoutes(components))
   void app.register(profileRoutes(components))
+  void app.register(entitlementRoutes(components))
   return app as unknown as FastifyInstance
 }

@@ -18,3 +18,8 @@ export function markKeys (argv: string[]): string[] {
 export function keyArgument<N extends string> (name: N, description: string) {
   return new Argument(name, description).argParser((v: string) => v.startsWith(MARK) ? v.slice(MARK.length) : v)
 }
+
+/** An option's value that takes a key (`--subject <key>`): the mark taken off, as keyArgument does. */
+export function unmarkKey (value: string): string {
+  return value.startsWith(MARK) ? value.slice(MARK.length) : value
+}

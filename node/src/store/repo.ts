@@ -3,6 +3,7 @@
  *
  *   DIR/config.json        validated config (config.ts)
  *   DIR/keys/identity.key  Ed25519 private key, libp2p protobuf, mode 0600
+ *   DIR/keys/bridge.key    only on a payment bridge: its signing key (mhc bridge keygen)
  *   DIR/blocks/            blockstore, one file per block
  *   DIR/data/              LevelDB datastore (libp2p peer store, DHT, pins)
  *   DIR/orbitdb/           OrbitDB (catalogue)
@@ -24,6 +25,8 @@ export interface RepoPaths {
   root: string
   config: string
   key: string
+  /** A payment bridge's own signing key (money/bridge-key.ts). */
+  bridgeKey: string
   blocks: string
   data: string
   orbitdb: string
@@ -40,6 +43,7 @@ export function repoPaths (dir: string): RepoPaths {
     root,
     config: join(root, 'config.json'),
     key: join(root, 'keys', 'identity.key'),
+    bridgeKey: join(root, 'keys', 'bridge.key'),
     blocks: join(root, 'blocks'),
     data: join(root, 'data'),
     orbitdb: join(root, 'orbitdb'),

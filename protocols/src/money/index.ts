@@ -1,0 +1,4 @@
+export * from './revocations.js'
+export * from './tiers.js'
+export * from './verifier.js'
+export * from './verify.js'
