@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url'
 // Run under tsx (the npm script does): these are the TypeScript sources.
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { Announce } from '../src/wire/announce-schema.js'
+import { LiveStreamPayload, LiveUpdatePayload } from '../src/wire/live-schema.js'
 import { VideoManifest } from '../src/wire/manifest-schema.js'
 import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
@@ -46,7 +47,9 @@ export const TARGETS = [
   { file: 'social-view.ts', schema: ViewPayload, schemaName: 'ViewPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'viewPayloadValidator' },
   { file: 'account-key.ts', schema: KeyProofPayload, schemaName: 'KeyProofPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyProofValidator' },
   { file: 'account-link.ts', schema: KeyLinkPayload, schemaName: 'KeyLinkPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyLinkValidator' },
-  { file: 'profile.ts', schema: ProfilePayload, schemaName: 'ProfilePayload', from: '../profile-schema.js', source: 'src/wire/profile-schema.ts', exportName: 'profilePayloadValidator' }
+  { file: 'profile.ts', schema: ProfilePayload, schemaName: 'ProfilePayload', from: '../profile-schema.js', source: 'src/wire/profile-schema.ts', exportName: 'profilePayloadValidator' },
+  { file: 'live-stream.ts', schema: LiveStreamPayload, schemaName: 'LiveStreamPayload', from: '../live-schema.js', source: 'src/wire/live-schema.ts', exportName: 'liveStreamValidator' },
+  { file: 'live-update.ts', schema: LiveUpdatePayload, schemaName: 'LiveUpdatePayload', from: '../live-schema.js', source: 'src/wire/live-schema.ts', exportName: 'liveUpdateValidator' }
 ]
 
 const ANNOTATIONS = new Set(['$id', 'title', 'description'])
