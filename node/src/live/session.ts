@@ -71,6 +71,12 @@ export class LiveSession {
   private readonly controller = new AbortController()
   private segments = 0
   private nextSeq = 0
+  /**
+   * Wall clock when the publisher was let in: the program date time of the
+   * session's first segment. (Not the first byte: SRT's bytes come through a
+   * remuxing ffmpeg that holds them while it probes.)
+   */
+  private readonly admittedAt = Date.now()
 
   constructor (private readonly components: SessionComponents, private readonly plan: SessionPlan, signal: AbortSignal) {
     signal.addEventListener('abort', () => { this.abort() }, { once: true })
@@ -157,7 +163,15 @@ export class LiveSession {
   private scanner (rungs: Rung[], startNumber: number, discontinuity: boolean): { scan: (final?: boolean) => Promise<void>, idle: () => Promise<void> } {
     const last = new Map(rungs.map(r => [r.name, startNumber - 1]))
     const inits = new Map<string, string>()
+    // ffmpeg dates segments from when its muxer started, which is after the probe; we date them
+    // from when the publisher was let in, keeping ffmpeg's spacing between them.
+    let shift: number | undefined
     let running: Promise<void> | undefined
+    const dated = (ffmpegPdt: number | undefined): number => {
+      const at = ffmpegPdt ?? Date.now()
+      shift ??= this.admittedAt - at
+      return Math.round(at + shift)
+    }
     const scanOnce = async (): Promise<void> => {
       for (const rung of rungs) {
         const dir = join(this.plan.dir, rung.name)
@@ -165,16 +179,16 @@ export class LiveSession {
         if (text === undefined) continue
         for (const entry of parseLivePlaylist(text)) {
           if (entry.seq <= (last.get(rung.name) ?? -1)) continue
-          const bytes = await readFile(join(dir, entry.uri)).catch(() => undefined)
+          const bytes = await readFile(join(dir, safeName(entry.uri))).catch(() => undefined)
           if (bytes === undefined) break
           let init = inits.get(rung.name)
           if (init === undefined) {
-            init = (await this.add(await readFile(join(dir, 'init.mp4')))).toString()
+            init = (await this.add(await readFile(join(dir, safeName(entry.map ?? 'init.mp4'))))).toString()
             inits.set(rung.name, init)
           }
           const cid = (await this.add(bytes)).toString()
           last.set(rung.name, entry.seq)
-          await rm(join(dir, entry.uri), { force: true })
+          await rm(join(dir, safeName(entry.uri)), { force: true })
           this.segments++
           this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
           this.components.onSegment({
@@ -182,7 +196,7 @@ export class LiveSession {
             seq: entry.seq,
             cid,
             duration: entry.duration,
-            programDateTime: entry.programDateTime ?? Date.now(),
+            programDateTime: dated(entry.programDateTime),
             init,
             discontinuity: discontinuity && entry.seq === startNumber
           })
@@ -231,6 +245,12 @@ async function feed (ffmpeg: ChildProcess, prefix: Buffer[], pending: Promise<It
     next = chunks.next()
   }
   stdin.end()
+}
+
+/** A playlist names files in its own folder; anything else is not read. */
+function safeName (uri: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(uri) || uri.startsWith('.')) throw new LiveIngestError(`Unexpected name in the ladder's playlist: ${uri}`)
+  return uri
 }
 
 function exitOf (child: ChildProcess): Promise<{ code: number | null }> {

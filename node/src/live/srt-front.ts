@@ -154,8 +154,8 @@ export class SrtFront {
 
   /** ffmpeg as the SRT listener behind the front: the stream copied to MPEG-TS on stdout, into the ladder. */
   private receiver (port: number, admission: Admission, caller: Caller): ChildProcess {
-    const args = ['-hide_banner', '-nostats', '-v', 'error', '-nostdin', '-probesize', '1000000', '-analyzeduration', '1000000', '-i', `srt://127.0.0.1:${port}?mode=listener&transtype=live`,
-      '-map', '0', '-c', 'copy', '-f', 'mpegts', 'pipe:1']
+    const args = ['-hide_banner', '-nostats', '-v', 'error', '-nostdin', '-fflags', 'nobuffer', '-probesize', '65536', '-analyzeduration', '300000', '-i', `srt://127.0.0.1:${port}?mode=listener&transtype=live`,
+      '-map', '0', '-c', 'copy', '-muxdelay', '0', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1']
     const ffmpeg = spawn(this.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'ignore'], killSignal: 'SIGKILL' })
     ffmpeg.on('error', err => { this.log.warn({ err }, 'srt receiver failed to start') })
     ffmpeg.stdout?.on('data', (chunk: Buffer) => { admission.input.write(chunk) })
