@@ -17,6 +17,7 @@ import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -48,6 +49,7 @@ export interface MhcNode {
   readonly social: Social
   readonly roles: Roles
   readonly profiles: Profiles
+  readonly live: Live
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -64,6 +66,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
   for (const addr of [...config.swarm, ...config.bootstrap]) parseMultiaddr(addr)
   const apiAddr = parseHostPort(config.api)
   const gatewayAddr = config.gateway === null ? undefined : parseHostPort(config.gateway)
+  const rtmpAddr = config.rtmp === undefined ? undefined : parseHostPort(config.rtmp)
+  const srtAddr = config.srt === undefined ? undefined : parseHostPort(config.srt)
 
   const unlock = await lockRepo(repo.paths)
   const services = new ServiceStack(logger)
@@ -125,6 +129,13 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
     }), options)
 
+    const streams = await services.start('live', live({
+      workDir: join(repo.paths.root, 'live'),
+      ...(rtmpAddr === undefined ? {} : { rtmp: rtmpAddr }),
+      ...(srtAddr === undefined ? {} : { srt: srtAddr }),
+      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs })
+    })({ unixfs: fs, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
       .catch(err => logger.warn({ err, addr }, 'bootstrap dial failed'))))
@@ -141,6 +152,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       multiaddrs: libp2p.getMultiaddrs().map(String),
       api: api.url,
       gateway: gw?.url ?? null,
+      rtmp: streams.rtmpUrl,
+      srt: streams.srtUrl,
       pid: process.pid
     })
 
@@ -161,7 +174,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       distributor: distribution,
       social: chat,
       roles: keyRoles,
-      profiles: people
+      profiles: people,
+      live: streams
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -190,6 +204,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       social: chat,
       roles: keyRoles,
       profiles: people,
+      live: streams,
       api,
       gateway: gw,
       id,

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { adminRoutes } from './admin-routes.js'
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
+import { liveRoutes } from './live-routes.js'
 import { profileRoutes } from './profile-routes.js'
 import { controlRoutes } from './routes.js'
 import { socialRoutes } from './social-routes.js'
@@ -62,5 +63,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(socialRoutes(components))
   void app.register(adminRoutes(components))
   void app.register(profileRoutes(components))
+  void app.register(liveRoutes(components))
   return app as unknown as FastifyInstance
 }

@@ -67,7 +67,7 @@ export interface LiveInit {
   rtmp?: { host: string, port: number }
   /** SRT listen address (UDP); port 0 picks a free port. Default 127.0.0.1:9000. */
   srt?: { host: string, port: number }
-  /** Where the ladder writes segments before they are imported (the repo's staging folder). */
+  /** A folder of the live service's own, where the ladder writes segments until they are imported; emptied at start. */
   workDir: string
   /** How long a dropped publisher may take to come back before the stream ends. Default 30 s. */
   reconnectWindowMs?: number

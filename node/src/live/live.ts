@@ -6,6 +6,7 @@
  * may still come back) → `ended` (the window passed, or `end()`).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
@@ -80,6 +81,8 @@ export class DefaultLive implements Live {
   async start (): Promise<void> {
     if (this.started) return
     this.controller = new AbortController()
+    // Segments a crashed process left behind were never announced: they go.
+    await rm(this.init.workDir, { recursive: true, force: true })
     for await (const { value } of this.components.datastore.query({ prefix: PREFIX })) {
       let record: StoredStream
       try {
@@ -194,7 +197,7 @@ export class DefaultLive implements Live {
       logger: log,
       onSegment: (segment) => { this.onSegment(runtime, segment) }
     }, {
-      dir: join(this.init.workDir, 'live', record.stream, String(Date.now())),
+      dir: join(this.init.workDir, record.stream, String(Date.now())),
       format,
       preset: this.init.preset ?? 'veryfast',
       ffmpegPath: this.init.ffmpegPath ?? 'ffmpeg',
