@@ -8,5 +8,9 @@ export interface Admission {
   release(): void
 }
 
-/** Let a publisher in by its key, or throw LiveKeyError, LiveBusyError or LiveEndedError. */
-export type Admit = (key: string, format: IngestFormat) => Admission
+/**
+ * Let a publisher in by its key, or throw LiveKeyError, LiveBusyError or
+ * LiveEndedError. `cut` disconnects the publisher: the service calls it when
+ * the session ends without it (its input was not media, the stream was ended).
+ */
+export type Admit = (key: string, format: IngestFormat, cut: () => void) => Admission

@@ -70,7 +70,7 @@ export class DefaultLive implements Live {
   constructor (private readonly components: LiveComponents, private readonly init: LiveInit) {
     this.log = components.logger.child({ component: 'live' })
     this.windowMs = init.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS
-    const admit = (key: string, format: IngestFormat): Admission => this.admit(key, format)
+    const admit = (key: string, format: IngestFormat, cut: () => void): Admission => this.admit(key, format, cut)
     this.rtmp = new RtmpIngest(admit, this.log.child({ ingest: 'rtmp' }))
     this.srt = new SrtFront(admit, init.ffmpegPath ?? 'ffmpeg', this.log.child({ ingest: 'srt' }))
   }
@@ -178,7 +178,7 @@ export class DefaultLive implements Live {
   }
 
   /** A publisher presents a key: let it in, or throw why not. Synchronous, so two publishers cannot both pass. */
-  private admit (key: string, format: IngestFormat): Admission {
+  private admit (key: string, format: IngestFormat, cut: () => void): Admission {
     if (!this.started) throw new NotStartedError('The live service is not started')
     const id = this.byKey.get(hashKey(key))
     const runtime = id === undefined ? undefined : this.streams.get(id)
@@ -205,15 +205,22 @@ export class DefaultLive implements Live {
       start
     }, this.controller.signal)
     runtime.session = session
+    let released = false
     runtime.tail = session.done.then(async result => {
       if (runtime.session === session) runtime.session = undefined
+      // The session is over (its input was not media, or the stream was ended): its publisher goes too.
+      if (!released) {
+        released = true
+        runtime.publishing = false
+        cut()
+      }
+      session.input.destroy()
       if (result.error !== undefined) log.warn({ code: result.error.code, err: result.error }, 'live session ended with an error')
       record.nextSeq = Math.max(record.nextSeq, result.nextSeq)
       await this.save(record).catch((err: unknown) => { log.warn({ err }, 'live stream record not saved') })
       if (!runtime.publishing && record.state === 'live') this.armGrace(runtime)
       return result
     })
-    let released = false
     return {
       stream: record.stream,
       input: session.input,

@@ -34,6 +34,8 @@ const Flv = require('node-media-server/src/protocol/flv.js') as FlvMuxer
 /** A connection that has not published by then is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 15_000
 const MAX_CONNECTIONS = 64
+/** An admitted publisher that sends nothing for this long is dropped (the reconnect window starts). */
+const PUBLISHER_IDLE_MS = 10_000
 
 export class RtmpIngest {
   private server: Server | undefined
@@ -74,17 +76,16 @@ export class RtmpIngest {
       log.info({ code: isMhcError(err) ? err.code : undefined, err: isMhcError(err) ? undefined : err }, 'rtmp publisher refused')
       socket.destroy()
     }
-    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => {
-      if (admission === undefined) socket.destroy()
-    })
+    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => { socket.destroy() })
     parser.onOutputCallback = (buffer) => { if (!socket.destroyed) socket.write(buffer) }
     parser.onPlayCallback = () => { refuse(new LiveKeyError('This server takes publishers only')) }
     parser.onConnectCallback = ({ app, name }) => {
       if (refused || admission !== undefined) return
       if (app !== RTMP_APP) { refuse(new LiveKeyError(`Unknown RTMP application ${JSON.stringify(app)}; publish to /${RTMP_APP}/KEY`)); return }
       try {
-        admission = this.admit(name, 'flv')
-        socket.setTimeout(0)
+        admission = this.admit(name, 'flv', () => { socket.destroy() })
+        // A publisher that goes silent without closing is gone all the same.
+        socket.setTimeout(PUBLISHER_IDLE_MS, () => { socket.destroy() })
         log.info({ stream: admission.stream }, 'rtmp publisher admitted')
       } catch (err) {
         refuse(err)

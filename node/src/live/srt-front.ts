@@ -14,7 +14,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { isMhcError, LiveBusyError, LiveEndedError } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import type { Admission, Admit } from './admission.js'
-import { SRT_IDLE_MS, SRT_MAX_PENDING } from './constants.js'
+import { MAX_BUFFERED_BYTES, SRT_IDLE_MS, SRT_MAX_PENDING } from './constants.js'
 import {
   HS_CONCLUSION, HS_INDUCTION, HS_REJECT_CONFLICT, HS_REJECT_FORBIDDEN, inductionResponse, parseHandshake, rejection, streamIdOf, withCookie
 } from './srt-handshake.js'
@@ -109,7 +109,7 @@ export class SrtFront {
     const key = streamIdOf(msg) ?? ''
     let admission: Admission
     try {
-      admission = this.admit(key, 'mpegts')
+      admission = this.admit(key, 'mpegts', () => { this.drop(caller) })
     } catch (err) {
       const reason = isMhcError(err, LiveBusyError.code) ? HS_REJECT_CONFLICT : isMhcError(err, LiveEndedError.code) ? HS_REJECT_GONE : HS_REJECT_FORBIDDEN
       this.log.info({ code: isMhcError(err) ? err.code : undefined, reason }, 'srt publisher refused')
@@ -158,7 +158,14 @@ export class SrtFront {
       '-map', '0', '-c', 'copy', '-muxdelay', '0', '-flush_packets', '1', '-f', 'mpegts', 'pipe:1']
     const ffmpeg = spawn(this.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'ignore'], killSignal: 'SIGKILL' })
     ffmpeg.on('error', err => { this.log.warn({ err }, 'srt receiver failed to start') })
-    ffmpeg.stdout?.on('data', (chunk: Buffer) => { admission.input.write(chunk) })
+    ffmpeg.stdout?.on('data', (chunk: Buffer) => {
+      admission.input.write(chunk)
+      // A publisher that outruns the ladder by this much is cut rather than held in memory.
+      if (admission.input.writableLength > MAX_BUFFERED_BYTES) {
+        this.log.warn({ stream: admission.stream }, 'srt publisher outran the live ladder; cut')
+        this.drop(caller)
+      }
+    })
     ffmpeg.once('close', () => {
       this.log.info({ stream: admission.stream }, 'srt publisher gone')
       this.drop(caller)

@@ -168,4 +168,14 @@ t.test('a dropped publisher', async t => {
     const refused = await publish(made.rtmpUrl, { seconds: 2 }).exited
     t.not(refused.code, 0, 'an ended stream takes no publisher')
   })
+  t.test('end() cuts the publisher and ends the stream at once', async t => {
+    const made = await service.create({ title: 'Ended by its owner' })
+    const pub = publish(made.rtmpUrl, { seconds: 30 })
+    await eventually(() => rig.segments.filter(e => e.stream === made.stream).length >= 2, { what: 'live' })
+    const ended = await service.end(made.stream)
+    t.equal(ended.state, 'ended')
+    t.ok(ended.endedAt !== undefined)
+    t.not((await pub.exited).code, 0, 'the publisher was cut off')
+    t.equal(await service.end('0'.repeat(32)).catch((err: { code?: string }) => err.code), 'MHC_ERR_LIVE_NOT_FOUND')
+  })
 })
