@@ -79,8 +79,12 @@ export class RtmpIngest {
     socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => { socket.destroy() })
     parser.onOutputCallback = (buffer) => { if (!socket.destroyed) socket.write(buffer) }
     parser.onPlayCallback = () => { refuse(new LiveKeyError('This server takes publishers only')) }
-    parser.onConnectCallback = ({ app, name }) => {
-      if (refused || admission !== undefined) return
+    // The parser names the app and stream (connect, then publish or play) before it says which it is.
+    let requested: { app: string, name: string } | undefined
+    parser.onConnectCallback = ({ app, name }) => { requested = { app, name } }
+    parser.onPushCallback = () => {
+      if (refused || admission !== undefined || requested === undefined) return
+      const { app, name } = requested
       if (app !== RTMP_APP) { refuse(new LiveKeyError(`Unknown RTMP application ${JSON.stringify(app)}; publish to /${RTMP_APP}/KEY`)); return }
       try {
         admission = this.admit(name, 'flv', () => { socket.destroy() })
@@ -91,7 +95,6 @@ export class RtmpIngest {
         refuse(err)
       }
     }
-    parser.onPushCallback = () => {}
     parser.onPacketCallback = (packet) => {
       if (admission === undefined || refused) return
       if (!headerSent) {

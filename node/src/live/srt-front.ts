@@ -40,7 +40,8 @@ interface Relay {
   /** The ffmpeg listener's cookie, once it answered. */
   cookie?: number
   conclusion: Uint8Array
-  ffmpeg: ChildProcess
+  /** Started once a loopback port is found. */
+  ffmpeg?: ChildProcess
   admission: Admission
 }
 
@@ -120,7 +121,7 @@ export class SrtFront {
     this.log.info({ stream: admission.stream }, 'srt publisher admitted')
     const socket = createSocket('udp4')
     socket.on('error', () => {})
-    const relay: Relay = { socket, port: 0, conclusion: Uint8Array.from(msg), ffmpeg: undefined as unknown as ChildProcess, admission }
+    const relay: Relay = { socket, port: 0, conclusion: Uint8Array.from(msg), admission }
     caller.relay = relay
     socket.on('message', (m: Buffer) => {
       const hs = parseHandshake(m)
@@ -179,7 +180,6 @@ export class SrtFront {
     this.callers.delete(id)
     const relay = caller.relay
     if (relay === undefined) return
-    // ffmpeg may not have been spawned yet when the front closes.
     relay.ffmpeg?.kill('SIGKILL')
     relay.socket.close()
     relay.admission.release()

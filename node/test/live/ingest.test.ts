@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { eventually } from '@mhc/protocols/testing'
@@ -54,6 +55,9 @@ t.test('live ingest over RTMP', async t => {
     t.not(code, 0, 'the publisher was cut off')
     const other = made.rtmpUrl.replace('/live/', '/other/')
     t.not((await publish(other, { seconds: 2 }).exited).code, 0, 'the right key under another application is refused too')
+    const player = spawn('ffmpeg', ['-v', 'error', '-rw_timeout', '5000000', '-i', made.rtmpUrl, '-t', '1', '-f', 'null', '-'], { stdio: 'ignore' })
+    const played = await new Promise<number | null>(resolve => { player.once('close', resolve) })
+    t.not(played, 0, 'a player is refused: the ingest takes publishers only')
     t.equal((await service.get(made.stream)).state, 'waiting')
     t.notOk(rig.segments.some(e => e.stream === made.stream), 'no segment was made')
   })
