@@ -1,4 +1,4 @@
-/** Live ladder and ingest constants (docs/specs/live.md, decision 0015). */
+/** Live ladder and ingest constants (docs/specs/live.md, decision 0017). */
 
 /** Segment length: short segments are what keeps glass-to-glass latency low. */
 export const LIVE_SEGMENT_SECONDS = 1

@@ -1,6 +1,6 @@
 /**
  * Live streams on their origin node: streams made with `create()`, each with
- * a secret key; RTMP and SRT ingest (decision 0015) on configurable
+ * a secret key; RTMP and SRT ingest (decision 0017) on configurable
  * addresses; one ffmpeg per publisher session that decodes once and encodes
  * the live ladder into 1-second fMP4 segments; every segment added to the
  * blockstore the moment it closes, and reported as a `segment` event

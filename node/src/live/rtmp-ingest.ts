@@ -1,5 +1,5 @@
 /**
- * RTMP ingest (decision 0015): our own TCP server, and per connection the
+ * RTMP ingest (decision 0017): our own TCP server, and per connection the
  * RTMP protocol parser of node-media-server (handshake, chunk stream, AMF0),
  * which does no I/O of its own. The key is checked at `publish`, before any
  * media is taken; audio, video and metadata messages become FLV tags for the

@@ -1,5 +1,5 @@
 /**
- * SRT ingest (decision 0015): a UDP front that speaks only SRT's handshake.
+ * SRT ingest (decision 0017): a UDP front that speaks only SRT's handshake.
  * It answers a caller's induction itself, reads the stream id (the key) from
  * the conclusion, and refuses a wrong key or a busy stream with a rejection
  * handshake, before any ffmpeg runs. A caller let in gets its own ffmpeg SRT
