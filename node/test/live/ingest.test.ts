@@ -183,3 +183,16 @@ t.test('a dropped publisher', async t => {
     t.equal(await service.end('0'.repeat(32)).catch((err: { code?: string }) => err.code), 'MHC_ERR_LIVE_NOT_FOUND')
   })
 })
+
+t.test('stopping the service with a publisher live cuts it and leaves nothing running', async t => {
+  const rig = await liveRig(t)
+  const made = await rig.service.create({ title: 'Shutdown' })
+  const rtmp = publish(made.rtmpUrl, { seconds: 30 })
+  const srtStream = await rig.service.create({ title: 'Shutdown SRT' })
+  const srt = publish(srtStream.srtUrl, { seconds: 30 })
+  await eventually(() => rig.segments.some(e => e.stream === made.stream) && rig.segments.some(e => e.stream === srtStream.stream), { what: 'both live', ms: 30_000 })
+  await rig.service.stop()
+  t.not((await rtmp.exited).code, 0, 'the RTMP publisher was cut off')
+  t.not((await srt.exited).code, 0, 'the SRT publisher was cut off')
+  await t.rejects(rig.service.create({ title: 'late' }), { code: 'MHC_ERR_NOT_STARTED' })
+})
