@@ -13,11 +13,14 @@ import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
+import { liveStreamValidator } from '../src/wire/generated/live-stream.js'
+import { liveUpdateValidator } from '../src/wire/generated/live-update.js'
 import { profilePayloadValidator } from '../src/wire/generated/profile.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
 import { viewPayloadValidator } from '../src/wire/generated/social-view.js'
 import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
+import { LiveStreamPayload, LiveUpdatePayload } from '../src/wire/live-schema.js'
 import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
 
@@ -174,7 +177,42 @@ const profiles: Array<[string, unknown]> = [
   ['version 2', { ...profile, v: 2 }]
 ]
 
+const liveStream = { v: 1, stream: '8f3c2a1b9d4e5f60718293a4b5c6d7e8', title: 'Launch day', owner: creator, createdAt: 1_795_516_800_000 }
+const liveStreams: Array<[string, unknown]> = [
+  ['valid', liveStream],
+  ['an upper-case stream id', { ...liveStream, stream: liveStream.stream.toUpperCase() }],
+  ['a 31-digit stream id', { ...liveStream, stream: liveStream.stream.slice(1) }],
+  ['an empty title', { ...liveStream, title: '' }],
+  ['valid, a title of 100', { ...liveStream, title: 'x'.repeat(100) }],
+  ['a title of 101', { ...liveStream, title: 'x'.repeat(101) }],
+  ['markup in the title', { ...liveStream, title: '<b>live</b>' }],
+  ['an owner that is not a key', { ...liveStream, owner: 'me' }],
+  ['a key field', { ...liveStream, key: 'secret' }],
+  ['version 2', { ...liveStream, v: 2 }]
+]
+const segment = { seq: 41, cid: good.root, duration: 1, programDateTime: 1_795_516_841_000 }
+const liveUpdate = { v: 1, stream: liveStream.stream, seq: 7, renditions: [{ name: '360p', init: good.root, segments: [segment] }], ended: false }
+const liveUpdates: Array<[string, unknown]> = [
+  ['valid', liveUpdate],
+  ['valid, the last one with no segments', { ...liveUpdate, renditions: [], ended: true }],
+  ['valid, a discontinuity', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, discontinuity: true }] }] }],
+  ['ended missing', without(liveUpdate, 'ended')],
+  ['a fractional seq', { ...liveUpdate, seq: 1.5 }],
+  ['a negative seq', { ...liveUpdate, seq: -1 }],
+  ['a rendition name with a slash', { ...liveUpdate, renditions: [{ name: '../x', segments: [] }] }],
+  ['a zero duration', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 0 }] }] }],
+  ['valid, a duration of 30', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 30 }] }] }],
+  ['a duration of 30.5', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 30.5 }] }] }],
+  ['a segment CID that is not one', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, cid: 'seg_41.m4s' }] }] }],
+  ['an extra segment field', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, url: 'http://x' }] }] }],
+  ['nine renditions', { ...liveUpdate, renditions: Array.from({ length: 9 }, (_, i) => ({ name: `r${i}`, segments: [] })) }],
+  ['seventeen segments', { ...liveUpdate, renditions: [{ name: '360p', segments: Array.from({ length: 17 }, (_, i) => ({ ...segment, seq: i })) }] }],
+  ['version 2', { ...liveUpdate, v: 2 }]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
+  ['LiveStreamPayload', liveStreamValidator, LiveStreamPayload, liveStreams],
+  ['LiveUpdatePayload', liveUpdateValidator, LiveUpdatePayload, liveUpdates],
   ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
   ['KeyLinkPayload', keyLinkValidator, KeyLinkPayload, links],
   ['VideoManifest', videoManifestValidator, VideoManifest, manifests],
