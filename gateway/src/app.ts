@@ -24,6 +24,7 @@ import { type BlockFilePaths, LocalFiles } from './local/index.js'
 import { type GatewayMetrics, gatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
+import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
@@ -40,9 +41,10 @@ export interface GatewayComponents {
   social?: GatewaySocial
   /**
    * The node's profiles: names for chat events (from the cache, in memory),
-   * and the profile API (`/api/v1/profiles`) when `get` and `publishSigned` are there too.
+   * and the profile API (`/api/v1/profiles`) when `get` and `publishSigned` are there too;
+   * with `addAvatar` and accounts, avatar uploads (`/api/v1/avatars`).
    */
-  profiles?: GatewayProfiles & Partial<GatewayProfileStore>
+  profiles?: GatewayProfiles & Partial<GatewayProfileStore & GatewayAvatarStore>
   /** Where the node keeps each block on disk: local files are then served from their block files. */
   blockFiles?: BlockFilePaths
   /** The node's datastore: with it the gateway keeps accounts and logins (docs/specs/accounts.md). */
@@ -73,8 +75,8 @@ export interface GatewayInit {
    * advertised at `GET /api/v1/gateways` and allowed by the app's CSP `connect-src`.
    */
   peerGateways?: string[]
-  /** Accounts: session lifetimes and the argon2id cost (tests lower it). */
-  accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams }
+  /** Login lifetimes, password hashing, and how often expired logins are deleted (default hourly). */
+  accounts?: { accessMs?: number, refreshMs?: number, hash?: HashParams, sweepMs?: number }
   /** Browser uploads for creators (needs accounts): where the bytes go, and the largest accepted. */
   uploads?: { dir: string, maxBytes: number }
 }
@@ -178,19 +180,22 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
   const people = components.profiles
-  if (people?.get !== undefined && people.publishSigned !== undefined) {
-    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people) }))
+  if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {
+    await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people), person: people.person.bind(people) }))
   }
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
+    const sessions = redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes)
+    if (sessions instanceof DatastoreSessions) sweepSessions(app, sessions, init.accounts?.sweepMs ?? 3_600_000)
     const accounts = new Accounts({
       store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
-      sessions: redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes),
+      sessions,
       throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
       passwords: new Passwords(init.accounts?.hash),
       ...(components.roles === undefined ? {} : { roles: components.roles })
     })
     await app.register(authRoutes(accounts, lifetimes))
+    if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
     if (init.uploads !== undefined) {
       await app.register(uploadRoutes({ accounts, logger: components.logger, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }
@@ -206,6 +211,27 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
  * Connect before serving, so the first requests are counted; if Redis is
  * down the gateway still starts, counting nothing until it comes back.
  */
+/**
+ * Expired logins in the datastore are deleted on a timer, off the request
+ * path; closing the app stops the timer and aborts a sweep in flight.
+ * (Redis expires its own records.)
+ */
+function sweepSessions (app: FastifyInstance, sessions: DatastoreSessions, everyMs: number): void {
+  const stop = new AbortController()
+  let running: Promise<unknown> = Promise.resolve()
+  const timer = setInterval(() => {
+    running = sessions.sweep({ signal: stop.signal })
+      .then(n => { if (n > 0) app.log.debug({ records: n }, 'expired logins swept') })
+      .catch((err: unknown) => { if (!stop.signal.aborted) app.log.warn({ err }, 'sweeping expired logins failed') })
+  }, everyMs)
+  timer.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    stop.abort()
+    await running
+  })
+}
+
 /** The CSRF plugin's own refusals (missing secret, wrong token). */
 function isCsrfRefusal (err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code

@@ -23,3 +23,20 @@ export function clientGone (res: ServerResponse): AbortSignal {
   })
   return controller.signal
 }
+
+/**
+ * Event streams a closing server must end itself: Fastify's close waits for
+ * requests in flight, and an event stream never finishes, so a page left
+ * open would hold the gateway (and the daemon's stop) forever. Returns
+ * `track(res)` for each stream; the browser's EventSource reconnects later.
+ */
+export function endedOnClose (app: FastifyInstance): (res: ServerResponse) => void {
+  const open = new Set<ServerResponse>()
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end()
+  })
+  return res => {
+    open.add(res)
+    res.once('close', () => { open.delete(res) })
+  }
+}

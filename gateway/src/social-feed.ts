@@ -7,6 +7,9 @@ export interface FeedSource {
   removeEventListener(type: 'message', listener: (e: CustomEvent<SocialMessage>) => void): void
 }
 
+/** The fewest sent ids a feed remembers to drop duplicates. */
+const SENT_IDS_MIN = 1024
+
 export interface FeedOptions {
   signal?: AbortSignal
   /** Keep sending live messages after the history; without it the feed ends with the history. */
@@ -22,10 +25,13 @@ export interface FeedOptions {
  * Returns the function that stops the live part.
  */
 export async function feedSocial (social: FeedSource, manifest: string, send: (m: SocialMessage) => void, options: FeedOptions = {}): Promise<() => void> {
+  // The ids already sent, oldest first; bounded so a stream open for hours does not grow without end.
   const sent = new Set<string>()
+  let keep = SENT_IDS_MIN
   const once = (m: SocialMessage): void => {
     if (m.payload.manifest !== manifest || sent.has(m.id)) return
     sent.add(m.id)
+    if (sent.size > keep) sent.delete(sent.values().next().value as string)
     send(m)
   }
   const held: SocialMessage[] = []
@@ -36,6 +42,8 @@ export async function feedSocial (social: FeedSource, manifest: string, send: (m
   if (options.live === true) social.addEventListener('message', onMessage)
   try {
     const history = await social.history(manifest, options.signal === undefined ? {} : { signal: options.signal })
+    // A duplicate can only be a message still in the history window: remember that many, twice over.
+    keep = Math.max(SENT_IDS_MIN, 2 * history.length)
     const from = options.after === undefined ? 0 : history.findIndex(m => m.id === options.after) + 1
     for (const m of history.slice(0, from)) sent.add(m.id)
     for (const m of history.slice(from)) once(m)

@@ -62,6 +62,25 @@ t.test('REST API /api/v1', async t => {
     }
   })
 
+  t.test('each video names its creator: from the catalogue entry, or for an older entry from its verified manifest', async t => {
+    const page = JSON.parse((await app.inject('/api/v1/videos?limit=2')).payload) as VideoPage
+    t.same(page.items.map(v => v.creator), [creator, creator], 'entries without creator: the verified manifest\'s')
+  })
+
+  t.test('?creator= filters on the entry\'s creator without reading the manifest; entries without one fall back to it', async t => {
+    const otherKey = toBase64url(ed25519.getPublicKey(ed25519.utils.randomSecretKey()))
+    // The publisher writes the creator it verified; this manifest block is not even in the blockstore.
+    const absent = 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+    fx.catalogue.unshift({ manifest: absent, root: fx.root.toString(), title: 'Entry with creator', duration: 1, published: '2026-11-27T00:00:00Z', creator: otherKey })
+    t.teardown(() => { fx.catalogue.shift() })
+    const theirs = JSON.parse((await app.inject(`/api/v1/videos?creator=${otherKey}`)).payload) as VideoPage
+    t.same(theirs.items.map(v => [v.title, v.creator, v.poster]), [['Entry with creator', otherKey, null]], 'listed on the entry\'s word (its poster unknown)')
+    const mine = JSON.parse((await app.inject(`/api/v1/videos?creator=${creator}&limit=10`)).payload) as VideoPage
+    t.same(mine.items.map(v => v.title), ['Video 4', 'Video 3', 'Video 2', 'Video 1', 'Video 0'], 'the older entries, by their verified manifests, and not the other key\'s')
+    const all = JSON.parse((await app.inject('/api/v1/videos?limit=1')).payload) as VideoPage
+    t.match(all.items[0], { title: 'Entry with creator', creator: otherKey }, 'the unfiltered list carries the entry\'s creator too')
+  })
+
   t.test('one video: verified manifest and playback URLs', async t => {
     const res = await app.inject(`/api/v1/videos/${sealed[4]?.toString() ?? ''}`)
     t.equal(res.statusCode, 200)

@@ -39,6 +39,8 @@ export const NodeConfig = Type.Object({
   gatewayCacheBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 ** 3 })),
   /** Largest browser upload the gateway accepts, in bytes (default 4 GiB). */
   uploadMaxBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 ** 4 })),
+  /** How long a browser upload's draft waits for its creator's signature before it is discarded and unpinned, in hours (default 72). */
+  draftTtlHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 8760 })),
   /** Chat messages, reactions and view beacons kept per video (default 500). */
   socialHistorySize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   /** Per-author rate every node enforces on social messages (default a burst of 10, then 1 a second). */

@@ -125,7 +125,10 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     for (const entry of published) await chat.join(entry.manifest, options)
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
-    const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
+    const pub = await services.start('publisher', publisher({
+      stagingDir: repo.paths.staging,
+      ...(config.draftTtlHours === undefined ? {} : { draftTtlMs: Math.round(config.draftTtlHours * 3_600_000) })
+    })({
       transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
     }), options)
 

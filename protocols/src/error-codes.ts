@@ -135,6 +135,8 @@ export const UploadNotReadyError = /* #__PURE__ */ createError('UploadNotReadyEr
 export const ManifestKeyError = /* #__PURE__ */ createError('ManifestKeyError', 'MHC_ERR_MANIFEST_KEY', 403, 'The manifest is not signed by a key of this account')
 /** A signed manifest whose content differs from the draft the node made. */
 export const DraftMismatchError = /* #__PURE__ */ createError('DraftMismatchError', 'MHC_ERR_DRAFT_MISMATCH', 422, 'The signed manifest differs from the draft')
+/** A draft nobody signed within the node's `draftTtlHours`: its video was discarded (unpinned). */
+export const DraftExpiredError = /* #__PURE__ */ createError('DraftExpiredError', 'MHC_ERR_DRAFT_EXPIRED', 410, 'The draft expired before it was signed; upload the video again')
 
 // The gateway
 
@@ -217,6 +219,7 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   UploadNotReadyError,
   ManifestKeyError,
   DraftMismatchError,
+  DraftExpiredError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
-  canonicalJson, checkProfile, decodeEnvelope, encodeEnvelope, fromBase64url, MAX_PROFILE_BYTES, openProfile, PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, type ProfilePayload,
+  canonicalJson, checkProfile, decodeEnvelope, devicesOf, encodeEnvelope, fromBase64url, MAX_PROFILE_BYTES, openProfile, PROFILE_DEVICES_MAX, PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, type ProfilePayload, personOf,
   readKeptProfile, type Signer, seal, sealProfile, toBase64url
 } from '../src/index.js'
 import { specVector } from './helpers/spec-vector.js'
@@ -92,11 +92,50 @@ t.test('profile records', async t => {
       name: '🎬'.repeat(32),
       bio: '🎬'.repeat(500),
       avatar: `b${'a'.repeat(200)}`,
-      links: Array.from({ length: 5 }, (_, i) => `https://e.org/${i}${'x'.repeat(185)}`)
+      links: Array.from({ length: 5 }, (_, i) => `https://e.org/${i}${'x'.repeat(185)}`),
+      devices: Array.from({ length: PROFILE_DEVICES_MAX }, () => toBase64url(randomSigner().publicKey))
     })
     // Not a real CID, so sealProfile would refuse it: sign it raw and measure.
     const bytes = await sealRaw(largest, randomSigner())
-    t.ok(bytes.byteLength <= 3600, `${bytes.byteLength} bytes`)
+    t.ok(bytes.byteLength <= 4000 && bytes.byteLength <= MAX_PROFILE_BYTES, `${bytes.byteLength} bytes`)
+  })
+
+  t.test('devices and of: bounded, never both, never the record\'s own key, no key twice', async t => {
+    const signer = randomSigner()
+    const self = toBase64url(signer.publicKey)
+    const key = (): string => toBase64url(randomSigner().publicKey)
+    const [a, b] = [key(), key()]
+    t.same((await openProfile(await sealProfile(profile({ devices: [a, b] }), signer))).payload.devices, [a, b], 'a primary listing two devices')
+    t.equal((await openProfile(await sealProfile(profile({ of: a }), signer))).payload.of, a, 'a device naming its primary')
+    const bad: Array<[string, unknown]> = [
+      ['both devices and of', { ...profile(), devices: [a], of: b }],
+      ['of is its own key', { ...profile(), of: self }],
+      ['devices lists its own key', { ...profile(), devices: [a, self] }],
+      ['a key twice', { ...profile(), devices: [a, a] }],
+      [`more than ${PROFILE_DEVICES_MAX} devices`, { ...profile(), devices: Array.from({ length: PROFILE_DEVICES_MAX + 1 }, key) }],
+      ['an empty list', { ...profile(), devices: [] }],
+      ['not a key', { ...profile(), of: 'ada' }]
+    ]
+    for (const [what, payload] of bad) {
+      t.equal(await codeOf(openProfile(await sealRaw(payload, signer))), 'MHC_ERR_WIRE_FORMAT', `opened: ${what}`)
+      t.equal(await codeOf(sealProfile(payload as ProfilePayload, signer)), 'MHC_ERR_WIRE_FORMAT', `sealed: ${what}`)
+    }
+  })
+
+  t.test('the spec\'s device pair: a primary listing a device, the device naming it; together one person', async t => {
+    const pair = await Promise.all(['profile-primary', 'profile-device'].map(async name => await specVector<Vector>('profile.md', name)))
+    for (const vec of pair) {
+      const bytes = await sealProfile(vec.payload, signerFromSeed(fromBase64url(vec.seed)))
+      t.equal(toBase64url(bytes), vec.bytes)
+      const opened = await openProfile(fromBase64url(vec.bytes))
+      t.same(opened.payload, vec.payload)
+      t.equal(opened.key, vec.key)
+      t.equal(opened.id, vec.id)
+    }
+    const [primary, device] = pair as [Vector, Vector]
+    const links = (k: string) => [primary, device].find(v => v.key === k)?.payload
+    t.equal(personOf(device.key, links), primary.key, 'the device is the primary\'s person')
+    t.same(devicesOf(primary.key, links), [device.key])
   })
 
   t.test('checkProfile: future records are rejected, records not newer than the known one ignored, the rest accepted', async t => {

@@ -9,9 +9,10 @@ import type { Me } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
 import { authApi } from '../lib/auth-api.js'
 import { loadSession, setSession, useSession } from '../lib/session.js'
+import { syncDeviceLinks } from './devices.js'
 import { ActionForm, CopyButton, Field, useAction } from './form.js'
 import { browserKey, formatLinkRequest, keyProof, linkRecord, parseLinkRequest } from './key-proof.js'
-import { ProfileForm } from './ProfileForm.js'
+import { PROFILE_SAVED_EVENT, ProfileForm } from './ProfileForm.js'
 
 /** `head…tail` of a key (the whole key is in the title attribute). */
 const shortKey = (k: string): string => `${k.slice(0, 6)}…${k.slice(-4)}`
@@ -36,6 +37,7 @@ export function Settings () {
     <section class='narrow settings' aria-labelledby='settings-title'>
       <h1 id='settings-title'>Settings</h1>
       <Account me={me} browser={key} />
+      {linked && <DeviceLinks me={me} />}
       {linked && <ProfileForm me={me} />}
       {linked ? <AddDevice me={me} /> : <LinkThisBrowser me={me} browser={key} />}
       <ChangePassword />
@@ -59,6 +61,30 @@ function Account ({ me, browser }: { me: Me, browser: string | undefined | null 
       </ul>
     </section>
   )
+}
+
+/**
+ * Keeps this browser's profile in step with the account's keys (one channel
+ * per person: account/devices.ts), whenever the keys change; says so when
+ * it signed, and why not when it failed (it is tried again next time).
+ */
+function DeviceLinks ({ me }: { me: Me }) {
+  const [state, setState] = useState<'idle' | 'signed' | 'failed'>('idle')
+  const keys = me.keys.join(' ')
+  // Re-run only when the account's keys change, not on every new `me` object.
+  useEffect(() => {
+    let live = true
+    syncDeviceLinks(me).then(signed => {
+      if (!live || !signed) return
+      setState('signed')
+      dispatchEvent(new CustomEvent(PROFILE_SAVED_EVENT))
+    }, () => { if (live) setState('failed') })
+    return () => { live = false }
+  }, [keys])
+  if (state === 'idle') return null
+  return state === 'signed'
+    ? <p role='status' class='muted' data-testid='devices-synced'>This browser's profile now names your account's other browsers: they share one channel.</p>
+    : <p role='status' class='muted'>This browser's profile could not be updated for your other browsers; it is tried again when you open Settings.</p>
 }
 
 function ChangePassword () {

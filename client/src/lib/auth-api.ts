@@ -5,7 +5,7 @@
  * sees. Refusals become ApiError with the problem document's code and detail.
  * Loaded only by the lazy account chunks, never by the watch page.
  */
-import type { Me, ProfileView, RegisterResult } from '@mhc/protocols'
+import type { AvatarResult, Me, PersonProfileView, ProfileView, RegisterResult } from '@mhc/protocols'
 import { ApiError, CLIENT_CODES, problemFrom } from './api.js'
 
 const CSRF_REFUSED = 'MHC_ERR_CSRF'
@@ -25,13 +25,15 @@ async function csrfToken (fresh = false): Promise<string> {
   return await csrf
 }
 
+/** A Blob body is sent as it is (its own type), anything else as JSON. */
 async function request (method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' }
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  const raw = body instanceof Blob
+  if (body !== undefined) headers['content-type'] = raw ? (body.type === '' ? 'application/octet-stream' : body.type) : 'application/json'
   if (token !== undefined) headers['x-csrf-token'] = token
   let res: Response
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }) })
   } catch (err) {
     throw new ApiError({ code: CLIENT_CODES.network, status: 0, title: 'Network error', detail: `Could not reach the gateway (${(err as Error).message})` })
   }
@@ -85,14 +87,30 @@ export const authApi = {
     asResult(await post('/api/v1/auth/recover', { username, recoveryCode, password }), '/api/v1/auth/recover'),
   link: async (record: string, keySignature: string): Promise<Me> => asMe(await post('/api/v1/auth/link', { record, keySignature }), '/api/v1/auth/link'),
   /** Publish a profile record this browser's key signed (docs/specs/profile.md). */
-  publishProfile: async (envelope: string): Promise<ProfileView> => asProfile(await post('/api/v1/profiles', { envelope }), '/api/v1/profiles')
+  publishProfile: async (envelope: string): Promise<ProfileView> => asProfile(await post('/api/v1/profiles', { envelope }), '/api/v1/profiles'),
+  /** Send an image (checked first with checkAvatar) to be added and pinned on the gateway's node: answers its CID. */
+  uploadAvatar: async (image: Blob): Promise<AvatarResult> => {
+    const r = await post('/api/v1/avatars', image) as Partial<AvatarResult> | null
+    if (r === null || typeof r !== 'object' || typeof r.cid !== 'string') throw badResponse('/api/v1/avatars')
+    return r as AvatarResult
+  }
 }
 
-/** A key's profile as the gateway knows it; undefined when nobody published one (404). */
-export async function getProfile (key: string): Promise<ProfileView | undefined> {
+const isKeys = (v: unknown): v is string[] => Array.isArray(v) && v.every(k => typeof k === 'string')
+
+/**
+ * A key's profile as the gateway knows it, with the person it speaks for and
+ * that person's confirmed devices; undefined when nobody published one (404).
+ */
+export async function getProfile (key: string): Promise<PersonProfileView | undefined> {
   const path = `/api/v1/profiles/${encodeURIComponent(key)}`
   try {
-    return asProfile(await request('GET', path), path)
+    const p = asProfile(await request('GET', path), path) as Partial<PersonProfileView>
+    const claims = p.claims as Partial<PersonProfileView['claims']> | undefined
+    if (typeof p.person !== 'string' || !isKeys(p.devices) || claims === undefined || !isKeys(claims.devices) || !(claims.of === null || typeof claims.of === 'string')) {
+      throw badResponse(path)
+    }
+    return p as PersonProfileView
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined
     throw err

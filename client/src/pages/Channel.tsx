@@ -4,12 +4,13 @@
  * key signed. Everything from the profile is rendered as text; links are
  * followed only on a click, only http(s), and without referrer or ranking.
  */
-import type { ProfileView, VideoSummary } from '@mhc/protocols'
+import type { PersonProfileView, VideoSummary } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { VideoCard } from '../components/VideoCard.js'
 import { listVideos } from '../lib/api.js'
 import { getProfile } from '../lib/auth-api.js'
+import { navigate } from '../lib/navigation.js'
 
 /** A link from a profile, if it is one the page may show as a link. */
 function safeHref (link: string): string | undefined {
@@ -22,18 +23,24 @@ function safeHref (link: string): string | undefined {
 }
 
 export function Channel ({ channelKey }: { channelKey: string }) {
-  const [profile, setProfile] = useState<ProfileView | null | undefined>(undefined)
+  const [profile, setProfile] = useState<PersonProfileView | null | undefined>(undefined)
   const [videos, setVideos] = useState<VideoSummary[] | undefined>(undefined)
   const [problem, setProblem] = useState<Problem | null>(null)
 
   useEffect(() => {
     const ctrl = new AbortController()
-    getProfile(channelKey).then(p => {
+    const load = async (): Promise<void> => {
+      const p = await getProfile(channelKey).catch((err: unknown) => { setProblem(toProblem(err, 'The profile could not be loaded')); return undefined })
+      if (ctrl.signal.aborted) return
+      // A confirmed device of another key: that key's channel is this person's (docs/specs/profile.md, "Devices").
+      if (p !== undefined && p.person !== channelKey) return navigate(`/c/${p.person}`, { replace: true })
       setProfile(p ?? null)
       document.title = `${p?.name ?? 'Channel'} · MHC`
-    }, (err: unknown) => { setProfile(null); setProblem(toProblem(err, 'The profile could not be loaded')) })
-    listVideos({ creator: channelKey, limit: 100 }, { signal: ctrl.signal }).then(page => setVideos(page.items),
-      (err: unknown) => { if (!ctrl.signal.aborted) setProblem(toProblem(err, 'The videos could not be loaded')) })
+      // Videos signed by this key or by any of its confirmed devices, newest first.
+      const pages = await Promise.all([channelKey, ...(p?.devices ?? [])].map(async creator => await listVideos({ creator, limit: 100 }, { signal: ctrl.signal })))
+      setVideos(pages.flatMap(page => page.items).sort((a, b) => b.published.localeCompare(a.published)))
+    }
+    load().catch((err: unknown) => { if (!ctrl.signal.aborted) setProblem(toProblem(err, 'The videos could not be loaded')) })
     return () => ctrl.abort()
   }, [channelKey])
 
@@ -41,7 +48,7 @@ export function Channel ({ channelKey }: { channelKey: string }) {
   return (
     <section class='channel' aria-labelledby='channel-title' aria-busy={profile === undefined}>
       <header class='channel-head'>
-        {profile?.avatar != null && <img class='avatar' src={`/ipfs/${profile.avatar}`} alt='' width={96} height={96} />}
+        {profile?.avatar != null && <img class='avatar' src={`/ipfs/${profile.avatar}`} alt='' width={96} height={96} data-testid='channel-avatar' />}
         <div>
           <h1 id='channel-title' data-testid='channel-name'>{profile === undefined ? 'Channel' : name}</h1>
           <p class='muted channel-key'>Key <code data-testid='channel-key'>{channelKey}</code></p>

@@ -89,7 +89,11 @@ export function Upload () {
       const p = JSON.parse((e as MessageEvent<string>).data) as PublishProgressLine
       setStep(s => (s.at === 'publish' ? s : { at: 'transcode', stage: p.type, percent: p.percent }))
     })
-    source.addEventListener('draft', e => { setStep({ at: 'draft', draft: JSON.parse((e as MessageEvent<string>).data) as UploadDraft }) })
+    // The stream reconnects by itself, and a restarted node sends the draft again: a page already publishing keeps its step.
+    source.addEventListener('draft', e => {
+      const draft = JSON.parse((e as MessageEvent<string>).data) as UploadDraft
+      setStep(s => (s.at === 'publish' || s.at === 'done' ? s : { at: 'draft', draft }))
+    })
     source.addEventListener('failed', e => {
       source.close()
       const p = JSON.parse((e as MessageEvent<string>).data) as { code: string, detail: string }
@@ -200,6 +204,7 @@ export function Upload () {
             <dt>Renditions</dt><dd>{step.draft.manifest.renditions.map(r => r.name).join(', ')}</dd>
             <dt>Creator</dt><dd><code>{step.draft.manifest.creator}</code></dd>
             <dt>Content</dt><dd><code>{step.draft.manifest.root}</code></dd>
+            <dt>Sign before</dt><dd data-testid='expires'>{new Date(step.draft.expires).toLocaleString()}</dd>
           </dl>
           <details><summary>The whole manifest</summary><pre>{JSON.stringify(step.draft.manifest, null, 2)}</pre></details>
           <button type='button' data-testid='sign' onClick={() => { void publish(step.draft) }}>Sign and publish</button>

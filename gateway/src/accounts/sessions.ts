@@ -46,10 +46,13 @@ const text = new TextDecoder()
 
 export type SessionDatastore = Pick<Datastore, 'get' | 'put' | 'has' | 'delete' | 'query' | 'queryKeys'>
 
-/** Sessions in the node's datastore, for a gateway on its own. Expired records are swept as new logins come. */
+/**
+ * Sessions in the node's datastore, for a gateway on its own. Expired
+ * records stay unreadable until `sweep()` deletes them; the gateway runs it
+ * on a timer, so no login pays for it.
+ */
 export class DatastoreSessions implements SessionStore {
   private queue: Promise<unknown> = Promise.resolve()
-  private nextSweep = 0
 
   constructor (private readonly store: SessionDatastore, private readonly lifetimes: SessionLifetimes, private readonly now: () => number = Date.now) {}
 
@@ -59,10 +62,6 @@ export class DatastoreSessions implements SessionStore {
     await this.store.put(new Key(`${PREFIX}/user/${session.username}/${session.family}`), new Uint8Array(0), options)
     await this.put(`access/${digest(tokens.access)}`, { ...session, expires: now + this.lifetimes.accessMs }, options)
     await this.put(`refresh/${digest(tokens.refresh)}`, { ...session, expires: now + this.lifetimes.refreshMs }, options)
-    if (now >= this.nextSweep) {
-      this.nextSweep = now + 3_600_000
-      await this.sweep(options)
-    }
   }
 
   async access (token: string, options: AbortOptions = {}): Promise<Session | undefined> {
@@ -120,18 +119,23 @@ export class DatastoreSessions implements SessionStore {
     return value.expires > this.now() ? value : undefined
   }
 
-  /** Delete what expired: tokens, families and the markers of exchanged refresh tokens. */
-  private async sweep (options: AbortOptions): Promise<void> {
+  /** Delete what expired: tokens, families and the markers of exchanged refresh tokens. Returns how many records went. */
+  async sweep (options: AbortOptions = {}): Promise<number> {
     const now = this.now()
     const dead: Key[] = []
     for (const kind of ['access', 'refresh', 'family', 'used']) {
       for await (const { key, value } of this.store.query({ prefix: `${PREFIX}/${kind}/` }, options)) {
         const raw = text.decode(value)
-        const expires = kind === 'used' ? Number(raw) : (JSON.parse(raw) as Stored).expires
-        if (!(expires > now)) dead.push(key)
+        const stored = kind === 'used' ? undefined : JSON.parse(raw) as Stored
+        const expires = stored === undefined ? Number(raw) : stored.expires
+        if (expires > now) continue
+        dead.push(key)
+        // A family's marker under its user goes with it, or revokeUser() would walk dead families forever.
+        if (kind === 'family' && stored !== undefined) dead.push(new Key(`${PREFIX}/user/${stored.username}/${stored.family}`))
       }
     }
     for (const key of dead) await this.store.delete(key, options)
+    return dead.length
   }
 }
 

@@ -34,6 +34,8 @@ const problems = { 400: ProblemBody, 404: ProblemBody, 422: ProblemBody, 504: Pr
 
 /** Verified manifests are immutable: keep the last few hundred. */
 const CACHE_SIZE = 512
+/** Creators of catalogue entries written before entries carried one, once verified; the oldest go first beyond this. */
+const LEGACY_CREATORS_KEPT = 100_000
 
 export function apiRoutes (components: ApiComponents, init: ApiInit) {
   const cache = new Map<string, VerifiedManifest>()
@@ -47,6 +49,20 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
     return verified
   }
 
+  // Entries written before the publisher stored the creator: each manifest is verified once, then its creator remembered.
+  const legacyCreators = new Map<string, string>()
+  const creatorOf = async (e: CatalogueEntry, signal: AbortSignal): Promise<string | undefined> => {
+    if (e.creator !== undefined) return e.creator
+    const known = legacyCreators.get(e.manifest)
+    if (known !== undefined) return known
+    // Unverifiable now (a missing block, a bad signature) is not remembered: it is left out, and tried again next time.
+    const creator = (await manifest(parseCid(e.manifest), signal).catch(() => undefined))?.manifest.creator
+    if (creator === undefined) return undefined
+    legacyCreators.set(e.manifest, creator)
+    if (legacyCreators.size > LEGACY_CREATORS_KEPT) legacyCreators.delete(legacyCreators.keys().next().value as string)
+    return creator
+  }
+
   const counts = async (manifest: string): Promise<{ views: number, reactions: Record<string, number> }> => await components.social?.counts(manifest) ?? { views: 0, reactions: {} }
 
   return async (app: FastifyInstance): Promise<void> => {
@@ -57,9 +73,9 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
       const { creator } = request.query
       let all = await components.catalogue.list()
       if (creator !== undefined) {
-        // The creator is in the signed manifest, not the catalogue entry: verified here (and cached), unverifiable ones left out.
+        // The publisher copies the verified creator into each entry; older entries are verified here once.
         const signal = AbortSignal.timeout(init.fetchTimeoutMs)
-        const mine = await Promise.all(all.map(async e => (await manifest(parseCid(e.manifest), signal).catch(() => undefined))?.manifest.creator === creator))
+        const mine = await Promise.all(all.map(async e => e.creator === creator || (e.creator === undefined && await creatorOf(e, signal) === creator)))
         all = all.filter((_e, i) => mine[i] === true)
       }
       let start = 0
@@ -72,7 +88,12 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
       const signal = AbortSignal.timeout(init.fetchTimeoutMs)
       const items: VideoSummary[] = await Promise.all(page.map(async e => {
         const m = await manifest(parseCid(e.manifest), signal).catch(() => undefined)
-        return { ...e, poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}`, ...await counts(e.manifest) }
+        return {
+          ...e,
+          poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}`,
+          creator: e.creator ?? m?.manifest.creator ?? null,
+          ...await counts(e.manifest)
+        }
       }))
       const last = page.at(-1)
       return { items, next: start + limit < all.length && last !== undefined ? encodeCursor(last.manifest) : null }

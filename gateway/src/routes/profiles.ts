@@ -1,11 +1,12 @@
 /**
  * Profiles for browsers (docs/specs/profile.md): `GET /api/v1/profiles/{key}`
- * answers a key's profile from the node (its cache, else its peers), and
+ * answers a key's profile from the node (its cache, else its peers) with the
+ * person it speaks for and that person's confirmed devices, and
  * `POST /api/v1/profiles` takes a profile record a browser's key signed. The
  * node checks a posted record exactly as it checks one heard on the topic,
  * then keeps and publishes it; a refusal is a problem document with its code.
  */
-import { fromBase64url, MAX_PROFILE_BYTES, ProblemBody, type ProfileRecord, ProfileView, WireFormatError } from '@mhc/protocols'
+import { fromBase64url, MAX_PROFILE_BYTES, PersonProfileView, ProblemBody, type ProfileRecord, ProfileView, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { clientGone } from '../listen.js'
@@ -14,6 +15,8 @@ import { clientGone } from '../listen.js'
 export interface GatewayProfileStore {
   get(key: string, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<ProfileRecord>
   publishSigned(bytes: Uint8Array, options?: { signal?: AbortSignal }): Promise<ProfileRecord>
+  /** Who `key` speaks for (its confirmed primary, else itself) and that person's confirmed devices. */
+  person(key: string, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<{ person: string, devices: string[] }>
 }
 
 export interface ProfileRoutesInit {
@@ -38,11 +41,13 @@ export function profileView (record: ProfileRecord): ProfileView {
 export function profileRoutes (profiles: GatewayProfileStore, init: ProfileRoutesInit = {}) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { key: string } }>('/api/v1/profiles/:key', {
-      schema: { summary: 'A key\'s profile: self-asserted, so show it with the key', params: KeyParams, response: { 200: ProfileView, ...problems } }
+      schema: { summary: 'A key\'s profile (self-asserted, so show it with the key), the person it speaks for and that person\'s devices', params: KeyParams, response: { 200: PersonProfileView, ...problems } }
     }, async (request, reply) => {
-      const record = await profiles.get(request.params.key, { signal: clientGone(reply.raw), timeoutMs: init.lookupTimeoutMs ?? 5000 })
+      const options = { signal: clientGone(reply.raw), timeoutMs: init.lookupTimeoutMs ?? 5000 }
+      const record = await profiles.get(request.params.key, options)
+      const { person, devices } = await profiles.person(request.params.key, options)
       reply.header('cache-control', 'no-cache')
-      return profileView(record)
+      return { ...profileView(record), person, devices, claims: { devices: record.payload.devices ?? [], of: record.payload.of ?? null } }
     })
 
     app.post<{ Body: { envelope: string } }>('/api/v1/profiles', {

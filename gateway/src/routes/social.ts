@@ -9,7 +9,7 @@
 import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, type SocialCounts, SocialEvent, type SocialLiveCounts, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { clientGone } from '../listen.js'
+import { clientGone, endedOnClose } from '../listen.js'
 import { type FeedSource, feedSocial } from '../social-feed.js'
 
 /** What the gateway needs of the node's social service. */
@@ -59,6 +59,20 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
   const open = new Map<string, number>()
   /** Per video, its open streams (their number is the live viewer count) and the one pending counts event. */
   const rooms = new Map<string, Room>()
+  /**
+   * One serialisation per message, shared by every stream that sends it: the
+   * service hands each listener the same message object, so N viewers of a
+   * busy chat cost one JSON.stringify per message, not N.
+   */
+  const frames = new WeakMap<SocialMessage, string>()
+  const frameOf = (m: SocialMessage): string => {
+    let frame = frames.get(m)
+    if (frame === undefined) {
+      frame = `id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`
+      frames.set(m, frame)
+    }
+    return frame
+  }
   const liveCounts = async (manifest: string, options: { signal?: AbortSignal } = {}): Promise<SocialLiveCounts> =>
     ({ ...await social.counts(manifest, options), watching: rooms.get(manifest)?.streams.size ?? 0 })
   /**
@@ -76,6 +90,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
     }, countsEveryMs)
   }
   return async (app: FastifyInstance): Promise<void> => {
+    const track = endedOnClose(app)
     const post = (path: 'chat' | 'reactions' | 'views', kind: SocialMessage['kind']): void => {
       app.post<{ Params: { manifest: string }, Body: SocialPost }>(`/api/v1/videos/:manifest/${path}`, {
         config: { rateLimit: { max: init.postsPerMinute ?? 30, timeWindow: 60_000 } },
@@ -116,6 +131,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       reply.hijack()
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+      track(res)
       res.write('retry: 3000\n\n')
       const heartbeat = setInterval(() => { res.write(': ping\n\n') }, heartbeatMs)
       let stopFeed = (): void => {}
@@ -145,7 +161,7 @@ export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}
       const last = request.headers['last-event-id']
       // Resume after the last id the client saw: nothing lost, nothing repeated.
       stopFeed = await feedSocial(social, manifest, m => {
-        if (m.kind !== 'view') res.write(`id: ${m.id}\nevent: ${m.kind}\ndata: ${JSON.stringify(socialEvent(m, profiles))}\n\n`)
+        if (m.kind !== 'view') res.write(frameOf(m))
         if (m.kind !== 'chat') nudge(manifest)
       }, { signal, live: true, ...(typeof last === 'string' ? { after: last } : {}) })
       // The client may have gone while the history was sent.

@@ -18,6 +18,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { problemOf } from '../errors.js'
+import { endedOnClose } from '../listen.js'
 import { type GatewayDrafts, type UploadJob, UploadJobs } from '../uploads/jobs.js'
 import { SniffingFileStore, type TusRefusal } from '../uploads/store.js'
 import { requireRole } from './auth.js'
@@ -29,6 +30,8 @@ export interface UploadsInit {
   dir: string
   /** Largest upload accepted, in bytes. */
   maxBytes: number
+  /** Published or failed upload jobs kept in memory for late pages (default 1000). */
+  settledKept?: number
 }
 
 /** What the routes learn of a finished upload. */
@@ -61,7 +64,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     const owners = new WeakMap<IncomingMessage, Authenticated>()
     const store = new SniffingFileStore(init.dir, tusRefusal)
     const drafts = components.drafts
-    const jobs = drafts === undefined ? undefined : new UploadJobs({ drafts, logger: components.logger, removeUpload: async id => { await store.remove(id) } })
+    const jobs = drafts === undefined ? undefined : new UploadJobs({ drafts, logger: components.logger, removeUpload: async id => { await store.remove(id) } }, { settledKept: init.settledKept })
     if (jobs !== undefined) app.addHook('onClose', async () => { await jobs.close() })
     const tus = new TusServer({
       path: UPLOADS_PATH,
@@ -116,17 +119,22 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
     app.route({ method: ['PATCH', 'DELETE'], url: `${UPLOADS_PATH}/:id`, onRequest: csrf, preHandler: ownUpload, schema: { hide: true }, handler: handle })
 
     if (jobs === undefined) return
-    /** The caller's job for `id`: 409 while the upload is unfinished, 404 when it is not theirs. */
+    const track = endedOnClose(app)
+    /**
+     * The caller's job for `id`: 409 while the upload is unfinished, 404 when it is not theirs.
+     * After a restart, the node's draft of it (if the account holds its creator key), or 410 if it expired.
+     */
     const jobOf = async (request: FastifyRequest): Promise<UploadJob> => {
-      const owner = (request.auth as Authenticated).account.username
+      const { account } = request.auth as Authenticated
+      const owner = account.username
       const id = idOf(request)
-      const job = jobs.owned(id, owner)
+      const job = await jobs.find(id, owner, account.keys, { signal: AbortSignal.timeout(10_000) })
       if (job !== undefined) return job
       const upload = await store.getUpload(id).catch(() => undefined)
       if (upload?.metadata?.owner === owner) throw new UploadNotReadyError('The upload is not finished')
       throw new NotFoundError('No such upload')
     }
-    const problems = { 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody, 422: ProblemBody }
+    const problems = { 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 409: ProblemBody, 410: ProblemBody, 422: ProblemBody }
 
     app.get<{ Params: UploadParams }>(`${UPLOADS_PATH}/:id/events`, {
       preHandler: creator,
@@ -141,6 +149,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
       reply.hijack()
       const res = reply.raw
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', connection: 'keep-alive' })
+      track(res)
       const write = (e: UploadEvent): void => {
         if (res.destroyed || res.writableEnded) return
         res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`)
@@ -161,7 +170,7 @@ export function uploadRoutes (components: UploadsComponents, init: UploadsInit) 
       schema: { summary: 'The draft manifest of a transcoded upload, and the exact payload bytes to sign', params: UploadParams, response: { 200: UploadDraft, ...problems } }
     }, async (request, reply) => {
       reply.header('cache-control', 'no-store')
-      return jobs.draftOf(await jobOf(request))
+      return await jobs.draftOf(await jobOf(request))
     })
 
     app.post<{ Params: UploadParams, Body: UploadPublishBody }>(`${UPLOADS_PATH}/:id/publish`, {

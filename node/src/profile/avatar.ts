@@ -1,48 +1,30 @@
 /**
- * Avatars: an image file the user names, checked here before it is added,
- * because every viewer will fetch it. Checked by content, never by name: the
- * first bytes must be a PNG, JPEG, WebP or GIF signature.
+ * Avatars: an image file the user names, or bytes a browser sent through the
+ * gateway, checked (protocols' checkAvatar: size, then the first bytes)
+ * before it is added and pinned, because every viewer will fetch it.
  */
 import { open } from 'node:fs/promises'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import { type AbortOptions, AvatarInvalidError, AvatarTooLargeError, PathNotReadableError } from '@mhc/protocols'
+import { type AbortOptions, checkAvatar, MAX_AVATAR_BYTES, PathNotReadableError } from '@mhc/protocols'
 import type { CID } from 'multiformats/cid'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
-
-export const MAX_AVATAR_BYTES = 1024 * 1024
-
-export type AvatarType = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif'
-
-const ascii = (bytes: Uint8Array, from: number, text: string): boolean => [...text].every((c, i) => bytes[from + i] === c.charCodeAt(0))
-
-/** The image type the first bytes announce, or undefined. */
-export function avatarType (bytes: Uint8Array): AvatarType | undefined {
-  if (bytes.byteLength >= 8 && bytes[0] === 0x89 && ascii(bytes, 1, 'PNG\r\n\x1a\n')) return 'image/png'
-  if (bytes.byteLength >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg'
-  if (bytes.byteLength >= 12 && ascii(bytes, 0, 'RIFF') && ascii(bytes, 8, 'WEBP')) return 'image/webp'
-  if (bytes.byteLength >= 6 && (ascii(bytes, 0, 'GIF87a') || ascii(bytes, 0, 'GIF89a'))) return 'image/gif'
-  return undefined
-}
-
-/** Throw the typed error for bytes that are not an acceptable avatar. */
-export function checkAvatar (bytes: Uint8Array, maxBytes = MAX_AVATAR_BYTES): AvatarType {
-  if (bytes.byteLength > maxBytes) throw new AvatarTooLargeError(`The avatar is ${bytes.byteLength} bytes; at most ${maxBytes}`)
-  const type = avatarType(bytes)
-  if (type === undefined) throw new AvatarInvalidError('The avatar is not a PNG, JPEG, WebP or GIF image (judged by its first bytes)')
-  return type
-}
 
 export interface AvatarComponents {
   unixfs: Pick<UnixFS, 'addBytes'>
   pins: Pick<Pins, 'add' | 'isPinned'>
 }
 
-/** Read `path` (never more than the limit and one byte), check it, add it as a UnixFS file (CIDv1, raw leaves) and pin it. */
+/** Read `path` (never more than the limit and one byte), then as addAvatarBytes. */
 export async function addAvatar (components: AvatarComponents, path: string, options: AbortOptions = {}): Promise<CID> {
   options.signal?.throwIfAborted()
-  const bytes = await readAtMost(path, MAX_AVATAR_BYTES + 1, options)
+  return await addAvatarBytes(components, await readAtMost(path, MAX_AVATAR_BYTES + 1, options), options)
+}
+
+/** Check bytes as an avatar, add them as a UnixFS file (CIDv1, raw leaves) and pin it. */
+export async function addAvatarBytes (components: AvatarComponents, bytes: Uint8Array, options: AbortOptions = {}): Promise<CID> {
+  options.signal?.throwIfAborted()
   checkAvatar(bytes)
   const cid = await components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal: options.signal })
   await pinOnce(components.pins, cid, options)

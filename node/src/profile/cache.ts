@@ -6,13 +6,20 @@
  * in memory (a Map in least-recently-seen-first order) answers "how new is
  * the record of K" and "what is K's name" without touching the disk.
  */
-import { type AbortOptions, type ProfileRecord, readKeptProfile } from '@mhc/protocols'
+import { type AbortOptions, type LinksOf, type ProfilePayload, type ProfileRecord, readKeptProfile } from '@mhc/protocols'
 import { type Datastore, Key } from 'interface-datastore'
 import type { Logger } from 'pino'
 
 const PREFIX = '/mhc/profiles'
 
-interface Entry { updated: number, name: string, seen: number }
+interface Entry { updated: number, name: string, seen: number, links: Pick<ProfilePayload, 'devices' | 'of'> }
+
+const entryOf = (p: ProfilePayload, seen: number): Entry => ({
+  updated: p.updated,
+  name: p.name,
+  seen,
+  links: { ...(p.devices === undefined ? {} : { devices: p.devices }), ...(p.of === undefined ? {} : { of: p.of }) }
+})
 
 export class ProfileCache {
   private readonly index = new Map<string, Entry>()
@@ -34,7 +41,7 @@ export class ProfileCache {
     for await (const { key, value } of this.store.query({ prefix: `${PREFIX}/` }, options)) {
       try {
         const record = await readKeptProfile(value.subarray(8))
-        loaded.push([record.key, { updated: record.payload.updated, name: record.payload.name, seen: seenOf(value) }])
+        loaded.push([record.key, entryOf(record.payload, seenOf(value))])
       } catch (err) {
         this.log.warn({ err, key: key.toString() }, 'dropping a damaged profile record')
         await this.store.delete(key, options)
@@ -48,6 +55,9 @@ export class ProfileCache {
   updatedOf (key: string): number | undefined { return this.index.get(key)?.updated }
 
   nameOf (key: string): string | undefined { return this.index.get(key)?.name }
+
+  /** The `devices`/`of` of the kept record of a key, from memory (protocols' personOf reads it per chat line). */
+  readonly linksOf: LinksOf = (key) => this.index.get(key)?.links
 
   async get (key: string, options: AbortOptions = {}): Promise<ProfileRecord | undefined> {
     if (!this.index.has(key)) return undefined
@@ -73,7 +83,7 @@ export class ProfileCache {
     const known = this.index.get(record.key)
     if (known !== undefined && known.updated >= record.payload.updated) return false
     this.index.delete(record.key)
-    this.index.set(record.key, { updated: record.payload.updated, name: record.payload.name, seen })
+    this.index.set(record.key, entryOf(record.payload, seen))
     const value = new Uint8Array(8 + record.bytes.byteLength)
     new DataView(value.buffer).setFloat64(0, seen)
     value.set(record.bytes, 8)

@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import type { TopicScores } from '../p2p/topic-score.js'
 import { DefaultProfiles } from './profiles.js'
 
-export { MAX_AVATAR_BYTES } from './avatar.js'
+export { MAX_AVATAR_BYTES } from '@mhc/protocols'
 
 /** What `set` changes; a field left out keeps its value from the current record. */
 export interface ProfileDraft {
@@ -47,8 +47,31 @@ export interface Profiles extends Startable {
   publishSigned(bytes: Uint8Array, options?: AbortOptions): Promise<ProfileRecord>
   /** The record of `key`: from the cache, else asked of connected peers; NotFoundError when nobody has one. */
   get(key: string, options?: GetProfileOptions): Promise<ProfileRecord>
-  /** The cached display name of `key`, synchronously from memory (chat lines ask for it per message). */
+  /**
+   * An avatar a browser sent (through the gateway): checked as `set` checks a
+   * file (AvatarTooLargeError, AvatarInvalidError), added and pinned on this
+   * node; answers its CID, for the browser to sign into its profile record.
+   */
+  addAvatar(bytes: Uint8Array, options?: AbortOptions): Promise<string>
+  /**
+   * Who `key` is (docs/specs/profile.md, "Devices"): `person` is its
+   * confirmed primary (both records agree) or itself, `devices` the
+   * person's confirmed devices. Records not held are asked of peers, as in
+   * `get`; NotFoundError when `key` has no record anywhere.
+   */
+  person(key: string, options?: GetProfileOptions): Promise<Person>
+  /**
+   * The cached display name of `key`, synchronously from memory (chat lines
+   * ask for it per message): its person's name when it is a confirmed device.
+   */
   nameOf(key: string): string | undefined
+}
+
+/** `key`'s person and that person's confirmed devices. */
+export interface Person {
+  key: string
+  person: string
+  devices: string[]
 }
 
 export interface ProfilesComponents {

@@ -1,14 +1,14 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import {
-  type AbortOptions, checkProfile, InternalError, isMhcError, NotFoundError, NotStartedError, PROFILE_PROTOCOL, PROFILE_TOPIC, type ProfilePayload, type ProfileRecord,
-  sealProfile, TimeoutError, toBase64url
+  type AbortOptions, checkProfile, devicesOf, InternalError, isMhcError, type LinksOf, NotFoundError, NotStartedError, PROFILE_PROTOCOL, PROFILE_TOPIC, type ProfilePayload, type ProfileRecord,
+  personOf, sealProfile, TimeoutError, toBase64url
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
-import { addAvatar } from './avatar.js'
+import { addAvatar, addAvatarBytes } from './avatar.js'
 import { ProfileCache } from './cache.js'
 import { requestProfiles, serveProfiles } from './exchange.js'
-import type { GetProfileOptions, ProfileDraft, Profiles, ProfilesComponents, ProfilesInit } from './index.js'
+import type { GetProfileOptions, Person, ProfileDraft, Profiles, ProfilesComponents, ProfilesInit } from './index.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
 /** Peers asked, one at a time, for a key this node does not hold. */
@@ -126,8 +126,32 @@ export class DefaultProfiles implements Profiles {
     throw new NotFoundError(`No profile of ${key} here or at a connected peer`)
   }
 
+  async addAvatar (bytes: Uint8Array, options: AbortOptions = {}): Promise<string> {
+    this.assertStarted()
+    const cid = await addAvatarBytes(this.components, bytes, options)
+    this.log.debug({ cid: cid.toString(), bytes: bytes.byteLength }, 'avatar added for a browser')
+    return cid.toString()
+  }
+
+  async person (key: string, options: GetProfileOptions = {}): Promise<Person> {
+    const own = await this.get(key, options)
+    const held = new Map<string, ProfilePayload>([[key, own.payload]])
+    // Records the rule needs and this node may not hold: each asked for once, in parallel, a miss is "no claim".
+    const fetch = async (keys: string[]): Promise<void> => {
+      await Promise.all(keys.filter(k => !held.has(k)).map(async k => {
+        const r = await this.get(k, options).catch((err: unknown) => { options.signal?.throwIfAborted(); this.log.debug({ err, key: k }, 'no record for a device link'); return undefined })
+        if (r !== undefined) held.set(k, r.payload)
+      }))
+    }
+    const links: LinksOf = k => held.get(k)
+    if (own.payload.of !== undefined) await fetch([own.payload.of])
+    const person = personOf(key, links)
+    await fetch(held.get(person)?.devices ?? [])
+    return { key, person, devices: devicesOf(person, links) }
+  }
+
   nameOf (key: string): string | undefined {
-    return this.cache.nameOf(key)
+    return this.cache.nameOf(personOf(key, this.cache.linksOf))
   }
 
   /** Ask one peer; keep and return the records that pass every check and were asked for. A peer that fails is skipped. */

@@ -29,6 +29,8 @@ export interface ManifestDraft {
   manifest: VideoManifest
   /** RFC 8785 canonical JSON of `manifest`: the envelope payload the creator signs. */
   payload: Uint8Array
+  /** RFC 3339 time after which the draft is discarded unsigned (`draftTtlMs` after it was ready). */
+  expires: string
 }
 
 export interface PublishOptions extends AbortOptions, ProgressOptions<{ type: PublishProgress['type'], detail: PublishProgress }> {}
@@ -38,9 +40,17 @@ export interface RecoveryReport {
   discarded: number
   /** Jobs that had committed; only their staging files were left. */
   completed: number
+  /** Drafts kept across the restart, still waiting to be signed. */
+  restored: number
+  /** Drafts found past their lifetime: discarded, their trees unpinned. */
+  expired: number
 }
 
-/** start() undoes what a killed process left half done; stop() has nothing to release (callers abort their publishes). */
+/**
+ * start() undoes what a killed process left half done and restores the drafts
+ * an earlier run left waiting; a timer discards drafts past their lifetime.
+ * stop() clears the timer and keeps the drafts (they are on disk).
+ */
 export interface Publisher extends Startable {
   /** File → HLS ladder → pinned UnixFS tree → signed manifest → catalogue → provide + announce. */
   publish(input: PublishInput, options?: PublishOptions): Promise<PublishResult>
@@ -52,8 +62,15 @@ export interface Publisher extends Startable {
    * Then exactly as publish(): block, pin, catalogue, provide, announce.
    */
   publishDraft(id: string, envelope: Uint8Array, options?: PublishOptions): Promise<PublishResult>
+  /**
+   * Draft `id`, as draft() returned it, or undefined when this node has none
+   * by that id. Throws DraftExpiredError (410) for a draft that expired unsigned.
+   */
+  getDraft(id: string, options?: AbortOptions): Promise<ManifestDraft | undefined>
   /** Drop a draft: unpin its tree. */
   discardDraft(id: string, options?: AbortOptions): Promise<void>
+  /** Discard every draft past its lifetime (start() and a timer call it); returns how many went. */
+  sweepDrafts(options?: AbortOptions): Promise<number>
   /** Undo what a killed process left half done. Run once at start, before any publish. */
   recover(options?: AbortOptions): Promise<RecoveryReport>
 }
@@ -74,10 +91,15 @@ export interface PublisherInit {
   stagingDir: string
   /** Licence written into manifests when the publisher names none. */
   defaultLicence?: string
+  /** How long a draft waits for its signature before it is discarded and its tree unpinned. Default 72 h (config `draftTtlHours`). */
+  draftTtlMs?: number
 }
 
+/** The default draft lifetime: three days to come back and sign. */
+export const DEFAULT_DRAFT_TTL_MS = 72 * 3_600_000
+
 export function publisher (init: PublisherInit): (components: PublisherComponents) => Publisher {
-  return (components) => new DefaultPublisher(components, init)
+  return (components) => new DefaultPublisher(components, { ...init, draftTtlMs: init.draftTtlMs ?? DEFAULT_DRAFT_TTL_MS })
 }
 
 export type { CatalogueEntry }

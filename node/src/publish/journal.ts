@@ -3,6 +3,10 @@
  * job.json, so that a process killed at any moment can be cleaned up at the
  * next start: the catalogue entry is the commit point; anything before it
  * is undone (unpinned, staging removed), anything after it is kept.
+ *
+ * A draft (a browser upload transcoded and pinned, waiting for its creator's
+ * signature) is a job stopped before signing with `draft` recorded: the next
+ * start restores it rather than undoing it, until it expires.
  */
 
 import { randomUUID } from 'node:crypto'
@@ -17,6 +21,17 @@ export interface JobRecord {
   root?: string
   /** Set once the manifest block is about to be pinned. */
   manifest?: string
+  /** Set once the job became a draft: its tree is pinned and its manifest waits to be signed elsewhere. */
+  draft?: DraftRecord
+}
+
+export interface DraftRecord {
+  /** The draft's id (the upload's). */
+  id: string
+  /** RFC 3339 time the draft was ready to sign: its lifetime counts from here. */
+  ready: string
+  /** The unsigned manifest's RFC 8785 canonical JSON, base64url: the exact payload to be signed. */
+  payload: string
 }
 
 export interface Job {
@@ -71,10 +86,17 @@ export async function leftoverJobs (stagingDir: string): Promise<Job[]> {
         id: name,
         started: typeof parsed.started === 'string' ? parsed.started : '',
         ...(typeof parsed.root === 'string' ? { root: parsed.root } : {}),
-        ...(typeof parsed.manifest === 'string' ? { manifest: parsed.manifest } : {})
+        ...(typeof parsed.manifest === 'string' ? { manifest: parsed.manifest } : {}),
+        ...(isDraftRecord(parsed.draft) ? { draft: parsed.draft } : {})
       }
     } catch { /* torn or missing record: nothing was pinned under it that we know of */ }
     jobs.push(openJob(dir, record))
   }
   return jobs
+}
+
+function isDraftRecord (value: unknown): value is DraftRecord {
+  if (typeof value !== 'object' || value === null) return false
+  const d = value as Record<string, unknown>
+  return typeof d.id === 'string' && typeof d.ready === 'string' && typeof d.payload === 'string'
 }

@@ -1,9 +1,10 @@
+import { rm } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
 import type { AbortOptions } from '@mhc/protocols'
 import {
-  canonicalJson, DraftMismatchError, equalBytes, InternalError, openManifest, type PublishProgress, type PublishResult, sealManifest, TITLE_MAX_LENGTH,
-  toBase64url, UploadNotReadyError, type VideoManifest
+  canonicalJson, DraftExpiredError, DraftMismatchError, equalBytes, fromBase64url, InternalError, openManifest, type PublishProgress, type PublishResult, sealManifest,
+  TITLE_MAX_LENGTH, toBase64url, UploadNotReadyError, type VideoManifest, validateManifest
 } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
@@ -11,7 +12,7 @@ import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
 import { EarlyImport } from './early-import.js'
 import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
-import { createJob, type Job, leftoverJobs } from './journal.js'
+import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
 import { buildTree } from './tree.js'
 
 /** Wall time per stage, logged with the result: where a slow publish spent its time. */
@@ -46,15 +47,29 @@ interface Prepared {
 
 interface Draft extends Prepared {
   payload: Uint8Array
+  /** When it was ready to sign (ms since the epoch): its lifetime counts from here. */
+  ready: number
 }
+
+/** Ids of drafts that expired, remembered so a late page is told 410 rather than 404; the oldest go first beyond this. */
+const EXPIRED_KEPT = 1000
+/** The expiry sweep runs every quarter lifetime, within these bounds. */
+const SWEEP_MIN_MS = 1000
+const SWEEP_MAX_MS = 10 * 60_000
 
 export class DefaultPublisher implements Publisher {
   private readonly log: Logger
-  /** Drafts waiting for their creator's signature, by id. Kept in memory: a restart discards them with their staging jobs. */
+  /** Drafts waiting for their creator's signature, by id: each also recorded in its job's journal, so a restart restores it. */
   private readonly drafts = new Map<string, Draft>()
+  private readonly expired = new Set<string>()
+  private readonly ttlMs: number
+  private timer: ReturnType<typeof setInterval> | undefined
+  private sweeping: Promise<void> | undefined
+  private shutdown = new AbortController()
 
-  constructor (private readonly components: PublisherComponents, private readonly init: PublisherInit) {
+  constructor (private readonly components: PublisherComponents, private readonly init: PublisherInit & { draftTtlMs: number }) {
     this.log = components.logger.child({ component: 'publisher' })
+    this.ttlMs = init.draftTtlMs
   }
 
   async publish (input: PublishInput, options: PublishOptions = {}): Promise<PublishResult> {
@@ -70,15 +85,29 @@ export class DefaultPublisher implements Publisher {
     if (this.drafts.has(input.id)) throw new InternalError(`Draft ${input.id} exists already`)
     const stages = new Stages(options.onProgress)
     const prepared = await this.prepare(input, input.creator, stages, options)
-    const draft: Draft = { ...prepared, payload: canonicalJson(prepared.manifest) }
+    const draft: Draft = { ...prepared, payload: canonicalJson(prepared.manifest), ready: Date.now() }
+    try {
+      await prepared.job.save({ draft: { id: input.id, ready: new Date(draft.ready).toISOString(), payload: toBase64url(draft.payload) } })
+      // The tree is pinned: its staging copy is not needed to publish it, and would double the disk a waiting draft takes.
+      await rm(prepared.job.outDir, { recursive: true, force: true })
+    } catch (err) {
+      await this.abandon(prepared.job, prepared.log)
+      throw err
+    }
     this.drafts.set(input.id, draft)
     prepared.log.info({ draft: input.id, root: prepared.root.toString(), creator: input.creator, ms: stages.ms }, 'draft ready to be signed')
-    return { id: input.id, manifest: draft.manifest, payload: draft.payload }
+    return this.view(input.id, draft)
+  }
+
+  async getDraft (id: string, options: AbortOptions = {}): Promise<ManifestDraft | undefined> {
+    options.signal?.throwIfAborted()
+    const draft = await this.live(id, options)
+    return draft === undefined ? undefined : this.view(id, draft)
   }
 
   async publishDraft (id: string, envelope: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
     options.signal?.throwIfAborted()
-    const draft = this.drafts.get(id)
+    const draft = await this.live(id, options)
     if (draft === undefined) throw new UploadNotReadyError(`No draft ${id} on this node`)
     const verified = await openManifest(envelope)
     // The signed payload must be the draft, byte for byte: the node pinned exactly that tree under exactly those words.
@@ -95,8 +124,48 @@ export class DefaultPublisher implements Publisher {
     const draft = this.drafts.get(id)
     if (draft === undefined) return
     this.drafts.delete(id)
+    // Unpinned first: a job left behind by a failed unpin is undone again at the next start.
     await this.undo(draft.job.record.root, undefined, draft.log, options)
     await draft.job.remove()
+  }
+
+  async sweepDrafts (options: AbortOptions = {}): Promise<number> {
+    const now = Date.now()
+    let expired = 0
+    for (const [id, draft] of [...this.drafts]) {
+      options.signal?.throwIfAborted()
+      if (now < draft.ready + this.ttlMs) continue
+      await this.expire(id, draft, options).catch(err => { draft.log.warn({ err, draft: id }, 'could not discard an expired draft; the next sweep retries') })
+      expired++
+    }
+    return expired
+  }
+
+  private view (id: string, draft: Draft): ManifestDraft {
+    return { id, manifest: draft.manifest, payload: draft.payload, expires: new Date(draft.ready + this.ttlMs).toISOString() }
+  }
+
+  /** Draft `id` while it lives. One past its lifetime is discarded here, whether or not the sweep came by yet. */
+  private async live (id: string, options: AbortOptions): Promise<Draft | undefined> {
+    const draft = this.drafts.get(id)
+    if (draft === undefined) {
+      if (this.expired.has(id)) throw new DraftExpiredError()
+      return undefined
+    }
+    if (Date.now() < draft.ready + this.ttlMs) return draft
+    await this.expire(id, draft, options)
+    throw new DraftExpiredError()
+  }
+
+  private async expire (id: string, draft: Draft, options: AbortOptions): Promise<void> {
+    this.rememberExpired(id)
+    await this.discardDraft(id, options)
+    draft.log.info({ draft: id, root: draft.root.toString() }, 'draft expired unsigned; discarded')
+  }
+
+  private rememberExpired (id: string): void {
+    this.expired.add(id)
+    if (this.expired.size > EXPIRED_KEPT) this.expired.delete(this.expired.values().next().value as string)
   }
 
   /** File → HLS ladder → pinned UnixFS tree → the manifest for `creator`, unsigned. Undoes itself on failure. */
@@ -177,7 +246,9 @@ export class DefaultPublisher implements Publisher {
         root: root.toString(),
         title: manifest.title,
         duration: manifest.duration,
-        published: manifest.created
+        published: manifest.created,
+        // Verified: the node signed it, or openManifest checked the creator's signature (publishDraft).
+        creator: manifest.creator
       })
       committed = true
       stages.lap()
@@ -219,31 +290,75 @@ export class DefaultPublisher implements Publisher {
     await job.remove().catch(() => {})
   }
 
-  /** Cleans up after a killed process before the first publish. */
+  /** Cleans up after a killed process and restores waiting drafts before the first publish; then sweeps expired drafts on a timer. */
   async start (options: AbortOptions = {}): Promise<void> {
+    if (this.timer !== undefined) return
+    this.shutdown = new AbortController()
     await this.recover(options)
+    const every = Math.min(Math.max(this.ttlMs / 4, SWEEP_MIN_MS), SWEEP_MAX_MS)
+    this.timer = setInterval(() => {
+      // One sweep at a time: a slow one (many unpins) is not stacked on.
+      this.sweeping ??= this.sweepDrafts({ signal: this.shutdown.signal })
+        .then(() => {}, err => { if (!this.shutdown.signal.aborted) this.log.warn({ err }, 'draft sweep failed') })
+        .finally(() => { this.sweeping = undefined })
+    }, every)
   }
 
-  /** Drafts nobody signed are dropped with their pins: a restart would discard their jobs anyway. */
+  /** Stops the sweep. Drafts stay on disk: the next start restores them. */
   async stop (): Promise<void> {
-    for (const id of [...this.drafts.keys()]) await this.discardDraft(id).catch(err => this.log.warn({ err, draft: id }, 'could not discard a draft'))
+    clearInterval(this.timer)
+    this.timer = undefined
+    this.shutdown.abort()
+    await this.sweeping
+    this.drafts.clear()
   }
 
   async recover (options: AbortOptions = {}): Promise<RecoveryReport> {
-    const report: RecoveryReport = { discarded: 0, completed: 0 }
+    const report: RecoveryReport = { discarded: 0, completed: 0, restored: 0, expired: 0 }
     for (const job of await leftoverJobs(this.init.stagingDir)) {
       options.signal?.throwIfAborted()
-      const { manifest, root } = job.record
+      const { manifest, root, draft: record } = job.record
+      // A draft of this very process is no leftover.
+      if (record !== undefined && this.drafts.get(record.id)?.job.dir === job.dir) continue
       if (manifest !== undefined && await this.components.catalogue.has(manifest, options)) {
         report.completed++
+        await job.remove()
+        continue
+      }
+      const draft = record === undefined ? undefined : this.restore(job, record)
+      if (draft !== undefined && record !== undefined) {
+        // Killed while publishing it: the manifest never reached the catalogue, so the draft still waits for a signature.
+        if (manifest !== undefined) {
+          await this.undo(undefined, manifest, draft.log, options)
+          await job.save({ manifest: undefined })
+        }
+        if (Date.now() < draft.ready + this.ttlMs) {
+          this.drafts.set(record.id, draft)
+          report.restored++
+          continue
+        }
+        this.rememberExpired(record.id)
+        report.expired++
       } else {
-        await this.undo(root, manifest, this.log, options)
         report.discarded++
       }
+      await this.undo(root, manifest, this.log, options)
       await job.remove()
     }
-    if (report.discarded + report.completed > 0) this.log.info(report, 'cleaned up interrupted publishes')
+    if (report.discarded + report.completed + report.restored + report.expired > 0) this.log.info(report, 'cleaned up interrupted publishes; restored waiting drafts')
     return report
+  }
+
+  /** The draft a job's journal records, or undefined when the record does not read back as one (the job is then undone). */
+  private restore (job: Job, record: DraftRecord): Draft | undefined {
+    try {
+      const payload = fromBase64url(record.payload)
+      const manifest = validateManifest(JSON.parse(new TextDecoder().decode(payload)))
+      return { job, root: CID.parse(manifest.root), manifest, payload, ready: Date.parse(record.ready), log: this.log.child({ job: job.record.id }) }
+    } catch (err) {
+      this.log.warn({ err, job: job.record.id }, 'unreadable draft record; undoing its job')
+      return undefined
+    }
   }
 
   /** Unpin what an unfinished job pinned. Blocks stay until garbage collection. */

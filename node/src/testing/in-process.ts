@@ -17,6 +17,8 @@ export interface InProcessNodeOptions {
   /** Config fields to set in the new repo (DHT timings, timeouts). */
   config?: Partial<NodeConfig>
   logger?: Logger
+  /** Start on this existing repo (a restart of a node stopped before) instead of a new one; destroy() then stops it and leaves the repo. */
+  repo?: string
 }
 
 export interface InProcessNode extends MhcNode {
@@ -25,6 +27,11 @@ export interface InProcessNode extends MhcNode {
 }
 
 export async function startInProcessNode (options: InProcessNodeOptions = {}): Promise<InProcessNode> {
+  const logger = options.logger ?? pino({ level: process.env.MHC_LOG_LEVEL ?? 'silent' })
+  if (options.repo !== undefined) {
+    const node = await createNode(options.repo, {}, logger)
+    return Object.assign(Object.create(node) as MhcNode, { async destroy () { await node.stop() } }) as InProcessNode
+  }
   const dir = await mkdtemp(join(tmpdir(), 'mhc-node-'))
   const repo = join(dir, 'repo')
   await initRepo(repo, {
@@ -36,7 +43,6 @@ export async function startInProcessNode (options: InProcessNodeOptions = {}): P
     srt: '127.0.0.1:0',
     ...options.config
   })
-  const logger = options.logger ?? pino({ level: process.env.MHC_LOG_LEVEL ?? 'silent' })
   let node: MhcNode
   try {
     node = await createNode(repo, {}, logger)

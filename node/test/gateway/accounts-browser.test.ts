@@ -5,10 +5,10 @@
  * with markup characters render as text on the channel page.
  */
 import { eventually } from '@mhc/protocols/testing'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import t from 'tap'
-import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { launchChromium } from '../helpers/chromium.js'
+import { TINY_PNG } from '../helpers/media.js'
+import { PHONE, startSite } from '../helpers/site.js'
 
 const PASSWORD = 'correct horse battery'
 const NEW_PASSWORD = 'staple horse battery 2'
@@ -23,23 +23,10 @@ async function login (page: Page, base: string, password: string): Promise<void>
 }
 
 t.test('register, log out, link a second browser, change the password, recover', async t => {
-  const d = await startDaemon({ gateway: true })
-  let browser: Browser | undefined
-  t.teardown(async () => {
-    await browser?.close()
-    await d.stop()
-    await removeRepo(d.repo)
-  })
-  const base = d.info.gateway ?? ''
-  browser = await launchChromium()
-  const errors: string[] = []
-  const open = async (): Promise<Page> => {
-    const page = await (await (browser as Browser).newContext({ viewport: { width: 360, height: 740 } })).newPage()
-    page.on('pageerror', e => { errors.push(e.message) })
-    return page
-  }
-  const a = await open()
-  const b = await open()
+  const site = await startSite(t)
+  const { gw: base, errors } = site
+  const a = await site.open(PHONE)
+  const b = await site.open(PHONE)
   let code = ''
 
   t.test('register: the recovery code is shown once, behind a "written down" step', async t => {
@@ -74,6 +61,38 @@ t.test('register, log out, link a second browser, change the password, recover',
     t.equal(await a.locator('.channel img[src="x"], .channel script').count(), 0, 'nothing became markup')
   })
 
+  t.test('an avatar: checked in the page before sending, then uploaded, signed into the profile and shown', async t => {
+    const sent: string[] = []
+    a.on('request', r => { if (r.url().endsWith('/api/v1/avatars')) sent.push(r.method()) })
+    await a.goto(`${base}/settings`)
+    const file = a.getByLabel('Avatar')
+    await file.waitFor({ timeout: 15_000 })
+    const refused = a.getByTestId('profile-form').getByTestId('problem')
+    await file.setInputFiles({ name: 'not-an-image.png', mimeType: 'image/png', buffer: Buffer.from('hello, I am text') })
+    await refused.waitFor({ timeout: 5000 })
+    t.equal(await refused.getAttribute('data-code'), 'MHC_ERR_AVATAR_INVALID', 'text named .png: refused by its first bytes')
+    const big = Buffer.alloc(1024 * 1024 + 1)
+    big.set(TINY_PNG)
+    await file.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: big })
+    await eventually(async () => await refused.getAttribute('data-code').catch(() => null) === 'MHC_ERR_AVATAR_TOO_LARGE', { ms: 5000, what: 'the size refusal' })
+    t.same(sent, [], 'nothing was sent')
+    await file.setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: Buffer.from(TINY_PNG) })
+    await refused.waitFor({ state: 'detached', timeout: 5000 })
+    await a.getByRole('button', { name: 'Save profile' }).click()
+    await a.getByTestId('profile-saved').waitFor({ timeout: 15_000 })
+    t.same(sent, ['POST'], 'the image was sent once')
+    const navAvatar = a.getByTestId('nav-avatar')
+    await navAvatar.waitFor({ timeout: 10_000 })
+    const src = await navAvatar.getAttribute('src') ?? ''
+    t.match(src, /^\/ipfs\/b[a-z2-7]+$/, 'the nav account menu shows it, from /ipfs/{cid}')
+    await a.getByRole('link', { name: 'See your channel' }).click()
+    const channelAvatar = a.getByTestId('channel-avatar')
+    await channelAvatar.waitFor({ timeout: 15_000 })
+    t.equal(await channelAvatar.getAttribute('src'), src, 'the channel page shows the same image')
+    await eventually(async () => await channelAvatar.evaluate(img => (img as HTMLImageElement).naturalWidth) === 1, { ms: 10_000, what: 'the image loaded' })
+    t.equal(await a.getByTestId('channel-name').textContent(), 'Ada <3 & "Co"', 'the rest of the profile was kept')
+  })
+
   t.test('log out, and log in again with the password', async t => {
     await a.getByRole('button', { name: 'Log out' }).click()
     await a.getByRole('link', { name: 'Log in' }).first().waitFor({ timeout: 10_000 })
@@ -98,7 +117,22 @@ t.test('register, log out, link a second browser, change the password, recover',
     t.pass('the second browser now counts as linked')
   })
 
+  t.test('after linking, one person: the second browser\'s key speaks for the first\'s, and its channel is the first\'s', async t => {
+    const keys = await b.evaluate(async () => ((await (await fetch('/api/v1/me')).json()) as { keys: string[] }).keys)
+    const [first, second] = keys as [string, string]
+    const profileOf = async (key: string): Promise<{ person?: string, devices?: string[], name?: string }> =>
+      await b.evaluate(async k => { const r = await fetch(`/api/v1/profiles/${k}`); return r.ok ? await r.json() : {} }, key)
+    // The first browser signed `devices: [second]` when it linked it; the second signed `of: first` once it was linked.
+    await eventually(async () => (await profileOf(second)).person === first, { ms: 20_000, what: 'both records agree' })
+    t.same((await profileOf(first)).devices, [second], 'the first key\'s confirmed devices')
+    await b.goto(`${base}/c/${second}`)
+    await b.waitForURL(`${base}/c/${first}`, { timeout: 15_000 })
+    await eventually(async () => await b.getByTestId('channel-name').textContent() === 'Ada <3 & "Co"', { ms: 15_000, what: 'the first browser\'s name' })
+    t.equal(await b.getByTestId('channel-key').textContent(), first, '/c/{second} lands on the first key\'s channel, under its name')
+  })
+
   t.test('changing the password ends the other logins', async t => {
+    await b.goto(`${base}/settings`)
     await b.getByLabel('Current password').fill(PASSWORD)
     await b.getByLabel('New password').fill(NEW_PASSWORD)
     await b.getByRole('button', { name: 'Change password' }).click()

@@ -5,17 +5,14 @@
  * gesture may only play muted. Screenshots of the home and watch pages are
  * kept in test-artifacts/. Time to first frame is printed, never asserted.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PublishResult } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import t from 'tap'
-import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { launchChromium } from '../helpers/chromium.js'
-import { makeClip } from '../helpers/media.js'
+import { startSite } from '../helpers/site.js'
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url))
 
@@ -57,23 +54,13 @@ async function until<A> (probe: Probe, fn: (arg: A) => boolean, arg: A, ms = 30_
 
 t.test('watching in Chromium through the gateway', async t => {
   await mkdir(ARTIFACTS, { recursive: true })
-  const work = await mkdtemp(join(tmpdir(), 'mhc-browser-'))
-  const d = await startDaemon({ gateway: true })
-  let browser: Browser | undefined
-  t.teardown(async () => {
-    await browser?.close()
-    await d.stop()
-    await Promise.all([removeRepo(d.repo), rm(work, { recursive: true, force: true })])
-  })
   // 640x360 gives two renditions (240p, 360p) to switch between.
-  const clip = await makeClip(join(work, 'clip.mp4'), { width: 640, height: 360, seconds: 16 })
-  const pub = JSON.parse((await d.cli(['publish', clip, '--title', 'Browser clip', '--json'])).stdout) as PublishResult
-  const gw = d.info.gateway ?? ''
-
-  browser = await launchChromium()
+  const site = await startSite(t, { clip: { title: 'Browser clip', width: 640, height: 360, seconds: 16 } })
+  const { gw, browser } = site
+  const pub = site.published as PublishResult
 
   t.test('the home page lists the video; a click on it plays it with sound', async t => {
-    const page = await browser?.newPage() as Page
+    const page = await browser.newPage()
     await page.goto(`${gw}/`)
     await page.waitForSelector('[data-testid="video-card"]', { timeout: 15_000 })
     t.match(await page.textContent('[data-testid="video-card"]'), /Browser clip/)
@@ -88,7 +75,7 @@ t.test('watching in Chromium through the gateway', async t => {
   })
 
   t.test('the watch page plays by itself, muted, and a click on Unmute unmutes it', async t => {
-    const page = await browser?.newPage() as Page
+    const page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', e => { errors.push(e.message) })
     await page.goto(`${gw}/watch/${pub.manifest}`)
@@ -119,7 +106,7 @@ t.test('watching in Chromium through the gateway', async t => {
   })
 
   t.test('the watch page verifies the manifest, plays, seeks, switches quality and survives a 503', async t => {
-    const page = await browser?.newPage() as Page
+    const page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', e => { errors.push(e.message) })
     // One segment answers 503 once, as an overloaded gateway would; hls.js must retry it.

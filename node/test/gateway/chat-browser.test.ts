@@ -4,17 +4,14 @@
  * gateway: each sees the others' messages, replies and reactions, the live
  * viewer count and the views their players' beacons add up to.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChatLine, PublishResult } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import t from 'tap'
-import { removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { launchChromium } from '../helpers/chromium.js'
-import { makeClip } from '../helpers/media.js'
+import { startSite } from '../helpers/site.js'
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url))
 
@@ -35,22 +32,12 @@ async function say (page: Page, text: string): Promise<void> {
 
 t.test('chat in two browsers and on the CLI, through the gateway', async t => {
   await mkdir(ARTIFACTS, { recursive: true })
-  const work = await mkdtemp(join(tmpdir(), 'mhc-chat-browser-'))
-  const d = await startDaemon({ gateway: true })
-  let browser: Browser | undefined
-  t.teardown(async () => {
-    await browser?.close()
-    await d.stop()
-    await Promise.all([removeRepo(d.repo), rm(work, { recursive: true, force: true })])
-  })
-  const clip = await makeClip(join(work, 'clip.mp4'), { width: 320, height: 180, seconds: 12 })
-  const pub = JSON.parse((await d.cli(['publish', clip, '--title', 'Chat clip', '--json'])).stdout) as PublishResult
-  const watch = `${d.info.gateway ?? ''}/watch/${pub.manifest}`
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'])
-  const errors: string[] = []
+  const site = await startSite(t, { clip: { title: 'Chat clip', width: 320, height: 180, seconds: 12 }, chromiumArgs: ['--autoplay-policy=no-user-gesture-required'] })
+  const { daemon: d, errors } = site
+  const pub = site.published as PublishResult
+  const watch = `${site.gw}/watch/${pub.manifest}`
   const open = async (viewport: { width: number, height: number }): Promise<Page> => {
-    const page = await (await (browser as Browser).newContext({ viewport })).newPage()
-    page.on('pageerror', e => { errors.push(e.message) })
+    const page = await site.open(viewport)
     await page.goto(watch)
     return page
   }

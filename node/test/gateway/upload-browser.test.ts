@@ -5,8 +5,10 @@
  * (tus), transcoded, signed by the page's own key in its signer worker and
  * published under that key. The account is registered from inside the page
  * with that same key, as the login pages will do (they are not built here).
+ * A node restarted while a draft waits: the open page still signs and
+ * publishes it.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,12 +48,14 @@ async function pageKey (page: Page): Promise<Signer> {
 t.test('uploading from the browser', async t => {
   await mkdir(ARTIFACTS, { recursive: true })
   const work = await mkdtemp(join(tmpdir(), 'mhc-upload-browser-'))
-  const node: InProcessNode = await startInProcessNode({ gateway: true })
+  let node: InProcessNode = await startInProcessNode({ gateway: true })
+  const repo = node.repo.paths.root
   let browser: Browser | undefined
   t.teardown(async () => {
     await browser?.close()
     await node.destroy()
     await rm(work, { recursive: true, force: true })
+    await rm(join(repo, '..'), { recursive: true, force: true })
   })
   const gw = node.gateway?.url ?? ''
   const clip = await makeClip(join(work, 'clip.mp4'), { seconds: 2 })
@@ -92,5 +96,26 @@ t.test('uploading from the browser', async t => {
     const verified = await openManifest(await blockBytes(node.p2p.helia.blockstore, cid), cid)
     t.equal(verified.manifest.creator, toBase64url(key.publicKey), 'signed by the page\'s key')
     t.not(verified.manifest.creator, node.id().publicKey, 'not the node\'s')
+  })
+  t.test('the node restarts while a draft waits: the open page signs and publishes it after', async t => {
+    await page.goto(`${gw}/upload`)
+    await page.waitForSelector('[data-testid="file"]', { timeout: 15_000 })
+    await page.fill('input[type="text"]', 'Signed after a restart')
+    await page.setInputFiles('[data-testid="file"]', clip)
+    await page.waitForSelector('[data-testid="draft"]', { timeout: 120_000 })
+    t.match(await page.textContent('[data-testid="expires"]'), /\d/, 'the page says until when it can be signed')
+
+    // Same repo, same address: the page's origin (its key, its login) is unchanged.
+    await node.stop()
+    const file = join(repo, 'config.json')
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')) as object, gateway: new URL(gw).host }))
+    node = await startInProcessNode({ gateway: true, repo })
+    t.equal(node.gateway?.url, gw, 'the gateway is back at the same address')
+
+    await page.click('[data-testid="sign"]')
+    await page.waitForSelector('[data-testid="published"] a', { timeout: 60_000 })
+    t.match(await page.textContent('[data-testid="published"]'), /Signed after a restart/)
+    const href = await page.getAttribute('[data-testid="published"] a', 'href') ?? ''
+    t.ok((await node.catalogue.list()).some(e => e.manifest === decodeURIComponent(href.replace('/watch/', ''))), 'in the restarted node\'s catalogue')
   })
 })

@@ -10,44 +10,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { blockBytes } from '@mhc/gateway'
-import {
-  canonicalJson, encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, openManifest, type PublishResult, type Signer, seal,
-  toBase64url, type UploadDraft, type VideoManifest
-} from '@mhc/protocols'
-import { ed25519 } from '@noble/curves/ed25519.js'
+import { canonicalJson, fromBase64url, openManifest, type PublishResult, type UploadDraft, type VideoManifest } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import t from 'tap'
-import { Upload } from 'tus-js-client'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
 import { register } from '../helpers/accounts.js'
 import { makeClip } from '../helpers/media.js'
 import { sse } from '../helpers/sse.js'
-
-const key = (): Signer & { key: string } => {
-  const sk = ed25519.utils.randomSecretKey()
-  const publicKey = ed25519.getPublicKey(sk)
-  return { publicKey, key: toBase64url(publicKey), sign: (d: Uint8Array) => ed25519.sign(d, sk) }
-}
-
-/** tus-js-client to the end: resolves with the upload id. */
-async function upload (gw: string, headers: Record<string, string>, file: Buffer, metadata: Record<string, string>): Promise<string> {
-  return await new Promise<string>((resolve, reject) => {
-    const u = new Upload(file, {
-      endpoint: `${gw}/api/v1/uploads`,
-      headers,
-      metadata,
-      retryDelays: [],
-      storeFingerprintForResuming: false,
-      onSuccess: () => { resolve((u.url ?? '').split('/').pop() ?? '') },
-      onError: reject
-    })
-    u.start()
-  })
-}
-
-/** Seal `manifest` as a browser would: the envelope of its canonical JSON. */
-const sealed = async (manifest: VideoManifest | Uint8Array, signer: Signer): Promise<string> =>
-  toBase64url(encodeEnvelope(await seal(MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, manifest instanceof Uint8Array ? manifest : canonicalJson(manifest), signer)))
+import { browserKey as key, sealedDraft as sealed, tusUpload as upload } from '../helpers/uploads.js'
 
 t.test('a creator publishes from the browser, under the browser\'s key', async t => {
   const work = await mkdtemp(join(tmpdir(), 'mhc-upload-'))

@@ -62,7 +62,13 @@ export const CatalogueEntry = Type.Object({
   title: Type.String(),
   duration: Type.Number(),
   /** RFC 3339 time the video entered this node's catalogue. */
-  published: Type.String()
+  published: Type.String(),
+  /**
+   * The key that signed the manifest, copied by the publisher once it verified
+   * the manifest: a filter for `?creator=` that needs no manifest read. Absent
+   * in entries written before it was added; readers then verify the manifest.
+   */
+  creator: Type.Optional(PublicKeyString)
 }, { $id: 'mhc.catalogue-entry.v1' })
 export type CatalogueEntry = Static<typeof CatalogueEntry>
 

@@ -150,6 +150,31 @@ export const ProfileView = Type.Object({
 }, { $id: 'mhc.control.profile.v1', additionalProperties: false })
 export type ProfileView = Static<typeof ProfileView>
 
+/**
+ * `GET /api/v1/profiles/{key}` on a gateway: the key's own record, with who
+ * it speaks for (docs/specs/profile.md, "Devices"): `person` is its
+ * confirmed primary or itself, `devices` that person's confirmed devices,
+ * `claims` what the key's own record says (confirmed or not), which its
+ * browser compares with what it should say.
+ */
+export const PersonProfileView = Type.Object({
+  ...ProfileView.properties,
+  person: PublicKeyString,
+  devices: Type.Array(PublicKeyString),
+  claims: Type.Object({ devices: Type.Array(PublicKeyString), of: Type.Union([PublicKeyString, Type.Null()]) }, { additionalProperties: false })
+}, { $id: 'mhc.profile-person.v1', additionalProperties: false })
+export type PersonProfileView = Static<typeof PersonProfileView>
+
+/** `POST /api/v1/avatars`: the image a browser sent, added and pinned on the gateway's node, to be signed into its profile. */
+export const AvatarResult = Type.Object({
+  /** CID of the image as a UnixFS file: the profile record's `avatar`; served at `/ipfs/{cid}`. */
+  cid: CidString,
+  /** The type its first bytes announce. */
+  type: Type.Union([Type.Literal('image/png'), Type.Literal('image/jpeg'), Type.Literal('image/webp'), Type.Literal('image/gif')]),
+  size: Type.Integer({ minimum: 1 })
+}, { $id: 'mhc.avatar-result.v1', additionalProperties: false })
+export type AvatarResult = Static<typeof AvatarResult>
+
 /** `POST /v1/live` (`mhc live create`): make a live stream on this node. */
 export const LiveCreateRequest = Type.Object({
   title: LiveTitle

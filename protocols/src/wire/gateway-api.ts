@@ -3,7 +3,7 @@
  * Extend, never rename. Errors are RFC 9457 problem documents (ProblemBody).
  */
 import { type Static, Type } from 'typebox'
-import { CidString, VideoManifest } from './manifest-schema.js'
+import { CidString, PublicKeyString, VideoManifest } from './manifest-schema.js'
 
 /** Views (distinct viewers who sent a view beacon) and reactions (distinct authors per emoji) this node heard. */
 export const SocialCounts = {
@@ -22,6 +22,8 @@ export const VideoSummary = Type.Object({
   published: Type.String(),
   /** Gateway path of the poster image, or null for audio-only videos. */
   poster: Type.Union([Type.String(), Type.Null()]),
+  /** The key that signed the manifest; null when the manifest could not be read or verified. */
+  creator: Type.Union([PublicKeyString, Type.Null()]),
   ...SocialCounts
 }, { $id: 'mhc.video-summary.v1' })
 export type VideoSummary = Static<typeof VideoSummary>

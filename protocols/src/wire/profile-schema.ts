@@ -7,7 +7,10 @@
  */
 import { type Static, Type } from 'typebox'
 import { CidString, PublicKeyString } from './manifest-schema.js'
+import { PROFILE_DEVICES_MAX } from './social-limits.js'
 import { NAME, PLAIN_TEXT, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX } from './social-schema.js'
+
+export { PROFILE_DEVICES_MAX }
 
 export const PROFILE_NAME_MAX = SOCIAL_NAME_MAX
 export const PROFILE_BIO_MAX = SOCIAL_TEXT_MAX
@@ -37,6 +40,13 @@ export const ProfilePayload = Type.Object({
   /** CID of the avatar image (a UnixFS file the author pinned). */
   avatar: Type.Optional(CidString),
   links: ProfileLinks,
+  /**
+   * Other keys that speak for the same person (a primary's record). Each
+   * counts only while its own record names this key in `of`. Not with `of`.
+   */
+  devices: Type.Optional(Type.Array(PublicKeyString, { minItems: 1, maxItems: PROFILE_DEVICES_MAX })),
+  /** The primary key whose person this key is (a device's record); counts only while the primary lists this key in `devices`. */
+  of: Type.Optional(PublicKeyString),
   /** Milliseconds since the epoch when the author signed it: a newer record replaces an older one. */
   updated: Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 })
 }, { $id: 'mhc.profile.v1', additionalProperties: false })

@@ -20,7 +20,7 @@ import type { ProfilePayload } from './profile-schema.js'
 import { assertWire } from './validate.js'
 
 export {
-  PROFILE_BIO_MAX, PROFILE_LINK_MAX, PROFILE_LINKS_MAX, PROFILE_NAME_MAX, PROFILE_REQUEST_MAX, ProfileAnswerHead, ProfileBio, ProfileLink, ProfileLinks,
+  PROFILE_BIO_MAX, PROFILE_DEVICES_MAX, PROFILE_LINK_MAX, PROFILE_LINKS_MAX, PROFILE_NAME_MAX, PROFILE_REQUEST_MAX, ProfileAnswerHead, ProfileBio, ProfileLink, ProfileLinks,
   ProfileName, ProfilePayload, ProfileRequest
 } from './profile-schema.js'
 
@@ -45,7 +45,7 @@ export interface ProfileRecord {
 
 /** Validate, sign and encode a profile record: it becomes the profile of `signer`'s key. */
 export async function sealProfile (payload: ProfilePayload, signer: Signer, options: AbortOptions = {}): Promise<Uint8Array> {
-  const p = checkPayload(payload)
+  const p = checkPayload(payload, toBase64url(signer.publicKey))
   const bytes = encodeEnvelope(await seal(PROFILE_DOMAIN, PROFILE_PAYLOAD_TYPE, canonicalJson(p), signer, options))
   if (bytes.byteLength > MAX_PROFILE_BYTES) throw new WireFormatError(`The profile is ${bytes.byteLength} bytes, limit is ${MAX_PROFILE_BYTES}`)
   return bytes
@@ -71,13 +71,21 @@ async function decodeProfile (bytes: Uint8Array, verify: boolean): Promise<Profi
     throw new EnvelopeDomainError(`Not a profile record: ${envelope.domain} ${envelope.payloadType}`)
   }
   if (verify) await verifyEnvelope(envelope)
-  const payload = checkPayload(parseJson(envelope.payload))
+  const key = toBase64url(envelope.publicKey)
+  const payload = checkPayload(parseJson(envelope.payload), key)
   const id = CID.createV1(dagCbor.code, await sha256.digest(bytes)).toString()
-  return { payload, key: toBase64url(envelope.publicKey), id, envelope, bytes }
+  return { payload, key, id, envelope, bytes }
 }
 
-function checkPayload (value: unknown): ProfilePayload {
+/** The schema, then the rules it cannot say: the avatar a CID, links URLs, and `devices`/`of` (spec, "Devices"). */
+function checkPayload (value: unknown, key: string): ProfilePayload {
   const p = assertWire(profilePayloadValidator, value, 'profile')
+  if (p.devices !== undefined && p.of !== undefined) throw new WireFormatError('Invalid profile: a record lists devices or names its primary (of), not both')
+  if (p.of === key) throw new WireFormatError('Invalid profile: /of is the record\'s own key')
+  if (p.devices !== undefined) {
+    if (p.devices.includes(key)) throw new WireFormatError('Invalid profile: /devices lists the record\'s own key')
+    if (new Set(p.devices).size !== p.devices.length) throw new WireFormatError('Invalid profile: /devices lists a key twice')
+  }
   if (p.avatar !== undefined) parseCid(p.avatar)
   for (const link of p.links) {
     // The pattern admits only http(s) and safe characters; the URL parser has the last word on the rest (a host, a port in range).

@@ -28,7 +28,9 @@ export const UploadDraft = Type.Object({
   /** RFC 8785 canonical JSON of `manifest`, UTF-8, base64url: the envelope payload, byte for byte. */
   payload: Type.String({ pattern: '^[A-Za-z0-9_-]+$' }),
   domain: Type.Literal('mhc/video-manifest'),
-  payloadType: Type.Literal('application/vnd.mhc.video-manifest.v1+json')
+  payloadType: Type.Literal('application/vnd.mhc.video-manifest.v1+json'),
+  /** RFC 3339 time after which the node discards the draft unsigned (its `draftTtlHours`): then 410 `MHC_ERR_DRAFT_EXPIRED`. */
+  expires: Type.String()
 }, { $id: 'mhc.gateway.upload-draft.v1', additionalProperties: false })
 export type UploadDraft = Static<typeof UploadDraft>
 

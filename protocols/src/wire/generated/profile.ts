@@ -16,11 +16,12 @@ function codePoints (s: string): number {
 }
 
 const K0: readonly string[] = ["v","name","bio","links","updated"]
-const K1: ReadonlySet<string> = new Set(["v","name","bio","avatar","links","updated"])
+const K1: ReadonlySet<string> = new Set(["v","name","bio","avatar","links","devices","of","updated"])
 const P0 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u000a]*(?<!\\s)$", 'u')
 const P1 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$", 'u')
 const P2 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
 const P3 = new RegExp("^https?://[!#-&(-;=?-\\[\\]-_a-~]+$", 'u')
+const P4 = new RegExp("^[A-Za-z0-9_-]{43}$", 'u')
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -33,7 +34,9 @@ function c0 (v: unknown, p: string, e: Problem[]): void {
   if (Object.hasOwn(v, "bio")) c3(v["bio"], p + "/bio", e)
   if (v["avatar"] !== undefined) c4(v["avatar"], p + "/avatar", e)
   if (Object.hasOwn(v, "links")) c5(v["links"], p + "/links", e)
-  if (Object.hasOwn(v, "updated")) c7(v["updated"], p + "/updated", e)
+  if (v["devices"] !== undefined) c7(v["devices"], p + "/devices", e)
+  if (v["of"] !== undefined) c9(v["of"], p + "/of", e)
+  if (Object.hasOwn(v, "updated")) c10(v["updated"], p + "/updated", e)
 }
 
 function c1 (v: unknown, p: string, e: Problem[]): void {
@@ -76,6 +79,23 @@ function c6 (v: unknown, p: string, e: Problem[]): void {
 }
 
 function c7 (v: unknown, p: string, e: Problem[]): void {
+  if (!Array.isArray(v)) { e.push({ instancePath: p, message: "must be array" }); return }
+  if (v.length < 1) e.push({ instancePath: p, message: "must not have fewer than 1 items" })
+  if (v.length > 8) e.push({ instancePath: p, message: "must not have more than 8 items" })
+  for (let i = 0; i < v.length; i++) c8(v[i], `${p}/${i}`, e)
+}
+
+function c8 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P4.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]{43}$\"" })
+}
+
+function c9 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P4.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]{43}$\"" })
+}
+
+function c10 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'number' || !Number.isInteger(v)) { e.push({ instancePath: p, message: "must be integer" }); return }
   if (!(v >= 0)) e.push({ instancePath: p, message: "must be >= 0" })
   if (!(v <= 8640000000000000)) e.push({ instancePath: p, message: "must be <= 8640000000000000" })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { avatarType, checkAvatar, MAX_AVATAR_BYTES } from '../../src/profile/avatar.js'
+import { avatarRefusal, avatarType, checkAvatar, MAX_AVATAR_BYTES } from '../src/index.js'
 
 const bytes = (...parts: Array<string | number[]>): Uint8Array => Uint8Array.from(parts.flatMap(p => typeof p === 'string' ? [...p].map(c => c.charCodeAt(0)) : p))
 
@@ -28,4 +28,15 @@ t.test('checkAvatar throws the typed error: too large first, then not an image',
   const exactly = new Uint8Array(MAX_AVATAR_BYTES)
   exactly.set(png)
   t.equal(checkAvatar(exactly), 'image/png', 'exactly 1 MiB is fine')
+  t.throws(() => checkAvatar(png, MAX_AVATAR_BYTES + 1), { code: 'MHC_ERR_AVATAR_TOO_LARGE' }, 'the first bytes of a file too large (a browser judging a File before reading it)')
+})
+
+t.test('avatarRefusal judges as checkAvatar does, with the same codes, without throwing', async t => {
+  const png = bytes([0x89], 'PNG\r\n\x1a\n')
+  t.equal(avatarRefusal(png), undefined)
+  for (const [b, size] of [[png, MAX_AVATAR_BYTES + 1], [bytes('hello'), 5], [bytes('GIF8'), 4]] as const) {
+    const refusal = avatarRefusal(b, size)
+    t.ok(refusal !== undefined)
+    t.throws(() => checkAvatar(b, size), { code: refusal?.code, message: refusal?.message })
+  }
 })
