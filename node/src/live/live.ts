@@ -93,7 +93,8 @@ export class DefaultLive implements Live {
       }
       const runtime: Runtime = { record, publishing: false, tail: Promise.resolve(undefined) }
       this.streams.set(record.stream, runtime)
-      if (record.state !== 'ended') this.byKey.set(record.keyHash, record.stream)
+      // Ended streams keep their key: a publisher using it is told the stream ended, not that the key is wrong.
+      this.byKey.set(record.keyHash, record.stream)
     }
     const rtmp = this.init.rtmp ?? DEFAULT_RTMP
     const srt = this.init.srt ?? DEFAULT_SRT
@@ -261,7 +262,6 @@ export class DefaultLive implements Live {
     runtime.grace = undefined
     record.state = 'ended'
     record.endedAt = Date.now()
-    this.byKey.delete(record.keyHash)
     await this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
     this.log.info({ stream: record.stream }, 'live stream ended')
     this.emitState(record.stream, 'ended')

@@ -171,6 +171,8 @@ t.test('a dropped publisher', async t => {
     await eventually(async () => (await service.get(made.stream)).state === 'ended', { what: 'ended after the window', ms: 30_000 })
     const refused = await publish(made.rtmpUrl, { seconds: 2 }).exited
     t.not(refused.code, 0, 'an ended stream takes no publisher')
+    const srt = await publish(made.srtUrl, { seconds: 2 }).exited
+    t.not(srt.code, 0, 'over SRT neither')
   })
   t.test('end() cuts the publisher and ends the stream at once', async t => {
     const made = await service.create({ title: 'Ended by its owner' })
