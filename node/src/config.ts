@@ -17,6 +17,12 @@ export const NodeConfig = Type.Object({
   api: HostPort,
   /** Browser gateway (HOST:PORT), or null for none. */
   gateway: Type.Union([HostPort, Type.Null()]),
+  /** RTMP ingest of live streams (HOST:PORT, TCP; port 0 picks a free port). Default 127.0.0.1:1935. */
+  rtmp: Type.Optional(HostPort),
+  /** SRT ingest of live streams (HOST:PORT, UDP; port 0 picks a free port). Default 127.0.0.1:9000. */
+  srt: Type.Optional(HostPort),
+  /** How long a dropped live publisher may take to come back before its stream ends (default 30 s). */
+  liveReconnectWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
   /** Peers dialled at start. */
   bootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
   /** How long a fetch waits for peers before giving up. */
@@ -97,6 +103,8 @@ export interface ConfigOverrides {
   api?: string
   gateway?: string | null
   bootstrap?: string[]
+  rtmp?: string
+  srt?: string
 }
 
 /**
@@ -124,6 +132,8 @@ export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}
     ...(overrides.api !== undefined ? { api: overrides.api } : {}),
     ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
     ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {}),
+    ...(overrides.rtmp !== undefined ? { rtmp: overrides.rtmp } : {}),
+    ...(overrides.srt !== undefined ? { srt: overrides.srt } : {}),
     ...(redisUrl === undefined ? {} : { redisUrl }),
     ...(bridgeKeys === undefined || bridgeKeys.length === 0 ? {} : { bridgeKeys })
   })

@@ -18,6 +18,7 @@ import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
 import { type EntitlementStore, entitlementStore } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
@@ -51,6 +52,7 @@ export interface MhcNode {
   readonly roles: Roles
   readonly profiles: Profiles
   readonly entitlements: EntitlementStore
+  readonly live: Live
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -67,6 +69,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
   for (const addr of [...config.swarm, ...config.bootstrap]) parseMultiaddr(addr)
   const apiAddr = parseHostPort(config.api)
   const gatewayAddr = config.gateway === null ? undefined : parseHostPort(config.gateway)
+  const rtmpAddr = config.rtmp === undefined ? undefined : parseHostPort(config.rtmp)
+  const srtAddr = config.srt === undefined ? undefined : parseHostPort(config.srt)
 
   const unlock = await lockRepo(repo.paths)
   const services = new ServiceStack(logger)
@@ -143,6 +147,13 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
     }), options)
 
+    const streams = await services.start('live', live({
+      workDir: join(repo.paths.root, 'live'),
+      ...(rtmpAddr === undefined ? {} : { rtmp: rtmpAddr }),
+      ...(srtAddr === undefined ? {} : { srt: srtAddr }),
+      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs })
+    })({ unixfs: fs, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
       .catch(err => logger.warn({ err, addr }, 'bootstrap dial failed'))))
@@ -159,6 +170,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       multiaddrs: libp2p.getMultiaddrs().map(String),
       api: api.url,
       gateway: gw?.url ?? null,
+      rtmp: streams.rtmpUrl,
+      srt: streams.srtUrl,
       pid: process.pid
     })
 
@@ -180,7 +193,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       social: chat,
       roles: keyRoles,
       profiles: people,
-      entitlements: money
+      entitlements: money,
+      live: streams
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -211,6 +225,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
+      live: streams,
       api,
       gateway: gw,
       id,

@@ -104,6 +104,25 @@ export const AvatarInvalidError = /* #__PURE__ */ createError('AvatarInvalidErro
 /** An avatar over the size limit (1 MiB). */
 export const AvatarTooLargeError = /* #__PURE__ */ createError('AvatarTooLargeError', 'MHC_ERR_AVATAR_TOO_LARGE', 413, 'The avatar is larger than 1 MiB')
 
+// Live streams (ingest, signed live playlist updates)
+
+/** No live stream has this id on this node. */
+export const LiveNotFoundError = /* #__PURE__ */ createError('LiveNotFoundError', 'MHC_ERR_LIVE_NOT_FOUND', 404, 'No such live stream')
+/** A publisher presented a stream key that belongs to no stream (RTMP path, SRT streamid). */
+export const LiveKeyError = /* #__PURE__ */ createError('LiveKeyError', 'MHC_ERR_LIVE_KEY', 403, 'Wrong stream key')
+/** The stream already has a publisher: one at a time. */
+export const LiveBusyError = /* #__PURE__ */ createError('LiveBusyError', 'MHC_ERR_LIVE_BUSY', 409, 'The stream already has a publisher')
+/** The stream has ended: it takes no publisher and no update any more. */
+export const LiveEndedError = /* #__PURE__ */ createError('LiveEndedError', 'MHC_ERR_LIVE_ENDED', 410, 'The live stream has ended')
+/** What a publisher sent could not be read as audio or video. */
+export const LiveIngestError = /* #__PURE__ */ createError('LiveIngestError', 'MHC_ERR_LIVE_INGEST', 422, 'The live input is not usable audio or video')
+/** A live playlist update signed by a key that does not own the stream. */
+export const LiveOwnerError = /* #__PURE__ */ createError('LiveOwnerError', 'MHC_ERR_LIVE_OWNER', 403, 'The update is not signed by the stream\'s owner')
+/** A live playlist update whose sequence is not above the last one accepted: dropped without blame. */
+export const LiveStaleError = /* #__PURE__ */ createError('LiveStaleError', 'MHC_ERR_LIVE_STALE', 409, 'A newer update of this stream is known')
+/** An update for a stream this node knows no record of (yet): dropped without blame. */
+export const LiveUnknownError = /* #__PURE__ */ createError('LiveUnknownError', 'MHC_ERR_LIVE_UNKNOWN', 404, 'The stream record is not known here')
+
 // Browser uploads (tus) and publishing a browser-signed manifest
 
 /** An upload that is not a video container (declared type, or its first bytes). */
@@ -204,6 +223,14 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ProfileStaleError,
   AvatarInvalidError,
   AvatarTooLargeError,
+  LiveNotFoundError,
+  LiveKeyError,
+  LiveBusyError,
+  LiveEndedError,
+  LiveIngestError,
+  LiveOwnerError,
+  LiveStaleError,
+  LiveUnknownError,
   UploadTypeError,
   UploadTooLargeError,
   UploadNotReadyError,

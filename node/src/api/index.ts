@@ -18,6 +18,7 @@ import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
 import type { EntitlementStore } from '../money/index.js'
+import type { Live } from '../live/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
 import type { Roles } from '../roles/index.js'
@@ -41,6 +42,7 @@ export interface ControlApiComponents {
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
+  live: Pick<Live, 'create'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */

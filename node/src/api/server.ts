@@ -7,6 +7,7 @@ import { adminRoutes } from './admin-routes.js'
 import { entitlementRoutes } from './entitlement-routes.js'
 import { errorBody } from './errors.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
+import { liveRoutes } from './live-routes.js'
 import { profileRoutes } from './profile-routes.js'
 import { controlRoutes } from './routes.js'
 import { socialRoutes } from './social-routes.js'
@@ -64,5 +65,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(adminRoutes(components))
   void app.register(profileRoutes(components))
   void app.register(entitlementRoutes(components))
+  void app.register(liveRoutes(components))
   return app as unknown as FastifyInstance
 }

@@ -7,6 +7,7 @@
 import { type Static, Type } from 'typebox'
 import { RoleString } from './account-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
+import { LiveTitle } from './live-schema.js'
 import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
 import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'
@@ -173,3 +174,22 @@ export const AvatarResult = Type.Object({
   size: Type.Integer({ minimum: 1 })
 }, { $id: 'mhc.avatar-result.v1', additionalProperties: false })
 export type AvatarResult = Static<typeof AvatarResult>
+
+/** `POST /v1/live` (`mhc live create`): make a live stream on this node. */
+export const LiveCreateRequest = Type.Object({
+  title: LiveTitle
+}, { $id: 'mhc.live-create-request.v1', additionalProperties: false })
+export type LiveCreateRequest = Static<typeof LiveCreateRequest>
+
+/** `mhc live create --json`: the key is shown this once. */
+export const LiveCreateResult = Type.Object({
+  stream: Type.String(),
+  key: Type.String(),
+  /** Ready to paste into OBS: `rtmp://HOST:PORT/live/KEY`. */
+  rtmpUrl: Type.String(),
+  /** `srt://HOST:PORT?streamid=KEY`. */
+  srtUrl: Type.String(),
+  /** The stream's watch page on this node's gateway (`/live/{stream}`), or null without a gateway. */
+  watch: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.live-create-result.v1', additionalProperties: false })
+export type LiveCreateResult = Static<typeof LiveCreateResult>
