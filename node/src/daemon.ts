@@ -17,6 +17,7 @@ import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type Forensics, forensics, forensicsOrigin } from './forensics/index.js'
 import { transcoder } from './media/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -48,6 +49,7 @@ export interface MhcNode {
   readonly social: Social
   readonly roles: Roles
   readonly profiles: Profiles
+  readonly forensics: Forensics
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -81,6 +83,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const libp2p = helia.libp2p
     const signer = keySigner(repo.privateKey)
 
+    const log = await services.start('forensics', forensics({
+      dir: repo.paths.forensics,
+      origin: forensicsOrigin(libp2p.peerId.toString()),
+      ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
+    })({ signer, orbitdb: p2p.orbitdb, logger }), options)
+
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
     const distribution = await services.start('distributor', distributor({ provideTimeoutMs: config.provideTimeoutMs })({
@@ -102,7 +110,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       signer,
       logger
     }), options)
-    const keyRoles = await services.start('roles', roles()({ datastore: helia.datastore, logger }), options)
+    const keyRoles = await services.start('roles', roles({ nodeKey: toBase64url(signer.publicKey) })({ datastore: helia.datastore, forensics: log, logger }), options)
     const fs = unixfs(helia)
     const people = await services.start('profiles', profiles({
       ...(config.profileCacheSize === undefined ? {} : { cacheSize: config.profileCacheSize })
@@ -122,7 +130,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
 
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const pub = await services.start('publisher', publisher({ stagingDir: repo.paths.staging })({
-      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
+      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, forensics: log, logger
     }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
@@ -161,7 +169,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       distributor: distribution,
       social: chat,
       roles: keyRoles,
-      profiles: people
+      profiles: people,
+      forensics: log
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -175,7 +184,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, forensics: log, logger }), options)
     }
 
     const node: MhcNode = {
@@ -190,6 +199,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       social: chat,
       roles: keyRoles,
       profiles: people,
+      forensics: log,
       api,
       gateway: gw,
       id,

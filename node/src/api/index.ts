@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Forensics } from '../forensics/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
 import type { Roles } from '../roles/index.js'
@@ -42,6 +43,8 @@ export interface ControlApiComponents {
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
+  /** `mhc forensics`: the node's forensic log. */
+  forensics: Pick<Forensics, 'origin' | 'vkey' | 'entries' | 'checkpoint' | 'prove' | 'verify'>
 }
 
 export interface ControlApiInit {

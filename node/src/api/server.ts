@@ -5,6 +5,7 @@ import { NotFoundError, NotStartedError, UnauthorizedError, WireFormatError } fr
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
 import { adminRoutes } from './admin-routes.js'
 import { errorBody } from './errors.js'
+import { forensicsRoutes } from './forensics-routes.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { profileRoutes } from './profile-routes.js'
 import { controlRoutes } from './routes.js'
@@ -62,5 +63,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(socialRoutes(components))
   void app.register(adminRoutes(components))
   void app.register(profileRoutes(components))
+  void app.register(forensicsRoutes(components))
   return app as unknown as FastifyInstance
 }

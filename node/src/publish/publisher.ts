@@ -180,6 +180,8 @@ export class DefaultPublisher implements Publisher {
         published: manifest.created
       })
       committed = true
+      // The record of who published what, once the video exists; a failure here is the disk failing, so the caller hears of it.
+      await this.components.forensics?.append({ type: 'publish', actor: manifest.creator, subject: sealed.cid.toString(), reason: manifest.title }, { signal })
       stages.lap()
       await job.remove()
       log.info({ manifest: sealed.cid.toString(), root: root.toString(), creator: manifest.creator, ms: stages.ms }, 'video published')

@@ -40,7 +40,8 @@ t.test('control API routes', async t => {
     distributor: node.distributor,
     social: node.social,
     roles: node.roles,
-    profiles: node.profiles
+    profiles: node.profiles,
+    forensics: node.forensics
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

@@ -1,0 +1,141 @@
+/**
+ * `mhc forensics verify --local`: walk the whole stored log, offline, and
+ * name the first bad entry. What is checked (docs/decisions/0015):
+ *
+ * - every entry decodes, is signed for the forensic domain by the log key,
+ *   carries its own index, the log's origin, a known type, a timestamp that
+ *   does not go back, and `prev` = the previous entry's leaf hash;
+ * - every entry's leaf hash equals the hash stored for it in the tree;
+ * - the latest checkpoint's signature verifies under the log's verifier key,
+ *   and the root recomputed from the entries at its size equals its root;
+ * - the recomputed tree equals the stored appender state (no torn tail);
+ * - the Ed25519 signature of every entry the signed checkpoint does not
+ *   cover (the tail), or of every entry with `allSignatures`. An entry under
+ *   the checkpoint is already authenticated by it: its bytes hash into the
+ *   root the log key signed. When something breaks, the signatures around it
+ *   are checked to say which entry is bad and why.
+ */
+import {
+  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_TYPES, type ForensicEntry, type Envelope, leafHash, MerkleAppender,
+  parseCheckpoint, parseNote, verifierKey, parseVerifierKey, verifyEnvelope, verifyNote, isMhcError
+} from '@mhc/protocols'
+import { ed25519Verifier } from '../crypto/ed25519-verify.js'
+import { toBase64 } from './base64.js'
+import type { LogStore } from './store.js'
+
+export type VerifyReport =
+  | { ok: true, size: number, root: string, checkpointSize: number | null, signaturesChecked: number }
+  | { ok: false, size: number, index: number | null, reason: string, message: string }
+
+export interface VerifyLogOptions extends AbortOptions {
+  /** Check every entry's signature, not only those the signed checkpoint does not cover. */
+  allSignatures?: boolean
+}
+
+type Reader = Pick<LogStore, 'state' | 'checkpoint' | 'entries' | 'leafHashes'>
+
+class Bad extends Error {
+  constructor (readonly index: number | null, readonly reason: string, message: string) {
+    super(message)
+  }
+}
+
+const verify = ed25519Verifier({ maxKeys: 4 })
+const TYPES = new Set<string>(FORENSIC_TYPES)
+
+export async function verifyLog (store: Reader, logKey: Uint8Array, origin: string, options: VerifyLogOptions = {}): Promise<VerifyReport> {
+  options.signal?.throwIfAborted()
+  const state = await store.state()
+  const size = state?.size ?? 0
+  try {
+    const cp = await checkpointOf(store, logKey, origin)
+    if (cp !== undefined && cp.size > size) throw new Bad(null, 'wrong-size', `the checkpoint is of size ${cp.size}, the log holds ${size}`)
+    const signedUpTo = options.allSignatures === true || cp === undefined ? 0 : cp.size
+    const appender = new MerkleAppender()
+    const stored = store.leafHashes(0, size, options)[Symbol.asyncIterator]()
+    let prev: { entry: ForensicEntry, env: Envelope, leaf: Uint8Array } | undefined
+    let signaturesChecked = 0
+    let expected = 0
+    for await (const { index, bytes } of store.entries(0, size, options)) {
+      if (index !== expected) throw new Bad(expected, 'missing', `entry ${expected} is missing`)
+      const { entry, env } = decode(bytes, index, logKey)
+      const leaf = leafHash(bytes)
+      if (entry.index !== index) throw new Bad(index, 'wrong-index', `entry ${index} says it is entry ${entry.index} (entries moved)`)
+      if (entry.origin !== origin) throw new Bad(index, 'wrong-origin', `entry ${index} belongs to log ${entry.origin}`)
+      if (index === 0 ? entry.prev !== '' : entry.prev !== toBase64(prev?.leaf ?? new Uint8Array())) {
+        // Entry index links to something else than entry index-1: find which of the two changed.
+        if (prev !== undefined) await mustVerify(prev.env, index - 1)
+        await mustVerify(env, index)
+        throw new Bad(index, 'broken-link', `entry ${index} does not link to entry ${index - 1} (both are signed by the log)`)
+      }
+      if (prev !== undefined && entry.ts < prev.entry.ts) throw new Bad(index, 'time-goes-back', `entry ${index} is older than entry ${index - 1}`)
+      const s = await stored.next()
+      if (s.done === true || s.value.index !== index) throw new Bad(index, 'missing-hash', `the tree has no hash for entry ${index}`)
+      if (!equalBytes(s.value.hash, leaf)) {
+        await mustVerify(env, index)
+        throw new Bad(index, 'hash-mismatch', `entry ${index} does not hash to the leaf the tree holds for it`)
+      }
+      if (index >= signedUpTo || index === size - 1) {
+        await mustVerify(env, index)
+        signaturesChecked++
+      }
+      appender.append(leaf)
+      if (cp !== undefined && appender.size === cp.size && !equalBytes(appender.root(), cp.root)) {
+        throw new Bad(null, 'root-mismatch', `the entries 0..${cp.size - 1} do not hash to the root of the signed checkpoint`)
+      }
+      prev = { entry, env, leaf }
+      expected++
+    }
+    if (expected < size) throw new Bad(expected, 'missing', `entry ${expected} is missing`)
+    if (cp !== undefined && cp.size === 0 && !equalBytes(appender.root(), cp.root)) throw new Bad(null, 'root-mismatch', 'the empty log\'s checkpoint has a wrong root')
+    const edge = appender.state().rightEdge
+    if (state !== undefined && (edge.length !== state.rightEdge.length || edge.some((h, i) => !equalBytes(h, state.rightEdge[i] as Uint8Array)))) {
+      throw new Bad(null, 'torn-state', 'the stored appender state does not match the entries')
+    }
+    return { ok: true, size, root: toBase64(appender.root()), checkpointSize: cp?.size ?? null, signaturesChecked }
+  } catch (err) {
+    if (err instanceof Bad) return { ok: false, size, index: err.index, reason: err.reason, message: err.message }
+    throw err
+  }
+}
+
+async function checkpointOf (store: Reader, logKey: Uint8Array, origin: string): Promise<{ size: number, root: Uint8Array } | undefined> {
+  const text = await store.checkpoint()
+  if (text === undefined) return undefined
+  try {
+    const note = parseNote(text)
+    verifyNote(note, [parseVerifierKey(verifierKey(origin, logKey))])
+    const cp = parseCheckpoint(note.body)
+    if (cp.origin !== origin) throw new Bad(null, 'wrong-origin', `the checkpoint is for log ${cp.origin}`)
+    return cp
+  } catch (err) {
+    if (err instanceof Bad) throw err
+    if (isMhcError(err)) throw new Bad(null, 'bad-checkpoint', `the stored checkpoint does not verify: ${err.message}`)
+    throw err
+  }
+}
+
+function decode (bytes: Uint8Array, index: number, logKey: Uint8Array): { entry: ForensicEntry, env: Envelope } {
+  let env: Envelope
+  let entry: ForensicEntry
+  try {
+    env = decodeEnvelope(bytes)
+    entry = JSON.parse(new TextDecoder().decode(env.payload)) as ForensicEntry
+  } catch {
+    throw new Bad(index, 'malformed', `entry ${index} is not a forensic entry envelope`)
+  }
+  if (env.domain !== FORENSIC_DOMAIN) throw new Bad(index, 'malformed', `entry ${index} is signed for ${env.domain}`)
+  if (!equalBytes(env.publicKey, logKey)) throw new Bad(index, 'wrong-key', `entry ${index} is signed by another key than the log's`)
+  if (typeof entry !== 'object' || entry === null || entry.v !== 1 || !TYPES.has(entry.type) || typeof entry.ts !== 'number' || typeof entry.prev !== 'string') {
+    throw new Bad(index, 'malformed', `entry ${index} is not a forensic entry`)
+  }
+  return { entry, env }
+}
+
+async function mustVerify (env: Envelope, index: number): Promise<void> {
+  try {
+    await verifyEnvelope(env, { verify })
+  } catch {
+    throw new Bad(index, 'bad-signature', `entry ${index}'s signature does not verify (its bytes changed after it was signed)`)
+  }
+}
