@@ -1,0 +1,2 @@
+/** The forensic log's formats: RFC 9162 Merkle proofs, C2SP signed notes and cosignatures, signed entries (docs/specs/forensics.md). */
+export * from './merkle.js'
