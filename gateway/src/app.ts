@@ -24,6 +24,7 @@ import { type BlockFilePaths, LocalFiles } from './local/index.js'
 import { type GatewayMetrics, gatewayMetrics } from './metrics.js'
 import { apiRoutes } from './routes/api.js'
 import { authRoutes } from './routes/auth.js'
+import { forensicsRoutes, type GatewayForensics } from './routes/forensics.js'
 import { clientRoutes } from './routes/client.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
@@ -51,6 +52,8 @@ export interface GatewayComponents {
   roles?: RoleSource
   /** The node's publisher: browser uploads become drafts, published once the browser signs them. */
   drafts?: GatewayDrafts
+  /** The node's forensic log: `/api/v1/forensics` for operators (needs accounts). */
+  forensics?: GatewayForensics
 }
 
 export interface GatewayInit {
@@ -191,6 +194,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       ...(components.roles === undefined ? {} : { roles: components.roles })
     })
     await app.register(authRoutes(accounts, lifetimes))
+    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics))
     if (init.uploads !== undefined) {
       await app.register(uploadRoutes({ accounts, logger: components.logger, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }

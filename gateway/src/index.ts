@@ -10,6 +10,7 @@ export { type BlockReadOptions, type BlockSource, blockBytes } from './blocks.js
 export * from './errors.js'
 export { type FetchErrorContext, isMissingError, translateFetchError } from './fetch-errors.js'
 export { clientGone, listenUrl } from './listen.js'
+export type { GatewayForensics } from './routes/forensics.js'
 export { type FinishedUpload, UPLOADS_PATH, type UploadsInit } from './routes/uploads.js'
 export { type Gateway, type GatewayServiceInit, gateway } from './server.js'
 export { type FeedOptions, type FeedSource, feedSocial } from './social-feed.js'
