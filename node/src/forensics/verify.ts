@@ -104,7 +104,7 @@ async function checkpointOf (store: Reader, logKey: Uint8Array, origin: string):
   if (text === undefined) return undefined
   try {
     const note = parseNote(text)
-    verifyNote(note, [parseVerifierKey(verifierKey(origin, logKey))])
+    await verifyNote(note, [parseVerifierKey(verifierKey(origin, logKey))], { verify })
     const cp = parseCheckpoint(note.body)
     if (cp.origin !== origin) throw new Bad(null, 'wrong-origin', `the checkpoint is for log ${cp.origin}`)
     return cp

@@ -44,7 +44,7 @@ t.test('mhc forensics: a publish and a role change are logged, checkpointed, pro
   const cp = JSON.parse(cpRes.stdout) as { origin: string, size: number, root: string, note: string }
   t.same(Object.keys(cp).sort(), ['note', 'origin', 'root', 'size'])
   t.equal(cp.size, 2)
-  t.equal(verifyNote(parseNote(cp.note), [parseVerifierKey(vkey)]).length, 1, 'the checkpoint verifies with the vkey')
+  t.equal((await verifyNote(parseNote(cp.note), [parseVerifierKey(vkey)])).length, 1, 'the checkpoint verifies with the vkey')
   t.equal((await d.cli(['forensics', 'checkpoint'])).stdout, cp.note, 'without --json: the signed note text')
 
   const proved = await d.cli(['forensics', 'prove', '1', '--json'])

@@ -69,7 +69,7 @@ t.test('checkpoints: a C2SP signed note that verifies with the vkey, over the RF
   t.equal(cp.origin, ORIGIN)
   t.equal(cp.size, 13)
   const note = parseNote(cp.note)
-  t.equal(verifyNote(note, [parseVerifierKey(log.vkey)]).length, 1, 'the note verifies with the log\'s verifier key')
+  t.equal((await verifyNote(note, [parseVerifierKey(log.vkey)])).length, 1, 'the note verifies with the log\'s verifier key')
   t.ok(log.vkey.startsWith(`${ORIGIN}+`), 'the key name is the origin')
   const body = parseCheckpoint(note.body)
   t.match(body, { origin: ORIGIN, size: 13 })

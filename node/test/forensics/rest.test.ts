@@ -49,7 +49,7 @@ t.test('/api/v1/forensics serves operators and refuses everyone else', async t =
 
   const cp = await (await get('checkpoint', moderator.access)).json() as { size: number, note: string }
   t.equal(cp.size, 7)
-  t.equal(verifyNote(parseNote(cp.note), [parseVerifierKey(node.forensics.vkey)]).length, 1, 'the checkpoint verifies with the node\'s vkey')
+  t.equal((await verifyNote(parseNote(cp.note), [parseVerifierKey(node.forensics.vkey)])).length, 1, 'the checkpoint verifies with the node\'s vkey')
   const proof = await (await get('proof/4', moderator.access)).json() as { index: number, size: number }
   t.match(proof, { index: 4, size: 7 })
   t.equal((await get('proof/99', moderator.access)).status, 404, 'no proof of an entry that is not there')
