@@ -20,8 +20,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { forensics, forensicsOrigin, keySigner, LogStore } from '@mhc/node'
-import { leafHash, parseCheckpoint, parseNote, verifyInclusion } from '@mhc/protocols'
+import { forensics, keySigner, LogStore } from '@mhc/node'
+import { forensicOrigin, leafHash, parseCheckpoint, parseNote, verifyInclusion } from '@mhc/protocols'
 import { pino } from 'pino'
 import { emit, flag, runBench, stats, textFlag } from './report.js'
 
@@ -36,7 +36,7 @@ async function main (): Promise<number> {
   const proofs = flag('proofs', 1000)
   const work = await mkdtemp(join(tmpdir(), 'mhc-bench-forensics-'))
   const signer = keySigner(await generateKeyPair('Ed25519'))
-  const origin = forensicsOrigin('12D3KooWBenchBenchBenchBenchBenchBenchBenchBench')
+  const origin = forensicOrigin(signer.publicKey)
   const logger = pino({ level: 'silent' })
   try {
     // Append throughput, on a log of its own.
@@ -76,7 +76,7 @@ async function main (): Promise<number> {
 
       const cpTimes: number[] = []
       for (let i = 0; i < 10; i++) {
-        await log.append({ type: 'config', actor: ACTOR, subject: 'checkpoint', reason: `round ${i}` })
+        await log.append({ type: 'config', actor: ACTOR, subject: 'account:checkpoint', reason: `round ${i}` })
         t0 = performance.now()
         await log.checkpoint()
         cpTimes.push(performance.now() - t0)

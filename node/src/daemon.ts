@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { type Gateway, gateway } from '@mhc/gateway'
-import { type AbortOptions, type DaemonInfo, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
+import { type AbortOptions, type DaemonInfo, forensicOrigin, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
@@ -17,7 +17,7 @@ import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { type Distributor, distributor } from './distribute/index.js'
-import { type Forensics, forensics, forensicsOrigin } from './forensics/index.js'
+import { type Forensics, forensics } from './forensics/index.js'
 import { transcoder } from './media/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -85,7 +85,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
 
     const log = await services.start('forensics', forensics({
       dir: repo.paths.forensics,
-      origin: forensicsOrigin(libp2p.peerId.toString()),
+      origin: forensicOrigin(signer.publicKey),
       ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
     })({ signer, orbitdb: p2p.orbitdb, logger }), options)
 

@@ -8,7 +8,7 @@ export { type Ed25519VerifierInit, ed25519Verifier } from './crypto/ed25519-veri
 export { createNode, type MhcNode, type NodeOverrides } from './daemon.js'
 export {
   type AppendInput, type CheckpointView, type EntryFilter, type EntryPage, type EntryView, type Forensics, type ForensicsComponents, type ForensicsEvents,
-  type ForensicsInit, forensics, forensicsOrigin, type ProofView, type VerifyReport
+  type ForensicsInit, forensics, type ProofView, type VerifyReport
 } from './forensics/index.js'
 export { LogStore } from './forensics/store.js'
 export { verifyLog } from './forensics/verify.js'

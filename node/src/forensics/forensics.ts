@@ -1,7 +1,7 @@
 import {
-  type AbortOptions, consistencyProof, entryLeafHash, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
+  type AbortOptions, consistencyProof, decodeEnvelope, entryLeafHash, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
   formatNote, inclusionProof, leafHash, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
-  signNote, verifierKey, WireFormatError
+  signNote, verifierKey, WireFormatError, isMhcError
 } from '@mhc/protocols'
 import type { EventsDatabase } from '@orbitdb/core'
 import type { Logger } from 'pino'
@@ -148,35 +148,46 @@ export class DefaultForensics implements Forensics {
     let lastTs = this.lastTs
     const rows: Array<{ index: number, bytes: Uint8Array }> = []
     const nodes: TreeNode[] = []
-    const views: EntryView[] = []
+    const done: Array<{ pending: Pending, view: EntryView }> = []
     try {
-      for (const { input } of batch) {
+      for (const pending of batch) {
+        const { input } = pending
         const index = this.appender.size
         const ts = Math.max(Date.now(), lastTs)
         const entry: ForensicEntry = {
           v: 1, origin: this.origin, index, prev: index === 0 ? '' : toBase64(lastLeaf), ts, type: input.type, actor: input.actor, subject: input.subject, reason: input.reason
         }
-        const bytes = await sealEntry(entry, this.components.signer)
+        let bytes: Uint8Array
+        try {
+          bytes = await sealEntry(entry, this.components.signer)
+        } catch (err) {
+          // An entry the schema refuses fails alone; it takes no index.
+          if (!isMhcError(err, ForensicsEntryError.code)) throw err
+          pending.reject(err)
+          continue
+        }
         const leaf = entryLeafHash(bytes)
         nodes.push(...this.appender.append(leaf))
         rows.push({ index, bytes })
-        views.push(viewOfEntry(entry, leaf))
+        done.push({ pending, view: viewOfEntry(entry, leaf) })
         lastLeaf = leaf
         lastTs = ts
       }
       const state: AppenderState = { size: this.appender.size, rightEdge: this.appender.state().rightEdge, lastLeaf, lastTs }
-      await this.store.commit(rows, nodes, state)
+      if (rows.length > 0) await this.store.commit(rows, nodes, state)
     } catch (err) {
       // Nothing of the batch is stored: the appender goes back to the last commit.
       this.appender = new MerkleAppender(before.size, before.rightEdge)
       this.log.error({ err, entries: batch.length }, 'forensic append failed')
+      // (Those the schema refused are settled already; rejecting them again does nothing.)
       for (const p of batch) p.reject(err)
       return
     }
     this.lastLeaf = lastLeaf
     this.lastTs = lastTs
     this.committed = this.appender.size
-    batch.forEach((p, i) => { p.resolve(views[i] as EntryView) })
+    for (const { pending, view } of done) pending.resolve(view)
+    if (rows.length === 0) return
     this.events.dispatchEvent(new CustomEvent('forensics:append', { detail: { size: this.committed } }))
     this.replicate()
   }
@@ -364,7 +375,12 @@ function viewOfEntry (entry: ForensicEntry, leaf: Uint8Array): EntryView {
 
 /** A stored entry as shown: decoded, not verified (that is verify()'s work). */
 function viewOfBytes (bytes: Uint8Array, index: number): EntryView {
-  const { entry } = decodeEntry(bytes)
+  let entry: ForensicEntry
+  try {
+    entry = JSON.parse(new TextDecoder().decode(decodeEnvelope(bytes).payload)) as ForensicEntry
+  } catch (err) {
+    throw new ForensicsEntryError(`The entry stored at ${index} does not decode; run \`mhc forensics verify --local\``, { reason: 'bad-schema', cause: err })
+  }
   if (entry.index !== index) throw new ForensicsEntryError(`The entry stored at ${index} says it is entry ${entry.index}; run \`mhc forensics verify --local\``, { reason: 'wrong-index' })
   return viewOfEntry(entry, leafHash(bytes))
 }

@@ -101,7 +101,7 @@ export interface ForensicsEvents {
 }
 
 export interface Forensics extends Startable {
-  /** The log's origin (C2SP checkpoint origin line and signed-note key name): `mhc/forensics/<peerId>`. */
+  /** The log's origin (C2SP checkpoint origin line and signed-note key name): `mhc.local/forensics/<base64url node key>`. */
   readonly origin: string
   /** The verifier key string (C2SP signed-note) of the log's checkpoints. */
   readonly vkey: string
@@ -141,7 +141,7 @@ export interface Forensics extends Startable {
 export interface ForensicsInit {
   /** The LevelDB directory (DIR/forensics). */
   dir: string
-  /** The log's origin (see `forensicsOrigin`). */
+  /** The log's origin: `forensicOrigin(nodePublicKey)` from protocols. */
   origin: string
   /** How often a checkpoint is signed when the log grew. Default 60 s; 0 turns the timer off. */
   checkpointIntervalMs?: number
@@ -161,14 +161,9 @@ export interface ForensicsComponents {
 
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000
 
-/** The log's origin for a node: `mhc/forensics/<peerId>` (a schema-less URL-like string with no spaces or `+`, as C2SP asks). */
-export function forensicsOrigin (peerId: string): string {
-  return `mhc/forensics/${peerId}`
-}
-
 /**
  * @example
- * const log = forensics({ dir: repo.paths.forensics, origin: forensicsOrigin(peerId) })({ signer, logger })
+ * const log = forensics({ dir: repo.paths.forensics, origin: forensicOrigin(signer.publicKey) })({ signer, logger })
  * await log.start()
  * const { index } = await log.append({ type: 'publish', actor, subject: manifestCid, reason: title })
  * const proof = await log.prove(index)

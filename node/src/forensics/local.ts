@@ -4,10 +4,8 @@
  * a daemon cannot start and append meanwhile.
  */
 import { stat } from 'node:fs/promises'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, forensicOrigin } from '@mhc/protocols'
 import { lockRepo, openRepo } from '../store/repo.js'
-import { forensicsOrigin } from './index.js'
 import { LogStore } from './store.js'
 import { type VerifyLogOptions, type VerifyReport, verifyLog } from './verify.js'
 
@@ -15,7 +13,7 @@ export async function verifyLocal (dir: string, options: VerifyLogOptions & Abor
   const repo = await openRepo(dir)
   const unlock = await lockRepo(repo.paths)
   try {
-    const origin = forensicsOrigin(peerIdFromPrivateKey(repo.privateKey).toString())
+    const origin = forensicOrigin(repo.privateKey.publicKey.raw)
     // A node that never started has no log yet: an empty log is intact.
     if (!await stat(repo.paths.forensics).then(() => true, () => false)) return await verifyLog(EMPTY, repo.privateKey.publicKey.raw, origin, options)
     const store = new LogStore(repo.paths.forensics)

@@ -16,7 +16,7 @@
  *   are checked to say which entry is bad and why.
  */
 import {
-  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_TYPES, type ForensicEntry, type Envelope, leafHash, MerkleAppender,
+  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_PAYLOAD_TYPE, FORENSIC_TYPES, type ForensicEntry, type Envelope, leafHash, MerkleAppender,
   parseCheckpoint, parseNote, verifierKey, parseVerifierKey, verifyEnvelope, verifyNote, isMhcError
 } from '@mhc/protocols'
 import { ed25519Verifier } from '../crypto/ed25519-verify.js'
@@ -124,7 +124,7 @@ function decode (bytes: Uint8Array, index: number, logKey: Uint8Array): { entry:
   } catch {
     throw new Bad(index, 'malformed', `entry ${index} is not a forensic entry envelope`)
   }
-  if (env.domain !== FORENSIC_DOMAIN) throw new Bad(index, 'malformed', `entry ${index} is signed for ${env.domain}`)
+  if (env.domain !== FORENSIC_DOMAIN || env.payloadType !== FORENSIC_PAYLOAD_TYPE) throw new Bad(index, 'malformed', `entry ${index} is signed for ${env.domain} ${env.payloadType}`)
   if (!equalBytes(env.publicKey, logKey)) throw new Bad(index, 'wrong-key', `entry ${index} is signed by another key than the log's`)
   if (typeof entry !== 'object' || entry === null || entry.v !== 1 || !TYPES.has(entry.type) || typeof entry.ts !== 'number' || typeof entry.prev !== 'string') {
     throw new Bad(index, 'malformed', `entry ${index} is not a forensic entry`)

@@ -8,7 +8,7 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { pino } from 'pino'
 import { forensics } from '../../src/forensics/index.js'
 import { keySigner } from '../../src/p2p/signer.js'
-import { ORIGIN } from './log-helpers.js'
+import { ACTOR, ORIGIN } from './log-helpers.js'
 
 const [dir, keyHex, inFlight] = process.argv.slice(2)
 const key = privateKeyFromProtobuf(Buffer.from(keyHex ?? '', 'hex'))
@@ -19,7 +19,7 @@ let n = 0
 const worker = async (): Promise<void> => {
   for (;;) {
     const i = n++
-    const e = await log.append({ type: 'admin', actor: 'child', subject: `subject-${i}`, reason: `append ${i}` })
+    const e = await log.append({ type: 'admin', actor: ACTOR, subject: `account:${i}`, reason: `append ${i}` })
     process.stdout.write(`${e.index}\n`)
   }
 }

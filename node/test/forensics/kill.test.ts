@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import t from 'tap'
-import { makeLog } from './log-helpers.js'
+import { ACTOR, makeLog } from './log-helpers.js'
 
 const CHILD = fileURLToPath(new URL('./append-child.ts', import.meta.url))
 
@@ -43,7 +43,7 @@ t.test('kill -9 during appends loses no acknowledged entry', async t => {
     for await (const e of after.entries()) present.add(e.index)
     t.ok(acked.every(i => present.has(i)), 'every acknowledged entry is there')
     t.match(await after.verify(), { ok: true, size: after.size }, 'the chain and the tree verify')
-    const next = await after.append({ type: 'admin', actor: 'parent', subject: 'after-kill', reason: `after round ${round}` })
+    const next = await after.append({ type: 'admin', actor: ACTOR, subject: 'account:after-kill', reason: `after round ${round}` })
     t.equal(next.index, after.size - 1, 'new appends continue the log')
     await after.stop()
   }

@@ -9,7 +9,9 @@ import { pino } from 'pino'
 import { type Forensics, type ForensicsInit, forensics } from '../../src/forensics/index.js'
 import { keySigner } from '../../src/p2p/signer.js'
 
-export const ORIGIN = 'mhc/forensics/test-log'
+export const ORIGIN = 'mhc.local/forensics/test-log'
+/** A base64url Ed25519 key as an actor (the schema wants one). */
+export const ACTOR = 'ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ'
 
 export interface TestLog {
   log: Forensics

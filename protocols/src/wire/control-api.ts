@@ -5,8 +5,8 @@
  * never rename.
  */
 import { type Static, Type } from 'typebox'
-import { FORENSIC_TYPES } from '../forensics/entry.js'
 import { RoleString } from './account-schema.js'
+import { FORENSIC_TYPES } from './forensic-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
 import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
 import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
