@@ -7,7 +7,7 @@ import type { EventsDatabase } from '@orbitdb/core'
 import type { Logger } from 'pino'
 import { toBase64 } from './base64.js'
 import type {
-  AppendInput, CheckpointView, ConsistencyView, EntryFilter, EntryPage, EntryView, Forensics, ForensicsComponents, ForensicsEvents, ForensicsInit, PageOptions, ProofView
+  AppendInput, CheckpointView, ConsistencyView, EntryFilter, EntryPage, EntryView, Forensics, ForensicsComponents, ForensicsEvents, ForensicsInit, PageOptions, ProofView, VerifyOptions
 } from './index.js'
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './index.js'
 import { type AppenderState, LogStore, type TreeNode } from './store.js'
@@ -34,6 +34,7 @@ export class DefaultForensics implements Forensics {
   private readonly pending: Pending[] = []
   private started = false
   private writing: Promise<void> | undefined
+  private draining = false
   private appender = new MerkleAppender()
   private lastLeaf: Uint8Array = new Uint8Array()
   private lastTs = 0
@@ -129,16 +130,21 @@ export class DefaultForensics implements Forensics {
     checkInput(input)
     // Once queued, an append is not undone by its signal: it may already share a batch with others.
     const done = new Promise<EntryView>((resolve, reject) => { this.pending.push({ input, resolve, reject }) })
-    this.writing ??= this.drain().finally(() => { this.writing = undefined })
+    if (!this.draining) {
+      this.draining = true
+      this.writing = this.drain()
+    }
     return await done
   }
 
   /** The one writer: takes what is queued (up to maxBatch), signs it, commits it in one fsynced batch; again while more waits. */
   private async drain (): Promise<void> {
     const max = this.init.maxBatch ?? 1024
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, max)
-      await this.write(batch)
+    try {
+      while (this.pending.length > 0) await this.write(this.pending.splice(0, max))
+    } finally {
+      // Set in the same step as the last look at the queue: an append queued after it starts a new drain.
+      this.draining = false
     }
   }
 
@@ -310,7 +316,7 @@ export class DefaultForensics implements Forensics {
     return { oldSize, newSize: to, proof: proof.map(h => toBase64(h)) }
   }
 
-  async verify (options: AbortOptions = {}): Promise<VerifyReport> {
+  async verify (options: VerifyOptions = {}): Promise<VerifyReport> {
     this.check()
     return await verifyLog(this.store, this.publicKey, this.origin, options)
   }

@@ -82,8 +82,8 @@ export interface ProofView {
   leafHash: string
   /** base64 hashes, RFC 9162 §2.1.3 order. */
   proof: string[]
-  /** The signed note whose tree (size, root) the proof verifies against. */
-  checkpoint: string
+  /** The signed note whose tree (size, root) the proof verifies against; null only for an explicit size no checkpoint was signed at. */
+  checkpoint: string | null
 }
 
 export interface ConsistencyView {
@@ -98,6 +98,11 @@ export interface ForensicsEvents {
   'forensics:checkpoint': CustomEvent<CheckpointView>
   /** Entries were committed (acknowledged); the detail is the new size. */
   'forensics:append': CustomEvent<{ size: number }>
+}
+
+export interface VerifyOptions extends AbortOptions {
+  /** Check the signature of every entry, not only of those the signed checkpoint does not cover. */
+  allSignatures?: boolean
 }
 
 export interface Forensics extends Startable {
@@ -133,7 +138,7 @@ export interface Forensics extends Startable {
   /** Perfect-subtree hashes as stored (one LevelDB get each), for proofs. */
   readonly subtreeHashes: SubtreeHashes
   /** Walk the whole log as `mhc forensics verify --local` does. */
-  verify(options?: AbortOptions): Promise<VerifyReport>
+  verify(options?: VerifyOptions): Promise<VerifyReport>
   addEventListener<K extends keyof ForensicsEvents>(type: K, listener: (e: ForensicsEvents[K]) => void): void
   removeEventListener<K extends keyof ForensicsEvents>(type: K, listener: (e: ForensicsEvents[K]) => void): void
 }

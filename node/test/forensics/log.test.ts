@@ -3,7 +3,7 @@ import {
   decodeEnvelope, FORENSIC_DOMAIN, fromBase64url, openEntry, parseCheckpoint, parseNote, parseVerifierKey, toBase64url, verifyConsistency, verifyInclusion, verifyNote
 } from '@mhc/protocols'
 import t from 'tap'
-import type { AppendInput, VerifyReport } from '../../src/forensics/index.js'
+import type { AppendInput, EntryView, VerifyReport } from '../../src/forensics/index.js'
 import { entryKey, hashKey } from '../../src/forensics/store.js'
 import { ACTOR, b64, leaf, makeLog, mth, ORIGIN } from './log-helpers.js'
 
@@ -19,7 +19,7 @@ t.test('appending and reading', async t => {
   t.same(rest.map(e => e.index).sort((a, b) => a - b), [1, 2, 3, 4, 5], 'concurrent appends each get their own index')
   t.equal(log.size, 6)
 
-  const all = []
+  const all: EntryView[] = []
   for await (const e of log.entries()) all.push(e)
   t.same(all.map(e => e.index), [0, 1, 2, 3, 4, 5], 'entries come in index order')
   t.ok(all.every((e, i) => i === 0 || e.ts >= (all[i - 1]?.ts ?? 0)), 'timestamps never go back')
@@ -42,7 +42,7 @@ t.test('appending and reading', async t => {
   t.same((await log.page({ actor: 'nobody' })).entries, [], 'filter by actor')
 
   const bytes = await log.entryBytes(3)
-  const entry = openEntry(bytes, key.publicKey.raw)
+  const entry = await openEntry(bytes, key.publicKey.raw)
   t.match(entry, { v: 1, origin: ORIGIN, index: 3, type: 'publish', actor: ACTOR, subject: 'account:subject-3', reason: 'event 3' }, 'the stored entry is signed by the log key')
   t.equal(entry.prev, b64(leaf(await log.entryBytes(2))), 'prev is the previous entry\'s leaf hash')
   t.equal(decodeEnvelope(bytes).domain, FORENSIC_DOMAIN)
@@ -78,7 +78,7 @@ t.test('checkpoints: a C2SP signed note that verifies with the vkey, over the RF
   t.ok(log.vkey.startsWith(`${ORIGIN}+`), 'the key name is the origin')
   const body = parseCheckpoint(note.body)
   t.match(body, { origin: ORIGIN, size: 13 })
-  const leaves = []
+  const leaves: Uint8Array[] = []
   for (let i = 0; i < 13; i++) leaves.push(await log.entryBytes(i))
   t.equal(b64(body.root), b64(mth(leaves)), 'its root is the MTH of the entries, computed independently')
   t.equal(cp.root, b64(body.root))
@@ -95,7 +95,7 @@ t.test('checkpoints: a C2SP signed note that verifies with the vkey, over the RF
 t.test('inclusion and consistency proofs verify against the signed roots', async t => {
   const { log } = await makeLog(t)
   for (let i = 0; i < 21; i++) await log.append(input(i))
-  const leaves = []
+  const leaves: Uint8Array[] = []
   for (let i = 0; i < 21; i++) leaves.push(await log.entryBytes(i))
   for (const index of [0, 1, 7, 8, 13, 20]) {
     const p = await log.prove(index)
