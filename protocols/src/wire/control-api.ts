@@ -153,7 +153,7 @@ export type ProfileView = Static<typeof ProfileView>
 // The forensic log (issue 12): `mhc forensics …` and the gateway's `/api/v1/forensics` share these shapes.
 
 /** A forensic entry type, as a schema. */
-export const ForensicTypeString = Type.Union(FORENSIC_TYPES.map(t => Type.Literal(t)))
+export const ForensicTypeString = Type.Enum(FORENSIC_TYPES)
 const Base64Hash = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })
 
 /** One entry as `mhc forensics log --json` prints it (NDJSON) and the REST API lists it: exactly these fields. */
