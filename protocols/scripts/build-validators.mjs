@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes protocols/src/wire/generated/*.ts: standalone validators for the
 // wire schemas that are checked whenever a signed object is opened (the video
-// manifest, the announcement, the social messages, the profile record), generated from their TypeBox schemas.
+// manifest, the announcement, the social messages, the profile record, the forensic log entry), generated from their TypeBox schemas.
 //
 // Why: openManifest runs in the browser too, and TypeBox's checker (Value or
 // Compile) is ~15 KB gzip of the watch page's 150 KB. A generated validator is
@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url'
 // Run under tsx (the npm script does): these are the TypeScript sources.
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { Announce } from '../src/wire/announce-schema.js'
+import { ForensicEntryPayload } from '../src/wire/forensic-schema.js'
 import { VideoManifest } from '../src/wire/manifest-schema.js'
 import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
@@ -46,7 +47,8 @@ export const TARGETS = [
   { file: 'social-view.ts', schema: ViewPayload, schemaName: 'ViewPayload', from: '../social-schema.js', source: 'src/wire/social-schema.ts', exportName: 'viewPayloadValidator' },
   { file: 'account-key.ts', schema: KeyProofPayload, schemaName: 'KeyProofPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyProofValidator' },
   { file: 'account-link.ts', schema: KeyLinkPayload, schemaName: 'KeyLinkPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyLinkValidator' },
-  { file: 'profile.ts', schema: ProfilePayload, schemaName: 'ProfilePayload', from: '../profile-schema.js', source: 'src/wire/profile-schema.ts', exportName: 'profilePayloadValidator' }
+  { file: 'profile.ts', schema: ProfilePayload, schemaName: 'ProfilePayload', from: '../profile-schema.js', source: 'src/wire/profile-schema.ts', exportName: 'profilePayloadValidator' },
+  { file: 'forensic-entry.ts', schema: ForensicEntryPayload, schemaName: 'ForensicEntryPayload', from: '../forensic-schema.js', source: 'src/wire/forensic-schema.ts', exportName: 'forensicEntryValidator' }
 ]
 
 const ANNOTATIONS = new Set(['$id', 'title', 'description'])

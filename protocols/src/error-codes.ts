@@ -131,11 +131,14 @@ export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 
 /** Options of the forensic errors: `reason` names the exact failure, for callers and tests to branch on. */
 export interface ForensicsErrorOptions extends MhcErrorOptions {
   reason?: string
+  /** For entry and chain errors: the log index of the first bad entry. */
+  index?: number
 }
 
 /** A forensic error: an MHC error whose `reason` names the exact failure ('wrong-size', 'broken-link', 'bad-signature', …). */
 export interface ForensicsError extends MhcError {
   readonly reason: string
+  readonly index?: number
 }
 
 /** A forensic error class: constructed with a `reason` in its options. */
@@ -151,9 +154,11 @@ export interface ForensicsErrorClass<C extends string = string> {
 // Not exported as a value: only the four declared classes below are (the docs check walks every exported class).
 class ForensicsBase extends MhcError implements ForensicsError {
   readonly reason: string
+  readonly index?: number
   constructor (message?: string, options: ForensicsErrorOptions = {}) {
     super(message, options)
     this.reason = options.reason ?? 'unspecified'
+    if (options.index !== undefined) this.index = options.index
   }
 }
 

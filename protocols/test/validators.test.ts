@@ -10,9 +10,11 @@ import { Compile } from 'typebox/compile'
 import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-validators.mjs'
 import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
+import { ForensicEntryPayload } from '../src/wire/forensic-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
+import { forensicEntryValidator } from '../src/wire/generated/forensic-entry.js'
 import { profilePayloadValidator } from '../src/wire/generated/profile.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
@@ -174,6 +176,23 @@ const profiles: Array<[string, unknown]> = [
   ['version 2', { ...profile, v: 2 }]
 ]
 
+const entry = { v: 1, origin: 'mhc.local/forensics/' + 'A'.repeat(43), index: 0, prev: '', ts: 1_795_516_800_000, type: 'publish', actor: creator, subject: good.root, reason: 'published' }
+const entries: Array<[string, unknown]> = [
+  ['valid', entry],
+  ['valid, a prev hash', { ...entry, index: 1, prev: `${'A'.repeat(42)}E=` }],
+  ['a prev hash with non-zero padding bits', { ...entry, prev: `${'A'.repeat(42)}B=` }],
+  ['valid, an account subject', { ...entry, subject: 'account:ada' }],
+  ['valid, a key subject and an empty reason', { ...entry, subject: creator, reason: '' }],
+  ['an unknown type', { ...entry, type: 'delete' }],
+  ['a type with a suffix', { ...entry, type: 'publishx' }],
+  ['a URL subject', { ...entry, subject: 'https://e.org' }],
+  ['an origin with a plus', { ...entry, origin: 'a+b' }],
+  ['a reason of 1025', { ...entry, reason: 'x'.repeat(1025) }],
+  ['markup in the reason', { ...entry, reason: '<b>x</b>' }],
+  ['an extra field', { ...entry, x: 1 }],
+  ['index fractional', { ...entry, index: 0.5 }]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
   ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
   ['KeyLinkPayload', keyLinkValidator, KeyLinkPayload, links],
@@ -182,7 +201,8 @@ const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unk
   ['ChatPayload', chatPayloadValidator, ChatPayload, chats],
   ['ReactionPayload', reactionPayloadValidator, ReactionPayload, reactions],
   ['ViewPayload', viewPayloadValidator, ViewPayload, views],
-  ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles]
+  ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles],
+  ['ForensicEntryPayload', forensicEntryValidator, ForensicEntryPayload, entries]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -198,7 +218,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'profile.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'forensic-entry.ts', 'profile.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)
