@@ -1,11 +1,12 @@
 import {
-  type AbortOptions, consistencyProof, decodeEnvelope, entryLeafHash, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
-  formatNote, inclusionProof, leafHash, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
+  type AbortOptions, consistencyProof, decodeEnvelope, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
+  formatNote, inclusionProof, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
   signNote, verifierKey, WireFormatError, isMhcError
 } from '@mhc/protocols'
 import type { EventsDatabase } from '@orbitdb/core'
 import type { Logger } from 'pino'
 import { toBase64 } from './base64.js'
+import { leafHashNode } from './hash.js'
 import type {
   AppendInput, CheckpointView, ConsistencyView, EntryFilter, EntryPage, EntryView, Forensics, ForensicsComponents, ForensicsEvents, ForensicsInit, PageOptions, ProofView, VerifyOptions
 } from './index.js'
@@ -109,7 +110,7 @@ export class DefaultForensics implements Forensics {
       if (state.size > 0) {
         const last = await this.store.entry(state.size - 1)
         if (last === undefined) throw torn(`entry ${state.size - 1} is missing`)
-        const leaf = entryLeafHash(last)
+        const leaf = leafHashNode(last)
         const stored = await this.store.hash(0, state.size - 1)
         if (!equalBytes(leaf, state.lastLeaf) || stored === undefined || !equalBytes(stored, leaf)) throw torn(`entry ${state.size - 1} does not match the appender state`)
       }
@@ -172,7 +173,7 @@ export class DefaultForensics implements Forensics {
           pending.reject(err)
           continue
         }
-        const leaf = entryLeafHash(bytes)
+        const leaf = leafHashNode(bytes)
         nodes.push(...this.appender.append(leaf))
         rows.push({ index, bytes })
         done.push({ pending, view: viewOfEntry(entry, leaf) })
@@ -388,7 +389,7 @@ function viewOfBytes (bytes: Uint8Array, index: number): EntryView {
     throw new ForensicsEntryError(`The entry stored at ${index} does not decode; run \`mhc forensics verify --local\``, { reason: 'bad-schema', cause: err })
   }
   if (entry.index !== index) throw new ForensicsEntryError(`The entry stored at ${index} says it is entry ${entry.index}; run \`mhc forensics verify --local\``, { reason: 'wrong-index' })
-  return viewOfEntry(entry, leafHash(bytes))
+  return viewOfEntry(entry, leafHashNode(bytes))
 }
 
 function viewOf (note: string): CheckpointView {

@@ -16,11 +16,12 @@
  *   are checked to say which entry is bad and why.
  */
 import {
-  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_PAYLOAD_TYPE, FORENSIC_TYPES, type ForensicEntry, type Envelope, leafHash, MerkleAppender,
+  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_PAYLOAD_TYPE, FORENSIC_TYPES, type ForensicEntry, type Envelope, MerkleAppender,
   parseCheckpoint, parseNote, verifierKey, parseVerifierKey, verifyEnvelope, verifyNote, isMhcError
 } from '@mhc/protocols'
 import { ed25519Verifier } from '../crypto/ed25519-verify.js'
 import { toBase64 } from './base64.js'
+import { leafHashNode } from './hash.js'
 import type { LogStore } from './store.js'
 
 export type VerifyReport =
@@ -59,7 +60,7 @@ export async function verifyLog (store: Reader, logKey: Uint8Array, origin: stri
     for await (const { index, bytes } of store.entries(0, size, options)) {
       if (index !== expected) throw new Bad(expected, 'missing', `entry ${expected} is missing`)
       const { entry, env } = decode(bytes, index, logKey)
-      const leaf = leafHash(bytes)
+      const leaf = leafHashNode(bytes)
       if (entry.index !== index) throw new Bad(index, 'wrong-index', `entry ${index} says it is entry ${entry.index} (entries moved)`)
       if (entry.origin !== origin) throw new Bad(index, 'wrong-origin', `entry ${index} belongs to log ${entry.origin}`)
       if (index === 0 ? entry.prev !== '' : entry.prev !== toBase64(prev?.leaf ?? new Uint8Array())) {
