@@ -31,6 +31,6 @@ export async function verifyLocal (dir: string, options: VerifyLogOptions & Abor
 const EMPTY: Parameters<typeof verifyLog>[0] = {
   state: async () => undefined,
   checkpoint: async () => undefined,
-  entries: async function * () {},
-  leafHashes: async function * () {}
+  batches: async function * () {},
+  hash: async () => undefined
 }
