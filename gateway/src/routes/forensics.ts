@@ -3,7 +3,7 @@
  * account's roles): the node's forensic log, its latest signed checkpoint,
  * and inclusion proofs. Exports and bundle verification come later (issue 12).
  */
-import { type ForensicCheckpoint, type ForensicEntryLine, ForensicCheckpoint as CheckpointSchema, ForensicIndexParams, type ForensicProof, ForensicProof as ProofSchema, ForensicsEntriesQuery, ForensicsEntryPage, ProblemBody, type ForensicType, type AbortOptions } from '@mhc/protocols'
+import { type AbortOptions, ForensicCheckpoint as CheckpointSchema, type ForensicCheckpoint, type ForensicEntryLine, ForensicIndexParams, type ForensicProof, ForensicsEntriesQuery, ForensicsEntryPage, type ForensicType, ProblemBody, ForensicProof as ProofSchema } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import type { Accounts } from '../accounts/accounts.js'
 import { clientGone } from '../listen.js'

@@ -1,7 +1,7 @@
 import {
   type AbortOptions, consistencyProof, decodeEnvelope, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
-  formatNote, inclusionProof, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
-  signNote, verifierKey, WireFormatError, isMhcError
+  formatNote, inclusionProof, isMhcError, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
+  signNote, verifierKey, WireFormatError 
 } from '@mhc/protocols'
 import type { EventsDatabase } from '@orbitdb/core'
 import type { Logger } from 'pino'
@@ -12,7 +12,7 @@ import type {
 } from './index.js'
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './index.js'
 import { type AppenderState, LogStore, type TreeNode } from './store.js'
-import { verifyLog, type VerifyReport } from './verify.js'
+import { type VerifyReport, verifyLog } from './verify.js'
 
 const MAX_REASON = 1024
 const MAX_FIELD = 512

@@ -15,11 +15,12 @@
  *   root the log key signed. When something breaks, the signatures around it
  *   are checked to say which entry is bad and why.
  */
-import {
-  type AbortOptions, decodeEnvelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_PAYLOAD_TYPE, FORENSIC_TYPES, type ForensicEntry, type Envelope, MerkleAppender,
-  parseCheckpoint, parseNote, rootHash, verifierKey, parseVerifierKey, verifyEnvelope, verifyNote, isMhcError
-} from '@mhc/protocols'
+
 import * as dagCbor from '@ipld/dag-cbor'
+import {
+  type AbortOptions, decodeEnvelope, type Envelope, equalBytes, FORENSIC_DOMAIN, FORENSIC_PAYLOAD_TYPE, FORENSIC_TYPES, type ForensicEntry, isMhcError, MerkleAppender,
+  parseCheckpoint, parseNote, parseVerifierKey, rootHash, verifierKey, verifyEnvelope, verifyNote 
+} from '@mhc/protocols'
 import { ed25519Verifier } from '../crypto/ed25519-verify.js'
 import { toBase64 } from './base64.js'
 import { leafHashNode } from './hash.js'

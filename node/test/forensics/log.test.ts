@@ -1,7 +1,7 @@
-import { Level } from 'level'
 import {
   decodeEnvelope, FORENSIC_DOMAIN, fromBase64url, openEntry, parseCheckpoint, parseNote, parseVerifierKey, toBase64url, verifyConsistency, verifyInclusion, verifyNote
 } from '@mhc/protocols'
+import { Level } from 'level'
 import t from 'tap'
 import type { AppendInput, EntryView, VerifyReport } from '../../src/forensics/index.js'
 import { entryKey, hashKey } from '../../src/forensics/store.js'

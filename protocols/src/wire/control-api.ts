@@ -6,8 +6,8 @@
  */
 import { type Static, Type } from 'typebox'
 import { RoleString } from './account-schema.js'
-import { FORENSIC_TYPES } from './forensic-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
+import { FORENSIC_TYPES } from './forensic-schema.js'
 import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
 import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'

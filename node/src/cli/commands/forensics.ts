@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings'
 import {
-  DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, ForensicsEntryError, type ForensicProof, type ForensicType,
+  DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsEntryError, type ForensicType,
   type ForensicVerifyReport, type ForensicVkey, isMhcError
 } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
