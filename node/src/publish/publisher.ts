@@ -180,8 +180,9 @@ export class DefaultPublisher implements Publisher {
         published: manifest.created
       })
       committed = true
-      // The record of who published what, once the video exists; a failure here is the disk failing, so the caller hears of it.
-      await this.components.forensics?.append({ type: 'publish', actor: manifest.creator, subject: sealed.cid.toString(), reason: manifest.title }, { signal })
+      // The record of who published what, once the video exists: not abortable from here on (the video is published either way);
+      // a failure is the disk failing, so the caller hears of it.
+      await this.components.forensics?.append({ type: 'publish', actor: manifest.creator, subject: sealed.cid.toString(), reason: manifest.title })
       stages.lap()
       await job.remove()
       log.info({ manifest: sealed.cid.toString(), root: root.toString(), creator: manifest.creator, ms: stages.ms }, 'video published')

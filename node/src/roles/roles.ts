@@ -36,7 +36,8 @@ export class DefaultRoles implements Roles {
     const actor = options.actor ?? this.init.nodeKey
     if (this.components.forensics === undefined) return
     if (actor === undefined) throw new InternalError('A role change needs an actor for the forensic log (RolesInit.nodeKey)')
-    await this.components.forensics.append({ type: 'role', actor, subject: key, reason: `${verb} ${role}` }, options)
+    // Not abortable: the change is made, so it is recorded.
+    await this.components.forensics.append({ type: 'role', actor, subject: key, reason: `${verb} ${role}` })
   }
 
   async list (options: AbortOptions = {}): Promise<KeyRoles[]> {
