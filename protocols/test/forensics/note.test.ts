@@ -154,13 +154,22 @@ t.test('signed notes: our own', async t => {
     ['a carriage return', `${body.replace('\n', '\r\n')}\n${sigLine}`, 'control-character'],
     [`${MAX_NOTE_SIGNATURES + 1} signature lines`, `${body}\n${sigLine.repeat(MAX_NOTE_SIGNATURES + 1)}`, 'too-many-signatures'],
     ['more than 1 MiB', `${'x'.repeat(1024 * 1024)}\n\n${sigLine}`, 'too-large'],
-    ['a replacement character (bytes that were not UTF-8)', `caf\uFFFD\n\n${sigLine}`, 'bad-utf8']
+    ['a lone surrogate', `caf\uD800\n\n${sigLine}`, 'bad-utf8']
   ]
   for (const [what, text, reason] of bad) {
     t.test(`parseNote refuses ${what}`, async t => {
       t.throws(() => parseNote(text), { name: 'ForensicsNoteError', reason })
     })
   }
+  t.test('as bytes: strict UTF-8, the same note', async t => {
+    const text = formatNote({ body, signatures: [await signNote(body, name, log)] })
+    t.same(parseNote(new TextEncoder().encode(text)), parseNote(text))
+    const invalid = Buffer.concat([Buffer.from('caf'), Buffer.of(0xe9), Buffer.from(`\n\n${sigLine}`)])
+    t.throws(() => parseNote(new Uint8Array(invalid)), { name: 'ForensicsNoteError', reason: 'bad-utf8' })
+    t.throws(() => parseNote(new Uint8Array(1024 * 1024 + 1)), { name: 'ForensicsNoteError', reason: 'too-large' })
+    const withBom = Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from(text)])
+    t.not(parseNote(new Uint8Array(withBom)).body, body, 'a byte-order mark is kept as text, not dropped')
+  })
   t.test(`${MAX_NOTE_SIGNATURES} signature lines are accepted`, async t => {
     t.equal(parseNote(`${body}\n${sigLine.repeat(MAX_NOTE_SIGNATURES)}`).signatures.length, MAX_NOTE_SIGNATURES)
   })
