@@ -186,8 +186,8 @@ export function verifyConsistency (oldSize: number, newSize: number, proof: Uint
   proof.forEach((p, i) => { checkHash(p, `Proof element ${i}`) })
   if (oldSize === newSize || oldSize === 0) {
     if (proof.length !== 0) throw new ForensicsProofError('The proof must be empty for these sizes', { reason: 'wrong-length' })
-    const want = oldSize === 0 ? emptyRoot() : newRoot
-    if (!equalBytes(oldRoot, want)) throw new ForensicsProofError('The old root does not match', { reason: 'root-mismatch' })
+    if (oldSize === newSize && !equalBytes(oldRoot, newRoot)) throw new ForensicsProofError('Equal sizes with different roots', { reason: 'root-mismatch' })
+    if (oldSize === 0 && !equalBytes(oldRoot, emptyRoot())) throw new ForensicsProofError('The root of size 0 is SHA-256("")', { reason: 'root-mismatch' })
     return
   }
   // Step 1.

@@ -141,10 +141,26 @@ export function formatNote (n: Note): string {
   return `${n.body}\n${lines.join('')}`
 }
 
-/** Parse a signed note. Signatures are not checked here (verifyNote). Throws ForensicsNoteError. */
-export function parseNote (text: string): Note {
+/**
+ * Parse a signed note, given as text or as the UTF-8 bytes it came in
+ * (then decoded strictly). Signatures are not checked here (verifyNote).
+ * Throws ForensicsNoteError.
+ */
+export function parseNote (input: string | Uint8Array): Note {
+  let text: string
+  if (typeof input === 'string') {
+    // Lone surrogates have no UTF-8 form: such a string was never a note's bytes.
+    if (/\p{Cs}/u.test(input)) throw noteError('bad-utf8', 'The note is not valid Unicode text')
+    text = input
+  } else {
+    if (input.byteLength > MAX_NOTE_BYTES) throw noteError('too-large', `The note is over ${MAX_NOTE_BYTES} bytes`)
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input)
+    } catch (err) {
+      throw new ForensicsNoteError('The note is not valid UTF-8', { reason: 'bad-utf8', cause: err })
+    }
+  }
   if (utf8.encode(text).byteLength > MAX_NOTE_BYTES) throw noteError('too-large', `The note is over ${MAX_NOTE_BYTES} bytes`)
-  if (text.includes('\uFFFD')) throw noteError('bad-utf8', 'The note is not valid UTF-8')
   if (hasControl(text.replaceAll('\n', ''))) throw noteError('control-character', 'The note holds an ASCII control character other than newline')
   if (!text.endsWith('\n')) throw noteError('no-final-newline', 'The note does not end in a newline')
   // The text is separated from the signatures by the last blank line.

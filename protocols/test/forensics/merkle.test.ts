@@ -247,6 +247,8 @@ t.test('the reason names the failure', async t => {
   t.throws(() => { verifyInclusion(leaf, 1.5, 10, proof, root) }, { name: 'ForensicsProofError', reason: 'bad-size' })
   await t.rejects(inclusionProof(10, 10, hashes), { name: 'ForensicsProofError', reason: 'index-out-of-range' })
   await t.rejects(consistencyProof(11, 10, hashes), { name: 'ForensicsProofError', reason: 'old-after-new' })
+  t.throws(() => { verifyConsistency(0, 0, [], emptyRoot(), rand()) }, { name: 'ForensicsProofError', reason: 'root-mismatch' }, 'size 0 to 0 needs the empty root on both sides')
+  verifyConsistency(0, 0, [], emptyRoot(), emptyRoot())
   verifyConsistency(0, 10, [], emptyRoot(), root)
   verifyConsistency(10, 10, [], root, root)
   t.pass('the trivial consistency proofs hold')

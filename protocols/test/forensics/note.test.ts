@@ -1,8 +1,8 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
 import {
-  type Checkpoint, cosign, cosignatureKeyId, cosignatureVerifier, cosignatureVerifierKey, formatCheckpoint, formatNote, MAX_NOTE_SIGNATURES, noteKeyId,
-  noteVerifier, parseCheckpoint, parseNote, parseVerifierKey, type Signer, signNote, verifierKey, verifyCosignature, verifyNote
+  type Checkpoint, cosign, cosignatureKeyId, cosignatureVerifier, cosignatureVerifierKey, formatCheckpoint, formatNote, MAX_NOTE_SIGNATURES, 
+  type NoteSignature, noteKeyId,noteVerifier, parseCheckpoint, parseNote, parseVerifierKey, type Signer, signNote, verifierKey, verifyCosignature, verifyNote
 } from '../../src/index.js'
 
 const signerFromSeed = (seed: Uint8Array): Signer => ({ publicKey: ed25519.getPublicKey(seed), sign: (d) => ed25519.sign(d, seed) })
@@ -154,13 +154,22 @@ t.test('signed notes: our own', async t => {
     ['a carriage return', `${body.replace('\n', '\r\n')}\n${sigLine}`, 'control-character'],
     [`${MAX_NOTE_SIGNATURES + 1} signature lines`, `${body}\n${sigLine.repeat(MAX_NOTE_SIGNATURES + 1)}`, 'too-many-signatures'],
     ['more than 1 MiB', `${'x'.repeat(1024 * 1024)}\n\n${sigLine}`, 'too-large'],
-    ['a replacement character (bytes that were not UTF-8)', `caf\uFFFD\n\n${sigLine}`, 'bad-utf8']
+    ['a lone surrogate', `caf\uD800\n\n${sigLine}`, 'bad-utf8']
   ]
   for (const [what, text, reason] of bad) {
     t.test(`parseNote refuses ${what}`, async t => {
       t.throws(() => parseNote(text), { name: 'ForensicsNoteError', reason })
     })
   }
+  t.test('as bytes: strict UTF-8, the same note', async t => {
+    const text = formatNote({ body, signatures: [await signNote(body, name, log)] })
+    t.same(parseNote(new TextEncoder().encode(text)), parseNote(text))
+    const invalid = Buffer.concat([Buffer.from('caf'), Buffer.of(0xe9), Buffer.from(`\n\n${sigLine}`)])
+    t.throws(() => parseNote(new Uint8Array(invalid)), { name: 'ForensicsNoteError', reason: 'bad-utf8' })
+    t.throws(() => parseNote(new Uint8Array(1024 * 1024 + 1)), { name: 'ForensicsNoteError', reason: 'too-large' })
+    const withBom = Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from(text)])
+    t.not(parseNote(new Uint8Array(withBom)).body, body, 'a byte-order mark is kept as text, not dropped')
+  })
   t.test(`${MAX_NOTE_SIGNATURES} signature lines are accepted`, async t => {
     t.equal(parseNote(`${body}\n${sigLine.repeat(MAX_NOTE_SIGNATURES)}`).signatures.length, MAX_NOTE_SIGNATURES)
   })
@@ -195,6 +204,23 @@ t.test('cosignatures (c2sp.org/tlog-cosignature v1, Ed25519)', async t => {
   const wv = cosignatureVerifier(wname, witness.publicKey)
   const log = randomSigner()
   const lv = noteVerifier('mhc.local/test-log', log.publicKey)
+
+  t.test('the c2sp.org/tlog-cosignature example parses: its cosignature carries the example\'s time', async t => {
+    // From the C2SP tlog-cosignature spec text (C2SP/C2SP tlog-cosignature.md): a checkpoint with a log
+    // signature and a witness cosignature, and "time 1679315147" in its signed-message example.
+    // No keys are published for it, so only the layout is checked.
+    const text = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n' +
+      '— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n' +
+      '— witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==\n'
+    const note = parseNote(text)
+    t.equal(parseCheckpoint(note.body).size, 20852163)
+    const [logSig, cosig] = note.signatures as [NoteSignature, NoteSignature]
+    t.equal(logSig.signature.byteLength, 64, 'an Ed25519 note signature')
+    t.equal(cosig.signature.byteLength, 72, 'a cosignature: 8-byte time + 64-byte signature')
+    t.equal(new DataView(cosig.signature.buffer, cosig.signature.byteOffset).getBigUint64(0), 1679315147n)
+    t.equal(formatNote(note), text)
+    await t.rejects(verifyNote(note, [wv]), { name: 'ForensicsSignatureError', reason: 'no-known-signature' }, 'neither line is a trusted key\'s')
+  })
 
   t.test('key ID uses type 0x04; the vkey round-trips and is not the Ed25519 one', async t => {
     const vk = cosignatureVerifierKey(wname, witness.publicKey)
