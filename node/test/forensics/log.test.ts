@@ -4,6 +4,7 @@ import {
 import { Level } from 'level'
 import t from 'tap'
 import type { AppendInput, EntryView, VerifyReport } from '../../src/forensics/index.js'
+import { plainText } from '../../src/forensics/plain-text.js'
 import { entryKey, hashKey } from '../../src/forensics/store.js'
 import { ACTOR, b64, leaf, makeLog, mth, ORIGIN } from './log-helpers.js'
 
@@ -184,4 +185,12 @@ t.test('the entries carry the log origin and actor as given', async t => {
   const e = await log.append({ type: 'role', actor: ACTOR, subject: toBase64url(new Uint8Array(32).fill(1)), reason: 'grant moderator' })
   t.equal(e.type, 'role')
   t.same(fromBase64url(e.actor), fromBase64url(ACTOR))
+})
+
+t.test('free text becomes a plain-text reason that says what it was', async t => {
+  const { log } = await makeLog(t)
+  const title = 'My <b>bold</b> video\u0007 \u202eevil a<b 1 < 2'
+  const e = await log.append({ ...input(0), reason: plainText(title) })
+  t.equal(e.reason, 'My \\u003cb>bold\\u003c/b> video\\u0007 \\u202eevil a\\u003cb 1 < 2', 'markup and control characters escaped, the rest kept')
+  t.equal(plainText('x'.repeat(2000)).length, 1024, 'cut to the reason\'s limit')
 })
