@@ -17,6 +17,13 @@ import { type VerifyReport, verifyLog } from './verify.js'
 const MAX_REASON = 1024
 const MAX_FIELD = 512
 const TYPES = new Set<string>(FORENSIC_TYPES)
+/**
+ * Subtrees of 2^8 leaves and up are kept in memory once read: every proof
+ * walks a few of them, a completed subtree never changes, and there are
+ * n/256 of them (4 000 at 1M entries; capped).
+ */
+const CACHED_LEVEL = 8
+const MAX_CACHED = 200_000
 
 interface Pending {
   input: AppendInput
@@ -33,6 +40,7 @@ export class DefaultForensics implements Forensics {
   private readonly log: Logger
   private readonly events = new EventTarget()
   private readonly pending: Pending[] = []
+  private readonly upper = new Map<string, Uint8Array>()
   private started = false
   private writing: Promise<void> | undefined
   private draining = false
@@ -54,8 +62,12 @@ export class DefaultForensics implements Forensics {
     this.log = components.logger.child({ component: 'forensics' })
     this.subtreeHashes = async (level, index, options) => {
       options?.signal?.throwIfAborted()
+      const key = level >= CACHED_LEVEL ? `${level}/${index}` : undefined
+      const cached = key === undefined ? undefined : this.upper.get(key)
+      if (cached !== undefined) return cached
       const hash = await this.store.hash(level, index)
       if (hash === undefined) throw new ForensicsEntryError(`The log has no hash for subtree ${level}/${index}`, { reason: 'missing-hash' })
+      if (key !== undefined && this.upper.size < MAX_CACHED) this.upper.set(key, hash)
       return hash
     }
   }
