@@ -1,5 +1,6 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { parseNote, parseVerifierKey, toBase64url, verifyNote } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { keySigner } from '../../src/p2p/signer.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
@@ -54,4 +55,14 @@ t.test('/api/v1/forensics serves operators and refuses everyone else', async t =
   t.match(proof, { index: 4, size: 7 })
   t.equal((await get('proof/99', moderator.access)).status, 404, 'no proof of an entry that is not there')
   t.equal((await get('proof/x', moderator.access)).status, 400)
+
+  // The entries are replicated, in order, to the node's OrbitDB events log (for peers and witnesses).
+  const replica = await node.p2p.orbitdb.open('mhc-forensics', { type: 'events' })
+  const replicated = await eventually(async () => {
+    const all = await replica.all()
+    return all.length === 7 ? all : undefined
+  }, { what: 'the OrbitDB replica holding the 7 entries' })
+  const values = replicated.map(r => r.value as { index: number, entry: Uint8Array })
+  t.same(values.map(v => v.index).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6], 'every entry once')
+  t.same(values.find(v => v.index === 4)?.entry, await node.forensics.entryBytes(4), 'the replica holds the stored entry bytes')
 })
