@@ -76,6 +76,10 @@ export class DefaultForensics implements Forensics {
     return this.committed
   }
 
+  get replicaAddress (): string | undefined {
+    return this.replica?.address
+  }
+
   async start (options: AbortOptions = {}): Promise<void> {
     if (this.started) return
     options.signal?.throwIfAborted()

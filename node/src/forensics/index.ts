@@ -114,6 +114,8 @@ export interface Forensics extends Startable {
   readonly publicKey: Uint8Array
   /** Entries committed (acknowledged) so far. */
   readonly size: number
+  /** The OrbitDB address of the replica (peers open it read-only), once started with an OrbitDB. */
+  readonly replicaAddress: string | undefined
   /**
    * Sign and append an entry; resolves once it is durably stored (fsynced),
    * with its index. Appends are serialized; concurrent ones share one fsync.

@@ -57,6 +57,7 @@ t.test('/api/v1/forensics serves operators and refuses everyone else', async t =
   t.equal((await get('proof/x', moderator.access)).status, 400)
 
   // The entries are replicated, in order, to the node's OrbitDB events log (for peers and witnesses).
+  t.match(node.forensics.replicaAddress, /^\/orbitdb\//, 'the replica has an OrbitDB address for peers')
   const replica = await node.p2p.orbitdb.open('mhc-forensics', { type: 'events' })
   const replicated = await eventually(async () => {
     const all = await replica.all()
