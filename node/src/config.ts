@@ -47,6 +47,8 @@ export const NodeConfig = Type.Object({
   socialRate: Type.Optional(Type.Object({ burst: Type.Integer({ minimum: 1, maximum: 10_000 }), perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }) }, { additionalProperties: false })),
   /** Profile records (one per key) the node keeps; past it, the least recently seen go (default 10 000). */
   profileCacheSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  /** How often the forensic log signs a checkpoint when it grew (default 60 s; 0: only on demand). */
+  checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */

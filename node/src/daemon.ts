@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { type Gateway, gateway } from '@mhc/gateway'
-import { type AbortOptions, type DaemonInfo, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
+import { type AbortOptions, type DaemonInfo, forensicOrigin, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
@@ -18,6 +18,7 @@ import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type Forensics, forensics } from './forensics/index.js'
 import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
 import { type EntitlementStore, entitlementStore } from './money/index.js'
@@ -53,6 +54,7 @@ export interface MhcNode {
   readonly profiles: Profiles
   readonly entitlements: EntitlementStore
   readonly live: Live
+  readonly forensics: Forensics
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -88,6 +90,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const libp2p = helia.libp2p
     const signer = keySigner(repo.privateKey)
 
+    const log = await services.start('forensics', forensics({
+      dir: repo.paths.forensics,
+      origin: forensicOrigin(signer.publicKey),
+      ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
+    })({ signer, orbitdb: p2p.orbitdb, logger }), options)
+
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
     const distribution = await services.start('distributor', distributor({ provideTimeoutMs: config.provideTimeoutMs })({
@@ -109,7 +117,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       signer,
       logger
     }), options)
-    const keyRoles = await services.start('roles', roles()({ datastore: helia.datastore, logger }), options)
+    const keyRoles = await services.start('roles', roles({ nodeKey: toBase64url(signer.publicKey) })({ datastore: helia.datastore, forensics: log, logger }), options)
     const fs = unixfs(helia)
     const people = await services.start('profiles', profiles({
       ...(config.profileCacheSize === undefined ? {} : { cacheSize: config.profileCacheSize })
@@ -144,7 +152,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       stagingDir: repo.paths.staging,
       ...(config.draftTtlHours === undefined ? {} : { draftTtlMs: Math.round(config.draftTtlHours * 3_600_000) })
     })({
-      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
+      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, forensics: log, logger
     }), options)
 
     const streams = await services.start('live', live({
@@ -194,7 +202,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
-      live: streams
+      live: streams,
+      forensics: log
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -209,7 +218,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, logger }), options)
     }
 
     const node: MhcNode = {
@@ -226,6 +235,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       profiles: people,
       entitlements: money,
       live: streams,
+      forensics: log,
       api,
       gateway: gw,
       id,

@@ -6,7 +6,7 @@
  * rename or reuse. Each declaration is pure, so a browser bundle keeps only
  * the ones it uses.
  */
-import { createError, type MhcErrorClass } from './errors.js'
+import { createError, MhcError, type MhcErrorClass, type MhcErrorOptions } from './errors.js'
 
 // Data crossing a boundary
 
@@ -164,6 +164,51 @@ export const NotCachedError = /* #__PURE__ */ createError('NotCachedError', 'MHC
 export const RateLimitedError = /* #__PURE__ */ createError('RateLimitedError', 'MHC_ERR_RATE_LIMITED', 429, 'Too many requests')
 export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 'MHC_ERR_GATEWAY_UNAVAILABLE', 503, 'Temporarily unavailable; retry shortly')
 
+// The forensic log (RFC 9162 proofs, C2SP signed notes and cosignatures, signed entries)
+
+/** Options of the forensic errors: `reason` names the exact failure, for callers and tests to branch on. */
+export interface ForensicsErrorOptions extends MhcErrorOptions {
+  reason?: string
+  /** For entry and chain errors: the log index of the first bad entry. */
+  index?: number
+}
+
+/** A forensic error: an MHC error whose `reason` names the exact failure ('wrong-size', 'broken-link', 'bad-signature', …). */
+export interface ForensicsError extends MhcError {
+  readonly reason: string
+  readonly index?: number
+}
+
+/** A forensic error class: constructed with a `reason` in its options. */
+export interface ForensicsErrorClass<C extends string = string> {
+  new (message?: string, options?: ForensicsErrorOptions): ForensicsError & { readonly code: C }
+  readonly prototype: ForensicsError
+  readonly name: string
+  readonly code: C
+  readonly status: number
+  readonly defaultMessage: string
+}
+
+// Not exported as a value: only the four declared classes below are (the docs check walks every exported class).
+class ForensicsBase extends MhcError implements ForensicsError {
+  readonly reason: string
+  readonly index?: number
+  constructor (message?: string, options: ForensicsErrorOptions = {}) {
+    super(message, options)
+    this.reason = options.reason ?? 'unspecified'
+    if (options.index !== undefined) this.index = options.index
+  }
+}
+
+/** An RFC 9162 inclusion or consistency proof that does not hold (bad size, index, length or root). */
+export const ForensicsProofError = /* #__PURE__ */ createError('ForensicsProofError', 'MHC_ERR_FORENSICS_PROOF', 422, 'The Merkle proof does not hold', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_PROOF'>
+/** A malformed signed note, checkpoint or verifier key. */
+export const ForensicsNoteError = /* #__PURE__ */ createError('ForensicsNoteError', 'MHC_ERR_FORENSICS_NOTE', 400, 'The note, checkpoint or verifier key is malformed', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_NOTE'>
+/** A note or cosignature without a valid signature by a known key. */
+export const ForensicsSignatureError = /* #__PURE__ */ createError('ForensicsSignatureError', 'MHC_ERR_FORENSICS_SIGNATURE', 403, 'No valid signature by a known key', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_SIGNATURE'>
+/** A forensic entry that is malformed or badly signed, or a run of entries that does not chain. */
+export const ForensicsEntryError = /* #__PURE__ */ createError('ForensicsEntryError', 'MHC_ERR_FORENSICS_ENTRY', 422, 'The forensic entry or its chain is invalid', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_ENTRY'>
+
 /**
  * The error for a code received over the wire (control API, a peer): the
  * declared class when this build knows the code, else an MhcError that keeps
@@ -249,5 +294,9 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   NotAcceptableError,
   NotCachedError,
   RateLimitedError,
-  UnavailableError
+  UnavailableError,
+  ForensicsProofError,
+  ForensicsNoteError,
+  ForensicsSignatureError,
+  ForensicsEntryError
 })

@@ -11,10 +11,12 @@ import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-
 import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { EntitlementPayload, RevocationPayload } from '../src/wire/entitlement-schema.js'
+import { ForensicEntryPayload } from '../src/wire/forensic-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
 import { entitlementPayloadValidator } from '../src/wire/generated/entitlement.js'
+import { forensicEntryValidator } from '../src/wire/generated/forensic-entry.js'
 import { liveStreamValidator } from '../src/wire/generated/live-stream.js'
 import { liveUpdateValidator } from '../src/wire/generated/live-update.js'
 import { profilePayloadValidator } from '../src/wire/generated/profile.js'
@@ -238,6 +240,23 @@ const liveUpdates: Array<[string, unknown]> = [
   ['version 2', { ...liveUpdate, v: 2 }]
 ]
 
+const entry = { v: 1, origin: 'mhc.local/forensics/' + 'A'.repeat(43), index: 0, prev: '', ts: 1_795_516_800_000, type: 'publish', actor: creator, subject: good.root, reason: 'published' }
+const entries: Array<[string, unknown]> = [
+  ['valid', entry],
+  ['valid, a prev hash', { ...entry, index: 1, prev: `${'A'.repeat(42)}E=` }],
+  ['a prev hash with non-zero padding bits', { ...entry, prev: `${'A'.repeat(42)}B=` }],
+  ['valid, an account subject', { ...entry, subject: 'account:ada' }],
+  ['valid, a key subject and an empty reason', { ...entry, subject: creator, reason: '' }],
+  ['an unknown type', { ...entry, type: 'delete' }],
+  ['a type with a suffix', { ...entry, type: 'publishx' }],
+  ['a URL subject', { ...entry, subject: 'https://e.org' }],
+  ['an origin with a plus', { ...entry, origin: 'a+b' }],
+  ['a reason of 1025', { ...entry, reason: 'x'.repeat(1025) }],
+  ['markup in the reason', { ...entry, reason: '<b>x</b>' }],
+  ['an extra field', { ...entry, x: 1 }],
+  ['index fractional', { ...entry, index: 0.5 }]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
   ['LiveStreamPayload', liveStreamValidator, LiveStreamPayload, liveStreams],
   ['LiveUpdatePayload', liveUpdateValidator, LiveUpdatePayload, liveUpdates],
@@ -250,7 +269,8 @@ const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unk
   ['ViewPayload', viewPayloadValidator, ViewPayload, views],
   ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles],
   ['EntitlementPayload', entitlementPayloadValidator, EntitlementPayload, entitlements],
-  ['RevocationPayload', revocationPayloadValidator, RevocationPayload, revocations]
+  ['RevocationPayload', revocationPayloadValidator, RevocationPayload, revocations],
+  ['ForensicEntryPayload', forensicEntryValidator, ForensicEntryPayload, entries]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -266,7 +286,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'entitlement.ts', 'live-stream.ts', 'live-update.ts', 'profile.ts', 'revocation.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'entitlement.ts', 'forensic-entry.ts', 'live-stream.ts', 'live-update.ts', 'profile.ts', 'revocation.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Forensics } from '../forensics/index.js'
 import type { Live } from '../live/index.js'
 import type { EntitlementStore } from '../money/index.js'
 import type { Profiles } from '../profile/index.js'
@@ -47,6 +48,8 @@ export interface ControlApiComponents {
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */
   entitlements: Pick<EntitlementStore, 'list' | 'isRevoked' | 'add'>
+  /** `mhc forensics`: the node's forensic log. */
+  forensics: Pick<Forensics, 'origin' | 'vkey' | 'entries' | 'checkpoint' | 'prove' | 'verify'>
 }
 
 export interface ControlApiInit {

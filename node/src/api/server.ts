@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { adminRoutes } from './admin-routes.js'
 import { entitlementRoutes } from './entitlement-routes.js'
 import { errorBody } from './errors.js'
+import { forensicsRoutes } from './forensics-routes.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
 import { liveRoutes } from './live-routes.js'
 import { profileRoutes } from './profile-routes.js'
@@ -66,5 +67,6 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(profileRoutes(components))
   void app.register(entitlementRoutes(components))
   void app.register(liveRoutes(components))
+  void app.register(forensicsRoutes(components))
   return app as unknown as FastifyInstance
 }
