@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import {
-  type CompletedNode, consistencyProof, formatAddCheckpoint, formatCheckpoint, formatNote, forensicOrigin, leafHash, MerkleAppender, type Signer, sealEntry, signNote,
+  type CompletedNode, consistencyProof, forensicOrigin, formatAddCheckpoint, formatCheckpoint, formatNote, leafHash, MerkleAppender, type Signer, sealEntry, signNote,
   toBase64
 } from '@mhc/protocols'
 import { pino } from 'pino'
