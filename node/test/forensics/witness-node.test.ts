@@ -5,6 +5,7 @@ import { ConfigInvalidError, cosignatureVerifierKey, forensicOrigin, isMhcError,
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { defaultConfig, validateConfig } from '../../src/config.js'
+import { makeRepo, mhc, removeRepo } from '../../src/testing/daemon-process.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
 import { ACTOR } from './log-helpers.js'
 
@@ -78,4 +79,20 @@ t.test('the witness settings are checked at start', async t => {
   bad({ witnesses: [{ url: 'http://127.0.0.1:7380', vkey: ed }] }, 'a witness vkey that is not a cosignature key')
   bad({ witnesses: [{ url: 'ftp://x', vkey: co }] }, 'a witness URL that is not http(s)')
   bad({ witnesses: [{ url: 'http://x', vkey: co, extra: 1 }] }, 'an unknown field')
+})
+
+t.test('mhc forensics witness-vkey prints the cosignature key the node witnesses with, daemon or not', async t => {
+  const repo = await makeRepo()
+  t.teardown(async () => { await removeRepo(repo) })
+  const text = await mhc(['forensics', 'witness-vkey', '--repo', repo])
+  t.equal(text.code, 0, text.stderr)
+  const json = await mhc(['forensics', 'witness-vkey', '--json', '--repo', repo])
+  t.equal(json.code, 0, json.stderr)
+  const v = JSON.parse(json.stdout) as { name: string, vkey: string }
+  t.same(Object.keys(v).sort(), ['name', 'vkey'])
+  t.equal(text.stdout, `${v.vkey}\n`)
+  const parsed = parseVerifierKey(v.vkey)
+  t.equal(parsed.kind, 'cosignature/v1')
+  t.equal(parsed.name, v.name)
+  t.equal(v.name, forensicOrigin(parsed.publicKey), 'named as the node\'s own log origin')
 })
