@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import {
   formatCheckpoint, formatNote, parseNote, parseVerifierKey, signNote, TLOG_SIZE_CONTENT_TYPE, verifyCosignature, verifyNote
@@ -219,4 +221,55 @@ t.test('the client re-learns a witness\'s size from its 409, and refuses answers
   await wrong.cosign()
   t.match(wrong.witnesses()[0]?.error, /no cosignature/, 'a cosignature by another key is refused')
   t.equal(parseNote((await log.latestCheckpoint())?.note ?? '').signatures.length, 1, 'and not attached')
+})
+
+t.test('a witness that never answers costs one deadline, and stop() does not wait for it', async t => {
+  const { log } = await makeLog(t)
+  // Accepts the connection and the request, never answers.
+  const hanging = createServer(() => {})
+  await new Promise<void>(resolve => hanging.listen(0, '127.0.0.1', resolve))
+  t.teardown(async () => { hanging.closeAllConnections(); await new Promise(resolve => hanging.close(resolve)) })
+  const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`
+  const vkey = (await makeWitness(t, [])).w.vkey
+  const client = witnessClient({ witnesses: [{ url, vkey }], timeoutMs: 300, minBackoffMs: 60_000 })({ forensics: log, logger: silent })
+  await client.start()
+  await append(log, 2, 'a')
+  await log.checkpoint()
+  await client.cosign()
+  t.match(client.witnesses()[0]?.error, /did not answer within 300 ms/, 'the request gave up at its deadline')
+  await t.rejects(client.cosign({ signal: AbortSignal.abort() }), 'an aborted signal rejects at once')
+  await append(log, 1, 'b')
+  const stopping = client.stop()
+  await log.checkpoint()
+  await stopping
+  t.pass('stop() returned while a retry timer was pending')
+})
+
+t.test('cosignatures are stored with the checkpoint: one line per witness key, kept across a restart, dropped for a newer checkpoint', async t => {
+  const { log, reopen } = await makeLog(t)
+  const one = await makeWitness(t, [{ origin: log.origin, vkey: log.vkey }])
+  const two = await makeWitness(t, [{ origin: log.origin, vkey: log.vkey }])
+  await append(log, 3, 'a')
+  const cp = await log.checkpoint()
+  const lineOf = async (w: typeof one.w): Promise<ReturnType<typeof parseNote>['signatures']> => {
+    const a = await post(w.url, request((await w.latest(log.origin))?.size ?? 0, [], cp.note))
+    return parseNote(`${cp.note}${a.text}`).signatures.slice(1)
+  }
+  await log.addCosignatures(3, await lineOf(one.w))
+  await log.addCosignatures(3, await lineOf(two.w))
+  const again = await lineOf(one.w)
+  const updated = await log.addCosignatures(3, again)
+  const sigs = parseNote(updated?.note ?? '').signatures
+  t.equal(sigs.length, 3, 'the log\'s signature and one line per witness (a newer line by the same key replaces the older)')
+  t.same(sigs[2]?.signature, again[0]?.signature, 'the newest line of the first witness is the one kept')
+  t.equal((await verifyNote(parseNote(updated?.note ?? ''), [log.vkey, one.w.vkey, two.w.vkey].map(v => parseVerifierKey(v)))).length, 3)
+
+  await log.stop()
+  const after = reopen()
+  await after.start()
+  t.equal((await after.latestCheckpoint())?.note, updated?.note, 'the cosigned note survives a restart')
+  await append(after, 1, 'b')
+  const newer = await after.checkpoint()
+  t.equal(parseNote(newer.note).signatures.length, 1, 'a new checkpoint starts with the log\'s signature only')
+  t.equal(await after.addCosignatures(3, again), undefined, 'cosignatures of a replaced checkpoint are not attached')
 })
