@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { listenUrl, sortError } from '@mhc/gateway'
+import { clientGone, listenUrl, sortError } from '@mhc/gateway'
 import {
   type AbortOptions, BadRequestError, cosign, cosignatureVerifierKey, emptyRoot, ForensicsProofError, ForensicsSignatureError, formatNote, isMhcError, MAX_ADD_CHECKPOINT_BYTES,
   type NoteVerifier, NotStartedError, parseAddCheckpoint, parseCheckpoint, parseVerifierKey, TLOG_SIZE_CONTENT_TYPE, verifierFor, verifyConsistency, verifyNote
@@ -146,7 +146,8 @@ export class DefaultWitness implements Witness {
     app.setNotFoundHandler(async (_request, reply) => { await reply.code(404).type(TEXT).send('Not found\n') })
     app.post('/add-checkpoint', async (request, reply) => {
       const body = request.body instanceof Uint8Array ? request.body : new Uint8Array()
-      const a = await this.addCheckpoint(body)
+      // A client that goes away before the cosignature is written leaves nothing behind; once written, the record stands.
+      const a = await this.addCheckpoint(body, { signal: clientGone(reply.raw) })
       await reply.code(a.status).type(a.contentType).send(a.body)
     })
     // tlog-witness §Monitor Retrieval: the latest cosigned checkpoint per log, by the SHA-256 (hex) of its origin.
