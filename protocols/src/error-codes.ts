@@ -189,7 +189,7 @@ export interface ForensicsErrorClass<C extends string = string> {
   readonly defaultMessage: string
 }
 
-// Not exported as a value: only the four declared classes below are (the docs check walks every exported class).
+// Not exported as a value: only the declared classes below are (the docs check walks every exported class).
 class ForensicsBase extends MhcError implements ForensicsError {
   readonly reason: string
   readonly index?: number
@@ -208,6 +208,8 @@ export const ForensicsNoteError = /* #__PURE__ */ createError('ForensicsNoteErro
 export const ForensicsSignatureError = /* #__PURE__ */ createError('ForensicsSignatureError', 'MHC_ERR_FORENSICS_SIGNATURE', 403, 'No valid signature by a known key', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_SIGNATURE'>
 /** A forensic entry that is malformed or badly signed, or a run of entries that does not chain. */
 export const ForensicsEntryError = /* #__PURE__ */ createError('ForensicsEntryError', 'MHC_ERR_FORENSICS_ENTRY', 422, 'The forensic entry or its chain is invalid', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_ENTRY'>
+/** A witness (c2sp.org/tlog-witness) that refused a checkpoint, answered out of spec, or could not be reached. */
+export const ForensicsWitnessError = /* #__PURE__ */ createError('ForensicsWitnessError', 'MHC_ERR_FORENSICS_WITNESS', 502, 'The witness did not cosign the checkpoint', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_WITNESS'>
 
 /**
  * The error for a code received over the wire (control API, a peer): the
@@ -298,5 +300,6 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ForensicsProofError,
   ForensicsNoteError,
   ForensicsSignatureError,
-  ForensicsEntryError
+  ForensicsEntryError,
+  ForensicsWitnessError
 })

@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings'
-import {
+import {cosignatureVerifierKey, 
   DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsEntryError, type ForensicType,
-  type ForensicVerifyReport, type ForensicVkey, isMhcError
+  type ForensicVerifyReport, type ForensicVkey, type ForensicWitnessVkey, forensicOrigin, isMhcError
 } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { verifyLocal } from '../../forensics/local.js'
+import { openRepo } from '../../store/repo.js'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine, terminalText } from '../io.js'
@@ -29,7 +30,7 @@ function show (e: ForensicEntryLine): string {
   return `${String(e.index).padStart(6)}  ${time}  ${e.type.padEnd(12)}  ${e.actor.slice(0, 8)}  ${terminalText(e.subject)}  ${terminalText(e.reason)}`
 }
 
-/** `mhc forensics log | checkpoint | vkey | prove | verify`: the node's tamper-evident log of security-relevant events. */
+/** `mhc forensics log | checkpoint | vkey | witness-vkey | prove | verify`: the node's tamper-evident log of security-relevant events. */
 export function forensicsCommand (io: CliIo) {
   const cmd = new Command('forensics').description('the node\'s forensic log: signed, hash-chained entries under a Merkle tree with signed checkpoints')
 
@@ -76,6 +77,19 @@ export function forensicsCommand (io: CliIo) {
     }))
   example(vkey, 'mhc forensics vkey')
 
+  const witnessVkey = new Command('witness-vkey').description('this node\'s cosignature verifier key as a witness (c2sp.org/tlog-cosignature), for the `witnesses` config of the logs it witnesses')
+    .option('--json', 'print {"name","vkey"}')
+    .option('--repo <dir>', REPO_HELP)
+    .action(async (opts) => run(io, opts.json === true, async () => {
+      // Read from the repo's key: it works whether or not the daemon runs.
+      const repo = await openRepo(repoDir(io, opts.repo))
+      const publicKey = repo.privateKey.publicKey.raw
+      const v: ForensicWitnessVkey = { name: forensicOrigin(publicKey), vkey: cosignatureVerifierKey(forensicOrigin(publicKey), publicKey) }
+      if (opts.json === true) printJson(io, v)
+      else printLine(io, v.vkey)
+    }))
+  example(witnessVkey, 'mhc forensics witness-vkey')
+
   const prove = new Command('prove').description('an RFC 9162 inclusion proof of entry N against the latest signed checkpoint')
     .argument('<n>', 'the entry index', entryIndex)
     .option('--json', 'print {"index","size","leafHash","proof":[base64…],"checkpoint"}')
@@ -113,7 +127,7 @@ export function forensicsCommand (io: CliIo) {
     })
   example(verify, 'mhc forensics verify --local || echo "the log was tampered with"')
 
-  for (const sub of [log, checkpoint, vkey, prove, verify]) cmd.addCommand(sub as unknown as Command)
+  for (const sub of [log, checkpoint, vkey, witnessVkey, prove, verify]) cmd.addCommand(sub as unknown as Command)
   return cmd
 }
 
