@@ -1,0 +1,392 @@
+/**
+ * The Stripe bridge (docs/specs/billing.md): sells entitlements through
+ * Stripe Checkout and issues them from Stripe's webhooks.
+ *
+ * A webhook is verified by Stripe's SDK (and its timestamp checked in both
+ * directions, which the SDK does not do), then *claimed*: one atomic
+ * create-if-absent of `events/<id>` that also queues it. Only the delivery
+ * that wins the claim is answered "new"; every other delivery of that id,
+ * concurrent or later, is a duplicate. The claim is written before the 2xx,
+ * so an event Stripe saw acknowledged is never lost: a queued claim left by
+ * a crash is fulfilled on the next start.
+ *
+ * Fulfilment runs after the answer, one event at a time, and never trusts
+ * the event's copy of an object or its order: it fetches the Checkout
+ * session, subscription or charge as it is now and brings the bridge's
+ * records to match (an entitlement per paid subscription period, a
+ * revocation once a subscription ends or a charge is refunded or disputed).
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  type AbortOptions, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, isMhcError, type PaidTierName, PaymentProcessorError, type Revocation, type RevocationReasonName, type Signer,
+  fromBase64url, readEntitlement, sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
+} from '@mhc/protocols'
+import type { Logger } from 'pino'
+import type Stripe from 'stripe'
+import type { AccountKV } from '../accounts/store.js'
+import { type BillingMetadata, readMetadata } from './metadata.js'
+
+/** What the bridge needs of the node's entitlement store (node/src/money/). */
+export interface BridgeEntitlements {
+  add(bytes: Uint8Array, options?: AbortOptions): Promise<Entitlement>
+  revoke(bytes: Uint8Array, options?: AbortOptions): Promise<Revocation>
+  list(filter?: { subject?: string }): Entitlement[]
+  isRevoked(id: string): boolean
+}
+
+export interface BridgeComponents {
+  /** The Stripe client (its host, port and protocol set from `MHC_STRIPE_API_BASE` when given). */
+  stripe: Stripe
+  /** Where claims, the queue and what was issued for each Stripe object are kept: the node's datastore or Redis. */
+  kv: AccountKV
+  /** The bridge's own key (`mhc bridge keygen`). */
+  signer: Signer
+  entitlements: BridgeEntitlements
+  logger: Logger
+  now?: () => number
+}
+
+export interface BridgeInit {
+  webhookSecret: string
+  /** How far a webhook's timestamp may be from now, in either direction. Default Stripe's 300 s. */
+  toleranceSeconds?: number
+  /** A fulfilment that failed (Stripe's API down) is tried again after this long, doubling up to an hour. Default 5 s. */
+  retryMs?: number
+}
+
+/** A claimed event: what fulfilment needs (the object is fetched again, so only its id). */
+interface EventRecord {
+  state: 'queued' | 'done'
+  type: string
+  /** The id of the object to fetch: the session, subscription or charge (for a dispute, its charge). */
+  object: string
+  at: number
+}
+
+/** What the bridge issued for one Stripe object (a subscription or a payment intent). */
+interface IssuedRecord {
+  /** The entitlements issued (base64url), with the paid period each covers. */
+  issued: Array<{ id: string, periodEnd: number, notAfter: number, bytes: string }>
+  /** Once ended (cancelled, refunded, disputed): nothing more is issued for this object. */
+  ended?: RevocationReasonName
+}
+
+export interface BridgeStats {
+  /** Deliveries whose signature verified. */
+  received: number
+  /** Deliveries of an id claimed before (answered 200, not fulfilled again). */
+  duplicates: number
+  /** Events fulfilled (their handling finished). */
+  fulfilled: number
+  issued: number
+  revoked: number
+  /** Fulfilment attempts that failed and will be retried. */
+  failed: number
+}
+
+const HANDLED = new Set([
+  'checkout.session.completed', 'checkout.session.async_payment_succeeded',
+  'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'customer.subscription.paused', 'customer.subscription.resumed',
+  'charge.refunded', 'charge.dispute.created'
+])
+/** Subscription statuses that hold an entitlement for the current period (past_due: Stripe is still retrying the payment, within the grace). */
+const PAYING = new Set(['active', 'trialing', 'past_due'])
+/** Statuses a Stripe subscription never leaves. */
+const ENDED = new Set(['canceled', 'incomplete_expired', 'unpaid'])
+
+export class StripeBridge {
+  readonly publicKey: string
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly tolerance: number
+  private readonly queue: string[] = []
+  private readonly queued = new Set<string>()
+  private working: Promise<void> | undefined
+  private retryTimer: NodeJS.Timeout | undefined
+  private retryMs: number
+  private readonly stop$ = new AbortController()
+  private readonly counts: BridgeStats = { received: 0, duplicates: 0, fulfilled: 0, issued: 0, revoked: 0, failed: 0 }
+
+  constructor (private readonly components: BridgeComponents, private readonly init: BridgeInit) {
+    this.publicKey = toBase64url(components.signer.publicKey)
+    this.log = components.logger.child({ component: 'stripe-bridge' })
+    this.now = components.now ?? Date.now
+    this.tolerance = init.toleranceSeconds ?? 300
+    this.retryMs = init.retryMs ?? 5000
+  }
+
+  get stripe (): Stripe {
+    return this.components.stripe
+  }
+
+  stats (): BridgeStats {
+    return { ...this.counts }
+  }
+
+  /** Queue the events claimed but not fulfilled before the last stop (or crash). */
+  async start (options: AbortOptions = {}): Promise<void> {
+    for await (const text of this.components.kv.values('events/', options)) {
+      const record = JSON.parse(text) as EventRecord & { id?: string }
+      if (record.state === 'queued' && record.id !== undefined) this.enqueue(record.id)
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.stop$.abort()
+    clearTimeout(this.retryTimer)
+    await this.working
+  }
+
+  /** Resolves once the queue is empty (tests and the bench wait on it). */
+  async idle (): Promise<void> {
+    while (this.working !== undefined) await this.working
+  }
+
+  /**
+   * Verify a webhook delivery and claim its event. Resolves `duplicate`
+   * when the id was claimed before; rejects with WebhookSignatureError when
+   * the signature or timestamp does not verify (nothing is recorded then).
+   */
+  async receive (body: Uint8Array, header: string | undefined, options: AbortOptions = {}): Promise<{ duplicate: boolean }> {
+    if (header === undefined || header === '') throw new WebhookSignatureError('No Stripe-Signature header')
+    // Stripe's SDK refuses stale timestamps only: one from the future (a replay prepared ahead, or a skewed clock) is refused here.
+    const t = /(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(header)?.[1]
+    if (t !== undefined && Number(t) - this.now() / 1000 > this.tolerance) throw new WebhookSignatureError('The webhook timestamp is in the future, beyond the tolerance')
+    let event: Stripe.Event
+    try {
+      event = await this.components.stripe.webhooks.constructEventAsync(body, header, this.init.webhookSecret, this.tolerance, undefined, this.now())
+    } catch (err) {
+      throw new WebhookSignatureError(`The webhook signature does not verify: ${(err as Error).message}`, { cause: err })
+    }
+    this.counts.received++
+    const record: EventRecord & { id: string } = { id: event.id, state: HANDLED.has(event.type) ? 'queued' : 'done', type: event.type, object: objectOf(event), at: this.now() }
+    // The claim and the queue entry are one write: once it is there, the event will be fulfilled, once.
+    if (!await this.components.kv.create(`events/${event.id}`, JSON.stringify(record), options)) {
+      this.counts.duplicates++
+      return { duplicate: true }
+    }
+    if (record.state === 'queued') this.enqueue(event.id)
+    return { duplicate: false }
+  }
+
+  private enqueue (id: string): void {
+    if (this.queued.has(id)) return
+    this.queued.add(id)
+    this.queue.push(id)
+    this.kick()
+  }
+
+  private kick (): void {
+    if (this.working !== undefined || this.stop$.signal.aborted) return
+    this.working = this.drain().finally(() => {
+      this.working = undefined
+      if (this.queue.length > 0 && this.retryTimer === undefined) this.kick()
+    })
+  }
+
+  /** One event at a time: two events about one subscription never race. */
+  private async drain (): Promise<void> {
+    while (this.queue.length > 0 && !this.stop$.signal.aborted) {
+      const id = this.queue[0] as string
+      try {
+        await this.fulfil(id)
+        this.queue.shift()
+        this.queued.delete(id)
+        this.counts.fulfilled++
+        this.retryMs = this.init.retryMs ?? 5000
+      } catch (err) {
+        if (this.stop$.signal.aborted) return
+        this.counts.failed++
+        this.log.warn({ err, event: id }, 'fulfilment failed; retrying later')
+        // The event stays queued (and claimed): the next try is after a pause, then on the next start.
+        this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick() }, this.retryMs)
+        this.retryTimer.unref()
+        this.retryMs = Math.min(this.retryMs * 2, 3_600_000)
+        return
+      }
+    }
+  }
+
+  private async fulfil (id: string): Promise<void> {
+    const signal = this.stop$.signal
+    const text = await this.components.kv.get(`events/${id}`, { signal })
+    if (text === undefined) return
+    const record = JSON.parse(text) as EventRecord
+    if (record.state === 'done') return
+    const { stripe } = this.components
+    switch (record.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded': {
+        const session = await api(async () => await stripe.checkout.sessions.retrieve(record.object))
+        // Paid by a delayed method (a bank debit): async_payment_succeeded comes when the money does.
+        if (session.payment_status === 'unpaid') break
+        const meta = readMetadata(session.metadata)
+        // Not sold by an MHC bridge (another product on the same Stripe account): not ours to fulfil.
+        if (meta === undefined) break
+        if (session.mode === 'subscription' && typeof session.subscription === 'string') {
+          await this.syncSubscription(await api(async () => await stripe.subscriptions.retrieve(session.subscription as string)), meta)
+        } else if (session.mode === 'payment' && meta.kind === 'tip' && typeof session.payment_intent === 'string') {
+          await this.issueTip(session, session.payment_intent, meta)
+        }
+        break
+      }
+      case 'charge.refunded':
+      case 'charge.dispute.created': {
+        const charge = await api(async () => await stripe.charges.retrieve(record.object))
+        const pi = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id
+        if (pi === undefined) break
+        if (charge.disputed) await this.end(`pi/${pi}`, 'dispute')
+        else if (charge.refunded || charge.amount_refunded > 0) await this.end(`pi/${pi}`, 'refund')
+        break
+      }
+      default: {
+        // customer.subscription.*: whatever the event said, the subscription as it is now.
+        const sub = await api(async () => await stripe.subscriptions.retrieve(record.object))
+        const meta = readMetadata(sub.metadata)
+        if (meta !== undefined) await this.syncSubscription(sub, meta)
+      }
+    }
+    await this.components.kv.put(`events/${id}`, JSON.stringify({ ...record, id, state: 'done' }), { signal })
+  }
+
+  /** Bring what was issued for a subscription in line with its current state. */
+  private async syncSubscription (sub: Stripe.Subscription, meta: BillingMetadata): Promise<void> {
+    if (meta.kind === 'tip') return
+    const key = `sub/${sub.id}`
+    if (ENDED.has(sub.status)) {
+      await this.end(key, 'cancellation')
+      return
+    }
+    if (!PAYING.has(sub.status)) return
+    const item = sub.items.data[0]
+    if (item === undefined) return
+    const record = await this.issuedFor(key)
+    const periodEnd = item.current_period_end * 1000
+    if (record.ended !== undefined) return
+    const done = record.issued.find(i => i.periodEnd === periodEnd)
+    if (done !== undefined) {
+      await this.keep(done)
+      return
+    }
+    const tier: PaidTierName = meta.kind === 'tier' ? meta.tier : 'FAN'
+    const payload: EntitlementPayload = {
+      v: 1,
+      id: newId(),
+      kind: meta.kind,
+      subject: meta.subject,
+      ...(meta.kind === 'subscription' ? { creator: meta.creator } : {}),
+      tier,
+      notBefore: item.current_period_start * 1000,
+      notAfter: periodEnd + ENTITLEMENT_GRACE_MS,
+      ref: `stripe:${sub.id}`
+    }
+    await this.issue(key, record, payload, periodEnd)
+  }
+
+  private async issueTip (session: Stripe.Checkout.Session, pi: string, meta: BillingMetadata): Promise<void> {
+    if (meta.kind !== 'tip' || session.amount_total === null || session.currency === null) return
+    const key = `pi/${pi}`
+    const record = await this.issuedFor(key)
+    if (record.ended !== undefined) return
+    if (record.issued[0] !== undefined) {
+      await this.keep(record.issued[0])
+      return
+    }
+    // A refund or dispute may have been handled before this event (no order): the charge as it is now decides.
+    const intent = await api(async () => await this.components.stripe.paymentIntents.retrieve(pi))
+    const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id
+    if (chargeId !== undefined) {
+      const charge = await api(async () => await this.components.stripe.charges.retrieve(chargeId))
+      if (charge.disputed || charge.refunded || charge.amount_refunded > 0) {
+        await this.put(key, { ...record, ended: charge.disputed ? 'dispute' : 'refund' })
+        return
+      }
+    }
+    const now = this.now()
+    await this.issue(key, record, {
+      v: 1,
+      id: newId(),
+      kind: 'tip',
+      subject: meta.subject,
+      creator: meta.creator,
+      amount: session.amount_total,
+      currency: session.currency,
+      ...(meta.video === undefined ? {} : { video: meta.video }),
+      notBefore: now,
+      notAfter: now + TIP_RECEIPT_LIFETIME_MS,
+      ref: `stripe:${pi}`
+    }, 0)
+  }
+
+  /**
+   * Sign and keep an entitlement. The record is written first: after a
+   * crash between the two, the event's retry keeps the recorded bytes
+   * (keep) rather than signing a second entitlement for the same period.
+   */
+  private async issue (key: string, record: IssuedRecord, payload: EntitlementPayload, periodEnd: number): Promise<void> {
+    const signal = this.stop$.signal
+    const bytes = await sealEntitlement(payload, this.components.signer, { signal })
+    await this.put(key, { ...record, issued: [...record.issued, { id: payload.id, periodEnd, notAfter: payload.notAfter, bytes: toBase64url(bytes) }] })
+    await this.components.entitlements.add(bytes, { signal })
+    this.counts.issued++
+    this.log.info({ id: payload.id, kind: payload.kind, subject: payload.subject, ref: payload.ref }, 'entitlement issued')
+  }
+
+  /** Revoke everything issued for a Stripe object, and issue nothing more for it. */
+  private async end (key: string, reason: RevocationReasonName): Promise<void> {
+    const signal = this.stop$.signal
+    const record = await this.issuedFor(key)
+    if (record.ended === undefined) await this.put(key, { ...record, ended: reason })
+    const now = this.now()
+    for (const { id, notAfter } of record.issued) {
+      if (this.components.entitlements.isRevoked(id) || now > notAfter) continue
+      const bytes = await sealRevocation({ v: 1, entitlement: id, reason, at: now, notAfter }, this.components.signer, { signal })
+      await this.components.entitlements.revoke(bytes, { signal })
+      this.counts.revoked++
+      this.log.info({ id, reason }, 'entitlement revoked')
+    }
+  }
+
+  /** An issued entitlement the store may not have kept (a crash after the record was written): keep it now. */
+  private async keep (issued: IssuedRecord['issued'][number]): Promise<void> {
+    const bytes = fromBase64url(issued.bytes)
+    const e = readEntitlement(bytes)
+    if (this.components.entitlements.list({ subject: e.payload.subject }).some(x => x.id === e.id)) return
+    if (this.now() > issued.notAfter) return
+    await this.components.entitlements.add(bytes, { signal: this.stop$.signal })
+  }
+
+  private async issuedFor (key: string): Promise<IssuedRecord> {
+    const text = await this.components.kv.get(`issued/${key}`, { signal: this.stop$.signal })
+    return text === undefined ? { issued: [] } : JSON.parse(text) as IssuedRecord
+  }
+
+  private async put (key: string, record: IssuedRecord): Promise<void> {
+    await this.components.kv.put(`issued/${key}`, JSON.stringify(record), { signal: this.stop$.signal })
+  }
+}
+
+/** The id of the object an event is about; for a dispute, its charge (what fulfilment fetches). */
+function objectOf (event: Stripe.Event): string {
+  const object = event.data.object as { id?: unknown, object?: unknown, charge?: unknown }
+  if (object.object === 'dispute') {
+    const charge = object.charge as string | { id: string } | null | undefined
+    return typeof charge === 'string' ? charge : charge?.id ?? ''
+  }
+  return typeof object.id === 'string' ? object.id : ''
+}
+
+/** A call to Stripe's API; its failures become PaymentProcessorError (the SDK retries network errors itself). */
+export async function api<T> (call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (isMhcError(err)) throw err
+    throw new PaymentProcessorError(`Stripe: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** A fresh entitlement id: 16 random bytes, 22 base64url characters. */
+function newId (): string {
+  return toBase64url(randomBytes(16))
+}
