@@ -18,8 +18,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
-  type AbortOptions, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, isMhcError, type PaidTierName, PaymentProcessorError, type Revocation, type RevocationReasonName, type Signer,
-  fromBase64url, readEntitlement, sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
+  type AbortOptions, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, 
+  fromBase64url, isMhcError, type PaidTierName, PaymentProcessorError, type Revocation, type RevocationReasonName, readEntitlement, type Signer,sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import type Stripe from 'stripe'
@@ -102,8 +102,9 @@ export class StripeBridge {
   private readonly queue: string[] = []
   private readonly queued = new Set<string>()
   private working: Promise<void> | undefined
-  private retryTimer: NodeJS.Timeout | undefined
-  private retryMs: number
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly tries = new Map<string, number>()
+  private readonly retryMs: number
   private readonly stop$ = new AbortController()
   private readonly counts: BridgeStats = { received: 0, duplicates: 0, fulfilled: 0, issued: 0, revoked: 0, failed: 0 }
 
@@ -133,7 +134,8 @@ export class StripeBridge {
 
   async stop (): Promise<void> {
     this.stop$.abort()
-    clearTimeout(this.retryTimer)
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
     await this.working
   }
 
@@ -180,29 +182,34 @@ export class StripeBridge {
     if (this.working !== undefined || this.stop$.signal.aborted) return
     this.working = this.drain().finally(() => {
       this.working = undefined
-      if (this.queue.length > 0 && this.retryTimer === undefined) this.kick()
+      if (this.queue.length > 0) this.kick()
     })
   }
 
   /** One event at a time: two events about one subscription never race. */
   private async drain (): Promise<void> {
     while (this.queue.length > 0 && !this.stop$.signal.aborted) {
-      const id = this.queue[0] as string
+      const id = this.queue.shift() as string
       try {
         await this.fulfil(id)
-        this.queue.shift()
         this.queued.delete(id)
+        this.tries.delete(id)
         this.counts.fulfilled++
-        this.retryMs = this.init.retryMs ?? 5000
       } catch (err) {
         if (this.stop$.signal.aborted) return
         this.counts.failed++
-        this.log.warn({ err, event: id }, 'fulfilment failed; retrying later')
-        // The event stays queued (and claimed): the next try is after a pause, then on the next start.
-        this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick() }, this.retryMs)
-        this.retryTimer.unref()
-        this.retryMs = Math.min(this.retryMs * 2, 3_600_000)
-        return
+        // The event stays claimed and queued in the store; it is tried again after a pause (doubling, at most hourly) and on the next start, while the others go on.
+        const tries = (this.tries.get(id) ?? 0) + 1
+        this.tries.set(id, tries)
+        const wait = Math.min(this.retryMs * 2 ** (tries - 1), 3_600_000)
+        this.log.warn({ err, event: id, tries, retryInMs: wait }, 'fulfilment failed; retrying later')
+        const timer = setTimeout(() => {
+          this.timers.delete(timer)
+          this.queued.delete(id)
+          this.enqueue(id)
+        }, wait)
+        timer.unref()
+        this.timers.add(timer)
       }
     }
   }
@@ -213,6 +220,17 @@ export class StripeBridge {
     if (text === undefined) return
     const record = JSON.parse(text) as EventRecord
     if (record.state === 'done') return
+    try {
+      await this.handle(record)
+    } catch (err) {
+      // An object Stripe does not know (another account's, or a forged event's): retrying would not help.
+      if (!isMissing(err)) throw err
+      this.log.warn({ event: id, type: record.type, object: record.object }, 'the event\'s object is not in Stripe; dropped')
+    }
+    await this.components.kv.put(`events/${id}`, JSON.stringify({ ...record, id, state: 'done' }), { signal })
+  }
+
+  private async handle (record: EventRecord): Promise<void> {
     const { stripe } = this.components
     switch (record.type) {
       case 'checkout.session.completed':
@@ -246,7 +264,6 @@ export class StripeBridge {
         if (meta !== undefined) await this.syncSubscription(sub, meta)
       }
     }
-    await this.components.kv.put(`events/${id}`, JSON.stringify({ ...record, id, state: 'done' }), { signal })
   }
 
   /** Bring what was issued for a subscription in line with its current state. */
@@ -384,6 +401,12 @@ export async function api<T> (call: () => Promise<T>): Promise<T> {
     if (isMhcError(err)) throw err
     throw new PaymentProcessorError(`Stripe: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/** Stripe answered 404: the object does not exist (for this key). */
+function isMissing (err: unknown): boolean {
+  const cause = (err as { cause?: { statusCode?: unknown } }).cause
+  return cause?.statusCode === 404
 }
 
 /** A fresh entitlement id: 16 random bytes, 22 base64url characters. */
