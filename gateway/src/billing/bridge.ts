@@ -89,6 +89,8 @@ const HANDLED = new Set([
   'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'customer.subscription.paused', 'customer.subscription.resumed',
   'charge.refunded', 'charge.dispute.created'
 ])
+/** How long a fulfilled event's claim is kept: past Stripe's 30 days of keeping events, a duplicate cannot come. */
+const EVENT_MEMORY_MS = 31 * 86_400_000
 /** Subscription statuses that hold an entitlement for the current period (past_due: Stripe is still retrying the payment, within the grace). */
 const PAYING = new Set(['active', 'trialing', 'past_due'])
 /** Statuses a Stripe subscription never leaves. */
@@ -124,17 +126,32 @@ export class StripeBridge {
     return { ...this.counts }
   }
 
-  /** Queue the events claimed but not fulfilled before the last stop (or crash). */
+  /** Queue the events claimed but not fulfilled before the last stop (or crash); forget old fulfilled ones, then daily. */
   async start (options: AbortOptions = {}): Promise<void> {
+    await this.sweep(options)
+    const timer = setInterval(() => { void this.sweep({ signal: this.stop$.signal }).catch(err => { if (!this.stop$.signal.aborted) this.log.warn({ err }, 'sweeping old webhook events failed') }) }, 86_400_000)
+    timer.unref()
+    this.timers.add(timer)
+  }
+
+  /**
+   * Stripe redelivers an event for at most 3 days and keeps it 30: a claim
+   * older than that can never be needed to refuse a duplicate.
+   */
+  private async sweep (options: AbortOptions): Promise<void> {
+    const old: string[] = []
     for await (const text of this.components.kv.values('events/', options)) {
       const record = JSON.parse(text) as EventRecord & { id?: string }
-      if (record.state === 'queued' && record.id !== undefined) this.enqueue(record.id)
+      if (record.id === undefined) continue
+      if (record.state === 'queued') this.enqueue(record.id)
+      else if (this.now() - record.at > EVENT_MEMORY_MS) old.push(record.id)
     }
+    for (const id of old) await this.components.kv.delete(`events/${id}`, options)
   }
 
   async stop (): Promise<void> {
     this.stop$.abort()
-    for (const timer of this.timers) clearTimeout(timer)
+    for (const timer of this.timers) clearTimeout(timer) // (clearTimeout clears intervals too)
     this.timers.clear()
     await this.working
   }

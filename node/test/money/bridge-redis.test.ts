@@ -1,0 +1,75 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type EntitlementView, toBase64url } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
+import t from 'tap'
+import { startRedis } from '../../../gateway/test/helpers/redis.js'
+import { defaultConfig } from '../../src/config.js'
+import { bridgeKeygen } from '../../src/money/index.js'
+import { initRepo } from '../../src/store/repo.js'
+import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
+import { register } from '../helpers/accounts.js'
+import { randomSigner } from '../helpers/social.js'
+import { startStripeStandIn } from '../helpers/stripe-stand-in.js'
+
+const SECRET = 'whsec_redistest'
+
+// One bridge behind a load balancer: two gateways with the same bridge key and one Redis. Stripe may deliver an event to both at once.
+t.test('two gateways of one bridge sharing Redis claim each event once between them', async t => {
+  const stripe = await startStripeStandIn()
+  const redis = await startRedis()
+  const dir = await mkdtemp(join(tmpdir(), 'mhc-bridge-redis-'))
+  const nodes: InProcessNode[] = []
+  t.teardown(async () => {
+    await Promise.all(nodes.map(async n => await n.destroy().catch(() => {})))
+    await redis.kill()
+    await stripe.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  for (const name of ['a', 'b']) {
+    const repo = join(dir, name)
+    await initRepo(repo, {
+      ...defaultConfig(),
+      swarm: ['/ip4/127.0.0.1/tcp/0'],
+      api: '127.0.0.1:0',
+      gateway: '127.0.0.1:0',
+      redisUrl: redis.url,
+      stripeSecretKey: 'sk_test_standin',
+      stripeWebhookSecret: SECRET,
+      stripeApiBase: stripe.url,
+      billingPrices: { FAN: 'price_fan' },
+      billingSuccessUrl: 'https://mhc.example/ok',
+      billingCancelUrl: 'https://mhc.example/cancel'
+    })
+    if (name === 'a') {
+      await bridgeKeygen(repo)
+    } else {
+      await mkdir(join(repo, 'keys'), { recursive: true })
+      await copyFile(join(dir, 'a', 'keys', 'bridge.key'), join(repo, 'keys', 'bridge.key'))
+    }
+    nodes.push(await startInProcessNode({ repo }))
+  }
+  const [gwA, gwB] = nodes.map(n => n.gateway?.url ?? '') as [string, string]
+  const fan = randomSigner()
+  // Accounts live in Redis too: registered on A, logged in on B.
+  const { headers } = await register(gwA, 'fan', fan)
+  const res = await fetch(`${gwB}/api/v1/billing/checkout`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'tier', tier: 'FAN' }) })
+  t.equal(res.status, 200)
+  const session = stripe.complete(String([...stripe.sessions.keys()].at(-1)))
+  const { body, header } = stripe.sign(stripe.event('checkout.session.completed', session), SECRET)
+  const answers = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+    const r = await fetch(`${i % 2 === 0 ? gwA : gwB}/api/v1/billing/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body })
+    return { status: r.status, body: await r.json() as { duplicate?: boolean } }
+  }))
+  t.same(answers.map(a => a.status), Array(10).fill(200))
+  t.equal(answers.filter(a => a.body.duplicate === false).length, 1, 'one claim across both gateways')
+  const issued = async (gw: string): Promise<EntitlementView[]> => await (await fetch(`${gw}/api/v1/entitlements?subject=${toBase64url(fan.publicKey)}`)).json() as EntitlementView[]
+  // Whichever gateway claimed it fulfils it; the other never does.
+  const winner = await eventually(async () => {
+    const [a, b] = [await issued(gwA), await issued(gwB)]
+    return a.length + b.length > 0 ? { a, b } : undefined
+  }, { what: 'the entitlement' })
+  t.equal(winner.a.length + winner.b.length, 1, 'one entitlement in all')
+  t.equal(stripe.requests.filter(r => r === `GET /v1/checkout/sessions/${String(session.id)}`).length, 1, 'the session fetched once')
+})
