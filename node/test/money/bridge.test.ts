@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { type EntitlementView, REVOCATION_TOPIC, type Signer, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
-import { defaultConfig, type NodeConfig } from '../../src/config.js'
+import { billingConfig, defaultConfig, type NodeConfig, resolveConfig } from '../../src/config.js'
 import { bridgeKeygen } from '../../src/money/index.js'
 import { initRepo } from '../../src/store/repo.js'
 import { type InProcessNode, startInProcessNode } from '../../src/testing/in-process.js'
@@ -329,4 +329,41 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     const list = await fetch(`${other}/api/v1/entitlements?subject=${keyOf(fan)}`)
     t.equal(list.status, 503)
   })
+})
+
+t.test('configuration: the Stripe keys from the environment, both or neither, with the Checkout URLs', async t => {
+  const file = { ...defaultConfig(), billingSuccessUrl: 'https://mhc.example/ok', billingCancelUrl: 'https://mhc.example/no' }
+  t.equal(billingConfig(resolveConfig(file)), undefined, 'no keys: the gateway sells nothing')
+  const config = resolveConfig(file, {}, { MHC_STRIPE_SECRET_KEY: 'sk_test_env', MHC_STRIPE_WEBHOOK_SECRET: 'whsec_env', MHC_STRIPE_API_BASE: 'http://127.0.0.1:9' })
+  t.match(billingConfig(config), { secretKey: 'sk_test_env', webhookSecret: 'whsec_env', apiBase: 'http://127.0.0.1:9', successUrl: 'https://mhc.example/ok', prices: {} })
+  const overridden = resolveConfig({ ...file, stripeSecretKey: 'sk_test_file', stripeWebhookSecret: 'whsec_file' }, {}, { MHC_STRIPE_SECRET_KEY: 'sk_test_env', MHC_STRIPE_WEBHOOK_SECRET: '' })
+  t.match(billingConfig(overridden), { secretKey: 'sk_test_env', webhookSecret: 'whsec_file' }, 'the environment wins when set and not empty')
+  const code = (f: () => unknown): string | undefined => { try { f(); return undefined } catch (err) { return (err as { code?: string }).code } }
+  t.equal(code(() => resolveConfig(file, {}, { MHC_STRIPE_SECRET_KEY: 'sk_test_env' })), 'MHC_ERR_CONFIG_INVALID', 'a secret key without a webhook secret')
+  t.equal(code(() => resolveConfig(defaultConfig(), {}, { MHC_STRIPE_SECRET_KEY: 'sk_test_env', MHC_STRIPE_WEBHOOK_SECRET: 'whsec_env' })), 'MHC_ERR_CONFIG_INVALID', 'keys without the Checkout URLs')
+  t.equal(code(() => resolveConfig(file, {}, { MHC_STRIPE_SECRET_KEY: 'pk_test_publishable', MHC_STRIPE_WEBHOOK_SECRET: 'whsec_env' })), 'MHC_ERR_CONFIG_INVALID', 'a publishable key is not a secret key')
+  t.equal(code(() => resolveConfig({ ...file, billingPrices: { GOLD: 'price_x' } } as never)), 'MHC_ERR_CONFIG_INVALID', 'a price for no tier')
+})
+
+t.test('a node configured to sell without a bridge key refuses to start, naming `mhc bridge keygen`', async t => {
+  const stripe = await startStripeStandIn()
+  const dir = await mkdtemp(join(tmpdir(), 'mhc-bridge-nokey-'))
+  t.teardown(async () => {
+    await stripe.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+  const repo = join(dir, 'repo')
+  await initRepo(repo, {
+    ...defaultConfig(),
+    swarm: ['/ip4/127.0.0.1/tcp/0'],
+    api: '127.0.0.1:0',
+    gateway: '127.0.0.1:0',
+    stripeSecretKey: 'sk_test_standin',
+    stripeWebhookSecret: SECRET,
+    billingSuccessUrl: 'https://mhc.example/ok',
+    billingCancelUrl: 'https://mhc.example/no'
+  })
+  const err = await startInProcessNode({ repo }).then(async n => { await n.destroy(); return undefined }, (e: { code?: string, message?: string }) => e)
+  t.equal(err?.code, 'MHC_ERR_NOT_FOUND')
+  t.match(err?.message, /mhc bridge keygen/)
 })
