@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
-  type AbortOptions, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, 
+  type AbortOptions, BadRequestError, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, 
   fromBase64url, isMhcError, type PaidTierName, PaymentProcessorError, type Revocation, type RevocationReasonName, readEntitlement, type Signer,sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
@@ -89,6 +89,8 @@ const HANDLED = new Set([
   'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted', 'customer.subscription.paused', 'customer.subscription.resumed',
   'charge.refunded', 'charge.dispute.created'
 ])
+/** How long stop() waits for a fulfilment in flight. */
+const STOP_WAIT_MS = 2000
 /** How long a fulfilled event's claim is kept: past Stripe's 30 days of keeping events, a duplicate cannot come. */
 const EVENT_MEMORY_MS = 31 * 86_400_000
 /** Subscription statuses that hold an entitlement for the current period (past_due: Stripe is still retrying the payment, within the grace). */
@@ -153,7 +155,10 @@ export class StripeBridge {
     this.stop$.abort()
     for (const timer of this.timers) clearTimeout(timer) // (clearTimeout clears intervals too)
     this.timers.clear()
-    await this.working
+    // Stripe's SDK takes no AbortSignal: a call in flight is not waited for past a bound; what it then does fails on the aborted signal, and the event stays queued.
+    let bounded: NodeJS.Timeout | undefined
+    await Promise.race([this.working, new Promise(resolve => { bounded = setTimeout(resolve, STOP_WAIT_MS) })])
+    clearTimeout(bounded)
   }
 
   /** Resolves once the queue is empty (tests and the bench wait on it). */
@@ -410,12 +415,19 @@ function objectOf (event: Stripe.Event): string {
   return typeof object.id === 'string' ? object.id : ''
 }
 
-/** A call to Stripe's API; its failures become PaymentProcessorError (the SDK retries network errors itself). */
+/**
+ * A call to Stripe's API (the SDK retries network errors itself). Stripe
+ * refusing the parameters (400: an amount under its minimum, a currency it
+ * does not take) is the caller's BadRequestError with Stripe's reason; any
+ * other failure is PaymentProcessorError.
+ */
 export async function api<T> (call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
     if (isMhcError(err)) throw err
+    const { statusCode, type } = err as { statusCode?: unknown, type?: unknown }
+    if (statusCode === 400 && type === 'StripeInvalidRequestError') throw new BadRequestError(`Stripe refused it: ${(err as Error).message}`, { cause: err })
     throw new PaymentProcessorError(`Stripe: ${(err as Error).message}`, { cause: err })
   }
 }

@@ -14,7 +14,7 @@
  *
  * It does NOT cover: real payments, prices and products (a price id is
  * accepted as it is, amounts come from `price_data` or the test), invoices,
- * proration, trials, taxes, currencies' minimum amounts, list/search/update
+ * proration, trials, taxes, per-currency minimum amounts (50 minor units for all), list/search/update
  * endpoints, expansion (`expand[]`), idempotency-key replay (keys are
  * ignored), API versions, pagination, Connect, rate limits, and webhook
  * delivery and retries (the test posts each event itself). Errors are
@@ -100,6 +100,8 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
     ['POST', /^\/v1\/checkout\/sessions$/, (_m, f) => {
       const item = (f.line_items as Record<string, Obj> | undefined)?.['0'] ?? {}
       const priceData = item.price_data as Obj | undefined
+      // Stripe's minimum charge is about 50 cents; the stand-in applies 50 minor units to every currency.
+      if (priceData !== undefined && Number(priceData.unit_amount) < 50) return [400, stripeError('The Checkout Session\'s total amount due must add up to at least 50 minor units')]
       const s: Obj = {
         id: id('cs_test'),
         object: 'checkout.session',
