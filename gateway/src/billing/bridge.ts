@@ -183,7 +183,9 @@ export class StripeBridge {
       throw new WebhookSignatureError(`The webhook signature does not verify: ${(err as Error).message}`, { cause: err })
     }
     this.counts.received++
-    const record: EventRecord & { id: string } = { id: event.id, state: HANDLED.has(event.type) ? 'queued' : 'done', type: event.type, object: objectOf(event), at: this.now() }
+    const object = objectOf(event)
+    // Events the bridge does not handle (or about no object) are claimed as done: a duplicate of them is still a duplicate.
+    const record: EventRecord & { id: string } = { id: event.id, state: HANDLED.has(event.type) && object !== '' ? 'queued' : 'done', type: event.type, object, at: this.now() }
     // The claim and the queue entry are one write: once it is there, the event will be fulfilled, once.
     if (!await this.components.kv.create(`events/${event.id}`, JSON.stringify(record), options)) {
       this.counts.duplicates++

@@ -73,12 +73,12 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     return await res.json() as EntitlementView[]
   }
   /** A Checkout through the gateway, paid in the stand-in; the session as Stripe holds it then. */
-  const buy = async (body: Obj): Promise<Obj> => {
+  const buy = async (body: Obj, period?: { periodStart: number, periodEnd: number }): Promise<Obj> => {
     const res = await post('/api/v1/billing/checkout', body)
     if (res.status !== 200) throw new Error(`checkout ${res.status} ${JSON.stringify(res.body)}`)
     const session = [...stripe.sessions.values()].find(s => String(res.body.url).endsWith(String(s.id)))
     if (session === undefined) throw new Error('no session in the stand-in')
-    return stripe.complete(session.id as string)
+    return stripe.complete(session.id as string, period)
   }
   const fetches = (path: string): number => stripe.requests.filter(r => r === `GET ${path}`).length
   /**
@@ -202,6 +202,27 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     // What another node makes of it: verified offline against the bridge key.
     const onB = await b.entitlements.verify(Buffer.from(e.entitlement, 'base64url'), { subject: keyOf(fan) })
     t.equal(onB.id, e.id)
+  })
+
+  t.test('a renewal: the next period gets its own entitlement, once', async t => {
+    // The first period ends now; Stripe renews the subscription as the next one starts.
+    const now = Math.floor(Date.now() / 1000)
+    const session = await buy({ kind: 'subscription', creator }, { periodStart: now - 30 * 86_400, periodEnd: now })
+    const subId = String(session.subscription)
+    t.equal((await send(stripe.event('checkout.session.completed', session))).status, 200)
+    const first = await eventually(async () => (await issued()).find(x => x.ref === `stripe:${subId}`), { what: 'the first period' })
+    const sub = stripe.subscriptions.get(subId) as { items: { data: Array<{ current_period_start: number, current_period_end: number }> } }
+    const item = sub.items.data[0] as { current_period_start: number, current_period_end: number }
+    item.current_period_start = now
+    item.current_period_end = now + 30 * 86_400
+    const renewed = stripe.event('customer.subscription.updated', sub as unknown as Obj)
+    t.equal((await send(renewed)).status, 200)
+    t.equal((await send(stripe.event('customer.subscription.updated', sub as unknown as Obj))).status, 200, 'another event about the same period')
+    await drained()
+    const mine = (await issued()).filter(x => x.ref === `stripe:${subId}`).sort((x, y) => x.notBefore - y.notBefore)
+    t.equal(mine.length, 2)
+    t.equal(mine[0]?.id, first.id)
+    t.equal(mine[1]?.notBefore, item.current_period_start * 1000)
   })
 
   t.test('the same event delivered 10 times at once: one claim, one fulfilment', async t => {
