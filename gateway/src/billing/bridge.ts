@@ -13,13 +13,15 @@
  * Fulfilment runs after the answer, one event at a time, and never trusts
  * the event's copy of an object or its order: it fetches the Checkout
  * session, subscription or charge as it is now and brings the bridge's
- * records to match (an entitlement per paid subscription period, a
- * revocation once a subscription ends or a charge is refunded or disputed).
+ * records to match: one entitlement per paid period of a subscription or
+ * payment (each period claimed atomically, so concurrent fulfilments issue
+ * one), and revocations once a subscription ends or a charge is refunded or
+ * disputed (after which nothing more is issued for it).
  */
 import { randomBytes } from 'node:crypto'
 import {
-  type AbortOptions, BadRequestError, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, 
-  fromBase64url, isMhcError, type PaidTierName, PaymentProcessorError, type Revocation, type RevocationReasonName, readEntitlement, type Signer,sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
+  type AbortOptions, BadRequestError, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, fromBase64url, isMhcError, PaymentProcessorError, type Revocation,
+  type RevocationReasonName, readEntitlement, type Signer, sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import type Stripe from 'stripe'
@@ -63,12 +65,12 @@ interface EventRecord {
   at: number
 }
 
-/** What the bridge issued for one Stripe object (a subscription or a payment intent). */
-interface IssuedRecord {
-  /** The entitlements issued (base64url), with the paid period each covers. */
-  issued: Array<{ id: string, periodEnd: number, notAfter: number, bytes: string }>
-  /** Once ended (cancelled, refunded, disputed): nothing more is issued for this object. */
-  ended?: RevocationReasonName
+/** The entitlement issued for one paid period of a Stripe object (`period/<object>/<period end>`). */
+interface PeriodClaim {
+  id: string
+  notAfter: number
+  /** The signed envelope, base64url. */
+  bytes: string
 }
 
 export interface BridgeStats {
@@ -298,53 +300,38 @@ export class StripeBridge {
       await this.end(key, 'cancellation')
       return
     }
-    if (!PAYING.has(sub.status)) return
     const item = sub.items.data[0]
-    if (item === undefined) return
-    const record = await this.issuedFor(key)
+    if (!PAYING.has(sub.status) || item === undefined || await this.ended(key)) return
     const periodEnd = item.current_period_end * 1000
-    if (record.ended !== undefined) return
-    const done = record.issued.find(i => i.periodEnd === periodEnd)
-    if (done !== undefined) {
-      await this.keep(done)
-      return
-    }
-    const tier: PaidTierName = meta.kind === 'tier' ? meta.tier : 'FAN'
-    const payload: EntitlementPayload = {
+    await this.issue(key, periodEnd, {
       v: 1,
       id: newId(),
       kind: meta.kind,
       subject: meta.subject,
       ...(meta.kind === 'subscription' ? { creator: meta.creator } : {}),
-      tier,
+      tier: meta.kind === 'tier' ? meta.tier : 'FAN',
       notBefore: item.current_period_start * 1000,
       notAfter: periodEnd + ENTITLEMENT_GRACE_MS,
       ref: `stripe:${sub.id}`
-    }
-    await this.issue(key, record, payload, periodEnd)
+    })
   }
 
   private async issueTip (session: Stripe.Checkout.Session, pi: string, meta: BillingMetadata): Promise<void> {
     if (meta.kind !== 'tip' || session.amount_total === null || session.currency === null) return
     const key = `pi/${pi}`
-    const record = await this.issuedFor(key)
-    if (record.ended !== undefined) return
-    if (record.issued[0] !== undefined) {
-      await this.keep(record.issued[0])
-      return
-    }
+    if (await this.ended(key)) return
     // A refund or dispute may have been handled before this event (no order): the charge as it is now decides.
     const intent = await api(async () => await this.components.stripe.paymentIntents.retrieve(pi))
     const chargeId = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id
     if (chargeId !== undefined) {
       const charge = await api(async () => await this.components.stripe.charges.retrieve(chargeId))
       if (charge.disputed || charge.refunded || charge.amount_refunded > 0) {
-        await this.put(key, { ...record, ended: charge.disputed ? 'dispute' : 'refund' })
+        await this.end(key, charge.disputed ? 'dispute' : 'refund')
         return
       }
     }
     const now = this.now()
-    await this.issue(key, record, {
+    await this.issue(key, 0, {
       v: 1,
       id: newId(),
       kind: 'tip',
@@ -356,30 +343,49 @@ export class StripeBridge {
       notBefore: now,
       notAfter: now + TIP_RECEIPT_LIFETIME_MS,
       ref: `stripe:${pi}`
-    }, 0)
+    })
   }
 
   /**
-   * Sign and keep an entitlement. The record is written first: after a
-   * crash between the two, the event's retry keeps the recorded bytes
-   * (keep) rather than signing a second entitlement for the same period.
+   * Issue the one entitlement of a Stripe object's paid period. The period
+   * is claimed with an atomic create-if-absent holding the signed bytes, so
+   * two fulfilments at once (two events about one subscription, or two
+   * gateways of one bridge) issue one entitlement; the loser, or a retry
+   * after a crash, keeps the winner's bytes instead. Checked again after
+   * the claim: an `end` that ran meanwhile wins.
    */
-  private async issue (key: string, record: IssuedRecord, payload: EntitlementPayload, periodEnd: number): Promise<void> {
+  private async issue (key: string, period: number, payload: EntitlementPayload): Promise<void> {
     const signal = this.stop$.signal
     const bytes = await sealEntitlement(payload, this.components.signer, { signal })
-    await this.put(key, { ...record, issued: [...record.issued, { id: payload.id, periodEnd, notAfter: payload.notAfter, bytes: toBase64url(bytes) }] })
+    const claim: PeriodClaim = { id: payload.id, notAfter: payload.notAfter, bytes: toBase64url(bytes) }
+    const periodKey = `period/${key}/${period}`
+    if (!await this.components.kv.create(periodKey, JSON.stringify(claim), { signal })) {
+      const text = await this.components.kv.get(periodKey, { signal })
+      if (text !== undefined) await this.keep(key, JSON.parse(text) as PeriodClaim)
+      return
+    }
+    if (await this.ended(key)) return
     await this.components.entitlements.add(bytes, { signal })
     this.counts.issued++
     this.log.info({ id: payload.id, kind: payload.kind, subject: payload.subject, ref: payload.ref }, 'entitlement issued')
   }
 
-  /** Revoke everything issued for a Stripe object, and issue nothing more for it. */
+  /** A claimed period's entitlement the store may not have (a crash between claim and keeping): keep it now, unless the object ended or it expired. */
+  private async keep (key: string, claim: PeriodClaim): Promise<void> {
+    if (this.now() > claim.notAfter || this.components.entitlements.isRevoked(claim.id) || await this.ended(key)) return
+    const bytes = fromBase64url(claim.bytes)
+    const e = readEntitlement(bytes)
+    if (this.components.entitlements.list({ subject: e.payload.subject }).some(x => x.id === e.id)) return
+    await this.components.entitlements.add(bytes, { signal: this.stop$.signal })
+  }
+
+  /** End a Stripe object (the first reason recorded stays) and revoke every entitlement claimed for it. */
   private async end (key: string, reason: RevocationReasonName): Promise<void> {
     const signal = this.stop$.signal
-    const record = await this.issuedFor(key)
-    if (record.ended === undefined) await this.put(key, { ...record, ended: reason })
+    await this.components.kv.create(`ended/${key}`, reason, { signal })
     const now = this.now()
-    for (const { id, notAfter } of record.issued) {
+    for await (const text of this.components.kv.values(`period/${key}/`, { signal })) {
+      const { id, notAfter } = JSON.parse(text) as PeriodClaim
       if (this.components.entitlements.isRevoked(id) || now > notAfter) continue
       const bytes = await sealRevocation({ v: 1, entitlement: id, reason, at: now, notAfter }, this.components.signer, { signal })
       await this.components.entitlements.revoke(bytes, { signal })
@@ -388,22 +394,8 @@ export class StripeBridge {
     }
   }
 
-  /** An issued entitlement the store may not have kept (a crash after the record was written): keep it now. */
-  private async keep (issued: IssuedRecord['issued'][number]): Promise<void> {
-    const bytes = fromBase64url(issued.bytes)
-    const e = readEntitlement(bytes)
-    if (this.components.entitlements.list({ subject: e.payload.subject }).some(x => x.id === e.id)) return
-    if (this.now() > issued.notAfter) return
-    await this.components.entitlements.add(bytes, { signal: this.stop$.signal })
-  }
-
-  private async issuedFor (key: string): Promise<IssuedRecord> {
-    const text = await this.components.kv.get(`issued/${key}`, { signal: this.stop$.signal })
-    return text === undefined ? { issued: [] } : JSON.parse(text) as IssuedRecord
-  }
-
-  private async put (key: string, record: IssuedRecord): Promise<void> {
-    await this.components.kv.put(`issued/${key}`, JSON.stringify(record), { signal: this.stop$.signal })
+  private async ended (key: string): Promise<boolean> {
+    return await this.components.kv.get(`ended/${key}`, { signal: this.stop$.signal }) !== undefined
   }
 }
 

@@ -72,4 +72,23 @@ t.test('two gateways of one bridge sharing Redis claim each event once between t
   }, { what: 'the entitlement' })
   t.equal(winner.a.length + winner.b.length, 1, 'one entitlement in all')
   t.equal(stripe.requests.filter(r => r === `GET /v1/checkout/sessions/${String(session.id)}`).length, 1, 'the session fetched once')
+
+  // Two different events about one subscription, each claimed by another gateway and fulfilled at once: the period is claimed once.
+  const again = await fetch(`${gwA}/api/v1/billing/checkout`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'tier', tier: 'FAN' }) })
+  t.equal(again.status, 200)
+  const second = stripe.complete(String([...stripe.sessions.keys()].at(-1)))
+  const sub = stripe.subscriptions.get(String(second.subscription)) ?? {}
+  const events = [stripe.event('checkout.session.completed', second), stripe.event('customer.subscription.created', sub), stripe.event('customer.subscription.updated', sub)]
+  const acks = await Promise.all(events.flatMap(event => {
+    const signed = stripe.sign(event, SECRET)
+    return [gwA, gwB].map(async gw => (await fetch(`${gw}/api/v1/billing/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signed.header }, body: signed.body })).status)
+  }))
+  t.same(acks, Array(6).fill(200))
+  const ref = `stripe:${String(second.subscription)}`
+  await eventually(async () => [...await issued(gwA), ...await issued(gwB)].some(e => e.ref === ref), { what: 'the second subscription\'s entitlement' })
+  // Every event handled (each fetches the subscription once) before counting.
+  await eventually(() => stripe.requests.filter(r => r === `GET /v1/subscriptions/${String(second.subscription)}`).length >= 3, { what: 'all three events handled' })
+  await eventually(async () => (await issued(gwA)).length + (await issued(gwB)).length >= 2, { what: 'kept' })
+  const all = [...await issued(gwA), ...await issued(gwB)].filter(e => e.ref === ref)
+  t.equal(new Set(all.map(e => e.id)).size, 1, 'one entitlement for the period, whichever gateway kept it')
 })
