@@ -126,6 +126,7 @@ export class StripeBridge {
     return this.components.stripe
   }
 
+  /** What the bridge did since it started (for metrics and logs). */
   stats (): BridgeStats {
     return { ...this.counts }
   }
@@ -161,11 +162,6 @@ export class StripeBridge {
     let bounded: NodeJS.Timeout | undefined
     await Promise.race([this.working, new Promise(resolve => { bounded = setTimeout(resolve, STOP_WAIT_MS) })])
     clearTimeout(bounded)
-  }
-
-  /** Resolves once the queue is empty (tests and the bench wait on it). */
-  async idle (): Promise<void> {
-    while (this.working !== undefined) await this.working
   }
 
   /**

@@ -52,13 +52,6 @@ export interface BillingComponents {
 const WEBHOOK_MAX_BYTES = 512 * 1024
 const problems = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 422: ProblemBody, 502: ProblemBody, 503: ProblemBody }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The Stripe bridge, when configured (tests and the bench read its counts). */
-    stripeBridge?: StripeBridge
-  }
-}
-
 /** Stripe's client, pointed at `apiBase` when given (its host, port and protocol options). */
 export function stripeClient (init: Pick<BillingInit, 'secretKey' | 'apiBase'>): Stripe {
   const base = init.apiBase === undefined ? undefined : new URL(init.apiBase)
@@ -89,9 +82,12 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
       return { bridge, init, entitlements: components.bridge.entitlements }
     }
     if (bridge !== undefined) {
-      app.decorate('stripeBridge', bridge)
       app.addHook('onReady', async () => { await bridge.start({ signal: AbortSignal.timeout(30_000) }) })
-      app.addHook('onClose', async () => { await bridge.stop() })
+      app.addHook('onClose', async () => {
+        await bridge.stop()
+        const stats = bridge.stats()
+        if (stats.received > 0) app.log.info({ ...stats }, 'stripe bridge stopped')
+      })
     }
 
     /** The buyer: the key the request names, which must be the account's, or the account's first. */
