@@ -216,6 +216,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       accounts,
       datastore: components.datastore,
       logger: components.logger,
+      registry: metrics.registry,
       ...(redis === undefined ? {} : { redis }),
       ...(components.bridge === undefined ? {} : { bridge: components.bridge })
     }, init.billing))

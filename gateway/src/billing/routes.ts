@@ -12,12 +12,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { Counter, type Registry } from 'prom-client'
 import Stripe from 'stripe'
 import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { type AccountDatastore, type AccountKV, datastoreKV, redisKV } from '../accounts/store.js'
 import { clientGone } from '../listen.js'
 import { authenticated } from '../routes/auth.js'
-import { api, type BridgeEntitlements, StripeBridge } from './bridge.js'
+import { api, type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
 import { writeMetadata } from './metadata.js'
 
 /** The bridge's configuration (node config `stripe*` and `billing*`, docs/configuration.md). */
@@ -46,6 +47,8 @@ export interface BillingComponents {
   /** The bridge's key and the node's entitlement store; with `init`, the bridge sells. */
   bridge?: { signer: Signer, entitlements: BridgeEntitlements }
   logger: Logger
+  /** The gateway's metrics registry: the bridge's counts appear on /metrics. */
+  registry?: Registry
 }
 
 /** The largest webhook body read (Stripe's events are a few KiB). */
@@ -82,6 +85,7 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
       return { bridge, init, entitlements: components.bridge.entitlements }
     }
     if (bridge !== undefined) {
+      if (components.registry !== undefined) bridgeMetrics(bridge, components.registry)
       app.addHook('onReady', async () => { await bridge.start({ signal: AbortSignal.timeout(30_000) }) })
       app.addHook('onClose', async () => {
         await bridge.stop()
@@ -181,4 +185,19 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
         .map(e => entitlementView(e, entitlementStatus(e, now, id => entitlements.isRevoked(id))))
     })
   }
+}
+
+/** `mhc_gateway_billing_webhook_events_total{what}`: the bridge's counts, read when /metrics is scraped. */
+function bridgeMetrics (bridge: StripeBridge, registry: Registry): void {
+  new Counter({
+    name: 'mhc_gateway_billing_webhook_events_total',
+    help: 'Stripe webhook deliveries verified (received), refused as already claimed (duplicates), events fulfilled, fulfilment attempts failed, entitlements issued and revoked',
+    labelNames: ['what'],
+    registers: [registry],
+    // prom-client calls collect with the metric as `this`.
+    collect (this: Counter<'what'>) {
+      this.reset()
+      for (const [what, n] of Object.entries(bridge.stats()) as Array<[keyof BridgeStats, number]>) this.inc({ what }, n)
+    }
+  })
 }

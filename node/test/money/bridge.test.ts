@@ -80,6 +80,11 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     if (session === undefined) throw new Error('no session in the stand-in')
     return stripe.complete(session.id as string, period)
   }
+  /** The bridge's counts on the gateway's /metrics. */
+  const counts = async (): Promise<Record<string, number>> => {
+    const text = await (await fetch(`${gw}/metrics`)).text()
+    return Object.fromEntries([...text.matchAll(/^mhc_gateway_billing_webhook_events_total\{what="(\w+)"\} (\d+)$/gm)].map(m => [m[1] as string, Number(m[2])]))
+  }
   const fetches = (path: string): number => stripe.requests.filter(r => r === `GET ${path}`).length
   /**
    * Events are fulfilled one at a time, in the order claimed: once a tip
@@ -228,6 +233,7 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
   t.test('the same event delivered 10 times at once: one claim, one fulfilment', async t => {
     const session = await buy({ kind: 'subscription', creator })
     const { body, header } = stripe.sign(stripe.event('checkout.session.completed', session), SECRET)
+    const before = await counts()
     const answers = await Promise.all(Array.from({ length: 10 }, async () => await deliver(body, header)))
     t.same(answers.map(a => a.status), Array(10).fill(200))
     t.equal(answers.filter(a => a.body.duplicate === false).length, 1, 'one delivery claimed it')
@@ -237,6 +243,14 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     t.equal(mine.length, 1, 'one entitlement')
     t.equal(mine[0]?.kind, 'subscription')
     t.equal(mine[0]?.creator, creator)
+    // The barrier's entitlement is kept a moment before its event is marked fulfilled.
+    const after = await eventually(async () => { const c = await counts(); return (c.fulfilled ?? 0) - (before.fulfilled ?? 0) >= 2 ? c : undefined }, { what: 'the counts' })
+    const delta = (what: string): number => (after[what] ?? 0) - (before[what] ?? 0)
+    // The 10 deliveries, then the barrier's one (a tip: one more event, one more entitlement).
+    t.equal(delta('received'), 11, 'counted on /metrics: 11 deliveries verified')
+    t.equal(delta('duplicates'), 9, '9 refused as already claimed')
+    t.equal(delta('fulfilled'), 2, 'the event and the barrier fulfilled once each')
+    t.equal(delta('issued'), 2)
   })
 
   t.test('the same event delivered 10 times in sequence: one fulfilment', async t => {
