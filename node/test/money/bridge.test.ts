@@ -254,7 +254,8 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
   })
 
   t.test('the same event delivered 10 times in sequence: one fulfilment', async t => {
-    const session = await buy({ kind: 'tip', creator, amount: 250, currency: 'usd' })
+    const video = 'bafyreia7opnrd3pyodjx5exnoppk5xv2maqrtgvkmamxillbxs6be6bd5e'
+    const session = await buy({ kind: 'tip', creator, amount: 250, currency: 'usd', video, message: 'great stream' })
     const { body, header } = stripe.sign(stripe.event('checkout.session.completed', session), SECRET)
     const answers = []
     for (let i = 0; i < 10; i++) answers.push(await deliver(body, header))
@@ -265,6 +266,9 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     t.equal(tips.length, 1)
     t.equal(tips[0]?.amount, 250)
     t.equal(tips[0]?.currency, 'usd')
+    t.equal(tips[0]?.video, video, 'the video it was given under')
+    t.equal(tips[0]?.creator, creator)
+    t.equal((tips[0]?.notAfter ?? 0) - (tips[0]?.notBefore ?? 0), 86_400_000, 'a tip receipt lasts a day')
   })
 
   t.test('events out of order end in the state Stripe holds now', async t => {
