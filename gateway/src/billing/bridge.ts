@@ -131,12 +131,16 @@ export class StripeBridge {
     return { ...this.counts }
   }
 
-  /** Queue the events claimed but not fulfilled before the last stop (or crash); forget old fulfilled ones, then daily. */
+  /**
+   * Queue the events claimed but not fulfilled before the last stop (or
+   * crash), and forget old fulfilled ones; again every hour, so a first read
+   * that failed (the store down) is made up for.
+   */
   async start (options: AbortOptions = {}): Promise<void> {
-    await this.sweep(options)
-    const timer = setInterval(() => { void this.sweep({ signal: this.stop$.signal }).catch(err => { if (!this.stop$.signal.aborted) this.log.warn({ err }, 'sweeping old webhook events failed') }) }, 86_400_000)
+    const timer = setInterval(() => { void this.sweep({ signal: this.stop$.signal }).catch(err => { if (!this.stop$.signal.aborted) this.log.warn({ err }, 'sweeping webhook events failed') }) }, 3_600_000)
     timer.unref()
     this.timers.add(timer)
+    await this.sweep(options)
   }
 
   /**

@@ -86,7 +86,10 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
     }
     if (bridge !== undefined) {
       if (components.registry !== undefined) bridgeMetrics(bridge, components.registry)
-      app.addHook('onReady', async () => { await bridge.start({ signal: AbortSignal.timeout(30_000) }) })
+      app.addHook('onReady', async () => {
+        // A store that cannot be read now (Redis down) must not keep the gateway from serving: webhooks then answer 5xx and Stripe retries.
+        await bridge.start({ signal: AbortSignal.timeout(30_000) }).catch((err: unknown) => { app.log.warn({ err }, 'the Stripe bridge could not read its queued events; they are read at the next start') })
+      })
       app.addHook('onClose', async () => {
         await bridge.stop()
         const stats = bridge.stats()
