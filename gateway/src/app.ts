@@ -29,6 +29,7 @@ import { authRoutes } from './routes/auth.js'
 import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
+import { forensicsRoutes, type GatewayForensics } from './routes/forensics.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
@@ -60,6 +61,8 @@ export interface GatewayComponents {
   entitlements?: GatewayEntitlements
   /** The payment bridge's key and the store it keeps what it issues in; with `GatewayInit.billing`, this gateway sells (docs/specs/billing.md). */
   bridge?: { signer: Signer, entitlements: BridgeEntitlements }
+  /** The node's forensic log: `/api/v1/forensics` for operators (needs accounts). */
+  forensics?: GatewayForensics
 }
 
 export interface GatewayInit {
@@ -207,6 +210,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     })
     await app.register(authRoutes(accounts, lifetimes))
     if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
+    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics))
     if (init.uploads !== undefined) {
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))

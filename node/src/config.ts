@@ -18,6 +18,12 @@ export const NodeConfig = Type.Object({
   api: HostPort,
   /** Browser gateway (HOST:PORT), or null for none. */
   gateway: Type.Union([HostPort, Type.Null()]),
+  /** RTMP ingest of live streams (HOST:PORT, TCP; port 0 picks a free port). Default 127.0.0.1:1935. */
+  rtmp: Type.Optional(HostPort),
+  /** SRT ingest of live streams (HOST:PORT, UDP; port 0 picks a free port). Default 127.0.0.1:9000. */
+  srt: Type.Optional(HostPort),
+  /** How long a dropped live publisher may take to come back before its stream ends (default 30 s). */
+  liveReconnectWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
   /** Peers dialled at start. */
   bootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
   /** How long a fetch waits for peers before giving up. */
@@ -42,6 +48,8 @@ export const NodeConfig = Type.Object({
   socialRate: Type.Optional(Type.Object({ burst: Type.Integer({ minimum: 1, maximum: 10_000 }), perSecond: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }) }, { additionalProperties: false })),
   /** Profile records (one per key) the node keeps; past it, the least recently seen go (default 10 000). */
   profileCacheSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  /** How often the forensic log signs a checkpoint when it grew (default 60 s; 0: only on demand). */
+  checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */
@@ -123,6 +131,8 @@ export interface ConfigOverrides {
   api?: string
   gateway?: string | null
   bootstrap?: string[]
+  rtmp?: string
+  srt?: string
 }
 
 /**
@@ -155,6 +165,8 @@ export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}
     ...(overrides.api !== undefined ? { api: overrides.api } : {}),
     ...(overrides.gateway !== undefined ? { gateway: overrides.gateway } : {}),
     ...(overrides.bootstrap !== undefined && overrides.bootstrap.length > 0 ? { bootstrap: overrides.bootstrap } : {}),
+    ...(overrides.rtmp !== undefined ? { rtmp: overrides.rtmp } : {}),
+    ...(overrides.srt !== undefined ? { srt: overrides.srt } : {}),
     ...(redisUrl === undefined ? {} : { redisUrl }),
     ...(bridgeKeys === undefined || bridgeKeys.length === 0 ? {} : { bridgeKeys }),
     ...(set(env.MHC_STRIPE_SECRET_KEY) ? { stripeSecretKey: env.MHC_STRIPE_SECRET_KEY } : {}),

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { type Gateway, gateway } from '@mhc/gateway'
-import { type AbortOptions, type DaemonInfo, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
+import { type AbortOptions, type DaemonInfo, forensicOrigin, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
@@ -18,6 +18,8 @@ import { type Catalogue, catalogue } from './catalogue/index.js'
 import { billingConfig, type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type Forensics, forensics } from './forensics/index.js'
+import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
 import { type EntitlementStore, entitlementStore, loadBridgeSigner } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
@@ -51,6 +53,8 @@ export interface MhcNode {
   readonly roles: Roles
   readonly profiles: Profiles
   readonly entitlements: EntitlementStore
+  readonly live: Live
+  readonly forensics: Forensics
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -67,6 +71,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
   for (const addr of [...config.swarm, ...config.bootstrap]) parseMultiaddr(addr)
   const apiAddr = parseHostPort(config.api)
   const gatewayAddr = config.gateway === null ? undefined : parseHostPort(config.gateway)
+  const rtmpAddr = config.rtmp === undefined ? undefined : parseHostPort(config.rtmp)
+  const srtAddr = config.srt === undefined ? undefined : parseHostPort(config.srt)
 
   const unlock = await lockRepo(repo.paths)
   const services = new ServiceStack(logger)
@@ -83,6 +89,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     const { helia } = p2p
     const libp2p = helia.libp2p
     const signer = keySigner(repo.privateKey)
+
+    const log = await services.start('forensics', forensics({
+      dir: repo.paths.forensics,
+      origin: forensicOrigin(signer.publicKey),
+      ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
+    })({ signer, orbitdb: p2p.orbitdb, logger }), options)
 
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
@@ -105,7 +117,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       signer,
       logger
     }), options)
-    const keyRoles = await services.start('roles', roles()({ datastore: helia.datastore, logger }), options)
+    const keyRoles = await services.start('roles', roles({ nodeKey: toBase64url(signer.publicKey) })({ datastore: helia.datastore, forensics: log, logger }), options)
     const fs = unixfs(helia)
     const people = await services.start('profiles', profiles({
       ...(config.profileCacheSize === undefined ? {} : { cacheSize: config.profileCacheSize })
@@ -144,8 +156,15 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       stagingDir: repo.paths.staging,
       ...(config.draftTtlHours === undefined ? {} : { draftTtlMs: Math.round(config.draftTtlHours * 3_600_000) })
     })({
-      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
+      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, forensics: log, logger
     }), options)
+
+    const streams = await services.start('live', live({
+      workDir: join(repo.paths.root, 'live'),
+      ...(rtmpAddr === undefined ? {} : { rtmp: rtmpAddr }),
+      ...(srtAddr === undefined ? {} : { srt: srtAddr }),
+      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs })
+    })({ unixfs: fs, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
@@ -163,6 +182,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       multiaddrs: libp2p.getMultiaddrs().map(String),
       api: api.url,
       gateway: gw?.url ?? null,
+      rtmp: streams.rtmpUrl,
+      srt: streams.srtUrl,
       pid: process.pid
     })
 
@@ -184,7 +205,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       social: chat,
       roles: keyRoles,
       profiles: people,
-      entitlements: money
+      entitlements: money,
+      live: streams,
+      forensics: log
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -200,7 +223,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         gatedFeatures: gatedFeatures(config),
         ...(billing === undefined ? {} : { billing }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
     }
 
     const node: MhcNode = {
@@ -216,6 +239,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
+      live: streams,
+      forensics: log,
       api,
       gateway: gw,
       id,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes protocols/src/wire/generated/*.ts: standalone validators for the
 // wire schemas that are checked whenever a signed object is opened (the video
-// manifest, the announcement, the social messages, the profile record, entitlements and revocations), generated from their TypeBox schemas.
+// manifest, the announcement, the social messages, the profile record, entitlements and revocations, live stream records and updates, the forensic log entry), generated from their TypeBox schemas.
 //
 // Why: openManifest runs in the browser too, and TypeBox's checker (Value or
 // Compile) is ~15 KB gzip of the watch page's 150 KB. A generated validator is
@@ -31,6 +31,8 @@ import { fileURLToPath } from 'node:url'
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { Announce } from '../src/wire/announce-schema.js'
 import { EntitlementPayload, RevocationPayload } from '../src/wire/entitlement-schema.js'
+import { ForensicEntryPayload } from '../src/wire/forensic-schema.js'
+import { LiveStreamPayload, LiveUpdatePayload } from '../src/wire/live-schema.js'
 import { VideoManifest } from '../src/wire/manifest-schema.js'
 import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
@@ -49,7 +51,10 @@ export const TARGETS = [
   { file: 'account-link.ts', schema: KeyLinkPayload, schemaName: 'KeyLinkPayload', from: '../account-schema.js', source: 'src/wire/account-schema.ts', exportName: 'keyLinkValidator' },
   { file: 'profile.ts', schema: ProfilePayload, schemaName: 'ProfilePayload', from: '../profile-schema.js', source: 'src/wire/profile-schema.ts', exportName: 'profilePayloadValidator' },
   { file: 'entitlement.ts', schema: EntitlementPayload, schemaName: 'EntitlementPayload', from: '../entitlement-schema.js', source: 'src/wire/entitlement-schema.ts', exportName: 'entitlementPayloadValidator' },
-  { file: 'revocation.ts', schema: RevocationPayload, schemaName: 'RevocationPayload', from: '../entitlement-schema.js', source: 'src/wire/entitlement-schema.ts', exportName: 'revocationPayloadValidator' }
+  { file: 'revocation.ts', schema: RevocationPayload, schemaName: 'RevocationPayload', from: '../entitlement-schema.js', source: 'src/wire/entitlement-schema.ts', exportName: 'revocationPayloadValidator' },
+  { file: 'live-stream.ts', schema: LiveStreamPayload, schemaName: 'LiveStreamPayload', from: '../live-schema.js', source: 'src/wire/live-schema.ts', exportName: 'liveStreamValidator' },
+  { file: 'live-update.ts', schema: LiveUpdatePayload, schemaName: 'LiveUpdatePayload', from: '../live-schema.js', source: 'src/wire/live-schema.ts', exportName: 'liveUpdateValidator' },
+  { file: 'forensic-entry.ts', schema: ForensicEntryPayload, schemaName: 'ForensicEntryPayload', from: '../forensic-schema.js', source: 'src/wire/forensic-schema.ts', exportName: 'forensicEntryValidator' }
 ]
 
 const ANNOTATIONS = new Set(['$id', 'title', 'description'])

@@ -175,7 +175,16 @@ export const webCryptoVerify: Ed25519Verify = async (publicKey, signature, data)
  * Rejects with InternalError when the verifier could not check at all.
  */
 export async function verifyEnvelope (env: Envelope, options: VerifyOptions = {}): Promise<void> {
-  const { publicKey, signature } = env
+  await verifyEd25519(env.publicKey, env.signature, signedBytes(env.domain, env.payloadType, env.payload), options)
+}
+
+/**
+ * Strict Ed25519 (RFC 8032) of `signature` over raw `data`, with the same
+ * encoding rules and verifier as envelopes: for formats that sign other
+ * bytes than an envelope (C2SP signed notes). Rejects with
+ * SignatureInvalidError, or InternalError when the verifier could not check.
+ */
+export async function verifyEd25519 (publicKey: Uint8Array, signature: Uint8Array, data: Uint8Array, options: VerifyOptions = {}): Promise<void> {
   if (publicKey.byteLength !== 32 || signature.byteLength !== 64) {
     throw new SignatureInvalidError('Signature or public key is malformed')
   }
@@ -186,7 +195,7 @@ export async function verifyEnvelope (env: Envelope, options: VerifyOptions = {}
   const verify = options.verify ?? webCryptoVerify
   let ok: boolean
   try {
-    ok = await verify(publicKey, signature, signedBytes(env.domain, env.payloadType, env.payload))
+    ok = await verify(publicKey, signature, data)
   } catch (err) {
     if (isMhcError(err)) throw err
     throw new SignatureInvalidError('Signature or public key is malformed', { cause: err })

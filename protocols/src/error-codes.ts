@@ -6,7 +6,7 @@
  * rename or reuse. Each declaration is pure, so a browser bundle keeps only
  * the ones it uses.
  */
-import { createError, type MhcErrorClass } from './errors.js'
+import { createError, MhcError, type MhcErrorClass, type MhcErrorOptions } from './errors.js'
 
 // Data crossing a boundary
 
@@ -104,6 +104,25 @@ export const AvatarInvalidError = /* #__PURE__ */ createError('AvatarInvalidErro
 /** An avatar over the size limit (1 MiB). */
 export const AvatarTooLargeError = /* #__PURE__ */ createError('AvatarTooLargeError', 'MHC_ERR_AVATAR_TOO_LARGE', 413, 'The avatar is larger than 1 MiB')
 
+// Live streams (ingest, signed live playlist updates)
+
+/** No live stream has this id on this node. */
+export const LiveNotFoundError = /* #__PURE__ */ createError('LiveNotFoundError', 'MHC_ERR_LIVE_NOT_FOUND', 404, 'No such live stream')
+/** A publisher presented a stream key that belongs to no stream (RTMP path, SRT streamid). */
+export const LiveKeyError = /* #__PURE__ */ createError('LiveKeyError', 'MHC_ERR_LIVE_KEY', 403, 'Wrong stream key')
+/** The stream already has a publisher: one at a time. */
+export const LiveBusyError = /* #__PURE__ */ createError('LiveBusyError', 'MHC_ERR_LIVE_BUSY', 409, 'The stream already has a publisher')
+/** The stream has ended: it takes no publisher and no update any more. */
+export const LiveEndedError = /* #__PURE__ */ createError('LiveEndedError', 'MHC_ERR_LIVE_ENDED', 410, 'The live stream has ended')
+/** What a publisher sent could not be read as audio or video. */
+export const LiveIngestError = /* #__PURE__ */ createError('LiveIngestError', 'MHC_ERR_LIVE_INGEST', 422, 'The live input is not usable audio or video')
+/** A live playlist update signed by a key that does not own the stream. */
+export const LiveOwnerError = /* #__PURE__ */ createError('LiveOwnerError', 'MHC_ERR_LIVE_OWNER', 403, 'The update is not signed by the stream\'s owner')
+/** A live playlist update whose sequence is not above the last one accepted: dropped without blame. */
+export const LiveStaleError = /* #__PURE__ */ createError('LiveStaleError', 'MHC_ERR_LIVE_STALE', 409, 'A newer update of this stream is known')
+/** An update for a stream this node knows no record of (yet): dropped without blame. */
+export const LiveUnknownError = /* #__PURE__ */ createError('LiveUnknownError', 'MHC_ERR_LIVE_UNKNOWN', 404, 'The stream record is not known here')
+
 // Browser uploads (tus) and publishing a browser-signed manifest
 
 /** An upload that is not a video container (declared type, or its first bytes). */
@@ -157,6 +176,51 @@ export const NotAcceptableError = /* #__PURE__ */ createError('NotAcceptableErro
 export const NotCachedError = /* #__PURE__ */ createError('NotCachedError', 'MHC_ERR_GATEWAY_NOT_CACHED', 412, 'Not in this gateway\'s local store (only-if-cached)')
 export const RateLimitedError = /* #__PURE__ */ createError('RateLimitedError', 'MHC_ERR_RATE_LIMITED', 429, 'Too many requests')
 export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 'MHC_ERR_GATEWAY_UNAVAILABLE', 503, 'Temporarily unavailable; retry shortly')
+
+// The forensic log (RFC 9162 proofs, C2SP signed notes and cosignatures, signed entries)
+
+/** Options of the forensic errors: `reason` names the exact failure, for callers and tests to branch on. */
+export interface ForensicsErrorOptions extends MhcErrorOptions {
+  reason?: string
+  /** For entry and chain errors: the log index of the first bad entry. */
+  index?: number
+}
+
+/** A forensic error: an MHC error whose `reason` names the exact failure ('wrong-size', 'broken-link', 'bad-signature', …). */
+export interface ForensicsError extends MhcError {
+  readonly reason: string
+  readonly index?: number
+}
+
+/** A forensic error class: constructed with a `reason` in its options. */
+export interface ForensicsErrorClass<C extends string = string> {
+  new (message?: string, options?: ForensicsErrorOptions): ForensicsError & { readonly code: C }
+  readonly prototype: ForensicsError
+  readonly name: string
+  readonly code: C
+  readonly status: number
+  readonly defaultMessage: string
+}
+
+// Not exported as a value: only the four declared classes below are (the docs check walks every exported class).
+class ForensicsBase extends MhcError implements ForensicsError {
+  readonly reason: string
+  readonly index?: number
+  constructor (message?: string, options: ForensicsErrorOptions = {}) {
+    super(message, options)
+    this.reason = options.reason ?? 'unspecified'
+    if (options.index !== undefined) this.index = options.index
+  }
+}
+
+/** An RFC 9162 inclusion or consistency proof that does not hold (bad size, index, length or root). */
+export const ForensicsProofError = /* #__PURE__ */ createError('ForensicsProofError', 'MHC_ERR_FORENSICS_PROOF', 422, 'The Merkle proof does not hold', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_PROOF'>
+/** A malformed signed note, checkpoint or verifier key. */
+export const ForensicsNoteError = /* #__PURE__ */ createError('ForensicsNoteError', 'MHC_ERR_FORENSICS_NOTE', 400, 'The note, checkpoint or verifier key is malformed', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_NOTE'>
+/** A note or cosignature without a valid signature by a known key. */
+export const ForensicsSignatureError = /* #__PURE__ */ createError('ForensicsSignatureError', 'MHC_ERR_FORENSICS_SIGNATURE', 403, 'No valid signature by a known key', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_SIGNATURE'>
+/** A forensic entry that is malformed or badly signed, or a run of entries that does not chain. */
+export const ForensicsEntryError = /* #__PURE__ */ createError('ForensicsEntryError', 'MHC_ERR_FORENSICS_ENTRY', 422, 'The forensic entry or its chain is invalid', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_ENTRY'>
 
 /**
  * The error for a code received over the wire (control API, a peer): the
@@ -217,6 +281,14 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ProfileStaleError,
   AvatarInvalidError,
   AvatarTooLargeError,
+  LiveNotFoundError,
+  LiveKeyError,
+  LiveBusyError,
+  LiveEndedError,
+  LiveIngestError,
+  LiveOwnerError,
+  LiveStaleError,
+  LiveUnknownError,
   UploadTypeError,
   UploadTooLargeError,
   UploadNotReadyError,
@@ -240,5 +312,9 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   NotAcceptableError,
   NotCachedError,
   RateLimitedError,
-  UnavailableError
+  UnavailableError,
+  ForensicsProofError,
+  ForensicsNoteError,
+  ForensicsSignatureError,
+  ForensicsEntryError
 })

@@ -11,16 +11,21 @@ import { GENERATED_DIR, generateAll, generateValidator } from '../scripts/build-
 import { Announce, assertWire, VideoManifest, type WireValidator } from '../src/index.js'
 import { KeyLinkPayload, KeyProofPayload } from '../src/wire/account-schema.js'
 import { EntitlementPayload, RevocationPayload } from '../src/wire/entitlement-schema.js'
+import { ForensicEntryPayload } from '../src/wire/forensic-schema.js'
 import { keyProofValidator } from '../src/wire/generated/account-key.js'
 import { keyLinkValidator } from '../src/wire/generated/account-link.js'
 import { announceValidator } from '../src/wire/generated/announce.js'
 import { entitlementPayloadValidator } from '../src/wire/generated/entitlement.js'
+import { forensicEntryValidator } from '../src/wire/generated/forensic-entry.js'
+import { liveStreamValidator } from '../src/wire/generated/live-stream.js'
+import { liveUpdateValidator } from '../src/wire/generated/live-update.js'
 import { profilePayloadValidator } from '../src/wire/generated/profile.js'
 import { revocationPayloadValidator } from '../src/wire/generated/revocation.js'
 import { chatPayloadValidator } from '../src/wire/generated/social-chat.js'
 import { reactionPayloadValidator } from '../src/wire/generated/social-reaction.js'
 import { viewPayloadValidator } from '../src/wire/generated/social-view.js'
 import { videoManifestValidator } from '../src/wire/generated/video-manifest.js'
+import { LiveStreamPayload, LiveUpdatePayload } from '../src/wire/live-schema.js'
 import { ProfilePayload } from '../src/wire/profile-schema.js'
 import { ChatPayload, ReactionPayload, ViewPayload } from '../src/wire/social-schema.js'
 
@@ -202,7 +207,59 @@ const revocations: Array<[string, unknown]> = [
   ['negative at', { ...revocation, at: -1 }]
 ]
 
+const liveStream = { v: 1, stream: '8f3c2a1b9d4e5f60718293a4b5c6d7e8', title: 'Launch day', owner: creator, createdAt: 1_795_516_800_000 }
+const liveStreams: Array<[string, unknown]> = [
+  ['valid', liveStream],
+  ['an upper-case stream id', { ...liveStream, stream: liveStream.stream.toUpperCase() }],
+  ['a 31-digit stream id', { ...liveStream, stream: liveStream.stream.slice(1) }],
+  ['an empty title', { ...liveStream, title: '' }],
+  ['valid, a title of 100', { ...liveStream, title: 'x'.repeat(100) }],
+  ['a title of 101', { ...liveStream, title: 'x'.repeat(101) }],
+  ['markup in the title', { ...liveStream, title: '<b>live</b>' }],
+  ['an owner that is not a key', { ...liveStream, owner: 'me' }],
+  ['a key field', { ...liveStream, key: 'secret' }],
+  ['version 2', { ...liveStream, v: 2 }]
+]
+const segment = { seq: 41, cid: good.root, duration: 1, programDateTime: 1_795_516_841_000 }
+const liveUpdate = { v: 1, stream: liveStream.stream, seq: 7, renditions: [{ name: '360p', init: good.root, segments: [segment] }], ended: false }
+const liveUpdates: Array<[string, unknown]> = [
+  ['valid', liveUpdate],
+  ['valid, the last one with no segments', { ...liveUpdate, renditions: [], ended: true }],
+  ['valid, a discontinuity', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, discontinuity: true }] }] }],
+  ['ended missing', without(liveUpdate, 'ended')],
+  ['a fractional seq', { ...liveUpdate, seq: 1.5 }],
+  ['a negative seq', { ...liveUpdate, seq: -1 }],
+  ['a rendition name with a slash', { ...liveUpdate, renditions: [{ name: '../x', segments: [] }] }],
+  ['a zero duration', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 0 }] }] }],
+  ['valid, a duration of 30', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 30 }] }] }],
+  ['a duration of 30.5', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, duration: 30.5 }] }] }],
+  ['a segment CID that is not one', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, cid: 'seg_41.m4s' }] }] }],
+  ['an extra segment field', { ...liveUpdate, renditions: [{ name: '360p', segments: [{ ...segment, url: 'http://x' }] }] }],
+  ['nine renditions', { ...liveUpdate, renditions: Array.from({ length: 9 }, (_, i) => ({ name: `r${i}`, segments: [] })) }],
+  ['seventeen segments', { ...liveUpdate, renditions: [{ name: '360p', segments: Array.from({ length: 17 }, (_, i) => ({ ...segment, seq: i })) }] }],
+  ['version 2', { ...liveUpdate, v: 2 }]
+]
+
+const entry = { v: 1, origin: 'mhc.local/forensics/' + 'A'.repeat(43), index: 0, prev: '', ts: 1_795_516_800_000, type: 'publish', actor: creator, subject: good.root, reason: 'published' }
+const entries: Array<[string, unknown]> = [
+  ['valid', entry],
+  ['valid, a prev hash', { ...entry, index: 1, prev: `${'A'.repeat(42)}E=` }],
+  ['a prev hash with non-zero padding bits', { ...entry, prev: `${'A'.repeat(42)}B=` }],
+  ['valid, an account subject', { ...entry, subject: 'account:ada' }],
+  ['valid, a key subject and an empty reason', { ...entry, subject: creator, reason: '' }],
+  ['an unknown type', { ...entry, type: 'delete' }],
+  ['a type with a suffix', { ...entry, type: 'publishx' }],
+  ['a URL subject', { ...entry, subject: 'https://e.org' }],
+  ['an origin with a plus', { ...entry, origin: 'a+b' }],
+  ['a reason of 1025', { ...entry, reason: 'x'.repeat(1025) }],
+  ['markup in the reason', { ...entry, reason: '<b>x</b>' }],
+  ['an extra field', { ...entry, x: 1 }],
+  ['index fractional', { ...entry, index: 0.5 }]
+]
+
 const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unknown]>]> = [
+  ['LiveStreamPayload', liveStreamValidator, LiveStreamPayload, liveStreams],
+  ['LiveUpdatePayload', liveUpdateValidator, LiveUpdatePayload, liveUpdates],
   ['KeyProofPayload', keyProofValidator, KeyProofPayload, proofs],
   ['KeyLinkPayload', keyLinkValidator, KeyLinkPayload, links],
   ['VideoManifest', videoManifestValidator, VideoManifest, manifests],
@@ -212,7 +269,8 @@ const suites: Array<[string, WireValidator<unknown>, TSchema, Array<[string, unk
   ['ViewPayload', viewPayloadValidator, ViewPayload, views],
   ['ProfilePayload', profilePayloadValidator, ProfilePayload, profiles],
   ['EntitlementPayload', entitlementPayloadValidator, EntitlementPayload, entitlements],
-  ['RevocationPayload', revocationPayloadValidator, RevocationPayload, revocations]
+  ['RevocationPayload', revocationPayloadValidator, RevocationPayload, revocations],
+  ['ForensicEntryPayload', forensicEntryValidator, ForensicEntryPayload, entries]
 ]
 for (const [name, generated, schema, cases] of suites) {
   t.test(`${name}: the generated validator gives TypeBox's verdicts`, async t => {
@@ -228,7 +286,7 @@ for (const [name, generated, schema, cases] of suites) {
 
 t.test('the committed files are what build-validators.mjs makes now', async t => {
   const files = generateAll() as Map<string, string>
-  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'entitlement.ts', 'profile.ts', 'revocation.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
+  t.same([...files.keys()].sort(), ['account-key.ts', 'account-link.ts', 'announce.ts', 'entitlement.ts', 'forensic-entry.ts', 'live-stream.ts', 'live-update.ts', 'profile.ts', 'revocation.ts', 'social-chat.ts', 'social-reaction.ts', 'social-view.ts', 'video-manifest.ts'])
   for (const [file, text] of files) {
     const committed = await readFile(join(GENERATED_DIR as string, file), 'utf8')
     t.equal(committed, text, `src/wire/generated/${file} is up to date (else run: npm run build:validators -w @mhc/protocols)`)

@@ -17,6 +17,8 @@ import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Forensics } from '../forensics/index.js'
+import type { Live } from '../live/index.js'
 import type { EntitlementStore } from '../money/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
@@ -41,10 +43,13 @@ export interface ControlApiComponents {
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
+  live: Pick<Live, 'create'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */
   entitlements: Pick<EntitlementStore, 'list' | 'isRevoked' | 'add'>
+  /** `mhc forensics`: the node's forensic log. */
+  forensics: Pick<Forensics, 'origin' | 'vkey' | 'entries' | 'checkpoint' | 'prove' | 'verify'>
 }
 
 export interface ControlApiInit {

@@ -11,9 +11,11 @@ import { chatCommand, muteCommand, reactCommand, unmuteCommand } from './command
 import { connectCommand } from './commands/connect.js'
 import { daemonCommand } from './commands/daemon.js'
 import { entitlementsCommand } from './commands/entitlements.js'
+import { forensicsCommand } from './commands/forensics.js'
 import { getCommand } from './commands/get.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { liveCommand } from './commands/live.js'
 import { lsCommand } from './commands/ls.js'
 import { manifestCommand } from './commands/manifest.js'
 import { peersCommand } from './commands/peers.js'
@@ -34,7 +36,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand, profileCommand, bridgeCommand, entitlementsCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand, profileCommand, bridgeCommand, entitlementsCommand, liveCommand, forensicsCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

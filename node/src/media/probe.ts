@@ -48,6 +48,15 @@ export async function probe (ffprobePath: string, input: string, options: ProbeO
   return interpret(basename(path), parsed.format, parsed.streams)
 }
 
+/**
+ * Interpret ffprobe's JSON under the same rules as a file's, for input that
+ * is not a file (the first second of a live ingest, probed from a pipe).
+ */
+export function mediaInfoFromProbe (name: string, stdout: string): MediaInfo {
+  const parsed = parseOutput(name, stdout)
+  return interpret(name, parsed.format, parsed.streams)
+}
+
 /** ffprobe under a deadline: a hostile file must not hang a publish. */
 async function runFfprobe (ffprobePath: string, path: string, caller: AbortSignal | undefined): Promise<RunToolResult> {
   const timeout = AbortSignal.timeout(PROBE_TIMEOUT_MS)

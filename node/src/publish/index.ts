@@ -5,6 +5,7 @@ import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { Forensics } from '../forensics/index.js'
 import type { Transcoder } from '../media/index.js'
 import { DefaultPublisher } from './publisher.js'
 
@@ -84,6 +85,8 @@ export interface PublisherComponents {
   catalogue: Pick<Catalogue, 'put' | 'has'>
   signer: Signer
   distributor: Pick<Distributor, 'distribute'>
+  /** The forensic log: a `publish` entry for every publish (actor: the manifest's creator; subject: the manifest CID; reason: the title). */
+  forensics?: Pick<Forensics, 'append'>
   logger: Logger
 }
 

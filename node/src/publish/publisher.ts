@@ -10,6 +10,7 @@ import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
+import { plainText } from '../forensics/plain-text.js'
 import { EarlyImport } from './early-import.js'
 import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
 import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
@@ -251,6 +252,9 @@ export class DefaultPublisher implements Publisher {
         creator: manifest.creator
       })
       committed = true
+      // The record of who published what, once the video exists: not abortable from here on (the video is published either way);
+      // a failure is the disk failing, so the caller hears of it.
+      await this.components.forensics?.append({ type: 'publish', actor: manifest.creator, subject: sealed.cid.toString(), reason: plainText(manifest.title) })
       stages.lap()
       await job.remove()
       log.info({ manifest: sealed.cid.toString(), root: root.toString(), creator: manifest.creator, ms: stages.ms }, 'video published')

@@ -7,6 +7,7 @@
 import type { AbortOptions, Role, Startable } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
+import type { Forensics } from '../forensics/index.js'
 import { DefaultRoles } from './roles.js'
 
 export interface KeyRoles {
@@ -16,19 +17,32 @@ export interface KeyRoles {
 }
 
 export interface Roles extends Startable {
-  grant(key: string, role: Role, options?: AbortOptions): Promise<void>
-  revoke(key: string, role: Role, options?: AbortOptions): Promise<void>
+  /** Give `key` the role; `options.actor` (the admin's key, default the node's) is written to the forensic log. */
+  grant(key: string, role: Role, options?: RoleChangeOptions): Promise<void>
+  revoke(key: string, role: Role, options?: RoleChangeOptions): Promise<void>
   /** Every key that holds a role, with its roles. */
   list(options?: AbortOptions): Promise<KeyRoles[]>
   /** The roles any of `keys` holds, each once. */
   rolesOf(keys: string[], options?: AbortOptions): Promise<Role[]>
 }
 
+export interface RoleChangeOptions extends AbortOptions {
+  /** Who made the change, base64url key (default: `RolesInit.nodeKey`). */
+  actor?: string
+}
+
+export interface RolesInit {
+  /** The node's public key, base64url: the actor of changes made through the node (`mhc admin`). */
+  nodeKey?: string
+}
+
 export interface RolesComponents {
   datastore: Pick<Datastore, 'put' | 'delete' | 'queryKeys'>
+  /** The forensic log: a `role` entry for every grant and revoke. */
+  forensics?: Pick<Forensics, 'append'>
   logger: Logger
 }
 
-export function roles (): (components: RolesComponents) => Roles {
-  return (components) => new DefaultRoles(components)
+export function roles (init: RolesInit = {}): (components: RolesComponents) => Roles {
+  return (components) => new DefaultRoles(components, init)
 }

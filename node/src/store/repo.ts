@@ -6,7 +6,8 @@
  *   DIR/keys/bridge.key    only on a payment bridge: its signing key (mhc bridge keygen)
  *   DIR/blocks/            blockstore, one file per block
  *   DIR/data/              LevelDB datastore (libp2p peer store, DHT, pins)
- *   DIR/orbitdb/           OrbitDB (catalogue)
+ *   DIR/orbitdb/           OrbitDB (catalogue, the forensic log's replica)
+ *   DIR/forensics/         LevelDB: the forensic log (entries, Merkle tree, checkpoint)
  *   DIR/staging/           publish work in progress (crash-safe, cleaned at start)
  *   DIR/uploads/           browser uploads (tus) waiting to be transcoded and signed
  *   DIR/daemon.json        written when a daemon is ready, removed at stop
@@ -30,6 +31,7 @@ export interface RepoPaths {
   blocks: string
   data: string
   orbitdb: string
+  forensics: string
   staging: string
   uploads: string
   daemon: string
@@ -47,6 +49,7 @@ export function repoPaths (dir: string): RepoPaths {
     blocks: join(root, 'blocks'),
     data: join(root, 'data'),
     orbitdb: join(root, 'orbitdb'),
+    forensics: join(root, 'forensics'),
     staging: join(root, 'staging'),
     uploads: join(root, 'uploads'),
     daemon: join(root, 'daemon.json'),

@@ -53,7 +53,7 @@ export async function makeRepo (prefix = 'mhc-test-'): Promise<string> {
 export async function startDaemon (options: { repo?: string, args?: string[], timeoutMs?: number, gateway?: boolean } = {}): Promise<TestDaemon> {
   const repo = options.repo ?? await makeRepo()
   const gateway = options.gateway === true ? ['--gateway', '127.0.0.1:0'] : ['--no-gateway']
-  const child = spawn(process.execPath, [BIN, 'daemon', '--repo', repo, '--swarm', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...gateway, '--json', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [BIN, 'daemon', '--repo', repo, '--swarm', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--rtmp', '127.0.0.1:0', '--srt', '127.0.0.1:0', ...gateway, '--json', ...(options.args ?? [])], {
     env: { ...process.env, MHC_LOG_LEVEL: process.env.MHC_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe']
   })

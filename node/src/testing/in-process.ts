@@ -39,6 +39,8 @@ export async function startInProcessNode (options: InProcessNodeOptions = {}): P
     swarm: ['/ip4/127.0.0.1/tcp/0'],
     api: '127.0.0.1:0',
     gateway: options.gateway === true ? '127.0.0.1:0' : null,
+    rtmp: '127.0.0.1:0',
+    srt: '127.0.0.1:0',
     ...options.config
   })
   let node: MhcNode

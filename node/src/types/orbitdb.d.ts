@@ -10,8 +10,17 @@ declare module '@orbitdb/core' {
     close(): Promise<void>
     events: { on(event: string, fn: (...args: unknown[]) => void): void }
   }
+  /** An append-only `events` log (the forensic log's replica). */
+  export interface EventsDatabase {
+    address: string
+    add(value: unknown): Promise<string>
+    all(): Promise<Array<{ value: unknown, hash: string }>>
+    close(): Promise<void>
+    events: { on(event: string, fn: (...args: unknown[]) => void): void }
+  }
   export interface OrbitDB {
     identity: OrbitDBIdentity
+    open(name: string, options: { type: 'events', AccessController?: unknown }): Promise<EventsDatabase>
     open(name: string, options?: { type?: string, AccessController?: unknown }): Promise<KeyValueDatabase>
     stop(): Promise<void>
   }

@@ -41,7 +41,9 @@ t.test('control API routes', async t => {
     social: node.social,
     roles: node.roles,
     profiles: node.profiles,
-    entitlements: node.entitlements
+    entitlements: node.entitlements,
+    live: node.live,
+    forensics: node.forensics
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())
@@ -71,6 +73,9 @@ t.test('control API routes', async t => {
       ['an 8 KB path', 'POST', '/v1/get', { cid: `bafkqaaa/${'a'.repeat(8192)}`, out: join(work, 'o') }, 400, 'MHC_ERR_WIRE_FORMAT'],
       ['an output that exists', 'POST', '/v1/get', { cid: 'bafkqaaa', out: existing }, 409, 'MHC_ERR_OUTPUT_EXISTS'],
       ['a bad peer id', 'GET', '/v1/ping/xyz', undefined, 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['a live stream without a title', 'POST', '/v1/live', {}, 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['a live stream titled in markup', 'POST', '/v1/live', { title: '<b>x</b>' }, 400, 'MHC_ERR_WIRE_FORMAT'],
+      ['a live stream with a key of its own', 'POST', '/v1/live', { title: 'x', key: 'mine' }, 400, 'MHC_ERR_WIRE_FORMAT'],
       // Once 500s logged as failures: every code now answers with its declared status.
       ['a file that is not a CAR', 'POST', '/v1/car/import', { path: notACar }, 422, 'MHC_ERR_CAR_INVALID'],
       ['a CAR export to an existing path', 'POST', '/v1/car/export', { cid: 'bafkqaaa', out: existing }, 409, 'MHC_ERR_OUTPUT_EXISTS'],
@@ -86,6 +91,17 @@ t.test('control API routes', async t => {
       t.equal(res.statusCode, status, `${what} → ${status}`)
       t.equal(res.json().error?.code, code, `${what} → ${code}`)
     }
+  })
+
+  t.test('live create answers the stream, its key, both ingest URLs and no watch page without a gateway', async t => {
+    const res = await app.inject({ method: 'POST', url: '/v1/live', headers: auth, payload: { title: 'Launch day' } })
+    t.equal(res.statusCode, 200)
+    const made = res.json()
+    t.same(Object.keys(made).sort(), ['key', 'rtmpUrl', 'srtUrl', 'stream', 'watch'])
+    t.equal(made.rtmpUrl, `${node.info().rtmp}/${made.key}`)
+    t.equal(made.srtUrl, `${node.info().srt}?streamid=${made.key}`)
+    t.equal(made.watch, null)
+    t.equal((await node.live.get(made.stream)).state, 'waiting')
   })
 
   t.test('id and daemon info', async t => {

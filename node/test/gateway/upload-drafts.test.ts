@@ -4,7 +4,7 @@
  * restart of its node: the page finds it again by upload id and signs it. A
  * draft nobody signs within `draftTtlHours` is discarded, its tree unpinned,
  * at start or by the sweep, and asking for it is a 410. A node killed while
- * publishing a draft gets the draft back (decision 0015).
+ * publishing a draft gets the draft back (decision 0016).
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'

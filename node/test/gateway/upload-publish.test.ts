@@ -99,6 +99,9 @@ t.test('a creator publishes from the browser, under the browser\'s key', async t
     const api = await fetch(`${gw}/api/v1/videos/${result.manifest}`)
     t.equal(api.status, 200, 'and the gateway serves it')
     t.match(await api.json(), { manifest: { creator: ada.key } })
+    const logged = []
+    for await (const e of node.forensics.entries({ type: 'publish' })) logged.push(e)
+    t.match(logged, [{ type: 'publish', actor: ada.key, subject: result.manifest, reason: 'From the browser' }], 'the forensic log names the browser\'s key as the one who published')
     const tail = await events
     t.equal(tail.at(-1)?.event, 'published')
     t.ok(tail.some(e => e.event === 'progress' && e.data.includes('publish:catalogue')), 'the publish stages follow on the stream')

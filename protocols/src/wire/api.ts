@@ -10,6 +10,10 @@ export const DaemonInfo = Type.Object({
   multiaddrs: Type.Array(Type.String()),
   api: Type.String(),
   gateway: Type.Union([Type.String(), Type.Null()]),
+  /** Live ingest: `rtmp://HOST:PORT/live` (OBS's "Server"; the stream key goes after it). */
+  rtmp: Type.Optional(Type.String()),
+  /** Live ingest: `srt://HOST:PORT` (the key goes in `?streamid=`). */
+  srt: Type.Optional(Type.String()),
   pid: Type.Integer()
 }, { $id: 'mhc.daemon-info.v1' })
 export type DaemonInfo = Static<typeof DaemonInfo>

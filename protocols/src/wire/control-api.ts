@@ -7,6 +7,8 @@
 import { type Static, Type } from 'typebox'
 import { RoleString } from './account-schema.js'
 import { ErrorBody, PublishResult } from './api.js'
+import { FORENSIC_TYPES } from './forensic-schema.js'
+import { LiveTitle } from './live-schema.js'
 import { CidString, Description, Licence, PublicKeyString, Title } from './manifest-schema.js'
 import { ProfileBio, ProfileLinks, ProfileName } from './profile-schema.js'
 import { ChatPayload, ReactionPayload } from './social-schema.js'
@@ -173,3 +175,105 @@ export const AvatarResult = Type.Object({
   size: Type.Integer({ minimum: 1 })
 }, { $id: 'mhc.avatar-result.v1', additionalProperties: false })
 export type AvatarResult = Static<typeof AvatarResult>
+
+/** `POST /v1/live` (`mhc live create`): make a live stream on this node. */
+export const LiveCreateRequest = Type.Object({
+  title: LiveTitle
+}, { $id: 'mhc.live-create-request.v1', additionalProperties: false })
+export type LiveCreateRequest = Static<typeof LiveCreateRequest>
+
+/** `mhc live create --json`: the key is shown this once. */
+export const LiveCreateResult = Type.Object({
+  stream: Type.String(),
+  key: Type.String(),
+  /** Ready to paste into OBS: `rtmp://HOST:PORT/live/KEY`. */
+  rtmpUrl: Type.String(),
+  /** `srt://HOST:PORT?streamid=KEY`. */
+  srtUrl: Type.String(),
+  /** The stream's watch page on this node's gateway (`/live/{stream}`), or null without a gateway. */
+  watch: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.live-create-result.v1', additionalProperties: false })
+export type LiveCreateResult = Static<typeof LiveCreateResult>
+// The forensic log (issue 12): `mhc forensics …` and the gateway's `/api/v1/forensics` share these shapes.
+
+/** A forensic entry type, as a schema. */
+export const ForensicTypeString = Type.Enum(FORENSIC_TYPES)
+const Base64Hash = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })
+
+/** One entry as `mhc forensics log --json` prints it (NDJSON) and the REST API lists it: exactly these fields. */
+export const ForensicEntryLine = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  type: ForensicTypeString,
+  /** Who caused the event: base64url Ed25519 key. */
+  actor: Type.String(),
+  /** A CID, a base64url key, or `account:<id>`. */
+  subject: Type.String(),
+  reason: Type.String(),
+  /** Milliseconds since the epoch, as signed. */
+  ts: Type.Integer(),
+  /** The entry's Merkle leaf hash, base64. */
+  hash: Base64Hash
+}, { $id: 'mhc.forensics.entry-line.v1', additionalProperties: false })
+export type ForensicEntryLine = Static<typeof ForensicEntryLine>
+
+/** `GET /v1/forensics/entries` (NDJSON of ForensicEntryLine) and the REST list's filters. */
+export const ForensicEntriesQuery = Type.Object({
+  from: Type.Optional(Type.Integer({ minimum: 0 })),
+  type: Type.Optional(ForensicTypeString)
+}, { additionalProperties: false })
+export type ForensicEntriesQuery = Static<typeof ForensicEntriesQuery>
+
+/** `mhc forensics checkpoint --json`, `GET /api/v1/forensics/checkpoint`: the latest signed checkpoint. */
+export const ForensicCheckpoint = Type.Object({
+  origin: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  /** base64 root hash. */
+  root: Base64Hash,
+  /** The C2SP signed note, as text. */
+  note: Type.String()
+}, { $id: 'mhc.forensics.checkpoint.v1', additionalProperties: false })
+export type ForensicCheckpoint = Static<typeof ForensicCheckpoint>
+
+/** `mhc forensics prove N --json`, `GET /api/v1/forensics/proof/{index}`: an RFC 9162 inclusion proof. */
+export const ForensicProof = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  size: Type.Integer({ minimum: 1 }),
+  leafHash: Base64Hash,
+  proof: Type.Array(Base64Hash),
+  /** The signed note of the tree the proof is against (null only for a size no checkpoint was signed at). */
+  checkpoint: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.forensics.proof.v1', additionalProperties: false })
+export type ForensicProof = Static<typeof ForensicProof>
+
+export const ForensicIndexParams = Type.Object({ index: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })
+export type ForensicIndexParams = Static<typeof ForensicIndexParams>
+
+/** `mhc forensics vkey --json`. */
+export const ForensicVkey = Type.Object({ origin: Type.String(), vkey: Type.String() }, { $id: 'mhc.forensics.vkey.v1', additionalProperties: false })
+export type ForensicVkey = Static<typeof ForensicVkey>
+
+/** `mhc forensics verify --local --json`: intact, or the first bad entry (index null when it is the checkpoint or the tree as a whole). */
+export const ForensicVerifyReport = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    size: Type.Integer({ minimum: 0 }),
+    root: Base64Hash,
+    /** The size of the signed checkpoint the entries were checked against, if any. */
+    checkpointSize: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    /** Entries whose Ed25519 signature was checked one by one (the rest are covered by the signed checkpoint). */
+    signaturesChecked: Type.Integer({ minimum: 0 })
+  }, { additionalProperties: false }),
+  Type.Object({
+    ok: Type.Literal(false),
+    size: Type.Integer({ minimum: 0 }),
+    index: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    /** 'missing', 'malformed', 'wrong-index', 'broken-link', 'bad-signature', 'hash-mismatch', 'root-mismatch', 'torn-state', … */
+    reason: Type.String(),
+    message: Type.String()
+  }, { additionalProperties: false })
+], { $id: 'mhc.forensics.verify-report.v1' })
+export type ForensicVerifyReport = Static<typeof ForensicVerifyReport>
+
+/** `GET /v1/forensics/verify`. */
+export const ForensicVerifyQuery = Type.Object({ allSignatures: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
+export type ForensicVerifyQuery = Static<typeof ForensicVerifyQuery>

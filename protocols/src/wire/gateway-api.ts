@@ -3,6 +3,7 @@
  * Extend, never rename. Errors are RFC 9457 problem documents (ProblemBody).
  */
 import { type Static, Type } from 'typebox'
+import { ForensicEntryLine, ForensicTypeString } from './control-api.js'
 import { CidString, PublicKeyString, VideoManifest } from './manifest-schema.js'
 
 /** Views (distinct viewers who sent a view beacon) and reactions (distinct authors per emoji) this node heard. */
@@ -101,3 +102,25 @@ export const GatewayList = Type.Object({
   gateways: Type.Array(Type.String({ pattern: '^https?://[^/?#]+$', maxLength: 256 }), { maxItems: 64 })
 }, { $id: 'mhc.gateway-list.v1' })
 export type GatewayList = Static<typeof GatewayList>
+
+/** `GET /api/v1/forensics/entries` (operators): filters and the page cursor. */
+export const ForensicsEntriesQuery = Type.Object({
+  /** The `next` of the previous page. */
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  type: Type.Optional(ForensicTypeString),
+  /** base64url Ed25519 key of who caused the event. */
+  actor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  /** Entries at or after this time (ms since the epoch). */
+  since: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Entries before this time (ms since the epoch). */
+  until: Type.Optional(Type.Integer({ minimum: 0 }))
+}, { additionalProperties: false })
+export type ForensicsEntriesQuery = Static<typeof ForensicsEntriesQuery>
+
+export const ForensicsEntryPage = Type.Object({
+  items: Type.Array(ForensicEntryLine),
+  /** Pass as `?cursor=` for the next page; null at the end of the log. */
+  next: Type.Union([Type.String(), Type.Null()])
+}, { $id: 'mhc.forensics.entry-page.v1' })
+export type ForensicsEntryPage = Static<typeof ForensicsEntryPage>

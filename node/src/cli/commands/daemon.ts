@@ -15,6 +15,8 @@ export function daemonCommand (io: CliIo) {
     .option('--api <host:port>', 'control API address (port 0 allowed)')
     .option('--gateway <host:port>', 'browser gateway address (default 127.0.0.1:8080; port 0 allowed)')
     .option('--no-gateway', 'run without the browser gateway')
+    .option('--rtmp <host:port>', 'RTMP ingest of live streams (default 127.0.0.1:1935; port 0 allowed)')
+    .option('--srt <host:port>', 'SRT ingest of live streams, UDP (default 127.0.0.1:9000; port 0 allowed)')
     .addOption(new Option('--bootstrap <multiaddr>', 'peer to dial at start (repeatable)').argParser(collect))
     .option('--init', 'create the repo first when it does not exist')
     .option('--json', 'print the daemon.json object as one line when ready')
@@ -28,7 +30,9 @@ export function daemonCommand (io: CliIo) {
         ...(opts.swarm === undefined ? {} : { swarm: opts.swarm }),
         ...(opts.api === undefined ? {} : { api: opts.api }),
         ...(opts.gateway === false ? { gateway: null } : typeof opts.gateway === 'string' ? { gateway: opts.gateway } : {}),
-        ...(opts.bootstrap === undefined ? {} : { bootstrap: opts.bootstrap })
+        ...(opts.bootstrap === undefined ? {} : { bootstrap: opts.bootstrap }),
+        ...(opts.rtmp === undefined ? {} : { rtmp: opts.rtmp }),
+        ...(opts.srt === undefined ? {} : { srt: opts.srt })
       }
       if (opts.init === true) {
         const { initRepo } = await import('../../store/repo.js')
@@ -46,6 +50,8 @@ export function daemonCommand (io: CliIo) {
           ...info.multiaddrs.map(a => `swarm     ${a}`),
           `api       ${info.api}`,
           `gateway   ${info.gateway ?? 'off (--no-gateway)'}`,
+          ...(info.rtmp === undefined ? [] : [`rtmp      ${info.rtmp}`]),
+          ...(info.srt === undefined ? [] : [`srt       ${info.srt}`]),
           ...(info.gateway === null ? [] : [`open      ${info.gateway}/ in a browser`]),
           'press Ctrl-C to stop'
         ].join('\n'))

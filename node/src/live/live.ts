@@ -1,0 +1,304 @@
+/**
+ * The live service: streams and their keys (in the datastore, keys only as
+ * SHA-256 hashes), the RTMP and SRT ingest, and per stream the chain of
+ * publisher sessions. States: `waiting` (made, nothing received yet) →
+ * `live` (from its first segment; it stays live while a dropped publisher
+ * may still come back) → `ended` (the window passed, or `end()`).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
+} from '@mhc/protocols'
+import { Key } from 'interface-datastore'
+import type { Logger } from 'pino'
+import { type Static, Type } from 'typebox'
+import { Compile } from 'typebox/compile'
+import type { Admission } from './admission.js'
+import { DEFAULT_RECONNECT_WINDOW_MS, DEFAULT_RTMP, DEFAULT_SRT, RTMP_APP } from './constants.js'
+import type { Live, LiveComponents, LiveCreated, LiveEvents, LiveInit, LiveState, LiveStream } from './index.js'
+import type { IngestFormat } from './ladder-args.js'
+import { RtmpIngest } from './rtmp-ingest.js'
+import { LiveSession, type SessionResult, type SessionSegment } from './session.js'
+import { SrtFront } from './srt-front.js'
+
+const PREFIX = '/mhc/live/streams'
+
+/** A stream as stored: the public record, its state, and the hash of its key. */
+const StoredStream = Type.Object({
+  stream: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  title: Type.String(),
+  owner: Type.String(),
+  createdAt: Type.Integer(),
+  state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
+  startedAt: Type.Optional(Type.Integer()),
+  endedAt: Type.Optional(Type.Integer()),
+  keyHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  /** Media sequence number the next session starts at. */
+  nextSeq: Type.Integer({ minimum: 0 })
+}, { additionalProperties: false })
+type StoredStream = Static<typeof StoredStream>
+const storedStream = Compile(StoredStream)
+const title = Compile(LiveTitle)
+
+interface Runtime {
+  record: StoredStream
+  /** A publisher is connected now. */
+  publishing: boolean
+  session?: LiveSession
+  /** The last session's end: the next one starts after it, where it stopped. */
+  tail: Promise<SessionResult | undefined>
+  grace?: NodeJS.Timeout
+}
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+
+export class DefaultLive implements Live {
+  private readonly log: Logger
+  private readonly events = new EventTarget()
+  private readonly streams = new Map<string, Runtime>()
+  private readonly byKey = new Map<string, string>()
+  private readonly rtmp: RtmpIngest
+  private readonly srt: SrtFront
+  private controller = new AbortController()
+  private started = false
+  private rtmpBound = ''
+  private srtBound = ''
+  private readonly windowMs: number
+
+  constructor (private readonly components: LiveComponents, private readonly init: LiveInit) {
+    this.log = components.logger.child({ component: 'live' })
+    this.windowMs = init.reconnectWindowMs ?? DEFAULT_RECONNECT_WINDOW_MS
+    const admit = (key: string, format: IngestFormat, cut: () => void): Admission => this.admit(key, format, cut)
+    this.rtmp = new RtmpIngest(admit, this.log.child({ ingest: 'rtmp' }))
+    this.srt = new SrtFront(admit, init.ffmpegPath ?? 'ffmpeg', this.log.child({ ingest: 'srt' }))
+  }
+
+  get rtmpUrl (): string { return this.rtmpBound }
+  get srtUrl (): string { return this.srtBound }
+
+  async start (): Promise<void> {
+    if (this.started) return
+    this.controller = new AbortController()
+    // Segments a crashed process left behind were never announced: they go.
+    await rm(this.init.workDir, { recursive: true, force: true })
+    for await (const { value } of this.components.datastore.query({ prefix: PREFIX })) {
+      let record: StoredStream
+      try {
+        record = assertWire(storedStream, JSON.parse(new TextDecoder().decode(value)), 'stored live stream')
+      } catch (err) {
+        this.log.warn({ err }, 'unreadable live stream record skipped')
+        continue
+      }
+      const runtime: Runtime = { record, publishing: false, tail: Promise.resolve(undefined) }
+      this.streams.set(record.stream, runtime)
+      // Ended streams keep their key: a publisher using it is told the stream ended, not that the key is wrong.
+      this.byKey.set(record.keyHash, record.stream)
+    }
+    const rtmp = this.init.rtmp ?? DEFAULT_RTMP
+    const srt = this.init.srt ?? DEFAULT_SRT
+    const rtmpPort = await this.rtmp.listen(rtmp.host, rtmp.port)
+    try {
+      const srtPort = await this.srt.listen(srt.host, srt.port)
+      this.srtBound = `srt://${hostPart(srt.host)}:${srtPort}`
+    } catch (err) {
+      await this.rtmp.close()
+      throw err
+    }
+    this.rtmpBound = `rtmp://${hostPart(rtmp.host)}:${rtmpPort}/${RTMP_APP}`
+    this.started = true
+    // A stream that was live when the node stopped gets the reconnect window from now.
+    for (const runtime of this.streams.values()) if (runtime.record.state === 'live') this.armGrace(runtime)
+    this.log.info({ rtmp: this.rtmpBound, srt: this.srtBound }, 'live ingest listening')
+  }
+
+  async stop (): Promise<void> {
+    if (!this.started) return
+    this.started = false
+    await Promise.all([this.rtmp.close(), this.srt.close()])
+    this.controller.abort()
+    for (const runtime of this.streams.values()) clearTimeout(runtime.grace)
+    await Promise.all([...this.streams.values()].map(async r => await r.tail))
+    this.streams.clear()
+    this.byKey.clear()
+  }
+
+  async create (input: { title: string }, options: AbortOptions = {}): Promise<LiveCreated> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    assertWire(title, input.title, 'live stream title')
+    const key = toBase64url(randomBytes(16))
+    const record: StoredStream = {
+      stream: randomBytes(16).toString('hex'),
+      title: input.title,
+      owner: toBase64url(this.components.signer.publicKey),
+      createdAt: Date.now(),
+      state: 'waiting',
+      keyHash: hashKey(key),
+      nextSeq: 0
+    }
+    await this.save(record, options)
+    this.streams.set(record.stream, { record, publishing: false, tail: Promise.resolve(undefined) })
+    this.byKey.set(record.keyHash, record.stream)
+    this.log.info({ stream: record.stream }, 'live stream created')
+    return { stream: record.stream, key, rtmpUrl: `${this.rtmpBound}/${key}`, srtUrl: `${this.srtBound}?streamid=${key}` }
+  }
+
+  async get (stream: string, options: AbortOptions = {}): Promise<LiveStream> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    return publicView(this.runtime(stream).record)
+  }
+
+  async list (options: AbortOptions = {}): Promise<LiveStream[]> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    return [...this.streams.values()].map(r => publicView(r.record)).sort((a, b) => a.createdAt - b.createdAt)
+  }
+
+  async end (stream: string, options: AbortOptions = {}): Promise<LiveStream> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    const runtime = this.runtime(stream)
+    if (runtime.record.state !== 'ended') {
+      // Cut the publisher: its input ends, ffmpeg closes the last segment, and the stream ends after it.
+      runtime.session?.input.end()
+      await runtime.tail
+      await this.finish(runtime)
+    }
+    return publicView(runtime.record)
+  }
+
+  addEventListener<K extends keyof LiveEvents>(type: K, listener: (e: LiveEvents[K]) => void): void {
+    this.events.addEventListener(type, listener as EventListener)
+  }
+
+  removeEventListener<K extends keyof LiveEvents>(type: K, listener: (e: LiveEvents[K]) => void): void {
+    this.events.removeEventListener(type, listener as EventListener)
+  }
+
+  /** A publisher presents a key: let it in, or throw why not. Synchronous, so two publishers cannot both pass. */
+  private admit (key: string, format: IngestFormat, cut: () => void): Admission {
+    if (!this.started) throw new NotStartedError('The live service is not started')
+    const id = this.byKey.get(hashKey(key))
+    const runtime = id === undefined ? undefined : this.streams.get(id)
+    if (runtime === undefined) throw new LiveKeyError()
+    if (runtime.record.state === 'ended') throw new LiveEndedError()
+    if (runtime.publishing) throw new LiveBusyError()
+    runtime.publishing = true
+    clearTimeout(runtime.grace)
+    runtime.grace = undefined
+    const record = runtime.record
+    const log = this.log.child({ stream: record.stream })
+    const start = runtime.tail.then(() => ({ startNumber: record.nextSeq, discontinuity: record.nextSeq > 0 }))
+    const session = new LiveSession({
+      unixfs: this.components.unixfs,
+      pins: this.components.pins,
+      logger: log,
+      onSegment: (segment) => { this.onSegment(runtime, segment) }
+    }, {
+      dir: join(this.init.workDir, record.stream, String(Date.now())),
+      format,
+      preset: this.init.preset ?? 'veryfast',
+      ffmpegPath: this.init.ffmpegPath ?? 'ffmpeg',
+      ffprobePath: this.init.ffprobePath ?? 'ffprobe',
+      start
+    }, this.controller.signal)
+    runtime.session = session
+    let released = false
+    runtime.tail = session.done.then(async result => {
+      if (runtime.session === session) runtime.session = undefined
+      // The session is over (its input was not media, or the stream was ended): its publisher goes too.
+      if (!released) {
+        released = true
+        runtime.publishing = false
+        cut()
+      }
+      session.input.destroy()
+      if (result.error !== undefined) log.warn({ code: result.error.code, err: result.error }, 'live session ended with an error')
+      record.nextSeq = Math.max(record.nextSeq, result.nextSeq)
+      await this.save(record).catch((err: unknown) => { log.warn({ err }, 'live stream record not saved') })
+      if (!runtime.publishing && record.state === 'live') this.armGrace(runtime)
+      return result
+    })
+    return {
+      stream: record.stream,
+      input: session.input,
+      release: () => {
+        if (released) return
+        released = true
+        runtime.publishing = false
+        session.input.end()
+        log.info('publisher gone')
+      }
+    }
+  }
+
+  private onSegment (runtime: Runtime, segment: SessionSegment): void {
+    const record = runtime.record
+    if (record.state === 'waiting') {
+      record.state = 'live'
+      record.startedAt = Date.now()
+      void this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
+      this.emitState(record.stream, 'live')
+    }
+    const detail: LiveSegmentEvent = { stream: record.stream, ...segment }
+    this.events.dispatchEvent(new CustomEvent('segment', { detail }))
+  }
+
+  private armGrace (runtime: Runtime): void {
+    if (runtime.grace !== undefined || !this.started) return
+    runtime.grace = setTimeout(() => {
+      runtime.grace = undefined
+      if (!runtime.publishing) void this.finish(runtime)
+    }, this.windowMs)
+  }
+
+  private async finish (runtime: Runtime): Promise<void> {
+    const record = runtime.record
+    if (record.state === 'ended') return
+    clearTimeout(runtime.grace)
+    runtime.grace = undefined
+    record.state = 'ended'
+    record.endedAt = Date.now()
+    await this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
+    this.log.info({ stream: record.stream }, 'live stream ended')
+    this.emitState(record.stream, 'ended')
+  }
+
+  private emitState (stream: string, state: LiveState): void {
+    this.events.dispatchEvent(new CustomEvent('state', { detail: { stream, state } }))
+  }
+
+  private async save (record: StoredStream, options: AbortOptions = {}): Promise<void> {
+    await this.components.datastore.put(new Key(`${PREFIX}/${record.stream}`), new TextEncoder().encode(JSON.stringify(record)), options)
+  }
+
+  private runtime (stream: string): Runtime {
+    const runtime = this.streams.get(stream)
+    if (runtime === undefined) throw new LiveNotFoundError(`No live stream ${stream} on this node`)
+    return runtime
+  }
+
+  private assertStarted (): void {
+    if (!this.started) throw new NotStartedError('The live service is not started')
+  }
+}
+
+function publicView (r: StoredStream): LiveStream {
+  return {
+    stream: r.stream,
+    title: r.title,
+    owner: r.owner,
+    createdAt: r.createdAt,
+    state: r.state,
+    ...(r.startedAt === undefined ? {} : { startedAt: r.startedAt }),
+    ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt })
+  }
+}
+
+/** A host as it goes into a URL: IPv6 in brackets. */
+function hostPart (host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
