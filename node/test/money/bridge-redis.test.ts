@@ -34,6 +34,8 @@ t.test('two gateways of one bridge sharing Redis claim each event once between t
       swarm: ['/ip4/127.0.0.1/tcp/0'],
       api: '127.0.0.1:0',
       gateway: '127.0.0.1:0',
+      rtmp: '127.0.0.1:0',
+      srt: '127.0.0.1:0',
       redisUrl: redis.url,
       stripeSecretKey: 'sk_test_standin',
       stripeWebhookSecret: SECRET,
