@@ -8,7 +8,7 @@ import fastifyCsrf from '@fastify/csrf-protection'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifySwagger from '@fastify/swagger'
 import { unixfs } from '@helia/unixfs'
-import { BadRequestError, type CatalogueEntry, CsrfError, type FeatureName, NotFoundError, RateLimitedError } from '@mhc/protocols'
+import { BadRequestError, type CatalogueEntry, CsrfError, type FeatureName, NotFoundError, RateLimitedError, type Signer } from '@mhc/protocols'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
@@ -17,6 +17,8 @@ import { type HashParams, Passwords } from './accounts/passwords.js'
 import { DatastoreSessions, RedisSessions, type SessionDatastore } from './accounts/sessions.js'
 import { type AccountDatastore, AccountStore, datastoreKV, redisKV } from './accounts/store.js'
 import { MemoryThrottle, RedisThrottle } from './accounts/throttle.js'
+import type { BridgeEntitlements } from './billing/bridge.js'
+import { type BillingInit, billingRoutes } from './billing/routes.js'
 import { type BlockSource, observedBlocks } from './blocks.js'
 import { isHlsPath } from './content-type.js'
 import { problemOf, sortError } from './errors.js'
@@ -57,6 +59,8 @@ export interface GatewayComponents {
   drafts?: GatewayDrafts
   /** The node's entitlement store: the tier guards verify presented entitlements with it and look up kept ones. */
   entitlements?: GatewayEntitlements
+  /** The payment bridge's key and the store it keeps what it issues in; with `GatewayInit.billing`, this gateway sells (docs/specs/billing.md). */
+  bridge?: { signer: Signer, entitlements: BridgeEntitlements }
   /** The node's forensic log: `/api/v1/forensics` for operators (needs accounts). */
   forensics?: GatewayForensics
 }
@@ -87,6 +91,8 @@ export interface GatewayInit {
   uploads?: { dir: string, maxBytes: number }
   /** Features (docs/tiers.md) put behind a tier on this gateway; the others are open. Default none. */
   gatedFeatures?: readonly FeatureName[]
+  /** The Stripe bridge (needs accounts and `components.bridge`); without it the billing routes answer 503. */
+  billing?: BillingInit
 }
 
 export interface GatewayApp {
@@ -209,6 +215,15 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }
+    // The payment bridge (docs/specs/billing.md).
+    await app.register(billingRoutes({
+      accounts,
+      datastore: components.datastore,
+      logger: components.logger,
+      registry: metrics.registry,
+      ...(redis === undefined ? {} : { redis }),
+      ...(components.bridge === undefined ? {} : { bridge: components.bridge })
+    }, init.billing))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

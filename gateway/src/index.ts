@@ -6,6 +6,8 @@
 export type { RoleSource } from './accounts/accounts.js'
 export { type HashParams, OWASP_ARGON2ID, Passwords } from './accounts/passwords.js'
 export { buildApp, type GatewayApp, type GatewayComponents, type GatewayInit } from './app.js'
+export { type BridgeEntitlements, type BridgeStats, StripeBridge } from './billing/bridge.js'
+export { type BillingInit, billingRoutes, stripeClient } from './billing/routes.js'
 export { type BlockReadOptions, type BlockSource, blockBytes } from './blocks.js'
 export * from './errors.js'
 export { type FetchErrorContext, isMissingError, translateFetchError } from './fetch-errors.js'

@@ -3,6 +3,7 @@
  * every problem reported at once. Flags override it for one run.
  */
 
+import type { BillingInit } from '@mhc/gateway'
 import { assertWire, ConfigInvalidError, FEATURE_NAMES, type FeatureName, type NoteVerifier, PublicKeyString, parseVerifierKey, WireFormatError } from '@mhc/protocols'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
@@ -74,7 +75,26 @@ export const NodeConfig = Type.Object({
   /** Features (docs/tiers.md) this node's gateway puts behind a tier; the others are open to everyone. Default none. */
   gatedFeatures: Type.Optional(Type.Array(Type.String({ pattern: `^(${FEATURE_NAMES.join('|')})$` }), { maxItems: FEATURE_NAMES.length })),
   /** Entitlements the node keeps (docs/specs/entitlements.md); past it, the ones expiring first go. Default 100 000. */
-  entitlementStoreSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 }))
+  entitlementStoreSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+  /** The Stripe bridge (docs/specs/billing.md): Stripe's secret API key; $MHC_STRIPE_SECRET_KEY overrides. With the webhook secret, the gateway sells. */
+  stripeSecretKey: Type.Optional(Type.String({ pattern: '^(sk|rk)_[A-Za-z0-9_]+$', maxLength: 256 })),
+  /** The webhook endpoint's signing secret; $MHC_STRIPE_WEBHOOK_SECRET overrides. */
+  stripeWebhookSecret: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9_]+$', maxLength: 256 })),
+  /** Another base URL for Stripe's API (a stand-in in tests); $MHC_STRIPE_API_BASE overrides. Default Stripe's. */
+  stripeApiBase: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$', maxLength: 256 })),
+  /** Stripe price ids (recurring prices) the bridge sells: per tier, and one for a subscription to any creator. Tips need none. */
+  billingPrices: Type.Optional(Type.Object({
+    FAN: Type.Optional(Type.String({ pattern: '^price_[A-Za-z0-9_]+$', maxLength: 255 })),
+    PRO: Type.Optional(Type.String({ pattern: '^price_[A-Za-z0-9_]+$', maxLength: 255 })),
+    STUDIO: Type.Optional(Type.String({ pattern: '^price_[A-Za-z0-9_]+$', maxLength: 255 })),
+    subscription: Type.Optional(Type.String({ pattern: '^price_[A-Za-z0-9_]+$', maxLength: 255 }))
+  }, { additionalProperties: false })),
+  /** Where Checkout sends the browser after paying (Stripe may add `{CHECKOUT_SESSION_ID}`). Required with the Stripe keys. */
+  billingSuccessUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+  /** Where Checkout sends the browser when the buyer gives up. Required with the Stripe keys. */
+  billingCancelUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+  /** Where the customer portal sends the browser back. Default billingSuccessUrl. */
+  billingPortalReturnUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 }))
 }, { additionalProperties: false })
 export type NodeConfig = Static<typeof NodeConfig>
 
@@ -105,6 +125,12 @@ export function validateConfig (value: unknown): NodeConfig {
     throw err
   }
   checkWitnessKeys(config)
+  if ((config.stripeSecretKey === undefined) !== (config.stripeWebhookSecret === undefined)) {
+    throw new ConfigInvalidError('config: the Stripe bridge needs both stripeSecretKey and stripeWebhookSecret (or MHC_STRIPE_SECRET_KEY and MHC_STRIPE_WEBHOOK_SECRET)')
+  }
+  if (config.stripeSecretKey !== undefined && (config.billingSuccessUrl === undefined || config.billingCancelUrl === undefined)) {
+    throw new ConfigInvalidError('config: the Stripe bridge needs billingSuccessUrl and billingCancelUrl')
+  }
   const { providerValidityMs, reprovideAfterMs } = dhtTimings(config)
   if (reprovideAfterMs >= providerValidityMs) {
     throw new ConfigInvalidError(`config: reprovideAfterMs (${reprovideAfterMs}) must be less than providerValidityMs (${providerValidityMs}), or records expire before they are renewed`)
@@ -148,6 +174,10 @@ export interface ConfigEnv {
   MHC_REDIS_URL?: string | undefined
   /** Comma-separated bridge public keys: replaces `bridgeKeys` when set and not empty. */
   MHC_BRIDGE_KEYS?: string | undefined
+  /** The Stripe bridge's secrets and API base: each replaces its config field when set and not empty. */
+  MHC_STRIPE_SECRET_KEY?: string | undefined
+  MHC_STRIPE_WEBHOOK_SECRET?: string | undefined
+  MHC_STRIPE_API_BASE?: string | undefined
 }
 
 /**
@@ -158,6 +188,7 @@ export interface ConfigEnv {
 export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}, env: ConfigEnv = {}): NodeConfig {
   const redisUrl = env.MHC_REDIS_URL !== undefined && env.MHC_REDIS_URL !== '' ? env.MHC_REDIS_URL : undefined
   const bridgeKeys = env.MHC_BRIDGE_KEYS?.split(',').map(k => k.trim()).filter(k => k !== '')
+  const set = (v: string | undefined): v is string => v !== undefined && v !== ''
   return validateConfig({
     ...file,
     ...(overrides.swarm !== undefined && overrides.swarm.length > 0 ? { swarm: overrides.swarm } : {}),
@@ -167,7 +198,10 @@ export function resolveConfig (file: NodeConfig, overrides: ConfigOverrides = {}
     ...(overrides.rtmp !== undefined ? { rtmp: overrides.rtmp } : {}),
     ...(overrides.srt !== undefined ? { srt: overrides.srt } : {}),
     ...(redisUrl === undefined ? {} : { redisUrl }),
-    ...(bridgeKeys === undefined || bridgeKeys.length === 0 ? {} : { bridgeKeys })
+    ...(bridgeKeys === undefined || bridgeKeys.length === 0 ? {} : { bridgeKeys }),
+    ...(set(env.MHC_STRIPE_SECRET_KEY) ? { stripeSecretKey: env.MHC_STRIPE_SECRET_KEY } : {}),
+    ...(set(env.MHC_STRIPE_WEBHOOK_SECRET) ? { stripeWebhookSecret: env.MHC_STRIPE_WEBHOOK_SECRET } : {}),
+    ...(set(env.MHC_STRIPE_API_BASE) ? { stripeApiBase: env.MHC_STRIPE_API_BASE } : {})
   })
 }
 
@@ -182,6 +216,21 @@ export function dhtTimings (config: Pick<NodeConfig, 'providerValidityMs' | 'rep
 /** The features the gateway gates: the config's list, typed (validateConfig checked every name). */
 export function gatedFeatures (config: Pick<NodeConfig, 'gatedFeatures'>): FeatureName[] {
   return (config.gatedFeatures ?? []) as FeatureName[]
+}
+
+/** The Stripe bridge's settings, or undefined when its keys are not configured (the gateway then sells nothing). */
+export function billingConfig (config: NodeConfig): BillingInit | undefined {
+  const { stripeSecretKey: secretKey, stripeWebhookSecret: webhookSecret, billingSuccessUrl: successUrl, billingCancelUrl: cancelUrl } = config
+  if (secretKey === undefined || webhookSecret === undefined || successUrl === undefined || cancelUrl === undefined) return undefined
+  return {
+    secretKey,
+    webhookSecret,
+    successUrl,
+    cancelUrl,
+    prices: { ...config.billingPrices },
+    ...(config.stripeApiBase === undefined ? {} : { apiBase: config.stripeApiBase }),
+    ...(config.billingPortalReturnUrl === undefined ? {} : { portalReturnUrl: config.billingPortalReturnUrl })
+  }
 }
 
 /** Split "HOST:PORT" (IPv6 hosts in brackets). */

@@ -15,7 +15,7 @@ import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
 import { type ControlApi, controlApi } from './api/index.js'
 import { type Catalogue, catalogue } from './catalogue/index.js'
-import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
+import { billingConfig, type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { type Forensics, forensics } from './forensics/index.js'
@@ -23,7 +23,7 @@ import { type Witness, witness } from './forensics/witness.js'
 import { type WitnessClient, witnessClient } from './forensics/witness-client.js'
 import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
-import { type EntitlementStore, entitlementStore } from './money/index.js'
+import { type EntitlementStore, entitlementStore, loadBridgeSigner } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
 import { type P2pStack, p2pStack } from './p2p/stack.js'
@@ -144,8 +144,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       logger
     }), options)
 
+    // A node that runs the Stripe bridge signs with its bridge key (`mhc bridge keygen`) and trusts it.
+    const billing = billingConfig(config)
+    const bridgeSigner = billing === undefined ? undefined : await loadBridgeSigner(dir, options)
+    const ownBridgeKey = bridgeSigner === undefined ? [] : [toBase64url(bridgeSigner.publicKey)]
     const money = await services.start('entitlements', entitlementStore({
-      bridgeKeys: config.bridgeKeys ?? [],
+      bridgeKeys: [...new Set([...config.bridgeKeys ?? [], ...ownBridgeKey])],
       ...(config.entitlementStoreSize === undefined ? {} : { maxEntitlements: config.entitlementStoreSize })
     })({
       pubsub: libp2p.services.pubsub,
@@ -230,8 +234,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
+        ...(billing === undefined ? {} : { billing }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
     }
 
     const node: MhcNode = {

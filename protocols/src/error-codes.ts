@@ -155,6 +155,19 @@ export const EntitlementRevokedError = /* #__PURE__ */ createError('EntitlementR
 /** The caller holds no valid entitlement to the tier or feature asked for (402: Payment Required). */
 export const EntitlementRequiredError = /* #__PURE__ */ createError('EntitlementRequiredError', 'MHC_ERR_ENTITLEMENT_REQUIRED', 402, 'This needs a paid tier')
 
+// Money: the payment bridge (docs/specs/billing.md)
+
+/** The billing routes on a gateway whose operator configured no payment bridge (no Stripe keys, or no bridge key). */
+export const BillingNotConfiguredError = /* #__PURE__ */ createError('BillingNotConfiguredError', 'MHC_ERR_BILLING_NOT_CONFIGURED', 503, 'This gateway sells nothing: no payment bridge is configured')
+/** A checkout for something this bridge has no price for (a tier or creator subscriptions not configured). */
+export const BillingPriceError = /* #__PURE__ */ createError('BillingPriceError', 'MHC_ERR_BILLING_PRICE', 422, 'This bridge has no price for that')
+/** A checkout naming a buyer key that is not one of the logged-in account's keys. */
+export const BillingSubjectError = /* #__PURE__ */ createError('BillingSubjectError', 'MHC_ERR_BILLING_SUBJECT', 403, 'The buyer key is not one of this account\'s keys')
+/** A webhook whose Stripe-Signature does not verify: tampered body, wrong secret, no v1 signature, or a timestamp outside the tolerance. */
+export const WebhookSignatureError = /* #__PURE__ */ createError('WebhookSignatureError', 'MHC_ERR_WEBHOOK_SIGNATURE', 400, 'The webhook signature does not verify')
+/** The payment processor's API failed or could not be reached. */
+export const PaymentProcessorError = /* #__PURE__ */ createError('PaymentProcessorError', 'MHC_ERR_PAYMENT_PROCESSOR', 502, 'The payment processor could not be reached; retry shortly')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -291,6 +304,11 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   EntitlementCreatorError,
   EntitlementRevokedError,
   EntitlementRequiredError,
+  BillingNotConfiguredError,
+  BillingPriceError,
+  BillingSubjectError,
+  WebhookSignatureError,
+  PaymentProcessorError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -35,10 +35,10 @@ export type AccountDatastore = Pick<Datastore, 'get' | 'put' | 'has' | 'delete' 
 const utf8 = new TextEncoder()
 const text = new TextDecoder()
 
-/** Accounts under `/mhc/accounts/` in the node's datastore. */
-export function datastoreKV (store: AccountDatastore): AccountKV {
+/** Accounts under `/mhc/accounts/` in the node's datastore (the billing bridge uses its own `root`). */
+export function datastoreKV (store: AccountDatastore, root = '/mhc/accounts'): AccountKV {
   let queue: Promise<unknown> = Promise.resolve()
-  const k = (key: string): Key => new Key(`/mhc/accounts/${key}`)
+  const k = (key: string): Key => new Key(`${root}/${key}`)
   const get = async (key: string, options?: AbortOptions): Promise<string | undefined> => {
     try {
       return text.decode(await store.get(k(key), options))
@@ -62,7 +62,7 @@ export function datastoreKV (store: AccountDatastore): AccountKV {
     },
     async delete (key, options) { await store.delete(k(key), options) },
     async * values (prefix, options) {
-      for await (const { value } of store.query({ prefix: `/mhc/accounts/${prefix}` }, options)) yield text.decode(value)
+      for await (const { value } of store.query({ prefix: `${root}/${prefix}` }, options)) yield text.decode(value)
     }
   }
 }
