@@ -28,6 +28,7 @@ import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { ipfsRoutes } from './routes/ipfs.js'
+import { type GatewayContentKeys, keyRoutes } from './routes/keys.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -56,6 +57,8 @@ export interface GatewayComponents {
   drafts?: GatewayDrafts
   /** The node's entitlement store: the tier guards verify presented entitlements with it and look up kept ones. */
   entitlements?: GatewayEntitlements
+  /** The node's content keys: with them the gateway serves subscriber-only videos' keys to subscribers (`/api/v1/keys/{id}`). */
+  contentKeys?: GatewayContentKeys
 }
 
 export interface GatewayInit {
@@ -205,6 +208,9 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }
+  }
+  if (components.contentKeys !== undefined) {
+    await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

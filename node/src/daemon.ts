@@ -19,6 +19,7 @@ import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimi
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { transcoder } from './media/index.js'
+import { contentKeys } from './money/content-keys.js'
 import { type EntitlementStore, entitlementStore } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -135,12 +136,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
 
+    // Subscriber-only videos' keys: in the datastore, never in IPFS.
+    const keys = contentKeys()({ datastore: helia.datastore })
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const pub = await services.start('publisher', publisher({
       stagingDir: repo.paths.staging,
       ...(config.draftTtlHours === undefined ? {} : { draftTtlMs: Math.round(config.draftTtlHours * 3_600_000) })
     })({
-      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, logger
+      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, contentKeys: keys, logger
     }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
@@ -195,7 +198,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, contentKeys: keys, logger }), options)
     }
 
     const node: MhcNode = {

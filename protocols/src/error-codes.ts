@@ -136,6 +136,19 @@ export const EntitlementRevokedError = /* #__PURE__ */ createError('EntitlementR
 /** The caller holds no valid entitlement to the tier or feature asked for (402: Payment Required). */
 export const EntitlementRequiredError = /* #__PURE__ */ createError('EntitlementRequiredError', 'MHC_ERR_ENTITLEMENT_REQUIRED', 402, 'This needs a paid tier')
 
+// Content keys of subscriber-only videos (docs/specs/content-keys.md)
+
+/** A key request without a key-request proof (`MHC-Key-Proof`). */
+export const ContentKeyProofMissingError = /* #__PURE__ */ createError('ContentKeyProofMissingError', 'MHC_ERR_CONTENT_KEY_PROOF_MISSING', 401, 'A key request must carry a signed key-request proof')
+/** A key-request proof older or newer than the freshness window allows. */
+export const ContentKeyProofStaleError = /* #__PURE__ */ createError('ContentKeyProofStaleError', 'MHC_ERR_CONTENT_KEY_PROOF_STALE', 401, 'The key-request proof is not fresh; sign a new one')
+/** A key-request proof that does not verify, or names another key id or origin. */
+export const ContentKeyProofInvalidError = /* #__PURE__ */ createError('ContentKeyProofInvalidError', 'MHC_ERR_CONTENT_KEY_PROOF_INVALID', 403, 'The key-request proof does not hold for this key and origin')
+/** A key-request proof seen before (each proof is good for one request). */
+export const ContentKeyProofReplayedError = /* #__PURE__ */ createError('ContentKeyProofReplayedError', 'MHC_ERR_CONTENT_KEY_PROOF_REPLAYED', 403, 'The key-request proof was used already')
+/** A key id this node keeps no key for. */
+export const ContentKeyUnknownError = /* #__PURE__ */ createError('ContentKeyUnknownError', 'MHC_ERR_CONTENT_KEY_UNKNOWN', 404, 'This node keeps no content key by that id')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -217,6 +230,11 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   EntitlementCreatorError,
   EntitlementRevokedError,
   EntitlementRequiredError,
+  ContentKeyProofMissingError,
+  ContentKeyProofStaleError,
+  ContentKeyProofInvalidError,
+  ContentKeyProofReplayedError,
+  ContentKeyUnknownError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

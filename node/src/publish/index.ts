@@ -5,6 +5,7 @@ import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { ContentKeys } from '../money/content-keys.js'
 import type { Transcoder } from '../media/index.js'
 import { DefaultPublisher } from './publisher.js'
 
@@ -13,6 +14,8 @@ export interface PublishInput {
   title?: string
   description?: string
   licence?: string
+  /** `subscribers`: encrypt the segments (HLS AES-128) under a fresh key kept by this node. Default `public`. */
+  audience?: 'public' | 'subscribers'
 }
 
 /** A video to transcode for a creator who signs elsewhere (a browser): everything but the signature. */
@@ -85,6 +88,8 @@ export interface PublisherComponents {
   signer: Signer
   distributor: Pick<Distributor, 'distribute'>
   logger: Logger
+  /** Where subscriber-only videos' keys are made and kept; without it `audience: 'subscribers'` is refused. */
+  contentKeys?: Pick<ContentKeys, 'create' | 'delete'>
 }
 
 export interface PublisherInit {
