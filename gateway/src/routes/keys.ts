@@ -49,7 +49,7 @@ function subscribes (e: Entitlement, creator: string): boolean {
 export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit = {}) {
   const now = init.now ?? Date.now
   const replays = new ReplayCache(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize })
-  return async function (app: FastifyInstance): Promise<void> {
+  return async (app: FastifyInstance): Promise<void> => {
     app.get('/api/v1/keys/:id', {
       schema: {
         summary: 'The AES-128 key of a subscriber-only video, for a subscriber who proves their key',

@@ -5,8 +5,8 @@ import type { Blockstore } from 'interface-blockstore'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
-import type { ContentKeys } from '../money/content-keys.js'
 import type { Transcoder } from '../media/index.js'
+import type { ContentKeys } from '../money/content-keys.js'
 import { DefaultPublisher } from './publisher.js'
 
 export interface PublishInput {

@@ -1,5 +1,5 @@
+export * from './key-request.js'
 export * from './revocations.js'
 export * from './tiers.js'
 export * from './verifier.js'
 export * from './verify.js'
-export * from './key-request.js'
