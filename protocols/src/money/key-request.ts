@@ -8,7 +8,7 @@
 import type { AbortOptions } from '../abort.js'
 import { toBase64url } from '../bytes.js'
 import { canonicalJson, parseJson } from '../canonical-json.js'
-import { decodeEnvelope, encodeEnvelope, type Signer, seal, type VerifyOptions, verifyEnvelope } from '../envelope.js'
+import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal, type VerifyOptions, verifyEnvelope } from '../envelope.js'
 import { ContentKeyProofInvalidError, ContentKeyProofReplayedError, ContentKeyProofStaleError, RateLimitedError } from '../error-codes.js'
 
 export const KEY_REQUEST_DOMAIN = 'mhc/key-request'
@@ -75,7 +75,7 @@ export async function sealKeyRequest (payload: KeyRequestPayload, signer: Signer
  */
 export async function openKeyRequest (bytes: Uint8Array, options: OpenKeyRequestOptions): Promise<KeyRequest> {
   let payload: KeyRequestPayload
-  let env
+  let env: Envelope
   try {
     env = decodeEnvelope(bytes, MAX_KEY_REQUEST_BYTES)
     if (env.domain !== KEY_REQUEST_DOMAIN || env.payloadType !== KEY_REQUEST_PAYLOAD_TYPE) throw new ContentKeyProofInvalidError(`Not a key request: ${env.domain} ${env.payloadType}`)
