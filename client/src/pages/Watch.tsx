@@ -6,6 +6,7 @@ import { VideoInfo } from '../components/VideoInfo.js'
 import { VideoPlayer } from '../components/VideoPlayer.js'
 import { getGateways, getVideo } from '../lib/api.js'
 import { userGateways } from '../lib/user-gateways.js'
+import type { Access } from '../player/key-access.js'
 import type { VerifiedSource } from '../verify/source.js'
 
 type State =
@@ -38,6 +39,7 @@ export function Watch ({ cid }: { cid: string }) {
   const [advertised, setAdvertised] = useState<string[]>([])
   const [chat, setChat] = useState<typeof import('../chat/ChatPanel.js') | null>(null)
   const [panel, setPanel] = useState<typeof import('../components/Gateways.js') | null>(null)
+  const [sub, setSub] = useState<Access | null>(null)
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -65,6 +67,8 @@ export function Watch ({ cid }: { cid: string }) {
   }, [cid])
   const detail = state.status === 'ready' ? state.detail : undefined
   const root = useMemo(() => deferred(), [detail])
+  // A subscriber-only video: its key (or the lock) comes from a lazy chunk, before the player starts.
+  useEffect(() => { detail?.manifest.keyId && import('../player/key-access.js').then(m => m.access(detail.manifest, setSub)) }, [detail])
   useEffect(() => {
     if (detail === undefined) return
     const ctrl = new AbortController()
@@ -100,8 +104,9 @@ export function Watch ({ cid }: { cid: string }) {
   const verify = useMemo(() => ({
     root: root.promise,
     gateways: [{ url: location.origin, origin: 'page' as const }, ...userGateways().map(url => ({ url, origin: 'user' as const }))],
-    onSource
-  }), [root, onSource])
+    onSource,
+    key: sub?.key
+  }), [root, onSource, sub])
 
   if (state.status === 'loading') return <p class='muted' role='status'>Loading video…</p>
   if (state.status === 'error') return <ProblemMessage problem={state.problem} onRetry={() => setAttempt(a => a + 1)} />
@@ -113,8 +118,8 @@ export function Watch ({ cid }: { cid: string }) {
   const segments = source?.gateways.reduce((n, g) => n + g.segments, 0)
   return (
     <article class='watch'>
-      {/* #no-verify: hls.js's own loader, for bench/playback's side-by-side run only. */}
-      <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} onEngineSettled={loadChat} />
+      {/* Subscriber-only and no key: the lock (or nothing while the key is asked for). #no-verify: hls.js's own loader, for bench/playback's side-by-side run only. */}
+      {d.manifest.keyId && !sub?.key ? sub?.lock : <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} onEngineSettled={loadChat} />}
       <aside class='side'>{chat !== null && <chat.ChatPanel cid={cid} counts={d} />}</aside>
       <VideoInfo manifest={d.manifest}>
         <VerifiedMark verification={shown} cid={cid} segments={segments} gateways={source?.gateways} />
