@@ -210,7 +210,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     }
   }
   if (components.contentKeys !== undefined) {
-    await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }))
+    await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }, { peers: peerGateways }))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

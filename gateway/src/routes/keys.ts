@@ -29,8 +29,15 @@ export interface KeyRoutesComponents {
 }
 
 export interface KeyRoutesInit {
-  /** Origins the proofs must name besides the one the request reached (a gateway behind several names). */
-  origins?: readonly string[]
+  /**
+   * Peer gateways (base URLs; config `gatewayPeers`): a key this node does not
+   * keep is asked of them in turn, with the browser's proof and entitlements,
+   * and their answer relayed; and proofs made for their origins are accepted
+   * here (they forward theirs). Default none.
+   */
+  peers?: readonly string[]
+  /** How long asking one peer may take. Default 5 s. */
+  forwardTimeoutMs?: number
   /** Replay cache size (proofs remembered within the freshness window). */
   replayCacheSize?: number
   /** A test's clock. */
@@ -49,6 +56,27 @@ function subscribes (e: Entitlement, creator: string): boolean {
 export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit = {}) {
   const now = init.now ?? Date.now
   const replays = new ReplayCache(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize })
+  const peers = (init.peers ?? []).map(p => p.replace(/\/+$/, ''))
+  const peerOrigins = peers.map(p => new URL(p).origin)
+  /** A peer's answer for key `id`: the first that is not "unknown key" (404), or undefined when none has it. */
+  const forward = async (id: string, request: FastifyRequest): Promise<{ status: number, type: string, body: Buffer } | undefined> => {
+    const headers: Record<string, string> = {}
+    for (const h of [KEY_PROOF_HEADER, ENTITLEMENT_HEADER]) {
+      const v = header(request, h)
+      if (v !== undefined) headers[h] = v
+    }
+    for (const peer of peers) {
+      try {
+        const res = await fetch(`${peer}/api/v1/keys/${id}`, { headers, redirect: 'error', signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.forwardTimeoutMs ?? 5000)]) })
+        const body = Buffer.from(await res.arrayBuffer())
+        if (res.status === 404) continue
+        return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body }
+      } catch (err) {
+        request.log.debug({ err, peer }, 'a peer gateway did not answer a forwarded key request')
+      }
+    }
+    return undefined
+  }
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/api/v1/keys/:id', {
       schema: {
@@ -62,11 +90,16 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
       if (proof === undefined) throw new ContentKeyProofMissingError()
       if (proof.length > MAX_PROOF_CHARS || !/^[A-Za-z0-9_-]+$/.test(proof)) throw new ContentKeyProofInvalidError('The key-request proof is not base64url of at most 1024 bytes')
       const at = now()
-      const asked = await openKeyRequest(fromBase64url(proof), { keyId: id, origins: [requestOrigin(request), ...(init.origins ?? [])], now: at })
+      const asked = await openKeyRequest(fromBase64url(proof), { keyId: id, origins: [requestOrigin(request), ...peerOrigins], now: at })
       // Spent before anything else can fail: a proof is good for one try.
       replays.use(asked, at)
       const key = await components.keys.get(id, { signal: request.signal })
-      if (key === undefined) throw new ContentKeyUnknownError(`This node keeps no key ${id}`)
+      if (key === undefined) {
+        const answer = await forward(id, request)
+        if (answer === undefined) throw new ContentKeyUnknownError(`This node keeps no key ${id}, nor do its peer gateways`)
+        // Relayed as the peer answered: the key, or its problem document.
+        return await reply.code(answer.status as 403).header('cache-control', 'no-store').type(answer.type).send(answer.body)
+      }
       await requireSubscription(request, components.entitlements, asked.key, key.creator)
       return await reply.header('cache-control', 'no-store').type('application/octet-stream').send(Buffer.from(key.key))
     })
