@@ -15,7 +15,7 @@
  */
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { type EntitlementPayload, type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
+import { type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import type { Page } from 'playwright-core'
 import t from 'tap'
@@ -26,6 +26,9 @@ import { connect, randomSigner } from '../helpers/social.js'
 
 /** The watch page's test hook (components/VideoPlayer.tsx). */
 type Hooked = { __mhcPlayer?: { video: HTMLVideoElement } }
+
+/** What the helpers assert with: the root test or a subtest. */
+type Tap = { ok(v: unknown, m: string): unknown, equal(a: unknown, b: unknown, m: string): unknown, match(a: unknown, b: RegExp, m: string): unknown, pass(m: string): unknown }
 
 const DAY = 86_400_000
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
@@ -70,7 +73,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     return await sealEntitlement({ v: 1, id: toBase64url(crypto.getRandomValues(new Uint8Array(16))), kind: 'subscription', subject, creator, tier: 'FAN', notBefore: now - DAY, notAfter: now + 30 * DAY, ref: 'stripe:sub_browser' }, bridge)
   }
   /** The lock's browser key, once the lock shows; the player must not have started. */
-  const locked = async (page: Page, gw: string): Promise<string> => {
+  const locked = async (t: Tap, page: Page, gw: string): Promise<string> => {
     await page.goto(`${gw}/watch/${published.manifest}`)
     const lock = page.getByTestId('subscribers-lock')
     await lock.waitFor({ timeout: 30_000 })
@@ -85,7 +88,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     return key ?? ''
   }
   const keyIdOf = async (page: Page): Promise<string> => await page.evaluate(async (cid: string) => ((await (await fetch(`/api/v1/videos/${cid}`)).json()) as { manifest: { keyId: string } }).manifest.keyId, published.manifest)
-  const plays = async (page: Page, gw: string): Promise<void> => {
+  const plays = async (t: Tap, page: Page, gw: string): Promise<void> => {
     await page.goto(`${gw}/watch/${published.manifest}`)
     await eventually(async () => await page.evaluate(() => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2), { ms: 60_000, what: `${gw}: playback past 2 s` })
     t.pass(`${gw}: the video plays`)
@@ -103,17 +106,17 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
 
   await t.test('the creator\'s gateway: the lock, then playback with a subscription the node keeps', async t => {
     const page = await open()
-    const viewer = await locked(page, gwA)
+    const viewer = await locked(t, page, gwA)
     await a.entitlements.add(await subscription(viewer))
-    await plays(page, gwA)
+    await plays(t, page, gwA)
   })
 
   await t.test('another node\'s gateway (bitswap): the lock, then playback with a subscription the page presents', async t => {
     const page = await open()
-    const viewer = await locked(page, gwB)
+    const viewer = await locked(t, page, gwB)
     const presented = toBase64url(await subscription(viewer))
     await page.evaluate((e: string) => { localStorage.setItem('mhc.entitlements', e) }, presented)
-    await plays(page, gwB)
+    await plays(t, page, gwB)
   })
 
   t.same(errors, [], 'no uncaught errors in the pages')
