@@ -1,11 +1,11 @@
 /**
  * A subscriber-only video's key (docs/specs/content-keys.md), in a chunk of
  * its own that only such a video's watch page loads (the watch page's JS
- * budget). Before the player starts, it asks this page's gateway for the key
+ * budget). As the player starts, it asks this page's gateway for the key
  * with a fresh key-request proof the signer worker makes with this browser's
- * key, and the entitlements this browser keeps: with the key, hls.js gets it
- * from memory (the verified source's `key`); refused, the page shows the lock
- * instead of a player that would stall on the key.
+ * key, and the entitlements this browser keeps: hls.js gets the key from
+ * memory (the verified source's `key`) once it came; refused, the page shows
+ * the lock in place of the player, never a player stalled on the key.
  */
 import type { VideoManifest } from '@mhc/protocols'
 import type { VNode } from 'preact'
@@ -81,25 +81,35 @@ function signer (worker: Worker): Ask {
   })
 }
 
-/** Ask for the key of `manifest`'s video once; `set` gets the key loader, or the lock. */
+/**
+ * Ask for the key of `manifest`'s video; `set` gets the key loader at once,
+ * so the player starts while the key is on its way (hls.js needs it only for
+ * the first segment, after the playlists and the init segment), or the lock
+ * when the gateway refuses: the page then replaces the player with the lock,
+ * and the player's request for the key never settles.
+ */
+/** What the player's key request waits on once the key was refused: the lock replaces the player, which aborts it. */
+const NEVER = new Promise<never>(() => {})
+
 export function access (manifest: VideoManifest, set: (a: Access) => void): void {
   const keyId = manifest.keyId ?? ''
   const first = `/api/v1/keys/${keyId}`
-  let author = ''
   const w = new Worker(new URL('../chat/signer.worker.ts', import.meta.url), { type: 'module', name: 'mhc-signer' })
   const s = signer(w)
-  s({ op: 'identity' }).then(async me => {
+  let author = ''
+  const bytes = s({ op: 'identity' }).then(async me => {
     author = (me as { author: string }).author
-    const bytes = await fetchKey(s, first, keyId)
-    // hls.js asks for the key URI the playlists name; the one fetched is served from memory, any other with a new proof.
-    set({
-      key: async (url, signal) => {
-        const b = new URL(url, location.href).pathname === first ? bytes : await fetchKey(s, url, keyId, signal)
-        return { bytes: b, firstByteAt: performance.now() }
-      }
-    })
-  }).catch((err: unknown) => {
+    return await fetchKey(s, first, keyId)
+  })
+  bytes.catch((err: unknown) => {
     w.terminate()
     set({ lock: <Lock manifest={manifest} author={author} error={err instanceof Error ? err : new Error(String(err))} /> })
+  })
+  set({
+    // hls.js asks for the key URI the playlists name: the one asked for above is served from memory, any other with a new proof.
+    key: async (url, signal) => {
+      const b = new URL(url, location.href).pathname === first ? await bytes.catch(() => NEVER) : await fetchKey(s, url, keyId, signal)
+      return { bytes: b, firstByteAt: performance.now() }
+    }
   })
 }

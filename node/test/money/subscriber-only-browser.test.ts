@@ -28,7 +28,7 @@ import { connect, randomSigner } from '../helpers/social.js'
 type Hooked = { __mhcPlayer?: { video: HTMLVideoElement } }
 
 /** What the helpers assert with: the root test or a subtest. */
-type Tap = { ok(v: unknown, m: string): unknown, equal(a: unknown, b: unknown, m: string): unknown, match(a: unknown, b: RegExp, m: string): unknown, pass(m: string): unknown }
+type Tap = { ok(v: unknown, m: string): unknown, same(a: unknown, b: unknown, m: string): unknown, equal(a: unknown, b: unknown, m: string): unknown, match(a: unknown, b: RegExp, m: string): unknown, pass(m: string): unknown }
 
 const DAY = 86_400_000
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
@@ -74,12 +74,15 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
   }
   /** The lock's browser key, once the lock shows; the player must not have started. */
   const locked = async (t: Tap, page: Page, gw: string): Promise<string> => {
+    const keyAnswers: number[] = []
+    page.on('response', r => { if (r.url().includes('/api/v1/keys/')) keyAnswers.push(r.status()) })
     await page.goto(`${gw}/watch/${published.manifest}`)
     const lock = page.getByTestId('subscribers-lock')
     await lock.waitFor({ timeout: 30_000 })
     t.match(await lock.textContent(), /Subscribers only/, `${gw}: the lock says why`)
     t.equal(await lock.getAttribute('data-code'), 'MHC_ERR_ENTITLEMENT_REQUIRED', `${gw}: the gateway asked for a subscription`)
-    t.equal(await page.evaluate(() => (window as unknown as Hooked).__mhcPlayer === undefined && document.querySelector('video') === null), true, `${gw}: no player was started`)
+    t.equal(await page.evaluate(() => (window as unknown as Hooked).__mhcPlayer === undefined && document.querySelector('video') === null), true, `${gw}: the lock replaced the player`)
+    t.same(keyAnswers, [402], `${gw}: the page asked for the key once and was refused`)
     const keyId = await keyIdOf(page)
     const status = await page.evaluate(async (id: string) => (await fetch(`/api/v1/keys/${id}`)).status, keyId)
     t.equal(status, 401, `${gw}: the page cannot get the key without a proof`)
