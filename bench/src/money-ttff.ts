@@ -99,9 +99,19 @@ async function main (): Promise<number> {
     const ttff: Record<string, number[]> = { clear: [], encrypted: [] }
     for (let i = 0; i < runs; i++) {
       for (const mode of i % 2 === 0 ? ['clear', 'encrypted'] : ['encrypted', 'clear']) {
-        const page = await open(mode === 'clear' ? clear.manifest : encrypted.manifest)
+        const page = await context.newPage()
+        const cdp = await context.newCDPSession(page)
+        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
+        const t0 = Date.now()
+        const timeline: string[] = []
+        if (process.env.BENCH_TIMELINE === '1') {
+          page.on('request', r => { timeline.push(`${Date.now() - t0} > ${new URL(r.url()).pathname.slice(-40)}`) })
+          page.on('requestfinished', r => { timeline.push(`${Date.now() - t0} < ${new URL(r.url()).pathname.slice(-40)}`) })
+        }
+        await page.goto(`${gw}/watch/${mode === 'clear' ? clear.manifest : encrypted.manifest}`)
         await until(page, () => (window as unknown as Hooked).__mhcPlayer?.timings.firstFrame != null, 60_000, `${mode}: first frame`)
         ttff[mode]?.push(await page.evaluate(() => (window as unknown as Hooked).__mhcPlayer?.timings.firstFrame ?? Number.NaN))
+        if (timeline.length > 0) process.stderr.write(`${mode} (first frame ${ttff[mode]?.at(-1)} ms):\n  ${timeline.join('\n  ')}\n`)
         // The answer: the encrypted video really plays on (decrypted segments), not just a first frame.
         await until(page, () => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2, 60_000, `${mode}: playback past 2 s`)
         await page.close()

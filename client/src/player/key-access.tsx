@@ -14,12 +14,8 @@ import type { SignerReply, SignerRequest } from '../chat/signer-protocol.js'
 import { ApiError, problemFrom } from '../lib/api.js'
 import type { Loaded } from '../verify/source.js'
 
-export interface Access {
-  /** Loads the key for hls.js (the verified source's `key`). */
-  key?: (url: string, signal?: AbortSignal) => Promise<Loaded>
-  /** What the page shows instead of the player. */
-  lock?: VNode
-}
+/** Loads the key for hls.js (the verified source's `key`). */
+export type KeyLoader = (url: string, signal?: AbortSignal) => Promise<Loaded>
 
 /** Where this browser keeps the entitlements it presents (base64url envelopes, comma-separated): the bridge's pages write it. */
 export const ENTITLEMENTS_STORAGE_KEY = 'mhc.entitlements'
@@ -82,16 +78,16 @@ function signer (worker: Worker): Ask {
 }
 
 /**
- * Ask for the key of `manifest`'s video; `set` gets the key loader at once,
- * so the player starts while the key is on its way (hls.js needs it only for
- * the first segment, after the playlists and the init segment), or the lock
- * when the gateway refuses: the page then replaces the player with the lock,
- * and the player's request for the key never settles.
+ * Ask for the key of `manifest`'s video now, and return the key loader: the
+ * player starts meanwhile (hls.js needs the key only for the first segment,
+ * after the playlists and the init segment). When the gateway refuses,
+ * `onLock` gets the lock, which the page shows in place of the player, and
+ * the player's request for the key never settles.
  */
 /** What the player's key request waits on once the key was refused: the lock replaces the player, which aborts it. */
 const NEVER = new Promise<never>(() => {})
 
-export function access (manifest: VideoManifest, set: (a: Access) => void): void {
+export function access (manifest: VideoManifest, onLock: (lock: VNode) => void): KeyLoader {
   const keyId = manifest.keyId ?? ''
   const first = `/api/v1/keys/${keyId}`
   const w = new Worker(new URL('../chat/signer.worker.ts', import.meta.url), { type: 'module', name: 'mhc-signer' })
@@ -103,13 +99,11 @@ export function access (manifest: VideoManifest, set: (a: Access) => void): void
   })
   bytes.catch((err: unknown) => {
     w.terminate()
-    set({ lock: <Lock manifest={manifest} author={author} error={err instanceof Error ? err : new Error(String(err))} /> })
+    onLock(<Lock manifest={manifest} author={author} error={err instanceof Error ? err : new Error(String(err))} />)
   })
-  set({
-    // hls.js asks for the key URI the playlists name: the one asked for above is served from memory, any other with a new proof.
-    key: async (url, signal) => {
-      const b = new URL(url, location.href).pathname === first ? await bytes.catch(() => NEVER) : await fetchKey(s, url, keyId, signal)
-      return { bytes: b, firstByteAt: performance.now() }
-    }
-  })
+  // hls.js asks for the key URI the playlists name: the one asked for above is served from memory, any other with a new proof.
+  return async (url, signal) => {
+    const b = new URL(url, location.href).pathname === first ? await bytes.catch(() => NEVER) : await fetchKey(s, url, keyId, signal)
+    return { bytes: b, firstByteAt: performance.now() }
+  }
 }
