@@ -25,6 +25,11 @@
 //             the account API client), loaded on every page after the shell
 //             renders. Like the chat it is not needed to play or verify, so it
 //             is outside WATCH_LIMIT, under NAV_LIMIT.
+//   subscribers  a subscriber-only video's key access (player/key-access.tsx:
+//             the key request, signed by the signer worker, or the lock),
+//             loaded only on such a video's watch page before its player; a
+//             public video never loads it, so it is outside WATCH_LIMIT, under
+//             SUBSCRIBERS_LIMIT.
 //   pages     the other pages (account pages, channel): lazy chunks the watch
 //             page never loads, under PAGES_LIMIT.
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
@@ -45,6 +50,8 @@ export const WATCH_LIMIT = 150 * KB
 export const CHAT_LIMIT = 30 * KB
 /** The NavBar's lazily loaded part (account menu, theme, Sidebar), on every page. */
 export const NAV_LIMIT = 6 * KB
+/** A subscriber-only video's key access (its chunk, the signer and its worker), beyond what the watch page loaded. */
+export const SUBSCRIBERS_LIMIT = 20 * KB
 /** The other pages' own JS (each loaded only on its page). */
 export const PAGES_LIMIT = 40 * KB
 
@@ -56,6 +63,8 @@ const CHAT = 'src/chat/ChatPanel.tsx'
 /** The watch page's gateways panel (where segments came from, add a gateway): shown once the player has a source. */
 const GATEWAYS = 'src/components/Gateways.tsx'
 const NAV = 'src/shell/NavExtras.tsx'
+/** A subscriber-only video's key (proof by the signer worker) or its lock: loaded only on such a video's watch page. */
+const SUBSCRIBERS = 'src/player/key-access.tsx'
 const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx', 'src/pages/Upload.tsx']
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -72,7 +81,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, ...PAGES]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, SUBSCRIBERS, ...PAGES]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -117,6 +126,7 @@ const LATER = [
   { key: 'chat', roots: [CHAT, GATEWAYS], limit: CHAT_LIMIT, label: 'chat + signer worker + gateways panel    ', what: 'the watch page\'s panels (chat, gateways)' },
   // On every page: what it loads is never counted again in another group.
   { key: 'nav', roots: [NAV], limit: NAV_LIMIT, label: 'NavBar account menu + Sidebar, later    ', what: 'the NavBar\'s lazy part', everyPage: true },
+  { key: 'subscribers', roots: [SUBSCRIBERS], limit: SUBSCRIBERS_LIMIT, label: 'subscriber-only key + signer worker      ', what: 'a subscriber-only video\'s key access' },
   { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' }
 ]
 const laterRoots = LATER.flatMap(g => g.roots)

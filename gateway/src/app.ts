@@ -31,6 +31,7 @@ import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { forensicsRoutes, type GatewayForensics } from './routes/forensics.js'
 import { ipfsRoutes } from './routes/ipfs.js'
+import { type GatewayContentKeys, keyRoutes } from './routes/keys.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -63,6 +64,8 @@ export interface GatewayComponents {
   bridge?: { signer: Signer, entitlements: BridgeEntitlements }
   /** The node's forensic log: `/api/v1/forensics` for operators (needs accounts). */
   forensics?: GatewayForensics
+  /** The node's content keys: with them the gateway serves subscriber-only videos' keys to subscribers (`/api/v1/keys/{id}`). */
+  contentKeys?: GatewayContentKeys
 }
 
 export interface GatewayInit {
@@ -224,6 +227,9 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       ...(redis === undefined ? {} : { redis }),
       ...(components.bridge === undefined ? {} : { bridge: components.bridge })
     }, init.billing))
+  }
+  if (components.contentKeys !== undefined) {
+    await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }, { peers: peerGateways }))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

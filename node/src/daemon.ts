@@ -23,6 +23,7 @@ import { type Witness, witness } from './forensics/witness.js'
 import { type WitnessClient, witnessClient } from './forensics/witness-client.js'
 import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
+import { contentKeys } from './money/content-keys.js'
 import { type EntitlementStore, entitlementStore, loadBridgeSigner } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -163,12 +164,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
 
+    // Subscriber-only videos' keys: in the datastore, never in IPFS.
+    const keys = contentKeys()({ datastore: helia.datastore })
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const pub = await services.start('publisher', publisher({
       stagingDir: repo.paths.staging,
       ...(config.draftTtlHours === undefined ? {} : { draftTtlMs: Math.round(config.draftTtlHours * 3_600_000) })
     })({
-      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, forensics: log, logger
+      transcoder: media, unixfs: fs, blockstore: helia.blockstore, pins: helia.pins, catalogue: videos, signer, distributor: distribution, forensics: log, contentKeys: keys, logger
     }), options)
 
     const streams = await services.start('live', live({
@@ -236,7 +239,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         gatedFeatures: gatedFeatures(config),
         ...(billing === undefined ? {} : { billing }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, contentKeys: keys, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
     }
 
     const node: MhcNode = {

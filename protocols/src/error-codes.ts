@@ -168,6 +168,19 @@ export const WebhookSignatureError = /* #__PURE__ */ createError('WebhookSignatu
 /** The payment processor's API failed or could not be reached. */
 export const PaymentProcessorError = /* #__PURE__ */ createError('PaymentProcessorError', 'MHC_ERR_PAYMENT_PROCESSOR', 502, 'The payment processor could not be reached; retry shortly')
 
+// Content keys of subscriber-only videos (docs/specs/content-keys.md)
+
+/** A key request without a key-request proof (`MHC-Key-Proof`). */
+export const ContentKeyProofMissingError = /* #__PURE__ */ createError('ContentKeyProofMissingError', 'MHC_ERR_CONTENT_KEY_PROOF_MISSING', 401, 'A key request must carry a signed key-request proof')
+/** A key-request proof older or newer than the freshness window allows. */
+export const ContentKeyProofStaleError = /* #__PURE__ */ createError('ContentKeyProofStaleError', 'MHC_ERR_CONTENT_KEY_PROOF_STALE', 401, 'The key-request proof is not fresh; sign a new one')
+/** A key-request proof that does not verify, or names another key id or origin. */
+export const ContentKeyProofInvalidError = /* #__PURE__ */ createError('ContentKeyProofInvalidError', 'MHC_ERR_CONTENT_KEY_PROOF_INVALID', 403, 'The key-request proof does not hold for this key and origin')
+/** A key-request proof seen before (each proof is good for one request). */
+export const ContentKeyProofReplayedError = /* #__PURE__ */ createError('ContentKeyProofReplayedError', 'MHC_ERR_CONTENT_KEY_PROOF_REPLAYED', 403, 'The key-request proof was used already')
+/** A key id this node keeps no key for. */
+export const ContentKeyUnknownError = /* #__PURE__ */ createError('ContentKeyUnknownError', 'MHC_ERR_CONTENT_KEY_UNKNOWN', 404, 'This node keeps no content key by that id')
+
 // The gateway
 
 export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'MHC_ERR_GATEWAY_BAD_REQUEST', 400, 'The request is malformed')
@@ -309,6 +322,11 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   BillingSubjectError,
   WebhookSignatureError,
   PaymentProcessorError,
+  ContentKeyProofMissingError,
+  ContentKeyProofStaleError,
+  ContentKeyProofInvalidError,
+  ContentKeyProofReplayedError,
+  ContentKeyUnknownError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

@@ -9,6 +9,8 @@ export type SealRequest =
   | { kind: 'keyProof', payload: KeyProofPayload }
   | { kind: 'keyLink', payload: KeyLinkPayload }
   | { kind: 'profile', payload: ProfilePayload }
+  /** A key-request proof (docs/specs/content-keys.md): the worker dates it and picks its nonce, so every proof is fresh. */
+  | { kind: 'keyRequest', payload: { keyId: string, origin: string } }
 
 export type SignerRequest =
   | { id: number, op: 'identity' }

@@ -5,7 +5,8 @@ import { watchPath } from '../lib/route.js'
 /** One video in the grid: poster, title and length, linking to its watch page. */
 export function VideoCard ({ video }: { video: VideoSummary }) {
   return (
-    <li class='card' data-testid='video-card'>
+    // A subscriber-only video's lock is drawn by the stylesheet (`[data-audience]`): no JS on the home page for it.
+    <li class='card' data-testid='video-card' data-audience={video.audience}>
       <a href={watchPath(video.manifest)} class='card-link'>
         <span class='card-poster'>
           {video.poster !== null

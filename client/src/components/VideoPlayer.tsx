@@ -25,7 +25,7 @@ interface Props {
   /** Called once the playback engine is loaded (or failed to): heavy follow-up work can start. */
   onEngineSettled?: () => void
   /** Verified playback: every file is fetched through a VerifiedSource built from this (hls.js only). */
-  verify?: Pick<VerifiedSourceInit, 'root' | 'gateways'> & { onSource(source: VerifiedSource): void }
+  verify?: Pick<VerifiedSourceInit, 'root' | 'gateways' | 'key'> & { onSource(source: VerifiedSource): void }
 }
 
 interface Fatal {
@@ -120,7 +120,7 @@ export function VideoPlayer ({ src, poster, title, onEngineSettled, verify }: Pr
       const v = verifyRef.current
       let source = sourceRef.current
       if (v !== undefined && (source === null || source.failure !== null)) {
-        source = mod.verifiedSource({ root: v.root, gateways: v.gateways })
+        source = mod.verifiedSource(v)
         sourceRef.current = source
         v.onSource(source)
       }

@@ -1,4 +1,5 @@
 import type { VideoDetail } from '@mhc/protocols'
+import type { VNode } from 'preact'
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { type Verification, VerifiedMark } from '../components/VerifiedMark.js'
@@ -6,6 +7,7 @@ import { VideoInfo } from '../components/VideoInfo.js'
 import { VideoPlayer } from '../components/VideoPlayer.js'
 import { getGateways, getVideo } from '../lib/api.js'
 import { userGateways } from '../lib/user-gateways.js'
+import type { KeyLoader } from '../player/key-access.js'
 import type { VerifiedSource } from '../verify/source.js'
 
 type State =
@@ -38,6 +40,7 @@ export function Watch ({ cid }: { cid: string }) {
   const [advertised, setAdvertised] = useState<string[]>([])
   const [chat, setChat] = useState<typeof import('../chat/ChatPanel.js') | null>(null)
   const [panel, setPanel] = useState<typeof import('../components/Gateways.js') | null>(null)
+  const [lock, setLock] = useState<VNode | null>(null)
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -65,6 +68,11 @@ export function Watch ({ cid }: { cid: string }) {
   }, [cid])
   const detail = state.status === 'ready' ? state.detail : undefined
   const root = useMemo(() => deferred(), [detail])
+  // A subscriber-only video: a lazy chunk asks for its key at once, while the player starts; a refusal replaces the player with the lock.
+  const key = useMemo(() => {
+    const k = detail?.manifest.keyId && import('../player/key-access.js').then(m => m.access(detail.manifest, setLock))
+    return k ? (async (url, signal) => await (await k)(url, signal)) as KeyLoader : undefined
+  }, [detail])
   useEffect(() => {
     if (detail === undefined) return
     const ctrl = new AbortController()
@@ -100,8 +108,9 @@ export function Watch ({ cid }: { cid: string }) {
   const verify = useMemo(() => ({
     root: root.promise,
     gateways: [{ url: location.origin, origin: 'page' as const }, ...userGateways().map(url => ({ url, origin: 'user' as const }))],
-    onSource
-  }), [root, onSource])
+    onSource,
+    key
+  }), [root, onSource, key])
 
   if (state.status === 'loading') return <p class='muted' role='status'>Loading video…</p>
   if (state.status === 'error') return <ProblemMessage problem={state.problem} onRetry={() => setAttempt(a => a + 1)} />
@@ -113,8 +122,8 @@ export function Watch ({ cid }: { cid: string }) {
   const segments = source?.gateways.reduce((n, g) => n + g.segments, 0)
   return (
     <article class='watch'>
-      {/* #no-verify: hls.js's own loader, for bench/playback's side-by-side run only. */}
-      <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} onEngineSettled={loadChat} />
+      {/* Subscriber-only and refused: the lock. #no-verify: hls.js's own loader, for bench/playback's side-by-side run only. */}
+      {lock ?? <VideoPlayer src={d.urls.master} poster={d.urls.poster} title={d.manifest.title} verify={location.hash === '#no-verify' ? undefined : verify} onEngineSettled={loadChat} />}
       <aside class='side'>{chat !== null && <chat.ChatPanel cid={cid} counts={d} />}</aside>
       <VideoInfo manifest={d.manifest}>
         <VerifiedMark verification={shown} cid={cid} segments={segments} gateways={source?.gateways} />

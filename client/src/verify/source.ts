@@ -54,6 +54,8 @@ export interface VerifiedSourceInit {
   stallMs?: number
   /** Default 64 MiB. */
   maxBytes?: number
+  /** Loads a subscriber-only video's key (a URL outside /ipfs/): the lazy key-access chunk's, with its proof. */
+  key?: (url: string, signal?: AbortSignal) => Promise<Loaded>
 }
 
 export interface VerifiedSource {
@@ -124,6 +126,7 @@ class DefaultVerifiedSource implements VerifiedSource {
   async load (url: string, options: LoadOptions = {}): Promise<Loaded> {
     options.signal?.throwIfAborted()
     const parsed = ipfsPath(url)
+    if (!parsed && this.init.key) return await this.init.key(url, options.signal)
     const file = parsed?.path.join('/') ?? url
     const fetchOptions = {
       signal: options.signal,

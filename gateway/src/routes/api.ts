@@ -92,6 +92,8 @@ export function apiRoutes (components: ApiComponents, init: ApiInit) {
           ...e,
           poster: m?.manifest.poster === undefined ? null : `/ipfs/${e.root}/${m.manifest.poster}`,
           creator: e.creator ?? m?.manifest.creator ?? null,
+          // The signed manifest says it; the catalogue's copy is for entries whose manifest could not be read.
+          ...((m?.manifest.audience ?? e.audience) === undefined ? {} : { audience: 'subscribers' as const }),
           ...await counts(e.manifest)
         }
       }))

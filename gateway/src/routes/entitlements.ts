@@ -24,7 +24,7 @@ const MAX_PRESENTED_CHARS = Math.ceil(MAX_ENTITLEMENT_BYTES * 4 / 3)
 /** What the guards need of the node's entitlement store (node/src/money/). */
 export interface GatewayEntitlements {
   /** Verify for a use now, against the node's bridge keys and revocations; rejects with the typed reason. */
-  verify(bytes: Uint8Array, options: { subject: readonly string[] }): Promise<Entitlement>
+  verify(bytes: Uint8Array, options: { subject: readonly string[], creator?: string }): Promise<Entitlement>
   /** Kept entitlements valid now for any of these subjects. */
   validFor(subjects: readonly string[]): Entitlement[]
 }

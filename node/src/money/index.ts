@@ -80,3 +80,4 @@ export interface EntitlementStoreInit {
 export function entitlementStore (init: EntitlementStoreInit): (components: EntitlementStoreComponents) => EntitlementStore {
   return (components) => new DefaultEntitlementStore(components, init)
 }
+export { type ContentKey, type ContentKeys, contentKeys, contentKeyUri } from './content-keys.js'

@@ -7,6 +7,7 @@ import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
 import type { Forensics } from '../forensics/index.js'
 import type { Transcoder } from '../media/index.js'
+import type { ContentKeys } from '../money/content-keys.js'
 import { DefaultPublisher } from './publisher.js'
 
 export interface PublishInput {
@@ -14,6 +15,8 @@ export interface PublishInput {
   title?: string
   description?: string
   licence?: string
+  /** `subscribers`: encrypt the segments (HLS AES-128) under a fresh key kept by this node. Default `public`. */
+  audience?: 'public' | 'subscribers'
 }
 
 /** A video to transcode for a creator who signs elsewhere (a browser): everything but the signature. */
@@ -88,6 +91,8 @@ export interface PublisherComponents {
   /** The forensic log: a `publish` entry for every publish (actor: the manifest's creator; subject: the manifest CID; reason: the title). */
   forensics?: Pick<Forensics, 'append'>
   logger: Logger
+  /** Where subscriber-only videos' keys are made and kept; without it `audience: 'subscribers'` is refused. */
+  contentKeys?: Pick<ContentKeys, 'create' | 'delete'>
 }
 
 export interface PublisherInit {

@@ -11,6 +11,8 @@ import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
 import { plainText } from '../forensics/plain-text.js'
+import { SegmentEncryptor } from '../media/aes128.js'
+import { type ContentKey, contentKeyUri } from '../money/content-keys.js'
 import { EarlyImport } from './early-import.js'
 import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
 import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
@@ -172,21 +174,34 @@ export class DefaultPublisher implements Publisher {
   /** File → HLS ladder → pinned UnixFS tree → the manifest for `creator`, unsigned. Undoes itself on failure. */
   private async prepare (input: PublishInput, creator: string, stages: Stages, options: PublishOptions): Promise<Prepared> {
     const { signal } = options
+    const subscribers = input.audience === 'subscribers'
+    const keys = this.components.contentKeys
+    if (subscribers && keys === undefined) throw new InternalError('This node keeps no content keys: it cannot publish subscriber-only videos')
     const job = await createJob(this.init.stagingDir)
     const log = this.log.child({ job: job.record.id })
+    let contentKey: ContentKey | undefined
     try {
       stages.progress('publish:probe')
       // Finished segments go into the blockstore while ffmpeg still encodes the
       // rest, so the import after the encode finds their blocks already there.
       const early = new EarlyImport(this.components.unixfs, job.outDir, signal)
+      // A subscriber-only video's segments are encrypted as they close, and imported once encrypted.
+      contentKey = subscribers ? await keys?.create(creator, { signal }) : undefined
+      const encryptor = contentKey === undefined ? undefined : new SegmentEncryptor(job.outDir, contentKey.key, contentKeyUri(contentKey.id), signal)
       const media = await this.components.transcoder.transcode(input.path, job.outDir, {
         signal,
         onProgress: (e) => {
-          if (e.type === 'transcode:segment') early.add(e.detail.file)
-          else if (e.type === 'transcode:probe') stages.progress('publish:probe')
+          if (e.type === 'transcode:segment') {
+            if (encryptor === undefined) early.add(e.detail.file)
+            else encryptor.add(e.detail.file, file => { early.add(file) })
+          } else if (e.type === 'transcode:probe') stages.progress('publish:probe')
           else if (e.type === 'transcode:encode') stages.progress('publish:encode', e.detail.percent)
         }
       })
+      if (encryptor !== undefined) {
+        await encryptor.finish({ signal })
+        stages.lap('encrypt')
+      }
       stages.progress('publish:import')
       const imported = await early.settled()
       stages.lap('earlyImportTail')
@@ -219,11 +234,13 @@ export class DefaultPublisher implements Publisher {
         renditions: media.renditions,
         ...(media.poster === undefined ? {} : { poster: media.poster }),
         licence: input.licence ?? this.init.defaultLicence ?? 'All rights reserved',
-        splits: [{ recipient: creator, bps: 10000 }]
+        splits: [{ recipient: creator, bps: 10000 }],
+        ...(contentKey === undefined ? {} : { audience: 'subscribers' as const, keyId: contentKey.id })
       }
       return { job, root, manifest, log }
     } catch (err) {
       await this.abandon(job, log)
+      if (contentKey !== undefined) await keys?.delete(contentKey.id).catch(e => log.warn({ err: e }, 'could not delete the content key of a failed publish'))
       throw err
     }
   }
@@ -249,7 +266,8 @@ export class DefaultPublisher implements Publisher {
         duration: manifest.duration,
         published: manifest.created,
         // Verified: the node signed it, or openManifest checked the creator's signature (publishDraft).
-        creator: manifest.creator
+        creator: manifest.creator,
+        ...(manifest.audience === undefined ? {} : { audience: manifest.audience })
       })
       committed = true
       // The record of who published what, once the video exists: not abortable from here on (the video is published either way);
@@ -280,7 +298,8 @@ export class DefaultPublisher implements Publisher {
           bandwidth: r.bandwidth,
           codecs: r.codecs,
           frameRate: r.frameRate ?? null
-        }))
+        })),
+        ...(manifest.audience === undefined ? {} : { audience: manifest.audience })
       }
     } catch (err) {
       if (!committed) await this.abandon(job, log)

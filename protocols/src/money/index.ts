@@ -1,3 +1,4 @@
+export * from './key-request.js'
 export * from './revocations.js'
 export * from './tiers.js'
 export * from './verifier.js'

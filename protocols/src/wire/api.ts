@@ -54,7 +54,9 @@ export const PublishResult = Type.Object({
   root: CidString,
   title: Type.String(),
   duration: Type.Number(),
-  renditions: Type.Array(PublishedRendition)
+  renditions: Type.Array(PublishedRendition),
+  /** `subscribers` for an encrypted video; absent for a public one. */
+  audience: Type.Optional(Type.Literal('subscribers'))
 }, { $id: 'mhc.publish-result.v1' })
 export type PublishResult = Static<typeof PublishResult>
 
@@ -70,7 +72,9 @@ export const CatalogueEntry = Type.Object({
    * the manifest: a filter for `?creator=` that needs no manifest read. Absent
    * in entries written before it was added; readers then verify the manifest.
    */
-  creator: Type.Optional(PublicKeyString)
+  creator: Type.Optional(PublicKeyString),
+  /** `subscribers` for an encrypted video (the manifest's `audience`); absent for one everyone may play. */
+  audience: Type.Optional(Type.Literal('subscribers'))
 }, { $id: 'mhc.catalogue-entry.v1' })
 export type CatalogueEntry = Static<typeof CatalogueEntry>
 

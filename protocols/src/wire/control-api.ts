@@ -26,7 +26,9 @@ export const PublishRequest = Type.Object({
   path: LocalPath,
   title: Type.Optional(Title),
   description: Type.Optional(Description),
-  licence: Type.Optional(Licence)
+  licence: Type.Optional(Licence),
+  /** `subscribers`: encrypt the segments (HLS AES-128) and serve the key only to subscribers (docs/specs/content-keys.md). Default `public`. */
+  audience: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('subscribers')]))
 }, { $id: 'mhc.control.publish.v1', additionalProperties: false })
 export type PublishRequest = Static<typeof PublishRequest>
 

@@ -25,6 +25,8 @@ export const VideoSummary = Type.Object({
   poster: Type.Union([Type.String(), Type.Null()]),
   /** The key that signed the manifest; null when the manifest could not be read or verified. */
   creator: Type.Union([PublicKeyString, Type.Null()]),
+  /** `subscribers` for a subscriber-only (encrypted) video; absent when everyone may play it. */
+  audience: Type.Optional(Type.Literal('subscribers')),
   ...SocialCounts
 }, { $id: 'mhc.video-summary.v1' })
 export type VideoSummary = Static<typeof VideoSummary>

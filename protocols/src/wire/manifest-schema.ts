@@ -14,6 +14,8 @@ import { DESCRIPTION_MAX_LENGTH, LICENCE_MAX_LENGTH, SPLITS_TOTAL_BPS, TITLE_MAX
 /** Base64url of a raw 32-byte Ed25519 public key. */
 export const PublicKeyString = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })
 export const CidString = Type.String({ pattern: CID_PATTERN })
+/** A content key id: base64url (no padding) of 16 random bytes. */
+export const KeyIdString = Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' })
 
 export const Rendition = Type.Object({
   name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$' }),
@@ -60,6 +62,10 @@ export const VideoManifest = Type.Object({
   /** Poster image path inside root; absent for audio-only videos. */
   poster: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   licence: Licence,
-  splits: Type.Array(Split, { minItems: 1, maxItems: 64 })
+  splits: Type.Array(Split, { minItems: 1, maxItems: 64 }),
+  /** Who may play it: absent for everyone; `subscribers` when the segments are encrypted (docs/specs/content-keys.md). */
+  audience: Type.Optional(Type.Literal('subscribers')),
+  /** The id of the video's content key (never the key): the playlists' key URI is `/api/v1/keys/{keyId}`. Present exactly when `audience` is. */
+  keyId: Type.Optional(KeyIdString)
 }, { $id: 'mhc.video-manifest.v1', additionalProperties: false })
 export type VideoManifest = Static<typeof VideoManifest>

@@ -16,7 +16,7 @@ import { videoManifestValidator } from './generated/video-manifest.js'
 import type { VideoManifest } from './manifest-schema.js'
 import { assertWire } from './validate.js'
 
-export { CidString, PublicKeyString, Rendition, Split, VideoManifest } from './manifest-schema.js'
+export { CidString, KeyIdString, PublicKeyString, Rendition, Split, VideoManifest } from './manifest-schema.js'
 
 export const MANIFEST_DOMAIN = 'mhc/video-manifest'
 export const MANIFEST_PAYLOAD_TYPE = 'application/vnd.mhc.video-manifest.v1+json'
@@ -35,6 +35,7 @@ export function validateManifest (value: unknown): VideoManifest {
   if (total !== SPLITS_TOTAL_BPS) throw new WireFormatError(`Invalid video manifest: splits sum to ${total} bps, must be ${SPLITS_TOTAL_BPS}`)
   if (new Set(m.splits.map(s => s.recipient)).size !== m.splits.length) throw new WireFormatError('Invalid video manifest: a split recipient appears twice')
   if (new Set(m.renditions.map(r => r.name)).size !== m.renditions.length) throw new WireFormatError('Invalid video manifest: two renditions share a name')
+  if ((m.audience === undefined) !== (m.keyId === undefined)) throw new WireFormatError('Invalid video manifest: `audience` and `keyId` go together')
   parseCid(m.root)
   return m
 }

@@ -1,6 +1,6 @@
 import { access, constants, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Command } from '@commander-js/extra-typings'
+import { Command, Option } from '@commander-js/extra-typings'
 import { errorFromCode, InternalError, MhcError, PathNotReadableError, PublishLine, type PublishResult } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
@@ -15,6 +15,7 @@ export function publishCommand (io: CliIo) {
     .option('--title <title>', 'title (default: the file name)')
     .option('--description <text>', 'description', '')
     .option('--licence <licence>', 'licence written into the manifest: an SPDX id such as CC-BY-4.0, or free text (default: All rights reserved)')
+    .addOption(new Option('--audience <who>', 'who may play it: public, or subscribers (segments encrypted, the key served only to subscribers)').choices(['public', 'subscribers'] as const).default('public' as const))
     .option('--json', 'print {"manifest","root","title","duration","renditions"}')
     .option('--quiet', 'no progress bar')
     .action(async (file, opts) => run(io, opts.json === true, async () => {
@@ -25,7 +26,8 @@ export function publishCommand (io: CliIo) {
         path,
         ...(opts.title === undefined ? {} : { title: opts.title }),
         description: opts.description,
-        ...(opts.licence === undefined ? {} : { licence: opts.licence })
+        ...(opts.licence === undefined ? {} : { licence: opts.licence }),
+        ...(opts.audience === 'subscribers' ? { audience: 'subscribers' } : {})
       }, { signal: io.signal })
       const view = progressView(io, opts.json !== true && opts.quiet !== true)
       let result: PublishResult | undefined
@@ -48,11 +50,13 @@ export function publishCommand (io: CliIo) {
         `published  ${result.title} (${formatDuration(result.duration)})`,
         `manifest   ${result.manifest}`,
         `root       ${result.root}`,
+        ...(result.audience === undefined ? [] : [`audience   ${result.audience} (segments encrypted; the key is served by this node)`]),
         ...result.renditions.map(r => `rendition  ${r.name.padEnd(6)} ${r.width === null ? 'audio' : `${r.width}x${r.height ?? ''}`}  ${Math.round(r.bandwidth / 1000)} kb/s  ${r.codecs}`),
         ...(gateway === null ? [] : [`watch      ${gateway}/watch/${result.manifest}`])
       ].join('\n'))
     }))
   example(cmd, 'mhc publish talk.mp4 --title "My talk" --licence CC-BY-4.0')
+  example(cmd, 'mhc publish bonus.mp4 --audience subscribers')
   return cmd
 }
 

@@ -16,7 +16,7 @@ function codePoints (s: string): number {
 }
 
 const K0: readonly string[] = ["v","title","description","creator","created","root","master","duration","renditions","licence","splits"]
-const K1: ReadonlySet<string> = new Set(["v","title","description","creator","created","root","master","duration","renditions","poster","licence","splits"])
+const K1: ReadonlySet<string> = new Set(["v","title","description","creator","created","root","master","duration","renditions","poster","licence","splits","audience","keyId"])
 const P0 = new RegExp("^[A-Za-z0-9_-]{43}$", 'u')
 const P1 = new RegExp("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$", 'u')
 const P2 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
@@ -26,6 +26,7 @@ const P3 = new RegExp("^[a-z0-9][a-z0-9_-]{0,31}$", 'u')
 const K8: readonly string[] = ["recipient","bps"]
 const K9: ReadonlySet<string> = new Set(["recipient","bps"])
 const P4 = new RegExp("^([A-Za-z0-9_-]{43}|0x[0-9a-fA-F]{40})$", 'u')
+const P5 = new RegExp("^[A-Za-z0-9_-]{22}$", 'u')
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -45,6 +46,8 @@ function c0 (v: unknown, p: string, e: Problem[]): void {
   if (v["poster"] !== undefined) c19(v["poster"], p + "/poster", e)
   if (Object.hasOwn(v, "licence")) c20(v["licence"], p + "/licence", e)
   if (Object.hasOwn(v, "splits")) c21(v["splits"], p + "/splits", e)
+  if (v["audience"] !== undefined) c25(v["audience"], p + "/audience", e)
+  if (v["keyId"] !== undefined) c26(v["keyId"], p + "/keyId", e)
 }
 
 function c1 (v: unknown, p: string, e: Problem[]): void {
@@ -203,6 +206,16 @@ function c24 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'number' || !Number.isInteger(v)) { e.push({ instancePath: p, message: "must be integer" }); return }
   if (!(v >= 1)) e.push({ instancePath: p, message: "must be >= 1" })
   if (!(v <= 10000)) e.push({ instancePath: p, message: "must be <= 10000" })
+}
+
+function c25 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (v !== "subscribers") e.push({ instancePath: p, message: "must be equal to constant" })
+}
+
+function c26 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P5.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]{22}$\"" })
 }
 
 function problems (value: unknown): Problem[] {

@@ -1,0 +1,137 @@
+/**
+ * `GET /api/v1/keys/{id}`: the AES-128 key of a subscriber-only video
+ * (docs/specs/content-keys.md), served by the node that keeps it to a
+ * browser that (1) signs a fresh key-request proof for this key id and this
+ * gateway's origin, never used before, and (2) holds a valid subscription
+ * entitlement, for that proof's key, to the video's creator: presented in
+ * `MHC-Entitlement`, or kept by the node's entitlement store. No login is
+ * needed: the proof says who asks, the entitlement what they paid for, and
+ * both verify offline.
+ */
+import {
+  ContentKeyProofInvalidError, ContentKeyProofMissingError, ContentKeyUnknownError, type Entitlement, EntitlementRequiredError, fromBase64url, isMhcError,
+  KEY_PROOF_HEADER, MAX_ENTITLEMENT_BYTES, MAX_KEY_REQUEST_BYTES, openKeyRequest, ProblemBody, ReplayCache
+} from '@mhc/protocols'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { requestOrigin } from './auth.js'
+import { ENTITLEMENT_HEADER, type GatewayEntitlements, MAX_PRESENTED_ENTITLEMENTS } from './entitlements.js'
+
+/** What the route needs of the node's content keys (node/src/money/content-keys.ts). */
+export interface GatewayContentKeys {
+  get(id: string, options?: { signal?: AbortSignal }): Promise<{ key: Uint8Array, creator: string } | undefined>
+}
+
+export interface KeyRoutesComponents {
+  keys: GatewayContentKeys
+  /** Without an entitlement store no subscription can be checked: every request is 402. */
+  entitlements?: GatewayEntitlements
+}
+
+export interface KeyRoutesInit {
+  /**
+   * Peer gateways (base URLs; config `gatewayPeers`): a key this node does not
+   * keep is asked of them in turn, with the browser's proof and entitlements,
+   * and their answer relayed; and proofs made for their origins are accepted
+   * here (they forward theirs). Default none.
+   */
+  peers?: readonly string[]
+  /** How long asking one peer may take. Default 5 s. */
+  forwardTimeoutMs?: number
+  /** Replay cache size (proofs remembered within the freshness window). */
+  replayCacheSize?: number
+  /** A test's clock. */
+  now?: () => number
+}
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' }) })
+const MAX_PROOF_CHARS = Math.ceil(MAX_KEY_REQUEST_BYTES * 4 / 3)
+const MAX_ENTITLEMENT_CHARS = Math.ceil(MAX_ENTITLEMENT_BYTES * 4 / 3)
+
+/** A subscription to `creator`, FAN or better: every paid level is; one naming no level counts as FAN. */
+function subscribes (e: Entitlement, creator: string): boolean {
+  return e.payload.kind === 'subscription' && e.payload.creator === creator
+}
+
+export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit = {}) {
+  const now = init.now ?? Date.now
+  const replays = new ReplayCache(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize })
+  const peers = (init.peers ?? []).map(p => p.replace(/\/+$/, ''))
+  const peerOrigins = peers.map(p => new URL(p).origin)
+  /** A peer's answer for key `id`: the first that is not "unknown key" (404), or undefined when none has it. */
+  const forward = async (id: string, request: FastifyRequest): Promise<{ status: number, type: string, body: Buffer } | undefined> => {
+    const headers: Record<string, string> = {}
+    for (const h of [KEY_PROOF_HEADER, ENTITLEMENT_HEADER]) {
+      const v = header(request, h)
+      if (v !== undefined) headers[h] = v
+    }
+    for (const peer of peers) {
+      try {
+        const res = await fetch(`${peer}/api/v1/keys/${id}`, { headers, redirect: 'error', signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.forwardTimeoutMs ?? 5000)]) })
+        const body = Buffer.from(await res.arrayBuffer())
+        if (res.status === 404) continue
+        return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body }
+      } catch (err) {
+        request.log.debug({ err, peer }, 'a peer gateway did not answer a forwarded key request')
+      }
+    }
+    return undefined
+  }
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/api/v1/keys/:id', {
+      schema: {
+        summary: 'The AES-128 key of a subscriber-only video, for a subscriber who proves their key',
+        params: IdParams,
+        response: { 401: ProblemBody, 402: ProblemBody, 403: ProblemBody, 404: ProblemBody, 429: ProblemBody }
+      }
+    }, async (request, reply) => {
+      const { id } = request.params as { id: string }
+      const proof = header(request, KEY_PROOF_HEADER)
+      if (proof === undefined) throw new ContentKeyProofMissingError()
+      if (proof.length > MAX_PROOF_CHARS || !/^[A-Za-z0-9_-]+$/.test(proof)) throw new ContentKeyProofInvalidError('The key-request proof is not base64url of at most 1024 bytes')
+      const at = now()
+      const asked = await openKeyRequest(fromBase64url(proof), { keyId: id, origins: [requestOrigin(request), ...peerOrigins], now: at })
+      // Spent before anything else can fail: a proof is good for one try.
+      replays.use(asked, at)
+      const key = await components.keys.get(id, { signal: request.signal })
+      if (key === undefined) {
+        const answer = await forward(id, request)
+        if (answer === undefined) throw new ContentKeyUnknownError(`This node keeps no key ${id}, nor do its peer gateways`)
+        // Relayed as the peer answered: the key, or its problem document.
+        return await reply.code(answer.status as 403).header('cache-control', 'no-store').type(answer.type).send(answer.body)
+      }
+      await requireSubscription(request, components.entitlements, asked.key, key.creator)
+      return await reply.header('cache-control', 'no-store').type('application/octet-stream').send(Buffer.from(key.key))
+    })
+  }
+}
+
+/**
+ * The subscriber (`subject`) must hold a subscription to `creator`: a
+ * presented one that verifies for them, or one the store keeps. When none
+ * does, the first presented one's refusal is the answer (expired, another
+ * creator, another key…); with nothing presented, 402.
+ */
+async function requireSubscription (request: FastifyRequest, source: GatewayEntitlements | undefined, subject: string, creator: string): Promise<void> {
+  if (source === undefined) throw new EntitlementRequiredError('This node checks no entitlements (no bridge keys configured)')
+  const refused: Error[] = []
+  const presented = (header(request, ENTITLEMENT_HEADER) ?? '').split(',').map(v => v.trim()).filter(v => v !== '').slice(0, MAX_PRESENTED_ENTITLEMENTS)
+  for (const text of presented) {
+    try {
+      if (text.length > MAX_ENTITLEMENT_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw new EntitlementRequiredError('A presented entitlement is not base64url of at most 2048 bytes')
+      const e = await source.verify(fromBase64url(text), { subject: [subject], creator })
+      if (subscribes(e, creator)) return
+      refused.push(new EntitlementRequiredError(`A ${e.payload.kind} entitlement is not a subscription`))
+    } catch (err) {
+      refused.push(isMhcError(err) ? err : new EntitlementRequiredError('A presented entitlement could not be read', { cause: err }))
+    }
+  }
+  if (source.validFor([subject]).some(e => subscribes(e, creator))) return
+  if (refused[0] !== undefined) throw refused[0]
+  throw new EntitlementRequiredError(`Subscribers only: this video's key is for subscribers of ${creator}`)
+}
+
+function header (request: FastifyRequest, name: string): string | undefined {
+  const raw = request.headers[name]
+  return Array.isArray(raw) ? raw.join(',') : raw
+}

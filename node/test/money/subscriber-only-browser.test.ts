@@ -1,0 +1,126 @@
+/**
+ * A subscriber-only video in Chromium, on the creator's node's gateway and on
+ * another node's gateway that gets the blocks over bitswap. A viewer without
+ * a subscription sees the lock, and the player never starts (nor can the page
+ * get the key); once a bridge key of the test signs a subscription for the
+ * viewer's browser key, the same page plays the video. The other gateway
+ * keeps no key: it forwards the key request (proof and entitlement) to its
+ * peer gateway, the creator's, which verifies both offline (no bridge runs
+ * in this test at all).
+ *
+ * A browser key is per origin (IndexedDB), so on the second gateway the
+ * viewer signs with another key, and the subscription the test issues there
+ * is for that key: presented by the page (localStorage `mhc.entitlements`)
+ * rather than kept by the node.
+ */
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
+import type { Page } from 'playwright-core'
+import t from 'tap'
+import { startInProcessNode } from '../../src/testing/in-process.js'
+import { launchChromium } from '../helpers/chromium.js'
+import { makeClip, tempDir } from '../helpers/media.js'
+import { connect, randomSigner } from '../helpers/social.js'
+
+/** The watch page's test hook (components/VideoPlayer.tsx). */
+type Hooked = { __mhcPlayer?: { video: HTMLVideoElement } }
+
+/** What the helpers assert with: the root test or a subtest. */
+type Tap = { ok(v: unknown, m: string): unknown, same(a: unknown, b: unknown, m: string): unknown, equal(a: unknown, b: unknown, m: string): unknown, match(a: unknown, b: RegExp, m: string): unknown, pass(m: string): unknown }
+
+const DAY = 86_400_000
+const keyOf = (s: Signer): string => toBase64url(s.publicKey)
+
+async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => { resolve(port) })
+    })
+  })
+}
+
+t.test('subscribers only: the lock without a subscription, playback with one, on the creator\'s gateway and another', async t => {
+  const work = await tempDir(t)
+  const bridge = randomSigner()
+  const [portA, portB] = [await freePort(), await freePort()]
+  const gwA = `http://127.0.0.1:${portA}`
+  const gwB = `http://127.0.0.1:${portB}`
+  // Each lists the other as a peer gateway: B forwards key requests to A, and A accepts proofs made for B's origin.
+  const a = await startInProcessNode({ gateway: true, config: { gateway: `127.0.0.1:${portA}`, bridgeKeys: [keyOf(bridge)], gatewayPeers: [gwB] } })
+  t.teardown(async () => a.destroy())
+  const b = await startInProcessNode({ gateway: true, config: { gateway: `127.0.0.1:${portB}`, bridgeKeys: [keyOf(bridge)], gatewayPeers: [gwA] } })
+  t.teardown(async () => b.destroy())
+  await connect(b, a)
+  const creator = a.id().publicKey
+  const clip = await makeClip(join(work, 'clip.mp4'), { seconds: 8, width: 640, height: 360 })
+  const published = await a.publisher.publish({ path: clip, title: 'Members only', audience: 'subscribers' })
+
+  const browser = await launchChromium()
+  t.teardown(async () => browser.close())
+  const errors: string[] = []
+  const open = async (): Promise<Page> => {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage()
+    page.on('pageerror', e => { errors.push(e.message) })
+    return page
+  }
+  const subscription = async (subject: string): Promise<Uint8Array> => {
+    const now = Date.now()
+    return await sealEntitlement({ v: 1, id: toBase64url(crypto.getRandomValues(new Uint8Array(16))), kind: 'subscription', subject, creator, tier: 'FAN', notBefore: now - DAY, notAfter: now + 30 * DAY, ref: 'stripe:sub_browser' }, bridge)
+  }
+  /** The lock's browser key, once the lock shows; the player must not have started. */
+  const locked = async (t: Tap, page: Page, gw: string): Promise<string> => {
+    const keyAnswers: number[] = []
+    page.on('response', r => { if (r.url().includes('/api/v1/keys/')) keyAnswers.push(r.status()) })
+    await page.goto(`${gw}/watch/${published.manifest}`)
+    const lock = page.getByTestId('subscribers-lock')
+    await lock.waitFor({ timeout: 30_000 })
+    t.match(await lock.textContent(), /Subscribers only/, `${gw}: the lock says why`)
+    t.equal(await lock.getAttribute('data-code'), 'MHC_ERR_ENTITLEMENT_REQUIRED', `${gw}: the gateway asked for a subscription`)
+    t.equal(await page.evaluate(() => (window as unknown as Hooked).__mhcPlayer === undefined && document.querySelector('video') === null), true, `${gw}: the lock replaced the player`)
+    t.same(keyAnswers, [402], `${gw}: the page asked for the key once and was refused`)
+    const keyId = await keyIdOf(page)
+    const status = await page.evaluate(async (id: string) => (await fetch(`/api/v1/keys/${id}`)).status, keyId)
+    t.equal(status, 401, `${gw}: the page cannot get the key without a proof`)
+    const key = await lock.getAttribute('data-key')
+    t.match(key, /^[A-Za-z0-9_-]{43}$/, `${gw}: the lock names the viewer's key`)
+    return key ?? ''
+  }
+  const keyIdOf = async (page: Page): Promise<string> => await page.evaluate(async (cid: string) => ((await (await fetch(`/api/v1/videos/${cid}`)).json()) as { manifest: { keyId: string } }).manifest.keyId, published.manifest)
+  const plays = async (t: Tap, page: Page, gw: string): Promise<void> => {
+    await page.goto(`${gw}/watch/${published.manifest}`)
+    await eventually(async () => await page.evaluate(() => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2), { ms: 60_000, what: `${gw}: playback past 2 s` })
+    t.pass(`${gw}: the video plays`)
+    t.equal(await page.getByTestId('subscribers-lock').count(), 0, `${gw}: no lock`)
+  }
+
+  await t.test('the card on the home page shows the lock', async t => {
+    const page = await open()
+    await page.goto(gwA)
+    const card = page.getByTestId('video-card').first()
+    await card.waitFor({ timeout: 30_000 })
+    t.equal(await card.getAttribute('data-audience'), 'subscribers')
+    t.match(await card.locator('.card-poster').evaluate(el => getComputedStyle(el, '::after').content), /Subscribers only/)
+  })
+
+  await t.test('the creator\'s gateway: the lock, then playback with a subscription the node keeps', async t => {
+    const page = await open()
+    const viewer = await locked(t, page, gwA)
+    await a.entitlements.add(await subscription(viewer))
+    await plays(t, page, gwA)
+  })
+
+  await t.test('another node\'s gateway (bitswap): the lock, then playback with a subscription the page presents', async t => {
+    const page = await open()
+    const viewer = await locked(t, page, gwB)
+    const presented = toBase64url(await subscription(viewer))
+    await page.evaluate((e: string) => { localStorage.setItem('mhc.entitlements', e) }, presented)
+    await plays(t, page, gwB)
+  })
+
+  t.same(errors, [], 'no uncaught errors in the pages')
+})
