@@ -27,7 +27,7 @@ import { authRoutes } from './routes/auth.js'
 import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
-import { forensicsRoutes, type GatewayForensics } from './routes/forensics.js'
+import { forensicsRoutes, type GatewayForensicExports, type GatewayForensics } from './routes/forensics.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
@@ -59,6 +59,8 @@ export interface GatewayComponents {
   entitlements?: GatewayEntitlements
   /** The node's forensic log: `/api/v1/forensics` for operators (needs accounts). */
   forensics?: GatewayForensics
+  /** Evidence bundles: `/api/v1/forensics/exports` and `/verify` (with `forensics`). */
+  forensicExports?: GatewayForensicExports
 }
 
 export interface GatewayInit {
@@ -204,7 +206,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     })
     await app.register(authRoutes(accounts, lifetimes))
     if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
-    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics))
+    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics, components.forensicExports))
     if (init.uploads !== undefined) {
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))

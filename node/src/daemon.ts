@@ -18,6 +18,7 @@ import { type Catalogue, catalogue } from './catalogue/index.js'
 import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type ForensicExports, forensicExports } from './forensics/exports.js'
 import { type Forensics, forensics } from './forensics/index.js'
 import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
@@ -55,6 +56,7 @@ export interface MhcNode {
   readonly entitlements: EntitlementStore
   readonly live: Live
   readonly forensics: Forensics
+  readonly forensicExports: ForensicExports
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -95,6 +97,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       origin: forensicOrigin(signer.publicKey),
       ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
     })({ signer, orbitdb: p2p.orbitdb, logger }), options)
+    // Witnesses' keys are listed in bundles once the node asks witnesses (issue 12, witness part); until then none.
+    const evidence = await services.start('forensic-exports', forensicExports({ dir: repo.paths.forensicExports })({ forensics: log, logger }), options)
 
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
@@ -203,7 +207,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       profiles: people,
       entitlements: money,
       live: streams,
-      forensics: log
+      forensics: log,
+      forensicExports: evidence
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -218,7 +223,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, forensicExports: evidence, logger }), options)
     }
 
     const node: MhcNode = {
@@ -236,6 +241,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       entitlements: money,
       live: streams,
       forensics: log,
+      forensicExports: evidence,
       api,
       gateway: gw,
       id,
