@@ -5,8 +5,8 @@
  * (docs/specs/forensics.md#evidence-bundle).
  */
 import {
-  type AbortOptions, ForensicBundleReport as BundleReportSchema, ForensicCheckpoint as CheckpointSchema, type ForensicBundleReport, type ForensicCheckpoint, type ForensicEntryLine,
-  type ForensicExport, ForensicExport as ExportSchema, ForensicExportList, ForensicExportParams, ForensicExportRequest, ForensicIndexParams, type ForensicProof,
+  type AbortOptions, ForensicBundleReport as BundleReportSchema, ForensicCheckpoint as CheckpointSchema, ForensicExport as ExportSchema, type ForensicBundleReport, type ForensicCheckpoint, type ForensicEntryLine,
+  type ForensicExport, ForensicExportList, ForensicExportParams, ForensicExportRequest, ForensicIndexParams, type ForensicProof,
   ForensicsBundleTooLargeError, ForensicsEntriesQuery, ForensicsEntryPage, type ForensicType, ProblemBody, ForensicProof as ProofSchema
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

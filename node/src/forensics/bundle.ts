@@ -6,9 +6,10 @@
  * checkpoint, the log's and the witnesses' verifier keys, and the report in
  * HTML and PDF. `verifyBundle` checks one offline, with nothing but the bytes.
  */
-import * as dagCbor from '@ipld/dag-cbor'
+
 import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarWriter } from '@ipld/car/writer'
+import * as dagCbor from '@ipld/dag-cbor'
 import {
   type AbortOptions, cosignatureVerifier, decodeEnvelope, equalBytes, type ForensicBundleReport, type ForensicEntry, ForensicsEntryError, forensicOrigin,
   inclusionProof, isMhcError, type NoteSignature, type NoteVerifier, openEntry, parseCheckpoint, parseNote, parseVerifierKey, verifierFor,
@@ -319,7 +320,9 @@ async function check (bytes: Uint8Array, options: AbortOptions): Promise<Forensi
     const e = index.entries[k]
     if (e === undefined) throw new Bad(at, 'missing-entry', `entry ${at} is not in the bundle (it ends at ${index.from + k - 1})`)
     if (e.index !== at) {
-      throw new Bad(at, e.index > at ? 'missing-entry' : 'wrong-index', e.index > at ? `entry ${at} is not in the bundle (the next one listed is ${e.index})` : `the bundle lists entry ${e.index} where entry ${at} belongs (entries reordered)`)
+      // Listed later: the entries were reordered; listed nowhere: it was removed.
+      if (index.entries.some(x => x.index === at)) throw new Bad(at, 'wrong-index', `the bundle lists entry ${e.index} where entry ${at} belongs (entries reordered)`)
+      throw new Bad(at, 'missing-entry', `entry ${at} is not in the bundle (the next one listed is ${e.index})`)
     }
     const bytes = block(e.entry, `entry ${at}`, at)
     let entry: ForensicEntry

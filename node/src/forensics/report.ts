@@ -102,7 +102,6 @@ const MARGIN = 40
 
 /** What the standard fonts' WinAnsi encoding can draw: printable ASCII and Latin-1. */
 function pdfText (text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: anything outside printable Latin-1 is replaced
   return text.replace(/[^\u0020-\u007e\u00a0-\u00ff]/g, '?')
 }
 

@@ -1,10 +1,10 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings'
 import {
   DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsBundleError, ForensicsEntryError, type ForensicType,
-  PathNotReadableError,
-  type ForensicVerifyReport, type ForensicVkey, isMhcError
+  type ForensicVerifyReport, type ForensicVkey, isMhcError, 
+  PathNotReadableError
 } from '@mhc/protocols'
-import { readFile, stat, writeFile } from 'node:fs/promises'
 import { Compile } from 'typebox/compile'
 import { writeAtomically } from '../../content/atomic-output.js'
 import { MAX_BUNDLE_BYTES, verifyBundle } from '../../forensics/bundle.js'
