@@ -5,7 +5,6 @@
  * Every tampering the issue lists is made on a real bundle and must exit 1
  * naming the right reason and entry.
  */
-import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -24,8 +23,8 @@ import t from 'tap'
 import { type BundleParts, buildBundle, decodeBundle, encodeBundle, verifyBundle } from '../../src/forensics/bundle.js'
 import { type Forensics, forensics } from '../../src/forensics/index.js'
 import { keySigner } from '../../src/p2p/signer.js'
-import { BIN } from '../../src/testing/daemon-process.js'
 import { ACTOR } from './log-helpers.js'
+import { strangerVerify } from './stranger.js'
 
 const SUBJECT = 'bafyreibyp3zyp4acbuhncoozecuhhgfsg6xei5it4omplibldgwznssxzu'
 const utf8 = new TextEncoder()
@@ -48,25 +47,6 @@ async function setup (t: T, n: number): Promise<Setup> {
     await log.append({ type: i % 3 === 0 ? 'publish' : 'takedown', actor: ACTOR, subject: SUBJECT, reason: i === 1 ? 'a < b & "c" \'d\' > e' : `event ${i}` })
   }
   return { log, key, work }
-}
-
-const unshareWorks = spawnSync('unshare', ['-n', 'true']).status === 0
-
-/** `mhc forensics verify FILE [--json]` as a stranger: a fresh HOME and MHC_REPO that hold nothing, and no network (own netns). */
-async function strangerVerify (t: T, file: string, json = false): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  const home = await mkdtemp(join(tmpdir(), 'mhc-stranger-'))
-  t.teardown(async () => { await rm(home, { recursive: true, force: true }) })
-  const argv = [process.execPath, BIN, 'forensics', 'verify', file, ...(json ? ['--json'] : []), '--repo', join(home, 'repo')]
-  const [cmd, ...args] = unshareWorks ? ['unshare', '-n', ...argv] : argv
-  const child = spawn(cmd as string, args, { env: { PATH: process.env.PATH ?? '', HOME: home, MHC_REPO: join(home, 'repo') }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
 }
 
 async function writeBundle (s: Setup, name: string, bytes: Uint8Array): Promise<string> {
