@@ -12,6 +12,8 @@ const accountPage = async () => (await import('./account/AccountPages.js')).Acco
 const channelPage = async () => (await import('./pages/Channel.js')).Channel
 // tus and the signer: only a creator uploading needs them.
 const uploadPage = async () => (await import('./pages/Upload.js')).Upload
+// Operators only: the forensic log, exports and bundle verification.
+const forensicsPage = async () => (await import('./pages/Forensics.js')).Forensics
 
 /** The shell: nav bar, and the page the address names. */
 export function App () {
@@ -45,6 +47,7 @@ export function App () {
         {route.name === 'account' && <Lazy key='account' load={accountPage} props={{ name: route.page }} what='This page' />}
         {route.name === 'channel' && <Lazy key={route.key} load={channelPage} props={{ channelKey: route.key }} what='The channel page' />}
         {route.name === 'upload' && <Lazy key='upload' load={uploadPage} props={{}} what='The upload page' />}
+        {route.name === 'forensics' && <Lazy key='forensics' load={forensicsPage} props={{}} what='The forensic log page' />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>
