@@ -12,7 +12,7 @@ import { CarWriter } from '@ipld/car/writer'
 import * as dagCbor from '@ipld/dag-cbor'
 import {
   type AbortOptions, cosignatureVerifier, decodeEnvelope, equalBytes, type ForensicBundleReport, type ForensicEntry, ForensicsEntryError, forensicOrigin,
-  inclusionProof, isMhcError, type NoteSignature, type NoteVerifier, openEntry, parseCheckpoint, parseNote, parseVerifierKey, verifierFor,
+  inclusionProof, isMhcError, type NoteSignature, type NoteVerifier, openEntry, parseCheckpoint, parseNote, parseVerifierKey, type SubtreeHashes, verifierFor,
   verifyCosignature, verifyInclusion, verifyNote
 } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
@@ -102,6 +102,17 @@ export async function buildBundle (log: BundleLog, options: BuildOptions = {}): 
     const w = parseVerifierKey(v)
     return w.kind === 'cosignature/v1' && note.signatures.some(s => verifierFor(s, [w]) !== undefined)
   })
+  // Neighbouring entries' proofs share most of their subtrees: each is read from the log once.
+  const seen = new Map<string, Uint8Array>()
+  const hashes: SubtreeHashes = async (level, i, opts) => {
+    const key = `${level}/${i}`
+    let h = seen.get(key)
+    if (h === undefined) {
+      h = await log.subtreeHashes(level, i, opts)
+      seen.set(key, h)
+    }
+    return h
+  }
   const blocks: Array<{ cid: CID, bytes: Uint8Array }> = []
   const entries: IndexEntry[] = []
   const shown: ReportEntry[] = []
@@ -110,7 +121,7 @@ export async function buildBundle (log: BundleLog, options: BuildOptions = {}): 
     const bytes = await log.entryBytes(index, options)
     const cid = await rawCid(bytes)
     blocks.push({ cid, bytes })
-    entries.push({ index, entry: cid, proof: await inclusionProof(index, cp.size, log.subtreeHashes, options) })
+    entries.push({ index, entry: cid, proof: await inclusionProof(index, cp.size, hashes, options) })
     const e = JSON.parse(new TextDecoder().decode(decodeEnvelope(bytes).payload)) as ForensicEntry
     shown.push({ index, type: e.type, actor: e.actor, subject: e.subject, reason: e.reason, ts: e.ts, hash: toBase64(leafHashNode(bytes)) })
   }
