@@ -11,7 +11,7 @@ import { CarBlockIterator } from '@ipld/car/iterator'
 import { CarWriter } from '@ipld/car/writer'
 import * as dagCbor from '@ipld/dag-cbor'
 import {
-  type AbortOptions, cosignatureVerifier, decodeEnvelope, equalBytes, type ForensicBundleReport, type ForensicEntry, ForensicsEntryError, forensicOrigin,
+  type AbortOptions, cosignatureVerifier, cosignatureVerifierKey, decodeEnvelope, equalBytes, type ForensicBundleReport, type ForensicEntry, ForensicsEntryError, forensicOrigin,
   inclusionProof, isMhcError, type NoteSignature, type NoteVerifier, openEntry, parseCheckpoint, parseNote, parseVerifierKey, type SubtreeHashes, verifierFor,
   verifyCosignature, verifyInclusion, verifyNote
 } from '@mhc/protocols'
@@ -77,7 +77,7 @@ export type BundleLog = Pick<Forensics, 'origin' | 'vkey' | 'size' | 'entryBytes
 export interface BuildOptions extends AbortOptions {
   from?: number
   to?: number
-  /** cosignature/v1 vkeys of the witnesses to list (those whose lines are on the note; others are left out). */
+  /** Verifier keys of the witnesses to list (cosignature/v1, or the witness's Ed25519 vkey); only those whose lines are on the note are listed. */
   witnesses?: string[]
   /** The time the bundle says it was made (default now). */
   now?: number
@@ -98,10 +98,11 @@ export async function buildBundle (log: BundleLog, options: BuildOptions = {}): 
   let cp: CheckpointView | undefined = await log.latestCheckpoint(options)
   if (cp === undefined || cp.size < to) cp = await log.checkpoint(options)
   const note = parseNote(cp.note)
-  const witnesses = (options.witnesses ?? []).filter(v => {
+  // A witness configured by its Ed25519 vkey cosigns with the same key and name (tlog-cosignature): list its cosignature/v1 vkey.
+  const witnesses = (options.witnesses ?? []).map(v => {
     const w = parseVerifierKey(v)
-    return w.kind === 'cosignature/v1' && note.signatures.some(s => verifierFor(s, [w]) !== undefined)
-  })
+    return w.kind === 'cosignature/v1' ? v : cosignatureVerifierKey(w.name, w.publicKey)
+  }).filter(v => note.signatures.some(s => verifierFor(s, [parseVerifierKey(v)]) !== undefined))
   // Neighbouring entries' proofs share most of their subtrees: each is read from the log once.
   const seen = new Map<string, Uint8Array>()
   const hashes: SubtreeHashes = async (level, i, opts) => {

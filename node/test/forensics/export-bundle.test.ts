@@ -21,6 +21,7 @@ import { PDFDocument } from 'pdf-lib'
 import { pino } from 'pino'
 import t from 'tap'
 import { type BundleParts, buildBundle, decodeBundle, encodeBundle, verifyBundle } from '../../src/forensics/bundle.js'
+import { forensicExports } from '../../src/forensics/exports.js'
 import { type Forensics, forensics } from '../../src/forensics/index.js'
 import { keySigner } from '../../src/p2p/signer.js'
 import { ACTOR } from './log-helpers.js'
@@ -107,6 +108,8 @@ t.test('a whole log with a witness cosignature: the listed witness is checked', 
   const b = await buildBundle(log, { witnesses: [vkey, cosignatureVerifierKey('other.example', (await generateKeyPair('Ed25519')).publicKey.raw)] })
   const parts = await decodeBundle(b.bytes)
   t.same(parts.index.witnesses, [vkey], 'only witnesses whose lines are on the checkpoint are listed')
+  const byNodeKey = await buildBundle(log, { witnesses: [verifierKey(name, witnessKey.publicKey.raw)] })
+  t.same((await decodeBundle(byNodeKey.bytes)).index.witnesses, [vkey], 'a witness configured by its Ed25519 vkey is listed by its cosignature/v1 vkey')
   const report = await verifyBundle(b.bytes)
   t.match(report, { ok: true, from: 0, to: 3, witnesses: [{ name, vkey, timestamp: 1_795_517_000 }] })
 
@@ -153,6 +156,22 @@ function replaceCheckpoint (parts: BundleParts, note: string): void {
 function rawCidSync (bytes: Uint8Array): CID {
   return CID.createV1(raw.code, createDigest(0x12, createHash('sha256').update(bytes).digest()))
 }
+
+t.test('kept exports: the newest few, each file served by id only', async t => {
+  const s = await setup(t, 3)
+  const exports = forensicExports({ dir: join(s.work, 'exports'), maxExports: 2 })({ forensics: s.log, logger: pino({ level: 'silent' }) })
+  await exports.start()
+  t.teardown(async () => { await exports.stop() })
+  const made = []
+  for (const from of [0, 1, 2]) made.push(await exports.create({ from }))
+  const listed = await exports.list()
+  t.same(listed.map(e => e.from).sort(), [1, 2], 'the oldest is dropped past maxExports')
+  t.match(await verifyBundle(await exports.file(made[2]?.id as string, 'car')), { ok: true, from: 2, to: 3 })
+  t.equal(Buffer.from(await exports.file(made[2]?.id as string, 'pdf')).subarray(0, 5).toString(), '%PDF-')
+  await t.rejects(exports.file(made[0]?.id as string, 'car'), { code: 'MHC_ERR_NOT_FOUND' }, 'a dropped export is gone')
+  await t.rejects(exports.file('../../etc/passwd', 'car'), { code: 'MHC_ERR_NOT_FOUND' }, 'an id is never a path')
+  await t.rejects(exports.create({ from: 3 }), { code: 'MHC_ERR_FORENSICS_ENTRY' }, 'an empty range')
+})
 
 t.test('tampered bundles: exit 1 with the reason and the first bad entry', async t => {
   const s = await setup(t, 5)
