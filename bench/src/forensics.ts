@@ -156,11 +156,15 @@ async function exportBench (dir: string, size: number, origin: string, signer: R
     for (let i = 0; i < size; i++) leafHash(await log.entryBytes(i))
     const readFloor = (performance.now() - t0) / 1000
     t0 = performance.now()
+    let cpu = process.cpuUsage()
     const b = await buildBundle(log)
     const exportS = (performance.now() - t0) / 1000
+    const exportCpu = cpuSeconds(cpu)
     t0 = performance.now()
+    cpu = process.cpuUsage()
     const report = await verifyBundle(b.bytes)
     const verifyS = (performance.now() - t0) / 1000
+    const verifyCpu = cpuSeconds(cpu)
     if (!report.ok) throw new Error(`the bundle does not verify: ${report.message}`)
     t0 = performance.now()
     let blocks = 0
@@ -170,10 +174,10 @@ async function exportBench (dir: string, size: number, origin: string, signer: R
     }
     const carFloor = (performance.now() - t0) / 1000
     const extra = { bundleBytes: b.bytes.byteLength, pdfBytes: b.pdf.byteLength, htmlBytes: b.html.length, blocks, loadavg: loadavg()[0] }
-    emit('forensics', `bundle of ${size} entries`, 'export', 's', { mean: exportS }, extra)
+    emit('forensics', `bundle of ${size} entries`, 'export', 's', { mean: exportS }, { ...extra, cpuSeconds: exportCpu })
     emit('forensics', `${size} entries floor: read + hash`, 'export', 's', { mean: readFloor })
     emit('forensics', `bundle of ${size} entries export / floor`, 'ratio', 'x', { mean: exportS / readFloor })
-    emit('forensics', `bundle of ${size} entries`, 'bundle verify', 's', { mean: verifyS })
+    emit('forensics', `bundle of ${size} entries`, 'bundle verify', 's', { mean: verifyS }, { cpuSeconds: verifyCpu, loadavg: loadavg()[0] })
     emit('forensics', `bundle of ${size} entries floor: read CAR + hash blocks`, 'bundle verify', 's', { mean: carFloor })
     emit('forensics', `bundle of ${size} entries verify / floor`, 'ratio', 'x', { mean: verifyS / carFloor })
   } finally {

@@ -30,7 +30,7 @@ export interface GatewayForensicExports {
   verify(bytes: Uint8Array, options?: AbortOptions): Promise<ForensicBundleReport>
 }
 
-/** Uploaded bundles (`POST /api/v1/forensics/verify`) at most: about 25k entries; larger ones verify offline with the CLI. */
+/** Uploaded bundles (`POST /api/v1/forensics/verify`) at most: about 40k entries; larger ones verify offline with the CLI. */
 export const MAX_VERIFY_BYTES = 64 * 1024 * 1024
 
 const problems = { 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 404: ProblemBody, 413: ProblemBody, 422: ProblemBody }
