@@ -100,17 +100,17 @@ export function forensicsRoutes (accounts: Accounts, log: GatewayForensics, expo
 
     app.get<{ Params: ForensicExportParams }>('/api/v1/forensics/exports/:id', {
       preHandler: operator,
-      schema: { summary: 'Download an evidence bundle (CARv1)', params: ForensicExportParams, produces: ['application/vnd.ipld.car'], response: problems }
+      schema: { summary: 'Download an evidence bundle (CARv1)', params: ForensicExportParams, response: problems }
     }, async (request, reply) => send(reply, 'application/vnd.ipld.car', await exports.file(request.params.id, 'car', { signal: clientGone(reply.raw) }), `evidence-${request.params.id}.car`))
 
     app.get<{ Params: ForensicExportParams }>('/api/v1/forensics/exports/:id/report.pdf', {
       preHandler: operator,
-      schema: { summary: 'The bundle\'s report as PDF', params: ForensicExportParams, produces: ['application/pdf'], response: problems }
+      schema: { summary: 'The bundle\'s report as PDF', params: ForensicExportParams, response: problems }
     }, async (request, reply) => send(reply, 'application/pdf', await exports.file(request.params.id, 'pdf', { signal: clientGone(reply.raw) }), `evidence-${request.params.id}.pdf`))
 
     app.get<{ Params: ForensicExportParams }>('/api/v1/forensics/exports/:id/report.html', {
       preHandler: operator,
-      schema: { summary: 'The bundle\'s report as HTML (no scripts; served as an attachment under a locked-down CSP)', params: ForensicExportParams, produces: ['text/html'], response: problems }
+      schema: { summary: 'The bundle\'s report as HTML (no scripts; served as an attachment under a locked-down CSP)', params: ForensicExportParams, response: problems }
     }, async (request, reply) => {
       reply.header('content-security-policy', 'default-src \'none\'; style-src \'unsafe-inline\'; sandbox')
       return send(reply, 'text/html; charset=utf-8', await exports.file(request.params.id, 'html', { signal: clientGone(reply.raw) }), `evidence-${request.params.id}.html`)

@@ -66,4 +66,9 @@ t.test('operators make, list and download exports, and verify uploaded bundles; 
   t.equal(huge.status, 413)
   t.match(await huge.json(), { code: 'MHC_ERR_FORENSICS_BUNDLE_TOO_LARGE' })
   t.match(await (await upload(new Uint8Array())).json(), { ok: false }, 'an empty body: a report, not a crash')
+
+  const doc = await (await fetch(`${gw}/api/docs`)).json() as { paths: Record<string, unknown> }
+  for (const path of ['/api/v1/forensics/exports', '/api/v1/forensics/exports/{id}', '/api/v1/forensics/exports/{id}/report.pdf', '/api/v1/forensics/verify']) {
+    t.ok(doc.paths[path] !== undefined, `${path} is in the OpenAPI document`)
+  }
 })
