@@ -45,7 +45,7 @@ async function setup (t: T, n: number): Promise<Setup> {
     await rm(work, { recursive: true, force: true })
   })
   for (let i = 0; i < n; i++) {
-    await log.append({ type: i % 3 === 0 ? 'publish' : 'takedown', actor: ACTOR, subject: SUBJECT, reason: i === 1 ? 'a < b & "c" \'d\' > e' : `event ${i}` })
+    await log.append({ type: i % 3 === 0 ? 'publish' : 'takedown', actor: ACTOR, subject: SUBJECT, reason: i === 1 ? 'a < b & "c" \'d\' > e' : i === 2 ? 'Übersetzung 日本語 🎬\nzweite Zeile' : `event ${i}` })
   }
   return { log, key, work }
 }
@@ -89,6 +89,7 @@ t.test('a bundle exported from one log verifies offline, on a machine with nothi
   t.equal(html, b.html)
   t.match(html, /a &lt; b &amp; &quot;c&quot; &#39;d&#39; &gt; e/, 'a reason with markup characters is escaped')
   t.notMatch(html, /a < b/, 'and never appears raw')
+  t.match(html, /Übersetzung 日本語 🎬\nzweite Zeile/, 'text beyond Latin-1 kept exactly in the HTML (the PDF shows ? for what its fonts cannot draw)')
   for (const i of [1, 2, 3, 4]) t.match(html, new RegExp(`<tr><td>${i}</td>`), `entry ${i} is in the table`)
   t.notMatch(html, /<tr><td>5<\/td>/, 'entries outside the range are not')
   t.match(html, /mhc forensics verify/, 'it says how to verify')
