@@ -34,8 +34,9 @@ t.test('local files are served from their block files', async t => {
   const cOne = await add(one, 1024)
   const cMany = await add(many, 1000)
   const cDeep = await add(deep, 100, 4) // three levels of dag-pb over raw leaves
-  const { app } = await buildApp({ blockstore: store, blockFiles: files, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000, cacheBytes: 0 })
-  const { app: plain } = await buildApp({ blockstore: store, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 1000 })
+  // 5 s, not 1: on a loaded machine the exporter side alone can take over a second for a range, and the timeout then cuts a good response.
+  const { app } = await buildApp({ blockstore: store, blockFiles: files, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 5000, cacheBytes: 0 })
+  const { app: plain } = await buildApp({ blockstore: store, catalogue: { list: async () => [] }, logger: pino({ level: 'silent' }) }, { fetchTimeoutMs: 5000 })
   t.teardown(async () => { await Promise.all([app.close(), plain.close()]) })
 
   t.test('finds every raw leaf of one-block, multi-leaf and multi-level files', async t => {

@@ -3,7 +3,7 @@
  * every problem reported at once. Flags override it for one run.
  */
 
-import { assertWire, ConfigInvalidError, FEATURE_NAMES, type FeatureName, PublicKeyString, WireFormatError } from '@mhc/protocols'
+import { assertWire, ConfigInvalidError, FEATURE_NAMES, type FeatureName, type NoteVerifier, PublicKeyString, parseVerifierKey, WireFormatError } from '@mhc/protocols'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 
@@ -49,6 +49,18 @@ export const NodeConfig = Type.Object({
   profileCacheSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** How often the forensic log signs a checkpoint when it grew (default 60 s; 0: only on demand). */
   checkpointIntervalMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+  /** Act as a witness (c2sp.org/tlog-witness): serve `POST /add-checkpoint` on HOST:PORT (port 0 picks a free port; the URL goes in DIR/daemon.json as `witness`). */
+  witness: Type.Optional(HostPort),
+  /** The logs this node witnesses: each origin line and its checkpoints' Ed25519 verifier key (`mhc forensics vkey` on that node). */
+  witnessLogs: Type.Optional(Type.Array(Type.Object({
+    origin: Type.String({ minLength: 1, maxLength: 1024 }),
+    vkey: Type.String({ minLength: 1, maxLength: 1024 })
+  }, { additionalProperties: false }), { maxItems: 1024 })),
+  /** The witnesses this node's log asks to cosign its checkpoints: the URL prefix of their add-checkpoint and their cosignature verifier key (`mhc forensics witness-vkey` on that node). */
+  witnesses: Type.Optional(Type.Array(Type.Object({
+    url: Type.String({ pattern: '^https?://[^?#]+$', maxLength: 512 }),
+    vkey: Type.String({ minLength: 1, maxLength: 1024 })
+  }, { additionalProperties: false }), { maxItems: 32 })),
   /** Gateway requests per IP per minute. */
   gatewayRateLimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
   /** Redis for shared gateway rate limits (several gateways behind a load balancer); $MHC_REDIS_URL overrides. */
@@ -92,11 +104,29 @@ export function validateConfig (value: unknown): NodeConfig {
     if (err instanceof WireFormatError) throw new ConfigInvalidError(err.message, { cause: err })
     throw err
   }
+  checkWitnessKeys(config)
   const { providerValidityMs, reprovideAfterMs } = dhtTimings(config)
   if (reprovideAfterMs >= providerValidityMs) {
     throw new ConfigInvalidError(`config: reprovideAfterMs (${reprovideAfterMs}) must be less than providerValidityMs (${providerValidityMs}), or records expire before they are renewed`)
   }
   return config
+}
+
+/** The vkeys of `witnessLogs` (Ed25519, named by their origin) and `witnesses` (cosignature/v1), parsed now so a typo stops the start. */
+function checkWitnessKeys (config: NodeConfig): void {
+  const problems: string[] = []
+  const check = (where: string, vkey: string, kind: NoteVerifier['kind'], name?: string): void => {
+    try {
+      const v = parseVerifierKey(vkey)
+      if (v.kind !== kind) problems.push(`${where}.vkey is a ${v.kind} key, not ${kind}`)
+      else if (name !== undefined && v.name !== name) problems.push(`${where}.vkey is named ${JSON.stringify(v.name)}, not its origin`)
+    } catch (err) {
+      problems.push(`${where}.vkey: ${(err as Error).message}`)
+    }
+  }
+  config.witnessLogs?.forEach((l, i) => { check(`witnessLogs[${i}]`, l.vkey, 'ed25519', l.origin) })
+  config.witnesses?.forEach((w, i) => { check(`witnesses[${i}]`, w.vkey, 'cosignature/v1') })
+  if (problems.length > 0) throw new ConfigInvalidError(`config: ${problems.join('; ')}`)
 }
 
 /** Flags given to `mhc daemon` for one run. */

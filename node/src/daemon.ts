@@ -20,6 +20,8 @@ import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { type ForensicExports, forensicExports } from './forensics/exports.js'
 import { type Forensics, forensics } from './forensics/index.js'
+import { type Witness, witness } from './forensics/witness.js'
+import { type WitnessClient, witnessClient } from './forensics/witness-client.js'
 import { type Live, live } from './live/index.js'
 import { transcoder } from './media/index.js'
 import { type EntitlementStore, entitlementStore } from './money/index.js'
@@ -57,6 +59,10 @@ export interface MhcNode {
   readonly live: Live
   readonly forensics: Forensics
   readonly forensicExports: ForensicExports
+  /** Undefined unless the config names a `witness` address. */
+  readonly witness: Witness | undefined
+  /** Sends the log's checkpoints to the configured `witnesses` (none: it does nothing). */
+  readonly witnesses: WitnessClient
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -97,8 +103,17 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       origin: forensicOrigin(signer.publicKey),
       ...(config.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: config.checkpointIntervalMs })
     })({ signer, orbitdb: p2p.orbitdb, logger }), options)
-    // Witnesses' keys are listed in bundles once the node asks witnesses (issue 12, witness part); until then none.
-    const evidence = await services.start('forensic-exports', forensicExports({ dir: repo.paths.forensicExports })({ forensics: log, logger }), options)
+    // Issue 12, witnesses: this node cosigns the logs it lists, and asks the witnesses it lists to cosign its own.
+    const witnessAddr = config.witness === undefined ? undefined : parseHostPort(config.witness)
+    const cosigner = witnessAddr === undefined
+      ? undefined
+      : await services.start('witness', witness({ ...witnessAddr, dir: join(repo.paths.root, 'witness'), name: log.origin, logs: config.witnessLogs ?? [] })({ signer, logger }), options)
+    const cosigning = await services.start('witness-client', witnessClient({ witnesses: config.witnesses ?? [] })({ forensics: log, logger }), options)
+    // Bundles list the witnesses this node asks, whose cosignatures are on the checkpoint they carry.
+    const evidence = await services.start('forensic-exports', forensicExports({
+      dir: repo.paths.forensicExports,
+      witnesses: (config.witnesses ?? []).map(w => w.vkey)
+    })({ forensics: log, logger }), options)
 
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
@@ -184,6 +199,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       gateway: gw?.url ?? null,
       rtmp: streams.rtmpUrl,
       srt: streams.srtUrl,
+      ...(cosigner === undefined ? {} : { witness: cosigner.url }),
       pid: process.pid
     })
 
@@ -242,6 +258,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       live: streams,
       forensics: log,
       forensicExports: evidence,
+      witness: cosigner,
+      witnesses: cosigning,
       api,
       gateway: gw,
       id,

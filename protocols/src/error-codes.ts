@@ -189,7 +189,7 @@ export interface ForensicsErrorClass<C extends string = string> {
   readonly defaultMessage: string
 }
 
-// Not exported as a value: only the four declared classes below are (the docs check walks every exported class).
+// Not exported as a value: only the declared classes below are (the docs check walks every exported class).
 class ForensicsBase extends MhcError implements ForensicsError {
   readonly reason: string
   readonly index?: number
@@ -212,6 +212,8 @@ export const ForensicsEntryError = /* #__PURE__ */ createError('ForensicsEntryEr
 export const ForensicsBundleError = /* #__PURE__ */ createError('ForensicsBundleError', 'MHC_ERR_FORENSICS_BUNDLE', 422, 'The evidence bundle does not verify', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_BUNDLE'>
 /** An uploaded evidence bundle over the gateway's body cap. */
 export const ForensicsBundleTooLargeError = /* #__PURE__ */ createError('ForensicsBundleTooLargeError', 'MHC_ERR_FORENSICS_BUNDLE_TOO_LARGE', 413, 'The evidence bundle is larger than this gateway accepts')
+/** A witness (c2sp.org/tlog-witness) that refused a checkpoint, answered out of spec, or could not be reached. */
+export const ForensicsWitnessError = /* #__PURE__ */ createError('ForensicsWitnessError', 'MHC_ERR_FORENSICS_WITNESS', 502, 'The witness did not cosign the checkpoint', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_WITNESS'>
 
 /**
  * The error for a code received over the wire (control API, a peer): the
@@ -304,5 +306,6 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ForensicsSignatureError,
   ForensicsEntryError,
   ForensicsBundleError,
-  ForensicsBundleTooLargeError
+  ForensicsBundleTooLargeError,
+  ForensicsWitnessError
 })

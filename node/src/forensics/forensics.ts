@@ -1,6 +1,6 @@
 import {
   type AbortOptions, consistencyProof, decodeEnvelope, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
-  formatNote, inclusionProof, isMhcError, MerkleAppender, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
+  formatNote, inclusionProof, isMhcError, MerkleAppender, type NoteSignature, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
   signNote, verifierKey, WireFormatError 
 } from '@mhc/protocols'
 import type { EventsDatabase } from '@orbitdb/core'
@@ -289,6 +289,27 @@ export class DefaultForensics implements Forensics {
     this.log.debug({ size }, 'checkpoint signed')
     this.events.dispatchEvent(new CustomEvent('forensics:checkpoint', { detail: view }))
     return view
+  }
+
+  async addCosignatures (size: number, signatures: NoteSignature[], options: AbortOptions = {}): Promise<CheckpointView | undefined> {
+    this.check()
+    options.signal?.throwIfAborted()
+    // Shares the signing turn: the stored note must never go back to an older checkpoint.
+    while (this.signing !== undefined) await this.signing.catch(() => {})
+    if (this.latest?.size !== size) return undefined
+    const latest = this.latest
+    const attach = async (): Promise<CheckpointView> => {
+      const note = parseNote(latest.note)
+      const same = (a: NoteSignature, b: NoteSignature): boolean => a.name === b.name && equalBytes(a.keyId, b.keyId)
+      const kept = note.signatures.filter(s => !signatures.some(n => same(n, s)))
+      const text = formatNote({ body: note.body, signatures: [...kept, ...signatures] })
+      await this.store.putCheckpoint(text)
+      const view: CheckpointView = { ...latest, note: text }
+      this.latest = view
+      return view
+    }
+    this.signing = attach().finally(() => { this.signing = undefined })
+    return await this.signing
   }
 
   async latestCheckpoint (options: AbortOptions = {}): Promise<CheckpointView | undefined> {

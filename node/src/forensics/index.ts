@@ -11,7 +11,7 @@
  * `Pick<Forensics, 'append'>`; readers (control API, gateway, the export
  * and witness code) the read methods they use.
  */
-import type { AbortOptions, ForensicType, Signer, Startable, SubtreeHashes } from '@mhc/protocols'
+import type { AbortOptions, ForensicType, NoteSignature, Signer, Startable, SubtreeHashes } from '@mhc/protocols'
 import type { OrbitDB } from '@orbitdb/core'
 import type { Logger } from 'pino'
 import { DefaultForensics } from './forensics.js'
@@ -131,6 +131,13 @@ export interface Forensics extends Startable {
   checkpoint(options?: AbortOptions): Promise<CheckpointView>
   /** The latest signed checkpoint, if any was made. */
   latestCheckpoint(options?: AbortOptions): Promise<CheckpointView | undefined>
+  /**
+   * Attach witnesses' cosignatures to the latest checkpoint of `size`, as
+   * extra signature lines of its note (one per name and key ID: a newer one
+   * replaces an older). Resolves to the updated checkpoint, or undefined when
+   * a newer checkpoint has replaced that one (its own cosignatures will come).
+   */
+  addCosignatures(size: number, signatures: NoteSignature[], options?: AbortOptions): Promise<CheckpointView | undefined>
   /** Inclusion proof of entry `index` in the tree of `size` (default: the latest checkpoint, made now if it does not cover `index`). */
   prove(index: number, size?: number, options?: AbortOptions): Promise<ProofView>
   /** Consistency proof between two sizes (`newSize` default: the latest checkpoint's). */

@@ -138,7 +138,7 @@ export class LiveSession {
     ffprobe.stdout?.setEncoding('utf8').on('data', (s: string) => { if (out.length < 1_000_000) out += s })
     const exited = exitOf(ffprobe)
     const prefix: Buffer[] = []
-    let pending: Promise<IteratorResult<Buffer>> | undefined = chunks.next()
+    let pending: Promise<IteratorResult<Buffer>> | undefined = nextChunk(chunks)
     for (;;) {
       const next = await Promise.race([pending.then(r => ({ r })), exited.then(() => undefined)])
       if (next === undefined) break
@@ -150,7 +150,7 @@ export class LiveSession {
       }
       prefix.push(next.r.value)
       ffprobe.stdin?.write(next.r.value)
-      pending = chunks.next()
+      pending = nextChunk(chunks)
     }
     const { code } = await exited
     signal.throwIfAborted()
@@ -226,6 +226,19 @@ export class LiveSession {
   }
 }
 
+/**
+ * The input's next chunk. A read raced against ffmpeg's exit may be left
+ * pending when the race is lost; if the input is then destroyed (a publisher
+ * cut, the service stopped) that read rejects with nobody awaiting it, which
+ * would be an unhandled rejection: so it is marked handled here, and callers
+ * that do await it still see the error.
+ */
+function nextChunk (chunks: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
+  const next = chunks.next()
+  next.catch(() => {})
+  return next
+}
+
 /** Write the probed prefix, then the rest of the input, respecting ffmpeg's pace; end its stdin when the input ends. */
 async function feed (ffmpeg: ChildProcess, prefix: Buffer[], pending: Promise<IteratorResult<Buffer>> | undefined, chunks: AsyncIterator<Buffer>, exited: Promise<unknown>): Promise<void> {
   const stdin = ffmpeg.stdin
@@ -242,7 +255,7 @@ async function feed (ffmpeg: ChildProcess, prefix: Buffer[], pending: Promise<It
     const r = await Promise.race([next, exited.then(() => undefined)])
     if (r === undefined || r.done === true) break
     await write(r.value)
-    next = chunks.next()
+    next = nextChunk(chunks)
   }
   stdin.end()
 }

@@ -14,6 +14,8 @@ export const DaemonInfo = Type.Object({
   rtmp: Type.Optional(Type.String()),
   /** Live ingest: `srt://HOST:PORT` (the key goes in `?streamid=`). */
   srt: Type.Optional(Type.String()),
+  /** The witness's submission prefix (c2sp.org/tlog-witness): `POST <witness>/add-checkpoint`, when the node acts as one. */
+  witness: Type.Optional(Type.String()),
   pid: Type.Integer()
 }, { $id: 'mhc.daemon-info.v1' })
 export type DaemonInfo = Static<typeof DaemonInfo>

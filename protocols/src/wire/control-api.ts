@@ -252,6 +252,10 @@ export type ForensicIndexParams = Static<typeof ForensicIndexParams>
 export const ForensicVkey = Type.Object({ origin: Type.String(), vkey: Type.String() }, { $id: 'mhc.forensics.vkey.v1', additionalProperties: false })
 export type ForensicVkey = Static<typeof ForensicVkey>
 
+/** `mhc forensics witness-vkey --json`: the node's cosigner name as a witness and its cosignature/v1 verifier key (c2sp.org/tlog-cosignature). */
+export const ForensicWitnessVkey = Type.Object({ name: Type.String(), vkey: Type.String() }, { $id: 'mhc.forensics.witness-vkey.v1', additionalProperties: false })
+export type ForensicWitnessVkey = Static<typeof ForensicWitnessVkey>
+
 /** `mhc forensics verify --local --json`: intact, or the first bad entry (index null when it is the checkpoint or the tree as a whole). */
 export const ForensicVerifyReport = Type.Union([
   Type.Object({

@@ -1,14 +1,14 @@
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings'
 import {
-  DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsBundleError, ForensicsEntryError, type ForensicType,
-  type ForensicVerifyReport, type ForensicVkey, isMhcError, 
-  PathNotReadableError
+  cosignatureVerifierKey, DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsBundleError, ForensicsEntryError,
+  type ForensicType, type ForensicVerifyReport, type ForensicVkey, type ForensicWitnessVkey, forensicOrigin, isMhcError, PathNotReadableError
 } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { writeAtomically } from '../../content/atomic-output.js'
 import { MAX_BUNDLE_BYTES, verifyBundle } from '../../forensics/bundle.js'
 import { verifyLocal } from '../../forensics/local.js'
+import { openRepo } from '../../store/repo.js'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine, terminalText } from '../io.js'
@@ -33,7 +33,7 @@ function show (e: ForensicEntryLine): string {
   return `${String(e.index).padStart(6)}  ${time}  ${e.type.padEnd(12)}  ${e.actor.slice(0, 8)}  ${terminalText(e.subject)}  ${terminalText(e.reason)}`
 }
 
-/** `mhc forensics log | checkpoint | vkey | prove | export | verify`: the node's tamper-evident log of security-relevant events. */
+/** `mhc forensics log | checkpoint | vkey | witness-vkey | prove | export | verify`: the node's tamper-evident log of security-relevant events. */
 export function forensicsCommand (io: CliIo) {
   const cmd = new Command('forensics').description('the node\'s forensic log: signed, hash-chained entries under a Merkle tree with signed checkpoints')
 
@@ -79,6 +79,19 @@ export function forensicsCommand (io: CliIo) {
       else printLine(io, v.vkey)
     }))
   example(vkey, 'mhc forensics vkey')
+
+  const witnessVkey = new Command('witness-vkey').description('this node\'s cosignature verifier key as a witness (c2sp.org/tlog-cosignature), for the `witnesses` config of the logs it witnesses')
+    .option('--json', 'print {"name","vkey"}')
+    .option('--repo <dir>', REPO_HELP)
+    .action(async (opts) => run(io, opts.json === true, async () => {
+      // Read from the repo's key: it works whether or not the daemon runs.
+      const repo = await openRepo(repoDir(io, opts.repo))
+      const publicKey = repo.privateKey.publicKey.raw
+      const v: ForensicWitnessVkey = { name: forensicOrigin(publicKey), vkey: cosignatureVerifierKey(forensicOrigin(publicKey), publicKey) }
+      if (opts.json === true) printJson(io, v)
+      else printLine(io, v.vkey)
+    }))
+  example(witnessVkey, 'mhc forensics witness-vkey')
 
   const prove = new Command('prove').description('an RFC 9162 inclusion proof of entry N against the latest signed checkpoint')
     .argument('<n>', 'the entry index', entryIndex)
@@ -158,7 +171,7 @@ export function forensicsCommand (io: CliIo) {
     })
   example(verify, 'mhc forensics verify evidence.car && mhc forensics verify --local')
 
-  for (const sub of [log, checkpoint, vkey, prove, exp, verify]) cmd.addCommand(sub as unknown as Command)
+  for (const sub of [log, checkpoint, vkey, witnessVkey, prove, exp, verify]) cmd.addCommand(sub as unknown as Command)
   return cmd
 }
 
