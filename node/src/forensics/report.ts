@@ -49,7 +49,7 @@ function verifyHelp (r: ReportInput): string[] {
     'By hand, with standard tools:',
     '1. The file is a CARv1 (ipld.io/specs/transport/car). List and extract its blocks with any CAR tool (e.g. `car ls`, `car get-block`, or `ipfs dag import`); every block must hash (SHA-256) to its CID.',
     '2. The root block (dag-cbor) is the index: origin, verifier key, witnesses\' verifier keys, the checkpoint block, and per entry its block and its RFC 9162 inclusion proof.',
-    '3. Each entry block is a signed envelope (dag-cbor) whose payload is the entry as JSON. Its leaf hash is SHA-256(0x00 || block bytes): `(printf \'\\0\'; cat entry.bin) | sha256sum` must match the hash column below.',
+    '3. Each entry block is a signed envelope (dag-cbor) whose payload is the entry as JSON. Its leaf hash is SHA-256(0x00 || block bytes): `(printf \'\\0\'; cat entry.bin) | sha256sum` prints it in hex; the leaf hash column of the entry table gives it in base64 (`echo HASH | base64 -d | xxd -p` shows it in hex).',
     `4. The checkpoint is a C2SP signed note; any signed-note / tlog-checkpoint verifier (e.g. Go's golang.org/x/mod/sumdb/note) checks it with the verifier key ${r.vkey}.`,
     `5. Each inclusion proof (RFC 9162 section 2.1.3.2) leads from an entry's leaf hash to the checkpoint's root ${r.root} at size ${r.size}.`,
     '6. Witness cosignatures follow C2SP tlog-cosignature (Ed25519, type 0x04) over "cosignature/v1\\ntime <ts>\\n" + the checkpoint text.'
