@@ -12,17 +12,25 @@
  *   and the full `verify()` walk against the floor: reading the same entries
  *   from the same LevelDB and hashing them.
  *
- *   node bench/dist/forensics.js [--sizes 100000,1000000] [--serial 2000] [--in-flight 256] [--proofs 1000]
+ * - evidence bundles (`--export`, default 10000 entries): `mhc forensics
+ *   export`'s work (entries read, one inclusion proof each, the HTML and PDF
+ *   report, the CAR) against reading and hashing the same entries, and
+ *   `mhc forensics verify FILE`'s work against the CAR's own floor: reading
+ *   its blocks and hashing each (the CID check alone).
+ *
+ *   node bench/dist/forensics.js [--sizes 100000,1000000] [--serial 2000] [--in-flight 256] [--proofs 1000] [--export 10000]
  *   Goals (issue 12): verify 1M entries < 30 s; an inclusion proof < 5 ms at 1M.
  */
 import { randomInt } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CarBlockIterator } from '@ipld/car/iterator'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { forensics, keySigner, LogStore } from '@mhc/node'
+import { buildBundle, forensics, keySigner, LogStore, verifyBundle } from '@mhc/node'
 import { forensicOrigin, leafHash, parseCheckpoint, parseNote, verifyInclusion } from '@mhc/protocols'
-import { pino } from 'pino'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { type Logger, pino } from 'pino'
 import { emit, flag, runBench, stats, textFlag } from './report.js'
 
 const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
@@ -34,6 +42,7 @@ async function main (): Promise<number> {
   const serial = flag('serial', 2000)
   const inFlight = flag('in-flight', 256)
   const proofs = flag('proofs', 1000)
+  const exportSize = flag('export', 10000)
   const work = await mkdtemp(join(tmpdir(), 'mhc-bench-forensics-'))
   const signer = keySigner(await generateKeyPair('Ed25519'))
   const origin = forensicOrigin(signer.publicKey)
@@ -64,6 +73,8 @@ async function main (): Promise<number> {
       await log.stop()
       if (!report.ok) throw new Error(`the append log does not verify: ${report.message}`)
     }
+
+    if (exportSize > 0) await exportBench(join(work, 'export'), exportSize, origin, signer, logger)
 
     for (const size of sizes) {
       const dir = join(work, `log-${size}`)
@@ -131,6 +142,47 @@ async function main (): Promise<number> {
     return 0
   } finally {
     await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** Export and bundle-verify time for `size` entries, each beside its floor. */
+async function exportBench (dir: string, size: number, origin: string, signer: ReturnType<typeof keySigner>, logger: Logger): Promise<void> {
+  const log = forensics({ dir, origin, checkpointIntervalMs: 0, maxBatch: 4096 })({ signer, logger })
+  await log.start()
+  try {
+    await appendMany(log, size, 8192)
+    await log.checkpoint()
+    let t0 = performance.now()
+    for (let i = 0; i < size; i++) leafHash(await log.entryBytes(i))
+    const readFloor = (performance.now() - t0) / 1000
+    t0 = performance.now()
+    let cpu = process.cpuUsage()
+    const b = await buildBundle(log)
+    const exportS = (performance.now() - t0) / 1000
+    const exportCpu = cpuSeconds(cpu)
+    t0 = performance.now()
+    cpu = process.cpuUsage()
+    const report = await verifyBundle(b.bytes)
+    const verifyS = (performance.now() - t0) / 1000
+    const verifyCpu = cpuSeconds(cpu)
+    if (!report.ok) throw new Error(`the bundle does not verify: ${report.message}`)
+    t0 = performance.now()
+    let blocks = 0
+    for await (const block of await CarBlockIterator.fromBytes(b.bytes)) {
+      await sha256.digest(block.bytes)
+      blocks++
+    }
+    const carFloor = (performance.now() - t0) / 1000
+    const extra = { bundleBytes: b.bytes.byteLength, pdfBytes: b.pdf.byteLength, htmlBytes: b.html.length, blocks, loadavg: loadavg()[0] }
+    emit('forensics', `bundle of ${size} entries`, 'export', 's', { mean: exportS }, { ...extra, cpuSeconds: exportCpu })
+    emit('forensics', `${size} entries floor: read + hash`, 'export', 's', { mean: readFloor })
+    emit('forensics', `bundle of ${size} entries export / floor`, 'ratio', 'x', { mean: exportS / readFloor })
+    emit('forensics', `bundle of ${size} entries`, 'bundle verify', 's', { mean: verifyS }, { cpuSeconds: verifyCpu, loadavg: loadavg()[0] })
+    emit('forensics', `bundle of ${size} entries floor: read CAR + hash blocks`, 'bundle verify', 's', { mean: carFloor })
+    emit('forensics', `bundle of ${size} entries verify / floor`, 'ratio', 'x', { mean: verifyS / carFloor })
+  } finally {
+    await log.stop()
+    await rm(dir, { recursive: true, force: true })
   }
 }
 

@@ -32,6 +32,9 @@
 //             SUBSCRIBERS_LIMIT.
 //   pages     the other pages (account pages, channel): lazy chunks the watch
 //             page never loads, under PAGES_LIMIT.
+//   operator  the operators' forensic log page (/forensics: entries,
+//             checkpoint, exports, bundle verification), loaded only there,
+//             under OPERATOR_LIMIT.
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
 // page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
 // script expects (a renamed page must not make the check pass by measuring
@@ -54,6 +57,10 @@ export const NAV_LIMIT = 6 * KB
 export const SUBSCRIBERS_LIMIT = 20 * KB
 /** The other pages' own JS (each loaded only on its page). */
 export const PAGES_LIMIT = 40 * KB
+/** The operators' forensic log page. */
+export const OPERATOR_LIMIT = 12 * KB
+/** The home page's catalogue (its cards, its loading and error states). */
+export const HOME_LIMIT = 8 * KB
 
 const ENTRY = 'index.html'
 const WATCH_PAGE = 'src/pages/Watch.tsx'
@@ -66,6 +73,9 @@ const NAV = 'src/shell/NavExtras.tsx'
 /** A subscriber-only video's key (proof by the signer worker) or its lock: loaded only on such a video's watch page. */
 const SUBSCRIBERS = 'src/player/key-access.tsx'
 const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx', 'src/pages/Upload.tsx']
+const OPERATOR = 'src/pages/Forensics.tsx'
+/** The catalogue: the home page's own chunk, so a watch link does not load it. */
+const HOME = 'src/pages/Home.tsx'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -81,7 +91,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, SUBSCRIBERS, ...PAGES]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, SUBSCRIBERS, ...PAGES, OPERATOR, HOME]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -127,7 +137,9 @@ const LATER = [
   // On every page: what it loads is never counted again in another group.
   { key: 'nav', roots: [NAV], limit: NAV_LIMIT, label: 'NavBar account menu + Sidebar, later    ', what: 'the NavBar\'s lazy part', everyPage: true },
   { key: 'subscribers', roots: [SUBSCRIBERS], limit: SUBSCRIBERS_LIMIT, label: 'subscriber-only key + signer worker      ', what: 'a subscriber-only video\'s key access' },
-  { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' }
+  { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' },
+  { key: 'operator', roots: [OPERATOR], limit: OPERATOR_LIMIT, label: 'operator page (forensic log)            ', what: 'the operator page' },
+  { key: 'catalogue', roots: [HOME], limit: HOME_LIMIT, label: 'home page catalogue                      ', what: 'the home page\'s catalogue' }
 ]
 const laterRoots = LATER.flatMap(g => g.roots)
 // The watch chunk imports the entry, whose dynamic imports are the other pages and the NavBar's lazy part: not the watch page's.
@@ -180,7 +192,7 @@ if (asJson) {
   process.stdout.write(JSON.stringify(figures) + '\n')
 } else {
   const out = []
-  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages')
+  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages oper')
   for (const r of figures.files) {
     const mark = b => (b ? '  x  ' : '     ')
     out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${LATER.map(g => mark(r[g.key])).join('')}`)

@@ -22,6 +22,11 @@ t.test('upload', async t => {
   t.same(matchRoute('/upload/x'), { name: 'not-found', path: '/upload/x' })
 })
 
+t.test('forensics (operators)', async t => {
+  t.same(matchRoute('/forensics'), { name: 'forensics' })
+  t.same(matchRoute('/forensics/x'), { name: 'not-found', path: '/forensics/x' })
+})
+
 t.test('anything else is not found, with the path kept', async t => {
   for (const p of ['/watch', '/watch/', `/watch/${cid}/extra`, '/watch/%E0%A4%A', '/watch/has%20space', '/watch/short', '/ipfs/x', '/videos']) {
     t.same(matchRoute(p), { name: 'not-found', path: p }, p)

@@ -29,7 +29,7 @@ import { authRoutes } from './routes/auth.js'
 import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
-import { forensicsRoutes, type GatewayForensics } from './routes/forensics.js'
+import { forensicsRoutes, type GatewayForensicExports, type GatewayForensics } from './routes/forensics.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayContentKeys, keyRoutes } from './routes/keys.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
@@ -66,6 +66,8 @@ export interface GatewayComponents {
   forensics?: GatewayForensics
   /** The node's content keys: with them the gateway serves subscriber-only videos' keys to subscribers (`/api/v1/keys/{id}`). */
   contentKeys?: GatewayContentKeys
+  /** Evidence bundles: `/api/v1/forensics/exports` and `/verify` (with `forensics`). */
+  forensicExports?: GatewayForensicExports
 }
 
 export interface GatewayInit {
@@ -213,7 +215,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     })
     await app.register(authRoutes(accounts, lifetimes))
     if (people?.addAvatar !== undefined) await app.register(avatarRoutes({ addAvatar: people.addAvatar.bind(people) }, accounts))
-    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics))
+    if (components.forensics !== undefined) await app.register(forensicsRoutes(accounts, components.forensics, components.forensicExports))
     if (init.uploads !== undefined) {
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))

@@ -18,6 +18,7 @@ import { type Catalogue, catalogue } from './catalogue/index.js'
 import { billingConfig, type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimings, gatedFeatures, type NodeConfig, parseHostPort, resolveConfig } from './config.js'
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
+import { type ForensicExports, forensicExports } from './forensics/exports.js'
 import { type Forensics, forensics } from './forensics/index.js'
 import { type Witness, witness } from './forensics/witness.js'
 import { type WitnessClient, witnessClient } from './forensics/witness-client.js'
@@ -58,6 +59,7 @@ export interface MhcNode {
   readonly entitlements: EntitlementStore
   readonly live: Live
   readonly forensics: Forensics
+  readonly forensicExports: ForensicExports
   /** Undefined unless the config names a `witness` address. */
   readonly witness: Witness | undefined
   /** Sends the log's checkpoints to the configured `witnesses` (none: it does nothing). */
@@ -108,6 +110,11 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       ? undefined
       : await services.start('witness', witness({ ...witnessAddr, dir: join(repo.paths.root, 'witness'), name: log.origin, logs: config.witnessLogs ?? [] })({ signer, logger }), options)
     const cosigning = await services.start('witness-client', witnessClient({ witnesses: config.witnesses ?? [] })({ forensics: log, logger }), options)
+    // Bundles list the witnesses this node asks, whose cosignatures are on the checkpoint they carry.
+    const evidence = await services.start('forensic-exports', forensicExports({
+      dir: repo.paths.forensicExports,
+      witnesses: (config.witnesses ?? []).map(w => w.vkey)
+    })({ forensics: log, logger }), options)
 
     const videos = await services.start('catalogue', catalogue()({ orbitdb: p2p.orbitdb, logger }), options)
     const heard = await services.start('announcements', announcements()({ pubsub: libp2p.services.pubsub, logger }), options)
@@ -223,7 +230,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       profiles: people,
       entitlements: money,
       live: streams,
-      forensics: log
+      forensics: log,
+      forensicExports: evidence
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -239,7 +247,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         gatedFeatures: gatedFeatures(config),
         ...(billing === undefined ? {} : { billing }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, contentKeys: keys, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, contentKeys: keys, forensicExports: evidence, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
     }
 
     const node: MhcNode = {
@@ -257,6 +265,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       entitlements: money,
       live: streams,
       forensics: log,
+      forensicExports: evidence,
       witness: cosigner,
       witnesses: cosigning,
       api,

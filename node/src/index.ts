@@ -6,6 +6,8 @@
 export { defaultConfig, type NodeConfig } from './config.js'
 export { type Ed25519VerifierInit, ed25519Verifier } from './crypto/ed25519-verify.js'
 export { createNode, type MhcNode, type NodeOverrides } from './daemon.js'
+export { type BuildOptions, type BuiltBundle, type BundleIndex, type BundleParts, buildBundle, decodeBundle, encodeBundle, verifyBundle } from './forensics/bundle.js'
+export { type ForensicExports, forensicExports } from './forensics/exports.js'
 export {
   type AppendInput, type CheckpointView, type EntryFilter, type EntryPage, type EntryView, type Forensics, type ForensicsComponents, type ForensicsEvents,
   type ForensicsInit, forensics, type ProofView, type VerifyReport

@@ -234,6 +234,10 @@ export const ForensicsNoteError = /* #__PURE__ */ createError('ForensicsNoteErro
 export const ForensicsSignatureError = /* #__PURE__ */ createError('ForensicsSignatureError', 'MHC_ERR_FORENSICS_SIGNATURE', 403, 'No valid signature by a known key', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_SIGNATURE'>
 /** A forensic entry that is malformed or badly signed, or a run of entries that does not chain. */
 export const ForensicsEntryError = /* #__PURE__ */ createError('ForensicsEntryError', 'MHC_ERR_FORENSICS_ENTRY', 422, 'The forensic entry or its chain is invalid', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_ENTRY'>
+/** An evidence bundle that does not verify: truncated, a block that is not its CID, a bad entry, proof, checkpoint or cosignature (`reason`, `index`). */
+export const ForensicsBundleError = /* #__PURE__ */ createError('ForensicsBundleError', 'MHC_ERR_FORENSICS_BUNDLE', 422, 'The evidence bundle does not verify', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_BUNDLE'>
+/** An uploaded evidence bundle over the gateway's body cap. */
+export const ForensicsBundleTooLargeError = /* #__PURE__ */ createError('ForensicsBundleTooLargeError', 'MHC_ERR_FORENSICS_BUNDLE_TOO_LARGE', 413, 'The evidence bundle is larger than this gateway accepts')
 /** A witness (c2sp.org/tlog-witness) that refused a checkpoint, answered out of spec, or could not be reached. */
 export const ForensicsWitnessError = /* #__PURE__ */ createError('ForensicsWitnessError', 'MHC_ERR_FORENSICS_WITNESS', 502, 'The witness did not cosign the checkpoint', ForensicsBase) as ForensicsErrorClass<'MHC_ERR_FORENSICS_WITNESS'>
 
@@ -337,5 +341,7 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ForensicsNoteError,
   ForensicsSignatureError,
   ForensicsEntryError,
+  ForensicsBundleError,
+  ForensicsBundleTooLargeError,
   ForensicsWitnessError
 })

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'account', page: AccountPageName }
   | { name: 'channel', key: string }
   | { name: 'upload' }
+  | { name: 'forensics' }
   | { name: 'not-found', path: string }
 
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
@@ -22,6 +23,7 @@ export function matchRoute (pathname: string): Route {
   const [first, second] = parts
   if (first === undefined) return { name: 'home' }
   if (parts.length === 1 && first === 'upload') return { name: 'upload' }
+  if (parts.length === 1 && first === 'forensics') return { name: 'forensics' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)

@@ -5,10 +5,10 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { clientGone } from '@mhc/gateway'
-import { ForensicCheckpoint, ForensicEntriesQuery, ForensicIndexParams, ForensicProof, ForensicVerifyQuery, ForensicVerifyReport, ForensicVkey } from '@mhc/protocols'
+import { ForensicCheckpoint, ForensicEntriesQuery, ForensicExportRequest, ForensicIndexParams, ForensicProof, ForensicVerifyQuery, ForensicVerifyReport, ForensicVkey } from '@mhc/protocols'
 import type { ControlApiComponents } from './index.js'
 
-export function forensicsRoutes (c: Pick<ControlApiComponents, 'forensics'>): FastifyPluginAsyncTypebox {
+export function forensicsRoutes (c: Pick<ControlApiComponents, 'forensics' | 'forensicExports'>): FastifyPluginAsyncTypebox {
   return async (app) => {
     // NDJSON, one ForensicEntryLine per entry, in index order.
     app.get('/v1/forensics/entries', { schema: { querystring: ForensicEntriesQuery } }, async (request, reply) => {
@@ -28,6 +28,12 @@ export function forensicsRoutes (c: Pick<ControlApiComponents, 'forensics'>): Fa
 
     app.get('/v1/forensics/proof/:index', { schema: { params: ForensicIndexParams, response: { 200: ForensicProof } } }, async (request, reply) => {
       return await c.forensics.prove(request.params.index, undefined, { signal: clientGone(reply.raw) })
+    })
+
+    // An evidence bundle (CARv1) of entries [from, to), made now and not kept: `mhc forensics export`.
+    app.post('/v1/forensics/export', { schema: { body: ForensicExportRequest } }, async (request, reply) => {
+      const car = await c.forensicExports.bundle(request.body ?? {}, { signal: clientGone(reply.raw) })
+      return reply.type('application/vnd.ipld.car').header('content-length', car.byteLength).send(Buffer.from(car.buffer, car.byteOffset, car.byteLength))
     })
 
     app.get('/v1/forensics/verify', { schema: { querystring: ForensicVerifyQuery, response: { 200: ForensicVerifyReport } } }, async (request, reply) => {

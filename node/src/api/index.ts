@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
+import type { ForensicExports } from '../forensics/exports.js'
 import type { Forensics } from '../forensics/index.js'
 import type { Live } from '../live/index.js'
 import type { EntitlementStore } from '../money/index.js'
@@ -50,6 +51,8 @@ export interface ControlApiComponents {
   entitlements: Pick<EntitlementStore, 'list' | 'isRevoked' | 'add'>
   /** `mhc forensics`: the node's forensic log. */
   forensics: Pick<Forensics, 'origin' | 'vkey' | 'entries' | 'checkpoint' | 'prove' | 'verify'>
+  /** `mhc forensics export`: evidence bundles. */
+  forensicExports: Pick<ForensicExports, 'bundle'>
 }
 
 export interface ControlApiInit {

@@ -8,6 +8,7 @@
  *   DIR/data/              LevelDB datastore (libp2p peer store, DHT, pins)
  *   DIR/orbitdb/           OrbitDB (catalogue, the forensic log's replica)
  *   DIR/forensics/         LevelDB: the forensic log (entries, Merkle tree, checkpoint)
+ *   DIR/forensic-exports/  evidence bundles made for operators (CAR + report), the newest few
  *   DIR/staging/           publish work in progress (crash-safe, cleaned at start)
  *   DIR/uploads/           browser uploads (tus) waiting to be transcoded and signed
  *   DIR/daemon.json        written when a daemon is ready, removed at stop
@@ -32,6 +33,7 @@ export interface RepoPaths {
   data: string
   orbitdb: string
   forensics: string
+  forensicExports: string
   staging: string
   uploads: string
   daemon: string
@@ -50,6 +52,7 @@ export function repoPaths (dir: string): RepoPaths {
     data: join(root, 'data'),
     orbitdb: join(root, 'orbitdb'),
     forensics: join(root, 'forensics'),
+    forensicExports: join(root, 'forensic-exports'),
     staging: join(root, 'staging'),
     uploads: join(root, 'uploads'),
     daemon: join(root, 'daemon.json'),

@@ -43,7 +43,8 @@ t.test('control API routes', async t => {
     profiles: node.profiles,
     entitlements: node.entitlements,
     live: node.live,
-    forensics: node.forensics
+    forensics: node.forensics,
+    forensicExports: node.forensicExports
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

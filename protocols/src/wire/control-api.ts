@@ -283,3 +283,63 @@ export type ForensicVerifyReport = Static<typeof ForensicVerifyReport>
 /** `GET /v1/forensics/verify`. */
 export const ForensicVerifyQuery = Type.Object({ allSignatures: Type.Optional(Type.Boolean()) }, { additionalProperties: false })
 export type ForensicVerifyQuery = Static<typeof ForensicVerifyQuery>
+
+/** `mhc forensics export`, `POST /api/v1/forensics/exports`: the range of entries to put in an evidence bundle (docs/specs/forensics.md#evidence-bundle). */
+export const ForensicExportRequest = Type.Object({
+  /** First entry (default 0). */
+  from: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  /** One past the last entry (default: the end of the log). */
+  to: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }))
+}, { additionalProperties: false })
+export type ForensicExportRequest = Static<typeof ForensicExportRequest>
+
+/** An evidence bundle kept by the node (`GET /api/v1/forensics/exports`). */
+export const ForensicExport = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9]{1,64}$' }),
+  /** Milliseconds since the epoch. */
+  created: Type.Integer({ minimum: 0 }),
+  from: Type.Integer({ minimum: 0 }),
+  /** One past the last entry. */
+  to: Type.Integer({ minimum: 0 }),
+  /** The size of the signed checkpoint the entries are proved against. */
+  size: Type.Integer({ minimum: 0 }),
+  /** The bundle's root CID (the index block). */
+  root: Type.String(),
+  /** The CAR's length in bytes. */
+  bytes: Type.Integer({ minimum: 0 })
+}, { $id: 'mhc.forensics.export.v1', additionalProperties: false })
+export type ForensicExport = Static<typeof ForensicExport>
+
+export const ForensicExportList = Type.Object({ items: Type.Array(ForensicExport) }, { $id: 'mhc.forensics.export-list.v1', additionalProperties: false })
+export type ForensicExportList = Static<typeof ForensicExportList>
+
+/** `mhc forensics verify FILE --json`, `POST /api/v1/forensics/verify`: an evidence bundle checked offline. */
+export const ForensicBundleReport = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    origin: Type.String(),
+    /** The log's verifier key the bundle names (its key is the one in the origin). */
+    vkey: Type.String(),
+    from: Type.Integer({ minimum: 0 }),
+    to: Type.Integer({ minimum: 0 }),
+    /** The signed checkpoint's size and root. */
+    size: Type.Integer({ minimum: 0 }),
+    root: Base64Hash,
+    /** The witnesses whose cosignatures verified, with their cosignature time (POSIX seconds). */
+    witnesses: Type.Array(Type.Object({ name: Type.String(), vkey: Type.String(), timestamp: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })),
+    /** The bundle's root CID. */
+    bundle: Type.String()
+  }, { additionalProperties: false }),
+  Type.Object({
+    ok: Type.Literal(false),
+    /** The first bad entry's log index; null when it is the bundle, the checkpoint or a key. */
+    index: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    /** 'truncated', 'malformed', 'cid-mismatch', 'missing-block', 'bad-vkey', 'bad-checkpoint', 'bad-cosignature', 'missing-cosignature', 'missing-entry', 'wrong-index', 'bad-signature', 'broken-link', 'bad-proof', 'root-mismatch', … */
+    reason: Type.String(),
+    message: Type.String()
+  }, { additionalProperties: false })
+], { $id: 'mhc.forensics.bundle-report.v1' })
+export type ForensicBundleReport = Static<typeof ForensicBundleReport>
+
+export const ForensicExportParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9]{1,64}$' }) }, { additionalProperties: false })
+export type ForensicExportParams = Static<typeof ForensicExportParams>

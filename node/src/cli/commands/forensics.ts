@@ -1,9 +1,12 @@
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings'
-import {cosignatureVerifierKey, 
-  DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsEntryError, type ForensicType,
-  type ForensicVerifyReport, type ForensicVkey, type ForensicWitnessVkey, forensicOrigin, isMhcError
+import {
+  cosignatureVerifierKey, DaemonNotRunningError, FORENSIC_TYPES, type ForensicCheckpoint, ForensicEntryLine, type ForensicProof, ForensicsBundleError, ForensicsEntryError,
+  type ForensicType, type ForensicVerifyReport, type ForensicVkey, type ForensicWitnessVkey, forensicOrigin, isMhcError, PathNotReadableError
 } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
+import { writeAtomically } from '../../content/atomic-output.js'
+import { MAX_BUNDLE_BYTES, verifyBundle } from '../../forensics/bundle.js'
 import { verifyLocal } from '../../forensics/local.js'
 import { openRepo } from '../../store/repo.js'
 import { ApiClient } from '../client.js'
@@ -30,7 +33,7 @@ function show (e: ForensicEntryLine): string {
   return `${String(e.index).padStart(6)}  ${time}  ${e.type.padEnd(12)}  ${e.actor.slice(0, 8)}  ${terminalText(e.subject)}  ${terminalText(e.reason)}`
 }
 
-/** `mhc forensics log | checkpoint | vkey | witness-vkey | prove | verify`: the node's tamper-evident log of security-relevant events. */
+/** `mhc forensics log | checkpoint | vkey | witness-vkey | prove | export | verify`: the node's tamper-evident log of security-relevant events. */
 export function forensicsCommand (io: CliIo) {
   const cmd = new Command('forensics').description('the node\'s forensic log: signed, hash-chained entries under a Merkle tree with signed checkpoints')
 
@@ -102,16 +105,57 @@ export function forensicsCommand (io: CliIo) {
     }))
   example(prove, 'mhc forensics prove 42 --json')
 
-  const verify = new Command('verify').description('check the log offline: every link, the tree, the signed checkpoint, and the signatures it does not cover; exit 1 naming the first bad entry')
+  const exp = new Command('export').description('write an evidence bundle (a CAR: entries, signed checkpoint with cosignatures, inclusion proofs, verifier keys, and a report in HTML and PDF)')
+    .addOption(new Option('--from <n>', 'first entry (default 0)').argParser(entryIndex))
+    .addOption(new Option('--to <m>', 'stop before entry M (default: the end of the log)').argParser(entryIndex))
+    .requiredOption('-o, --output <file>', 'the bundle to write (.car); refused if it exists')
+    .option('--json', 'print {"file","bytes"}')
+    .option('--repo <dir>', REPO_HELP)
+    .action(async (opts) => run(io, opts.json === true, async () => {
+      const api = await ApiClient.connect(repoDir(io, opts.repo))
+      const body = { ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.to === undefined ? {} : { to: opts.to }) }
+      const bytes = await writeAtomically(opts.output, 'bundle', { signal: io.signal, timeoutMs: 30 * 60_000 }, async (tmp, signal) => {
+        const res = await api.request('POST', '/v1/forensics/export', body, { signal })
+        const car = new Uint8Array(await res.arrayBuffer())
+        await writeFile(tmp, car, { mode: 0o644 })
+        return car.byteLength
+      })
+      if (opts.json === true) printJson(io, { file: opts.output, bytes })
+      else io.stderr.write(`wrote ${opts.output} (${bytes} bytes); check it anywhere with: mhc forensics verify ${opts.output}\n`)
+    }))
+  example(exp, 'mhc forensics export --from 40 --to 50 -o evidence.car')
+
+  const verify = new Command('verify').description('check an evidence bundle FILE, or this node\'s log (--local), offline; exit 1 naming the first bad entry and why')
+    .argument('[file]', 'an evidence bundle (CAR) made by `mhc forensics export`')
     .option('--local', 'verify this node\'s own log (through the daemon if it runs, else by opening the repo)')
     .option('--all-signatures', 'also check the signature of every entry the signed checkpoint already covers (slower)')
-    .option('--json', 'print {"ok","size","root","checkpointSize","signaturesChecked"}')
+    .option('--json', 'print the report: for a bundle {"ok","origin","vkey","from","to","size","root","witnesses","bundle"} or {"ok":false,"index","reason","message"}; for --local {"ok","size","root","checkpointSize","signaturesChecked"}')
     .option('--repo <dir>', REPO_HELP)
-    .action(async (opts) => {
-      // A usage error (exit 2); bundles (`verify FILE`) come with `mhc forensics export`.
-      if (opts.local !== true) verify.error('error: say what to verify: --local (this node\'s log)')
-      await verifyAction(opts)
+    .action(async (file, opts) => {
+      // Usage errors (exit 2).
+      if (file !== undefined && opts.local === true) verify.error('error: give a bundle FILE or --local, not both')
+      if (file === undefined && opts.local !== true) verify.error('error: say what to verify: a bundle FILE, or --local (this node\'s log)')
+      if (file !== undefined) await verifyFile(file, opts.json === true)
+      else await verifyAction(opts)
     })
+  // Offline, with nothing but the file: no repo, no daemon, no network.
+  const verifyFile = async (file: string, json: boolean): Promise<void> => run(io, json, async () => {
+    const info = await stat(file).catch((err: NodeJS.ErrnoException) => { throw new PathNotReadableError(`Cannot read ${file}: ${err.code ?? err.message}`, { cause: err }) })
+    if (info.size > MAX_BUNDLE_BYTES) throw new ForensicsBundleError(`${file} is over ${MAX_BUNDLE_BYTES} bytes`, { reason: 'too-large' })
+    const report = await verifyBundle(new Uint8Array(await readFile(file)), { signal: io.signal })
+    if (json) printJson(io, report)
+    if (!report.ok) {
+      if (json) {
+        io.exitCode = 1
+        return
+      }
+      throw new ForensicsBundleError(`${report.index === null ? 'the bundle' : `entry ${report.index}`}: ${report.reason}: ${report.message}`, { reason: report.reason, ...(report.index === null ? {} : { index: report.index }) })
+    }
+    if (!json) {
+      io.stderr.write(`intact: entries ${report.from}..${report.to - 1} of ${report.origin}, proved against the checkpoint of size ${report.size} (root ${report.root}) signed by ${report.vkey}` +
+        `${report.witnesses.length === 0 ? ', no witness cosignatures listed' : `, cosigned by ${report.witnesses.map(w => `${w.name} at ${new Date(w.timestamp * 1000).toISOString()}`).join(', ')}`}\n`)
+    }
+  })
   const verifyAction = async (opts: { local?: true, allSignatures?: true, json?: true, repo?: string }): Promise<void> => run(io, opts.json === true, async () => {
       const dir = repoDir(io, opts.repo)
       const allSignatures = opts.allSignatures === true
@@ -125,9 +169,9 @@ export function forensicsCommand (io: CliIo) {
           `${report.checkpointSize === null ? ', no signed checkpoint yet' : `, signed checkpoint at size ${report.checkpointSize}`}, ${report.signaturesChecked} entry signatures checked\n`)
       }
     })
-  example(verify, 'mhc forensics verify --local || echo "the log was tampered with"')
+  example(verify, 'mhc forensics verify evidence.car && mhc forensics verify --local')
 
-  for (const sub of [log, checkpoint, vkey, witnessVkey, prove, verify]) cmd.addCommand(sub as unknown as Command)
+  for (const sub of [log, checkpoint, vkey, witnessVkey, prove, exp, verify]) cmd.addCommand(sub as unknown as Command)
   return cmd
 }
 
