@@ -23,6 +23,8 @@ export const NodeConfig = Type.Object({
   srt: Type.Optional(HostPort),
   /** How long a dropped live publisher may take to come back before its stream ends (default 30 s). */
   liveReconnectWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
+  /** Publish a stream's segments as a video as soon as it ends (default true; `mhc live end` makes it either way). */
+  liveVodOnEnd: Type.Optional(Type.Boolean()),
   /** Peers dialled at start. */
   bootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
   /** How long a fetch waits for peers before giving up. */

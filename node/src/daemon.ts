@@ -151,8 +151,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       workDir: join(repo.paths.root, 'live'),
       ...(rtmpAddr === undefined ? {} : { rtmp: rtmpAddr }),
       ...(srtAddr === undefined ? {} : { srt: srtAddr }),
-      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs })
-    })({ unixfs: fs, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs }),
+      ...(config.liveVodOnEnd === undefined ? {} : { vodOnEnd: config.liveVodOnEnd })
+    })({ unixfs: fs, blockstore: helia.blockstore, publisher: pub, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })

@@ -42,7 +42,7 @@ export interface ControlApiComponents {
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
-  live: Pick<Live, 'create'>
+  live: Pick<Live, 'create' | 'end' | 'vod'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */

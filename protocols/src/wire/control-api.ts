@@ -193,3 +193,12 @@ export const LiveCreateResult = Type.Object({
   watch: Type.Union([Type.String(), Type.Null()])
 }, { $id: 'mhc.live-create-result.v1', additionalProperties: false })
 export type LiveCreateResult = Static<typeof LiveCreateResult>
+
+/** `POST /v1/live/{stream}/end` (`mhc live end --json`): the stream ended, and the video made of its segments. */
+export const LiveEndResult = Type.Object({
+  /** CID of the VOD's signed manifest: `/watch/{manifest}`. */
+  manifest: CidString,
+  /** Its UnixFS root: the live segments' own CIDs under a VOD layout. */
+  root: CidString
+}, { $id: 'mhc.live-end-result.v1', additionalProperties: false })
+export type LiveEndResult = Static<typeof LiveEndResult>
