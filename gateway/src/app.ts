@@ -28,6 +28,7 @@ import { avatarRoutes, type GatewayAvatarStore } from './routes/avatars.js'
 import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { ipfsRoutes } from './routes/ipfs.js'
+import { type GatewayLive, liveRoutes } from './routes/live.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -56,6 +57,8 @@ export interface GatewayComponents {
   drafts?: GatewayDrafts
   /** The node's entitlement store: the tier guards verify presented entitlements with it and look up kept ones. */
   entitlements?: GatewayEntitlements
+  /** The node's live network service: live playlists and the list of live streams. */
+  live?: GatewayLive
 }
 
 export interface GatewayInit {
@@ -183,6 +186,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   }, { fetchTimeoutMs }))
   const peerGateways = init.peerGateways ?? []
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
+  // Live streams: GET /live/{stream}/master.m3u8, GET /live/{stream}/{rendition}.m3u8, GET /api/v1/live.
+  if (components.live !== undefined) await app.register(liveRoutes(components.live))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
   const people = components.profiles
   if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {

@@ -19,6 +19,7 @@ import { type ConfigEnv, type ConfigOverrides, DEFAULT_UPLOAD_MAX_BYTES, dhtTimi
 import { ed25519Verifier } from './crypto/ed25519-verify.js'
 import { type Distributor, distributor } from './distribute/index.js'
 import { type Live, live } from './live/index.js'
+import { type LiveNetwork, liveNetwork } from './live/network/index.js'
 import { transcoder } from './media/index.js'
 import { type EntitlementStore, entitlementStore } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
@@ -53,6 +54,7 @@ export interface MhcNode {
   readonly profiles: Profiles
   readonly entitlements: EntitlementStore
   readonly live: Live
+  readonly liveNetwork: LiveNetwork
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -154,6 +156,11 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs }),
       ...(config.liveVodOnEnd === undefined ? {} : { vodOnEnd: config.liveVodOnEnd })
     })({ unixfs: fs, blockstore: helia.blockstore, publisher: pub, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+    const liveNet = await services.start('live-network', liveNetwork({
+      ...(config.liveAnnounceIntervalMs === undefined ? {} : { announceIntervalMs: config.liveAnnounceIntervalMs }),
+      ...(config.livePrefetchTimeoutMs === undefined ? {} : { prefetchTimeoutMs: config.livePrefetchTimeoutMs }),
+      ...(config.liveIdleMs === undefined ? {} : { idleMs: config.liveIdleMs })
+    })({ pubsub: libp2p.services.pubsub, topicScores: scores, unixfs: fs, datastore: helia.datastore, signer, live: streams, logger }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
@@ -195,7 +202,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
-      live: streams
+      live: streams,
+      liveNetwork: liveNet
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -210,7 +218,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, live: liveNet, logger }), options)
     }
 
     const node: MhcNode = {
@@ -227,6 +235,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       profiles: people,
       entitlements: money,
       live: streams,
+      liveNetwork: liveNet,
       api,
       gateway: gw,
       id,

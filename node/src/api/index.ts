@@ -18,6 +18,7 @@ import type { Announcements } from '../announcements/index.js'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
 import type { Live } from '../live/index.js'
+import type { LiveNetwork } from '../live/network/index.js'
 import type { EntitlementStore } from '../money/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
@@ -43,6 +44,8 @@ export interface ControlApiComponents {
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
   live: Pick<Live, 'create' | 'end' | 'vod'>
+  /** The node's view of live streams across the network: `mhc live ls` and `mhc live watch`. */
+  liveNetwork: Pick<LiveNetwork, 'list' | 'watch'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */

@@ -22,6 +22,9 @@ export {
   LiveSegment, type LiveSegmentEvent, LiveStreamId, LiveStreamPayload, LiveTitle, LiveUpdatePayload
 } from './live-schema.js'
 
+/** The directory topic: every node hears the stream records of live streams here (docs/specs/live.md § Directory). */
+export const LIVE_DIRECTORY_TOPIC = '/mhc/v1/live'
+
 /** The gossipsub topic of one stream's playlist updates. */
 export function liveTopic (stream: string): string {
   return `/mhc/v1/live/${stream}`
