@@ -27,6 +27,11 @@
 //             is outside WATCH_LIMIT, under NAV_LIMIT.
 //   pages     the other pages (account pages, channel): lazy chunks the watch
 //             page never loads, under PAGES_LIMIT.
+//   live      the live pages (live/LivePage.tsx at /live/{stream}, with its
+//             hls.js live settings and latency readout; live/StudioLive.tsx at
+//             /studio/live): lazy chunks the watch page never loads, under
+//             LIVE_LIMIT. hls.js, which the live page imports lazily too, is
+//             the watch page's and is not counted twice; nor is the chat panel.
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
 // page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
 // script expects (a renamed page must not make the check pass by measuring
@@ -57,6 +62,10 @@ const CHAT = 'src/chat/ChatPanel.tsx'
 const GATEWAYS = 'src/components/Gateways.tsx'
 const NAV = 'src/shell/NavExtras.tsx'
 const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx', 'src/pages/Upload.tsx']
+/** The live pages: a stream's watch page (/live/{stream}) and the creator's studio (/studio/live). hls.js they share with the watch page is not counted again. */
+const LIVE = ['src/live/LivePage.tsx', 'src/live/StudioLive.tsx']
+/** The live pages' own JS (hls.js, already the watch page's, excluded). */
+export const LIVE_LIMIT = 12 * KB
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -72,7 +81,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, ...PAGES]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, ...PAGES, ...LIVE]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -117,7 +126,8 @@ const LATER = [
   { key: 'chat', roots: [CHAT, GATEWAYS], limit: CHAT_LIMIT, label: 'chat + signer worker + gateways panel    ', what: 'the watch page\'s panels (chat, gateways)' },
   // On every page: what it loads is never counted again in another group.
   { key: 'nav', roots: [NAV], limit: NAV_LIMIT, label: 'NavBar account menu + Sidebar, later    ', what: 'the NavBar\'s lazy part', everyPage: true },
-  { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' }
+  { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' },
+  { key: 'live', roots: LIVE, limit: LIVE_LIMIT, label: 'live pages (stream, studio)             ', what: 'the live pages' }
 ]
 const laterRoots = LATER.flatMap(g => g.roots)
 // The watch chunk imports the entry, whose dynamic imports are the other pages and the NavBar's lazy part: not the watch page's.
@@ -170,7 +180,7 @@ if (asJson) {
   process.stdout.write(JSON.stringify(figures) + '\n')
 } else {
   const out = []
-  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages')
+  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages live')
   for (const r of figures.files) {
     const mark = b => (b ? '  x  ' : '     ')
     out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${LATER.map(g => mark(r[g.key])).join('')}`)

@@ -12,6 +12,9 @@ const accountPage = async () => (await import('./account/AccountPages.js')).Acco
 const channelPage = async () => (await import('./pages/Channel.js')).Channel
 // tus and the signer: only a creator uploading needs them.
 const uploadPage = async () => (await import('./pages/Upload.js')).Upload
+// Live: its page (hls.js with live settings, the latency readout) and the creator's studio.
+const livePage = async () => (await import('./live/LivePage.js')).LivePage
+const studioLivePage = async () => (await import('./live/StudioLive.js')).StudioLive
 
 /** The shell: nav bar, and the page the address names. */
 export function App () {
@@ -45,6 +48,8 @@ export function App () {
         {route.name === 'account' && <Lazy key='account' load={accountPage} props={{ name: route.page }} what='This page' />}
         {route.name === 'channel' && <Lazy key={route.key} load={channelPage} props={{ channelKey: route.key }} what='The channel page' />}
         {route.name === 'upload' && <Lazy key='upload' load={uploadPage} props={{}} what='The upload page' />}
+        {route.name === 'live' && <Lazy key={route.stream} load={livePage} props={{ stream: route.stream }} what='The live page' />}
+        {route.name === 'studio-live' && <Lazy key='studio-live' load={studioLivePage} props={{}} what='The live studio' />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>

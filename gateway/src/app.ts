@@ -29,6 +29,7 @@ import { clientRoutes } from './routes/client.js'
 import { type GatewayEntitlements, requireFeature } from './routes/entitlements.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayLive, liveRoutes } from './routes/live.js'
+import { type GatewayLiveOrigin, liveStudioRoutes } from './routes/live-studio.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -59,6 +60,8 @@ export interface GatewayComponents {
   entitlements?: GatewayEntitlements
   /** The node's live network service: live playlists and the list of live streams. */
   live?: GatewayLive
+  /** The node's live service: streams made here (their status, the video each became) and, with accounts, the creators' studio. */
+  liveOrigin?: GatewayLiveOrigin
 }
 
 export interface GatewayInit {
@@ -87,6 +90,8 @@ export interface GatewayInit {
   uploads?: { dir: string, maxBytes: number }
   /** Features (docs/tiers.md) put behind a tier on this gateway; the others are open. Default none. */
   gatedFeatures?: readonly FeatureName[]
+  /** Only accounts with the creator role may go live from the studio. Default true. */
+  liveCreatorsOnly?: boolean
 }
 
 export interface GatewayApp {
@@ -193,11 +198,12 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {
     await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people), person: people.person.bind(people) }))
   }
+  let accounts: Accounts | undefined
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
     const sessions = redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes)
     if (sessions instanceof DatastoreSessions) sweepSessions(app, sessions, init.accounts?.sweepMs ?? 3_600_000)
-    const accounts = new Accounts({
+    accounts = new Accounts({
       store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
       sessions,
       throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
@@ -210,6 +216,10 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       const gate = requireFeature(accounts, components.entitlements, 'upload', new Set(init.gatedFeatures ?? []))
       await app.register(uploadRoutes({ accounts, logger: components.logger, gate, ...(components.drafts === undefined ? {} : { drafts: components.drafts }) }, init.uploads))
     }
+  }
+  // GET /api/v1/live/{stream} for watch pages; with accounts, the studio's POST /api/v1/live, GET /api/v1/live/mine, POST /api/v1/live/{stream}/end.
+  if (components.liveOrigin !== undefined) {
+    await app.register(liveStudioRoutes(components.liveOrigin, components.live, accounts, { ...(init.liveCreatorsOnly === undefined ? {} : { creatorsOnly: init.liveCreatorsOnly }) }))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

@@ -25,6 +25,8 @@ export const NodeConfig = Type.Object({
   liveReconnectWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
   /** Publish a stream's segments as a video as soon as it ends (default true; `mhc live end` makes it either way). */
   liveVodOnEnd: Type.Optional(Type.Boolean()),
+  /** Only gateway accounts with the creator role may go live from the studio page (default true). */
+  liveCreatorsOnly: Type.Optional(Type.Boolean()),
   /** How often an origin publishes its live streams' records again, for nodes that join late (default 10 s). */
   liveAnnounceIntervalMs: Type.Optional(Type.Integer({ minimum: 200, maximum: 600_000 })),
   /** How long a live segment may take to reach this node before it is left out of its playlists (default 10 s). */

@@ -217,8 +217,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
+        ...(config.liveCreatorsOnly === undefined ? {} : { liveCreatorsOnly: config.liveCreatorsOnly }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, live: liveNet, logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, live: liveNet, liveOrigin: streams, logger }), options)
     }
 
     const node: MhcNode = {
