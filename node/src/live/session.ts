@@ -101,7 +101,6 @@ export class LiveSession {
     signal.addEventListener('abort', () => { this.abort() }, { once: true })
     // A stream error (the publisher's socket reset) is the end of the input, not a crash.
     this.input.on('error', () => {})
-    this.input.on('data', (chunk: Buffer) => { this.inputBytes += chunk.byteLength })
     this.done = this.run().then(
       () => ({ segments: this.segments, nextSeq: this.nextSeq }),
       (err: unknown) => ({
@@ -129,7 +128,15 @@ export class LiveSession {
     const signal = this.controller.signal
     signal.throwIfAborted()
     await mkdir(this.plan.dir, { recursive: true })
-    const chunks = this.input[Symbol.asyncIterator]()
+    // Counted as they are read (a 'data' listener would set the input flowing before the probe reads it, losing its start).
+    const input: AsyncIterator<Buffer> = this.input[Symbol.asyncIterator]()
+    const chunks: AsyncIterator<Buffer> = {
+      next: async () => {
+        const r = await input.next()
+        if (r.done !== true) this.inputBytes += r.value.byteLength
+        return r
+      }
+    }
     const { info, prefix, pending } = await this.probe(chunks, signal)
     const rungs = chooseLadder(info)
     this.components.logger.info({ rungs: rungs.map(r => r.name), startNumber }, 'live ladder starting')
