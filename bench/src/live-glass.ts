@@ -1,7 +1,8 @@
 /**
  * bench/live-glass: glass-to-glass latency of a live stream in Chromium,
  * sampled every 250 ms as now minus hls.js's `playingDate` (the program date
- * time of the frame on screen), median and p95 over `--seconds`, once on
+ * time of the frame on screen), median and p95 over `--seconds`, and the
+ * same corrected to the frames' real start (dateOffset below), once on
  * each side, one after the other:
  *   - mhc: ffmpeg publishes a 640×360 30 fps test pattern over RTMP to a
  *     daemon; its live ladder (1-second fMP4 segments, imported and pinned
@@ -92,12 +93,14 @@ async function page (gateway: string, plainDir: string): Promise<string> {
 async function measure (origin: string, src: string): Promise<number[]> {
   if (browser === undefined) throw new Error('no browser')
   const tab = await browser.newPage()
+  tab.on('console', m => { process.stderr.write(`page: ${m.text()}\n`) })
   try {
     await tab.goto(origin)
     await tab.addScriptTag({ path: HLS_JS })
     await tab.evaluate(({ src, config }) => {
       const w = window as unknown as { Hls: new (c: object) => { loadSource(s: string): void, attachMedia(v: HTMLVideoElement): void }, __hls: unknown }
-      const hls = new w.Hls(config)
+      const hls = new w.Hls(config) as unknown as { loadSource(s: string): void, attachMedia(v: HTMLVideoElement): void, on(e: string, f: (e: string, d: { details: string, fatal: boolean }) => void): void }
+      hls.on('hlsError', (_e, d) => { console.log(`hls error ${d.details} fatal=${String(d.fatal)}`) })
       hls.loadSource(src)
       hls.attachMedia(document.querySelector('video') as HTMLVideoElement)
       w.__hls = hls
@@ -127,7 +130,44 @@ function summary (values: number[]): { mean: number, p50: number, p95: number, m
   return { mean: values.reduce((s, v) => s + v, 0) / values.length, p50: at(0.5), p95: at(0.95), min: sorted[0] ?? Number.NaN, max: sorted.at(-1) ?? Number.NaN, samples: values.length }
 }
 
+/** Until `url` answers 200: a live playlist exists only from the stream's first segment. */
+async function ready (url: string): Promise<void> {
+  const until = Date.now() + 60_000
+  while (Date.now() < until) {
+    if ((await fetch(url).catch(() => undefined))?.status === 200) return
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error(`${url} never answered 200`)
+}
+
+/**
+ * How far the pipeline's program date times run behind the frames' real
+ * start: the publisher generates frames in real time from its spawn, so
+ * segment n's first frame was made at spawn + its media time. ffmpeg's HLS
+ * muxer dates segments from when it started muxing (after its probe), the
+ * MHC ladder from when the publisher was let in: each side's first date minus
+ * the spawn time is its own offset, added back to get glass to glass.
+ */
+async function dateOffset (playlist: string, spawnAt: number): Promise<number> {
+  let text = await (await fetch(playlist)).text()
+  const variant = text.split('\n').find(l => l.trim() !== '' && !l.startsWith('#'))
+  if (text.includes('#EXT-X-STREAM-INF') && variant !== undefined) text = await (await fetch(new URL(variant, playlist))).text()
+  const seq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? '0')
+  const first = /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(text)?.[1]
+  if (first === undefined) throw new Error(`${playlist} has no program date time`)
+  // Segments are 1 s: the one numbered `seq` starts about `seq` seconds in.
+  return Date.parse(first) - seq * 1000 - spawnAt
+}
+
 async function main (): Promise<number> {
+  try {
+    return await run()
+  } finally {
+    await cleanup()
+  }
+}
+
+async function run (): Promise<number> {
   const total = warmup + seconds + 30
   dir = await mkdtemp(join(tmpdir(), 'mhc-bench-live-'))
   daemon = await startDaemon({ gateway: true })
@@ -137,10 +177,15 @@ async function main (): Promise<number> {
 
   // MHC: RTMP into the daemon, played from its gateway.
   const made = JSON.parse((await daemon.cli(['live', 'create', '--title', 'Glass to glass', '--json'])).stdout) as LiveCreateResult
+  const mhcSpawn = Date.now()
   const pub = publisher(made.rtmpUrl, total)
-  const mhc = summary(await measure(origin, `/live/${made.stream}/master.m3u8`))
+  await ready(`${origin}/live/${made.stream}/master.m3u8`)
+  const mhcOffset = await dateOffset(`${origin}/live/${made.stream}/master.m3u8`, mhcSpawn)
+  const mhcRaw = await measure(origin, `/live/${made.stream}/master.m3u8`)
   pub.kill('SIGKILL')
-  emit('live', 'glass-to-glass', 'mhc', 'ms', mhc)
+  const mhc = summary(mhcRaw.map(v => v + mhcOffset))
+  emit('live', 'now-minus-playing-date', 'mhc', 'ms', summary(mhcRaw))
+  emit('live', 'glass-to-glass', 'mhc', 'ms', mhc, { dateOffset: mhcOffset })
 
   // Plain: the same publisher's FLV into one ffmpeg writing HLS to a folder.
   const plainDir = join(dir, 'plain')
@@ -149,15 +194,19 @@ async function main (): Promise<number> {
     '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-b:v', '800k', '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-ar', '48000',
     '-f', 'hls', '-hls_time', '1', '-hls_list_size', '10', '-hls_segment_type', 'fmp4', '-hls_flags', 'independent_segments+temp_file+program_date_time',
     '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(plainDir, 'seg_%d.m4s'), join(plainDir, 'index.m3u8')], ['pipe', 'ignore', 'pipe'])
+  const plainSpawn = Date.now()
   const feed = publisher('pipe:1', total)
   feed.stdout?.pipe(ladder.stdin as NodeJS.WritableStream)
-  const plain = summary(await measure(origin, '/plain/index.m3u8'))
+  await ready(`${origin}/plain/index.m3u8`)
+  const plainOffset = await dateOffset(`${origin}/plain/index.m3u8`, plainSpawn)
+  const plainRaw = await measure(origin, '/plain/index.m3u8')
   feed.kill('SIGKILL')
   ladder.kill('SIGKILL')
-  emit('live', 'glass-to-glass', 'plain', 'ms', plain)
+  const plain = summary(plainRaw.map(v => v + plainOffset))
+  emit('live', 'now-minus-playing-date', 'plain', 'ms', summary(plainRaw))
+  emit('live', 'glass-to-glass', 'plain', 'ms', plain, { dateOffset: plainOffset })
   emit('live', 'glass-to-glass', 'ratio', 'x', { mean: mhc.p50 / plain.p50 }, { p50Ratio: mhc.p50 / plain.p50, p95Ratio: mhc.p95 / plain.p95 })
   process.stderr.write(`glass to glass, ms: mhc p50 ${mhc.p50} p95 ${mhc.p95} (${mhc.samples} samples); plain p50 ${plain.p50} p95 ${plain.p95} (${plain.samples} samples)\n`)
-  await cleanup()
   return mhc.samples > 0 && plain.samples > 0 ? 0 : 1
 }
 
