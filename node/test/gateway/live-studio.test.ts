@@ -18,7 +18,7 @@ t.test('the live studio routes', async t => {
   const ada = browserKey()
   const bo = browserKey()
   const adaLogin = await register(gw, 'ada', ada)
-  const boLogin = await register(gw, 'bo', bo)
+  const boLogin = await register(gw, 'bob', bo)
   const post = async (path: string, headers: Record<string, string>, body: unknown = {}): Promise<Response> =>
     await fetch(`${gw}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
