@@ -235,6 +235,8 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   LiveOwnerError,
   LiveStaleError,
   LiveUnknownError,
+  LiveEmptyError,
+  LiveNotEndedError,
   UploadTypeError,
   UploadTooLargeError,
   UploadNotReadyError,
