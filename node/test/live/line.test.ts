@@ -61,11 +61,9 @@ function watch (d: TestDaemon, stream: string): { lines: LiveWatchLine[], exited
   let buf = ''
   child.stdout.on('data', (chunk: Buffer) => {
     buf += chunk.toString()
-    let nl: number
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buf.slice(0, nl)) as LiveWatchLine)
-      buf = buf.slice(nl + 1)
-    }
+    const parts = buf.split('\n')
+    buf = parts.pop() ?? ''
+    for (const part of parts) lines.push(JSON.parse(part) as LiveWatchLine)
   })
   const exited = new Promise<number | null>(resolve => child.on('close', resolve))
   return { lines, exited, stop: () => { child.kill('SIGKILL') } }
