@@ -23,7 +23,7 @@ async function missingCid (): Promise<string> {
 }
 
 t.test('live updates over gossipsub: O – B – C, and an attacker X next to B', async t => {
-  const [o, b, c] = await Promise.all([0, 1, 2].map(async () => await startInProcessNode({ config: CONFIG }))) as [InProcessNode, InProcessNode, InProcessNode]
+  const [o, b, c] = await Promise.all([0, 1, 2].map(async i => await startInProcessNode({ config: CONFIG, gateway: i === 2 }))) as [InProcessNode, InProcessNode, InProcessNode]
   const x = await rawPeer()
   await x.start()
   t.teardown(async () => { await Promise.all([o.destroy(), b.destroy(), c.destroy(), x.stop()]) })
@@ -110,6 +110,24 @@ t.test('live updates over gossipsub: O – B – C, and an attacker X next to B'
     t.match(playlist, /#EXT-X-MEDIA-SEQUENCE:0\n/)
     t.match(playlist, new RegExp(`#EXT-X-DISCONTINUITY\\n#EXT-X-PROGRAM-DATE-TIME:[^\\n]+\\n#EXTINF:1.000,\\n/ipfs/${after[0]}`), 'a discontinuity where the segment is missing')
     t.notOk(arrivals.some(a => a.cid === missing), 'and mhc live watch never reports it')
+
+    const gw = c.gateway?.url ?? ''
+    const media = await fetch(`${gw}/live/${stream}/360p.m3u8`)
+    t.equal(media.status, 200)
+    t.equal(media.headers.get('content-type'), 'application/vnd.apple.mpegurl')
+    t.equal(media.headers.get('cache-control'), 'no-cache', 'a live playlist is never cached')
+    t.notMatch(await media.text(), /#EXT-X-ENDLIST/)
+    const master = await fetch(`${gw}/live/${stream}/master.m3u8`)
+    t.equal(master.headers.get('content-type'), 'application/vnd.apple.mpegurl')
+    t.match(await master.text(), /^#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=\d+\n360p\.m3u8\n$/)
+    const unknown = await fetch(`${gw}/live/${'0'.repeat(32)}/master.m3u8`)
+    t.equal(unknown.status, 404)
+    t.equal(unknown.headers.get('content-type'), 'application/problem+json; charset=utf-8')
+    t.match(await unknown.json(), { code: 'MHC_ERR_LIVE_NOT_FOUND' })
+    t.equal((await fetch(`${gw}/live/${stream}/1080p.m3u8`)).status, 404, 'a rendition the stream does not have')
+    t.equal((await fetch(`${gw}/live/not-a-stream/master.m3u8`)).status, 400)
+    const listed = await (await fetch(`${gw}/api/v1/live`)).json() as Array<{ stream: string }>
+    t.match(listed.find(s => s.stream === stream), { title: 'Gossip', state: 'live', origin: o.id().publicKey, viewers: 2, startedAt: Number }, 'one playlist reader and one watcher')
 
     await o.p2p.helia.libp2p.services.pubsub.publish(topic, await sealLiveUpdate(update(12, [], true), owner))
     await eventually(() => ended ? true : undefined, { what: 'the end reaches C' })
