@@ -12,7 +12,7 @@ import type { LiveCreateResult, LiveListing, LiveWatchLine } from '@mhc/protocol
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { BIN, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
-import { canMakeNamespaces, lineOfThree } from '../helpers/netns.js'
+import { canMakeNamespaces, lineOfThree } from '../../src/testing/netns.js'
 
 /** Short windows so the test ends quickly: records every second, the stream over 2 s after its publisher goes. */
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 2000, livePrefetchTimeoutMs: 8000, liveIdleMs: 5000 }
@@ -70,7 +70,7 @@ function watch (d: TestDaemon, stream: string): { lines: LiveWatchLine[], exited
 }
 
 t.test('a live stream over A – B – C, C two hops from A with no route to it', { skip: canMakeNamespaces() ? false : 'needs root and ip netns' }, async t => {
-  const line = lineOfThree(t)
+  const line = lineOfThree(cleanup => { t.teardown(cleanup) })
   const [repoA, repoB, repoC] = await Promise.all([repoWith(CONFIG), repoWith(CONFIG), repoWith(CONFIG)])
   const daemons: TestDaemon[] = []
   t.teardown(async () => {

@@ -1,10 +1,10 @@
 /**
  * Network namespaces a test makes and always deletes (STACK.md §16): a line
  * A – B – C of veth pairs, a private /30 per link, no forwarding in B, so C
- * has no route to A at all. Needs root. (Not named *.test.ts.)
+ * has no route to A at all. Needs root. Exported as
+ * `@mhc/node/testing/netns` for tests and benchmarks.
  */
 import { execFileSync } from 'node:child_process'
-import type { Test } from 'tap'
 
 export interface Line {
   a: string
@@ -35,14 +35,15 @@ function remove (names: string[]): void {
   }
 }
 
-export function lineOfThree (t: Test): Line {
+/** Make the line; `teardown` gets the function that deletes it (it also runs at process exit). */
+export function lineOfThree (teardown: (cleanup: () => void) => void): Line {
   const tag = `${process.pid % 100000}`
   const line: Line = { a: `mhcA${tag}`, b: `mhcB${tag}`, c: `mhcC${tag}`, addr: { a: '10.231.1.1', ba: '10.231.1.2', bc: '10.231.2.1', c: '10.231.2.2' } }
   const names = [line.a, line.b, line.c]
   const cleanup = (): void => { remove(names) }
   // Deleted however the test ends: teardown, and the exit of the process as a last resort.
   process.once('exit', cleanup)
-  t.teardown(() => { cleanup(); process.removeListener('exit', cleanup) })
+  teardown(() => { cleanup(); process.removeListener('exit', cleanup) })
   remove(names)
   try {
     for (const ns of names) {
