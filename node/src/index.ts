@@ -6,6 +6,7 @@
 export { defaultConfig, type NodeConfig } from './config.js'
 export { type Ed25519VerifierInit, ed25519Verifier } from './crypto/ed25519-verify.js'
 export { createNode, type MhcNode, type NodeOverrides } from './daemon.js'
+export { liveLadderArgs } from './live/ladder-args.js'
 export { DEFAULT_SEGMENT_SECONDS } from './media/constants.js'
 export { ffmpegArgs } from './media/ffmpeg-args.js'
 export { type MediaInfo, type TranscodeResult, type Transcoder, transcoder } from './media/index.js'

@@ -42,7 +42,8 @@ t.test('control API routes', async t => {
     roles: node.roles,
     profiles: node.profiles,
     entitlements: node.entitlements,
-    live: node.live
+    live: node.live,
+    liveNetwork: node.liveNetwork
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

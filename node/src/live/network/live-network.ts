@@ -16,7 +16,10 @@ import { readInitInfo } from './init-info.js'
 import { type AnnouncedSegment, RenditionWindow } from './window.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
-const STREAM_TOPIC = /^\/mhc\/v1\/live\/([0-9a-f]{32})$/
+const WANT_TOPIC = /^\/mhc\/v1\/live\/([0-9a-f]{32})\/want\/\d$/
+/** How far from a viewer a node relays a stream. */
+const MAX_RELAY_HOPS = 3
+const wantTopic = (stream: string, h: number): string => `${liveTopic(stream)}/want/${h}`
 /** A viewer counts while it read a playlist this recently. */
 const VIEWER_MS = 10_000
 /** Segments of renditions closing together go out in one update: the ladder closes them within one scan. */
@@ -40,8 +43,13 @@ interface Known {
 }
 
 interface Follow {
+  /** Last local interest (a playlist read); 0 for a relay. */
   lastInterest: number
+  /** Last time a neighbour's demand kept it. */
+  lastNeeded: number
   watchers: number
+  /** Its want level (see setLevel), undefined when nobody wants it. */
+  level?: number
 }
 
 interface Outgoing {
@@ -171,6 +179,7 @@ export class DefaultLiveNetwork implements LiveNetwork {
       this.removeEventListener('ended', onEnded)
       follow.watchers--
       follow.lastInterest = this.now()
+      this.reconsider(stream)
     }
   }
 
@@ -197,26 +206,32 @@ export class DefaultLiveNetwork implements LiveNetwork {
     return k
   }
 
-  private follow (stream: string): Follow {
+  /** Subscribe to the stream's topic; `local` when a viewer or watcher of this node asked (not a relay). */
+  private follow (stream: string, local = true): Follow {
     let f = this.follows.get(stream)
-    if (f !== undefined) {
-      f.lastInterest = this.now()
-      return f
+    if (f === undefined) {
+      if (this.follows.size >= (this.init.maxFollowed ?? 32)) throw new UnavailableError('This node follows as many live streams as it may')
+      f = { lastInterest: 0, lastNeeded: this.now(), watchers: 0 }
+      this.follows.set(stream, f)
+      const topic = liveTopic(stream)
+      this.components.pubsub.topicValidators.set(topic, async (_peer: PeerId, msg: Message) => await this.validateUpdate(stream, msg.data))
+      // A rejected update costs its sender score, as on every validated topic.
+      this.components.topicScores.add(topic)
+      this.components.pubsub.subscribe(topic)
+      this.log.debug({ stream, local }, 'following live stream')
     }
-    if (this.follows.size >= (this.init.maxFollowed ?? 32)) throw new UnavailableError('This node follows as many live streams as it may')
-    f = { lastInterest: this.now(), watchers: 0 }
-    this.follows.set(stream, f)
-    const topic = liveTopic(stream)
-    this.components.pubsub.topicValidators.set(topic, async (_peer: PeerId, msg: Message) => await this.validateUpdate(stream, msg.data))
-    // A rejected update costs its sender score, as on every validated topic.
-    this.components.topicScores.add(topic)
-    this.components.pubsub.subscribe(topic)
-    this.log.debug({ stream }, 'following live stream')
+    if (local) {
+      f.lastInterest = this.now()
+      this.setLevel(stream, f, 0)
+    }
     return f
   }
 
   private leave (stream: string): void {
-    if (!this.follows.delete(stream)) return
+    const f = this.follows.get(stream)
+    if (f === undefined) return
+    this.setLevel(stream, f, undefined)
+    this.follows.delete(stream)
     this.unsubscribe(liveTopic(stream))
     this.log.debug({ stream }, 'left live stream')
   }
@@ -227,31 +242,72 @@ export class DefaultLiveNetwork implements LiveNetwork {
     try { this.components.pubsub.unsubscribe(topic) } catch { /* the stack stopped first */ }
   }
 
-  /** A neighbour subscribed to a stream's topic: follow it too, so its updates and blocks reach it through this node. */
-  private readonly onSubscriptionChange = (e: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
-    if (!this.started) return
-    for (const s of e.detail.subscriptions) {
-      const stream = s.subscribe ? STREAM_TOPIC.exec(s.topic)?.[1] : undefined
-      const k = stream === undefined ? undefined : this.known.get(stream)
-      if (stream !== undefined && k !== undefined && !k.ended) this.relay(stream)
+  /**
+   * Demand travels as subscriptions to `/mhc/v1/live/{stream}/want/{h}`
+   * (docs/specs/live.md § Relaying): a node with a viewer is at 0; a node
+   * with a neighbour at h < MAX_RELAY_HOPS follows the stream too, at h + 1,
+   * so the stream's updates and blocks reach the viewer through it. A plain
+   * subscription to the stream's topic is no demand: relays do not spread
+   * beyond MAX_RELAY_HOPS around viewers.
+   */
+  private setLevel (stream: string, f: Follow, level: number | undefined): void {
+    if (f.level === level) return
+    if (f.level !== undefined && f.level < MAX_RELAY_HOPS) this.unsubscribe(wantTopic(stream, f.level))
+    f.level = level
+    if (level !== undefined && level < MAX_RELAY_HOPS) {
+      // Nothing is ever published on a want topic: anything that is, is refused.
+      this.components.pubsub.topicValidators.set(wantTopic(stream, level), async () => TopicValidatorResult.Reject)
+      this.components.pubsub.subscribe(wantTopic(stream, level))
     }
   }
 
-  private relay (stream: string): void {
-    try { this.follow(stream) } catch (err) { this.log.debug({ err, stream }, 'not relaying a live stream') }
+  /** This node's level for a stream: 0 with local interest, else one more than its nearest wanting neighbour's. */
+  private relayLevel (stream: string, f: Follow | undefined, now: number): number | undefined {
+    if (f !== undefined && (f.watchers > 0 || now - f.lastInterest <= (this.init.idleMs ?? 60_000))) return 0
+    const k = this.known.get(stream)
+    if (k === undefined || k.ended) return undefined
+    for (let h = 0; h < MAX_RELAY_HOPS; h++) {
+      if (this.components.pubsub.getSubscribers(wantTopic(stream, h)).length > 0) return h + 1
+    }
+    return undefined
+  }
+
+  private reconsider (stream: string): void {
+    const now = this.now()
+    const f = this.follows.get(stream)
+    const level = this.relayLevel(stream, f, now)
+    if (level === undefined) {
+      if (f !== undefined) this.setLevel(stream, f, undefined)
+      return
+    }
+    try {
+      const followed = f ?? this.follow(stream, false)
+      followed.lastNeeded = now
+      this.setLevel(stream, followed, level)
+    } catch (err) {
+      this.log.debug({ err, stream }, 'not relaying a live stream')
+    }
+  }
+
+  /** A neighbour's demand changed: follow (or stop relaying) accordingly. */
+  private readonly onSubscriptionChange = (e: CustomEvent<{ subscriptions: Array<{ topic: string, subscribe: boolean }> }>): void => {
+    if (!this.started) return
+    for (const s of e.detail.subscriptions) {
+      const stream = WANT_TOPIC.exec(s.topic)?.[1]
+      if (stream !== undefined) this.reconsider(stream)
+    }
   }
 
   /** Leave streams nobody wants any more; forget viewers gone quiet. */
   private sweep (): void {
     const now = this.now()
     const idle = this.init.idleMs ?? 60_000
-    for (const [stream, f] of this.follows) {
+    for (const [stream, f] of [...this.follows]) {
+      this.reconsider(stream)
       const k = this.known.get(stream)
       if (k?.mine === true && !k.ended) continue
-      if (f.watchers > 0) continue
-      const neighbours = k !== undefined && !k.ended && this.components.pubsub.getSubscribers(liveTopic(stream)).length > 0
-      if (neighbours) f.lastInterest = now
-      else if (now - f.lastInterest > idle) this.leave(stream)
+      if (f.level !== undefined) continue
+      if (now - Math.max(f.lastInterest, f.lastNeeded) > idle) this.leave(stream)
     }
     for (const k of this.known.values()) this.viewers(k, now)
   }
@@ -280,7 +336,7 @@ export class DefaultLiveNetwork implements LiveNetwork {
       return k.mine ? TopicValidatorResult.Ignore : TopicValidatorResult.Accept
     }
     this.remember(record, false)
-    if (this.components.pubsub.getSubscribers(liveTopic(record.stream)).length > 0) this.relay(record.stream)
+    this.reconsider(record.stream)
     return TopicValidatorResult.Accept
   }
 
@@ -417,8 +473,10 @@ export class DefaultLiveNetwork implements LiveNetwork {
     }
   }
 
+  /** The origin is subscribed to its streams' topics (its neighbours graft it), with no demand of its own. */
   private relayOwn (stream: string): void {
-    if (!this.follows.has(stream)) this.relay(stream)
+    if (this.follows.has(stream)) return
+    try { this.follow(stream, false) } catch (err) { this.log.warn({ err, stream }, 'cannot follow an own live stream') }
   }
 
   private async publishRecord (k: Known, options: AbortOptions = {}): Promise<void> {
