@@ -62,8 +62,10 @@ export interface LiveCreated {
 export interface LiveEvents {
   /** A segment closed and is in the blockstore, pinned. */
   segment: CustomEvent<LiveSegmentEvent>
-  /** A stream changed state (waiting → live → ended), and once more, `ended` with `vod`, when its video is published. */
-  state: CustomEvent<{ stream: string, state: LiveState, vod?: LiveVod }>
+  /** A stream changed state (waiting → live → ended). */
+  state: CustomEvent<{ stream: string, state: LiveState }>
+  /** An ended stream's video was published (docs/specs/live.md, "End of stream: the video"). */
+  vod: CustomEvent<{ stream: string, vod: LiveVod }>
 }
 
 export interface Live extends Startable {

@@ -235,7 +235,7 @@ export class DefaultLive implements Live {
     record.vod = { manifest: published.manifest, root: published.root }
     await this.save(record)
     this.log.info({ stream: record.stream, ...record.vod, segments: segments.length }, 'live stream published as a video')
-    this.emitState(record.stream, 'ended', record.vod)
+    this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
     return record.vod
   }
 
@@ -349,8 +349,8 @@ export class DefaultLive implements Live {
     }
   }
 
-  private emitState (stream: string, state: LiveState, vod?: LiveVod): void {
-    this.events.dispatchEvent(new CustomEvent('state', { detail: { stream, state, ...(vod === undefined ? {} : { vod }) } }))
+  private emitState (stream: string, state: LiveState): void {
+    this.events.dispatchEvent(new CustomEvent('state', { detail: { stream, state } }))
   }
 
   private async save (record: StoredStream, options: AbortOptions = {}): Promise<void> {
