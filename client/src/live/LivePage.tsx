@@ -20,6 +20,9 @@ import './live.css'
 const STATUS_EVERY_MS = 3000
 /** How long "The stream has ended" shows before the page goes to the video. */
 const REDIRECT_AFTER_MS = 2500
+/** A fatal playlist error is retried this many times, this long apart, before the page gives up. */
+const MAX_RELOADS = 10
+const RELOAD_AFTER_MS = 2000
 const NO_COUNTS: SocialCounts = { views: 0, reactions: {} }
 
 const isStatus = (v: unknown): v is LiveStatus => {
@@ -85,9 +88,12 @@ export function LivePage ({ stream }: { stream: string }) {
       }
       const player = new Player(LIVE_HLS_CONFIG)
       hls = player
+      let reloads = 0
       player.on(Player.Events.ERROR, (_e, data) => {
         if (!data.fatal) return
         if (data.type === Player.ErrorTypes.MEDIA_ERROR) player.recoverMediaError()
+        // A playlist this gateway does not have yet (the stream just went live, or it is still following it): ask again, a bounded number of times.
+        else if (data.type === Player.ErrorTypes.NETWORK_ERROR && reloads++ < MAX_RELOADS) setTimeout(() => { if (!gone) player.loadSource(src) }, RELOAD_AFTER_MS)
         else setPlayerError(data.details)
       })
       player.loadSource(src)
