@@ -35,6 +35,11 @@
 //   operator  the operators' forensic log page (/forensics: entries,
 //             checkpoint, exports, bundle verification), loaded only there,
 //             under OPERATOR_LIMIT.
+//   live      the live pages (live/LivePage.tsx at /live/{stream}, with its
+//             hls.js live settings and latency readout; live/StudioLive.tsx at
+//             /studio/live): lazy chunks the watch page never loads, under
+//             LIVE_LIMIT. hls.js, which the live page imports lazily too, is
+//             the watch page's and is not counted twice; nor is the chat panel.
 // Sizes are gzip level 9 of each file, summed. Exit 1 when all of the watch
 // page's JS is over WATCH_LIMIT, or when the chunk graph is not what this
 // script expects (a renamed page must not make the check pass by measuring
@@ -72,10 +77,14 @@ const GATEWAYS = 'src/components/Gateways.tsx'
 const NAV = 'src/shell/NavExtras.tsx'
 /** A subscriber-only video's key (proof by the signer worker) or its lock: loaded only on such a video's watch page. */
 const SUBSCRIBERS = 'src/player/key-access.tsx'
-const PAGES = ['src/account/AccountPages.tsx', 'src/pages/Channel.tsx', 'src/pages/Upload.tsx']
+const PAGES = ['src/pages/Pages.tsx', 'src/account/AccountPages.tsx', 'src/pages/Channel.tsx', 'src/pages/Upload.tsx']
 const OPERATOR = 'src/pages/Forensics.tsx'
 /** The catalogue: the home page's own chunk, so a watch link does not load it. */
 const HOME = 'src/pages/Home.tsx'
+/** The live pages: a stream's watch page (/live/{stream}) and the creator's studio (/studio/live). hls.js they share with the watch page is not counted again. */
+const LIVE = ['src/live/LivePage.tsx', 'src/live/StudioLive.tsx']
+/** The live pages' own JS (hls.js, already the watch page's, excluded). */
+export const LIVE_LIMIT = 12 * KB
 
 const here = dirname(fileURLToPath(import.meta.url))
 const args = process.argv.slice(2)
@@ -91,7 +100,7 @@ function fail (msg) {
 const manifestPath = join(dist, '.vite', 'manifest.json')
 if (!existsSync(manifestPath)) fail(`no ${manifestPath}: run vite build (build.manifest must be on)`)
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
-for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, SUBSCRIBERS, ...PAGES, OPERATOR, HOME]) {
+for (const key of [ENTRY, WATCH_PAGE, PLAYER, VERIFIER, CHAT, GATEWAYS, NAV, SUBSCRIBERS, ...PAGES, OPERATOR, HOME, ...LIVE]) {
   if (manifest[key] === undefined) fail(`Vite's manifest has no chunk for ${key}; update scripts/check-budget.mjs if it moved`)
 }
 
@@ -139,7 +148,8 @@ const LATER = [
   { key: 'subscribers', roots: [SUBSCRIBERS], limit: SUBSCRIBERS_LIMIT, label: 'subscriber-only key + signer worker      ', what: 'a subscriber-only video\'s key access' },
   { key: 'pages', roots: PAGES, limit: PAGES_LIMIT, label: 'other pages (account, channel, upload)  ', what: 'the other pages' },
   { key: 'operator', roots: [OPERATOR], limit: OPERATOR_LIMIT, label: 'operator page (forensic log)            ', what: 'the operator page' },
-  { key: 'catalogue', roots: [HOME], limit: HOME_LIMIT, label: 'home page catalogue                      ', what: 'the home page\'s catalogue' }
+  { key: 'catalogue', roots: [HOME], limit: HOME_LIMIT, label: 'home page catalogue                      ', what: 'the home page\'s catalogue' },
+  { key: 'live', roots: LIVE, limit: LIVE_LIMIT, label: 'live pages (stream, studio)             ', what: 'the live pages' }
 ]
 const laterRoots = LATER.flatMap(g => g.roots)
 // The watch chunk imports the entry, whose dynamic imports are the other pages and the NavBar's lazy part: not the watch page's.
@@ -192,7 +202,7 @@ if (asJson) {
   process.stdout.write(JSON.stringify(figures) + '\n')
 } else {
   const out = []
-  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages oper')
+  out.push('file                                         raw KB   gzip KB  home watch deferred chat  nav pages oper cata live')
   for (const r of figures.files) {
     const mark = b => (b ? '  x  ' : '     ')
     out.push(`${r.file.padEnd(42)} ${kb(r.raw)}  ${kb(r.gzip)}  ${mark(r.home)}${mark(r.watch)}${mark(r.deferred)}   ${LATER.map(g => mark(r[g.key])).join('')}`)

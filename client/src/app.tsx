@@ -6,15 +6,10 @@ import { matchRoute } from './lib/route.js'
 import { NotFound } from './pages/NotFound.js'
 import { WatchRoute } from './pages/WatchRoute.js'
 
-// Each in its own chunk: the watch page loads none of them (the catalogue either: a shared
-// watch link should not pay for the home page).
-const homePage = async () => (await import('./pages/Home.js')).Home
-const accountPage = async () => (await import('./account/AccountPages.js')).AccountPage
-const channelPage = async () => (await import('./pages/Channel.js')).Channel
-// tus and the signer: only a creator uploading needs them.
-const uploadPage = async () => (await import('./pages/Upload.js')).Upload
-// Operators only: the forensic log, exports and bundle verification.
-const forensicsPage = async () => (await import('./pages/Forensics.js')).Forensics
+// Each page but the watch page is its own chunk, reached through one small router chunk
+// (pages/Pages.tsx): the watch page, which every shared link opens, loads none of them,
+// and a new page adds nothing to its budget.
+const pages = async () => (await import('./pages/Pages.js')).Pages
 
 /** The shell: nav bar, and the page the address names. */
 export function App () {
@@ -43,12 +38,8 @@ export function App () {
       <a class='skip' href='#main'>Skip to content</a>
       <NavBar path={path} />
       <main id='main' ref={main} tabIndex={-1}>
-        {route.name === 'home' && <Lazy key='home' load={homePage} props={{}} what='The catalogue' />}
         {route.name === 'watch' && <WatchRoute key={route.cid} cid={route.cid} />}
-        {route.name === 'account' && <Lazy key='account' load={accountPage} props={{ name: route.page }} what='This page' />}
-        {route.name === 'channel' && <Lazy key={route.key} load={channelPage} props={{ channelKey: route.key }} what='The channel page' />}
-        {route.name === 'upload' && <Lazy key='upload' load={uploadPage} props={{}} what='The upload page' />}
-        {route.name === 'forensics' && <Lazy key='forensics' load={forensicsPage} props={{}} what='The forensic log page' />}
+        {route.name !== 'watch' && route.name !== 'not-found' && <Lazy key='pages' load={pages} props={{ route }} what='This page' />}
         {route.name === 'not-found' && <NotFound path={route.path} />}
       </main>
     </>

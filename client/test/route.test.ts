@@ -27,6 +27,15 @@ t.test('forensics (operators)', async t => {
   t.same(matchRoute('/forensics/x'), { name: 'not-found', path: '/forensics/x' })
 })
 
+t.test('live: a stream\'s page and the creator\'s studio', async t => {
+  const stream = '8f3c2a1b9d4e5f60718293a4b5c6d7e8'
+  t.same(matchRoute(`/live/${stream}`), { name: 'live', stream })
+  t.same(matchRoute('/studio/live'), { name: 'studio-live' })
+  for (const p of ['/live', `/live/${stream.toUpperCase()}`, '/live/short', `/live/${stream}/master.m3u8`, '/studio', '/studio/other']) {
+    t.same(matchRoute(p), { name: 'not-found', path: p }, p)
+  }
+})
+
 t.test('anything else is not found, with the path kept', async t => {
   for (const p of ['/watch', '/watch/', `/watch/${cid}/extra`, '/watch/%E0%A4%A', '/watch/has%20space', '/watch/short', '/ipfs/x', '/videos']) {
     t.same(matchRoute(p), { name: 'not-found', path: p }, p)

@@ -32,6 +32,8 @@ import { type GatewayEntitlements, requireFeature } from './routes/entitlements.
 import { forensicsRoutes, type GatewayForensicExports, type GatewayForensics } from './routes/forensics.js'
 import { ipfsRoutes } from './routes/ipfs.js'
 import { type GatewayContentKeys, keyRoutes } from './routes/keys.js'
+import { type GatewayLive, liveRoutes } from './routes/live.js'
+import { type GatewayLiveOrigin, liveStudioRoutes } from './routes/live-studio.js'
 import { type GatewayProfileStore, profileRoutes } from './routes/profiles.js'
 import { type GatewayProfiles, type GatewaySocial, socialRoutes } from './routes/social.js'
 import { uploadRoutes } from './routes/uploads.js'
@@ -68,6 +70,10 @@ export interface GatewayComponents {
   contentKeys?: GatewayContentKeys
   /** Evidence bundles: `/api/v1/forensics/exports` and `/verify` (with `forensics`). */
   forensicExports?: GatewayForensicExports
+  /** The node's live network service: live playlists and the list of live streams. */
+  live?: GatewayLive
+  /** The node's live service: streams made here (their status, the video each became) and, with accounts, the creators' studio. */
+  liveOrigin?: GatewayLiveOrigin
 }
 
 export interface GatewayInit {
@@ -98,6 +104,8 @@ export interface GatewayInit {
   gatedFeatures?: readonly FeatureName[]
   /** The Stripe bridge (needs accounts and `components.bridge`); without it the billing routes answer 503. */
   billing?: BillingInit
+  /** Only accounts with the creator role may go live from the studio. Default true. */
+  liveCreatorsOnly?: boolean
 }
 
 export interface GatewayApp {
@@ -197,16 +205,19 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   }, { fetchTimeoutMs }))
   const peerGateways = init.peerGateways ?? []
   await app.register(apiRoutes({ catalogue: components.catalogue, blockstore, ...(components.social === undefined ? {} : { social: components.social }) }, { fetchTimeoutMs, peerGateways }))
+  // Live streams: GET /live/{stream}/master.m3u8, GET /live/{stream}/{rendition}.m3u8, GET /api/v1/live.
+  if (components.live !== undefined) await app.register(liveRoutes(components.live))
   if (components.social !== undefined) await app.register(socialRoutes(components.social, {}, components.profiles))
   const people = components.profiles
   if (people?.get !== undefined && people.publishSigned !== undefined && people.person !== undefined) {
     await app.register(profileRoutes({ get: people.get.bind(people), publishSigned: people.publishSigned.bind(people), person: people.person.bind(people) }))
   }
+  let accounts: Accounts | undefined
   if (components.datastore !== undefined) {
     const lifetimes = { accessMs: init.accounts?.accessMs ?? 15 * 60_000, refreshMs: init.accounts?.refreshMs ?? 30 * 24 * 3_600_000 }
     const sessions = redis === undefined ? new DatastoreSessions(components.datastore, lifetimes) : new RedisSessions(redis, lifetimes)
     if (sessions instanceof DatastoreSessions) sweepSessions(app, sessions, init.accounts?.sweepMs ?? 3_600_000)
-    const accounts = new Accounts({
+    accounts = new Accounts({
       store: new AccountStore(redis === undefined ? datastoreKV(components.datastore) : redisKV(redis)),
       sessions,
       throttle: redis === undefined ? new MemoryThrottle() : new RedisThrottle(redis),
@@ -232,6 +243,10 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
   }
   if (components.contentKeys !== undefined) {
     await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }, { peers: peerGateways }))
+  }
+  // GET /api/v1/live/{stream} for watch pages; with accounts, the studio's POST /api/v1/live, GET /api/v1/live/mine, POST /api/v1/live/{stream}/end.
+  if (components.liveOrigin !== undefined) {
+    await app.register(liveStudioRoutes(components.liveOrigin, components.live, accounts, { ...(init.liveCreatorsOnly === undefined ? {} : { creatorsOnly: init.liveCreatorsOnly }) }))
   }
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())

@@ -24,6 +24,16 @@ export const NodeConfig = Type.Object({
   srt: Type.Optional(HostPort),
   /** How long a dropped live publisher may take to come back before its stream ends (default 30 s). */
   liveReconnectWindowMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 600_000 })),
+  /** Publish a stream's segments as a video as soon as it ends (default true; `mhc live end` makes it either way). */
+  liveVodOnEnd: Type.Optional(Type.Boolean()),
+  /** Only gateway accounts with the creator role may go live from the studio page (default true). */
+  liveCreatorsOnly: Type.Optional(Type.Boolean()),
+  /** How often an origin publishes its live streams' records again, for nodes that join late (default 10 s). */
+  liveAnnounceIntervalMs: Type.Optional(Type.Integer({ minimum: 200, maximum: 600_000 })),
+  /** How long a live segment may take to reach this node before it is left out of its playlists (default 10 s). */
+  livePrefetchTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+  /** A followed live stream nobody asks for is left after this long (default 60 s). */
+  liveIdleMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
   /** Peers dialled at start. */
   bootstrap: Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 }),
   /** How long a fetch waits for peers before giving up. */

@@ -23,6 +23,7 @@ import { type Forensics, forensics } from './forensics/index.js'
 import { type Witness, witness } from './forensics/witness.js'
 import { type WitnessClient, witnessClient } from './forensics/witness-client.js'
 import { type Live, live } from './live/index.js'
+import { type LiveNetwork, liveNetwork } from './live/network/index.js'
 import { transcoder } from './media/index.js'
 import { contentKeys } from './money/content-keys.js'
 import { type EntitlementStore, entitlementStore, loadBridgeSigner } from './money/index.js'
@@ -64,6 +65,7 @@ export interface MhcNode {
   readonly witness: Witness | undefined
   /** Sends the log's checkpoints to the configured `witnesses` (none: it does nothing). */
   readonly witnesses: WitnessClient
+  readonly liveNetwork: LiveNetwork
   readonly api: ControlApi
   /** Undefined when the node runs without a gateway. */
   readonly gateway: Gateway | undefined
@@ -185,8 +187,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       workDir: join(repo.paths.root, 'live'),
       ...(rtmpAddr === undefined ? {} : { rtmp: rtmpAddr }),
       ...(srtAddr === undefined ? {} : { srt: srtAddr }),
-      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs })
-    })({ unixfs: fs, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+      ...(config.liveReconnectWindowMs === undefined ? {} : { reconnectWindowMs: config.liveReconnectWindowMs }),
+      ...(config.liveVodOnEnd === undefined ? {} : { vodOnEnd: config.liveVodOnEnd })
+    })({ unixfs: fs, blockstore: helia.blockstore, publisher: pub, pins: helia.pins, datastore: helia.datastore, signer, logger }), options)
+    const liveNet = await services.start('live-network', liveNetwork({
+      ...(config.liveAnnounceIntervalMs === undefined ? {} : { announceIntervalMs: config.liveAnnounceIntervalMs }),
+      ...(config.livePrefetchTimeoutMs === undefined ? {} : { prefetchTimeoutMs: config.livePrefetchTimeoutMs }),
+      ...(config.liveIdleMs === undefined ? {} : { idleMs: config.liveIdleMs })
+    })({ pubsub: libp2p.services.pubsub, topicScores: scores, unixfs: fs, datastore: helia.datastore, signer, live: streams, logger }), options)
 
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })
@@ -231,7 +239,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       entitlements: money,
       live: streams,
       forensics: log,
-      forensicExports: evidence
+      forensicExports: evidence,
+      liveNetwork: liveNet
     }), options)
     if (gatewayAddr !== undefined) {
       gw = await services.start('gateway', gateway({
@@ -246,8 +255,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         uploads: { dir: repo.paths.uploads, maxBytes: config.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX_BYTES },
         gatedFeatures: gatedFeatures(config),
         ...(billing === undefined ? {} : { billing }),
+        ...(config.liveCreatorsOnly === undefined ? {} : { liveCreatorsOnly: config.liveCreatorsOnly }),
         ...clientDist()
-      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, contentKeys: keys, forensicExports: evidence, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
+      })({ blockstore: helia.blockstore, blockFiles: p2p.blockstore, catalogue: videos, social: chat, profiles: people, datastore: helia.datastore, roles: keyRoles, drafts: pub, entitlements: money, forensics: log, contentKeys: keys, forensicExports: evidence, live: liveNet, liveOrigin: streams, ...(bridgeSigner === undefined ? {} : { bridge: { signer: bridgeSigner, entitlements: money } }), logger }), options)
     }
 
     const node: MhcNode = {
@@ -268,6 +278,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       forensicExports: evidence,
       witness: cosigner,
       witnesses: cosigning,
+      liveNetwork: liveNet,
       api,
       gateway: gw,
       id,

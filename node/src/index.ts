@@ -14,6 +14,7 @@ export {
 } from './forensics/index.js'
 export { LogStore } from './forensics/store.js'
 export { verifyLog } from './forensics/verify.js'
+export { liveLadderArgs } from './live/ladder-args.js'
 export { DEFAULT_SEGMENT_SECONDS } from './media/constants.js'
 export { ffmpegArgs } from './media/ffmpeg-args.js'
 export { type MediaInfo, type TranscodeResult, type Transcoder, transcoder } from './media/index.js'

@@ -122,6 +122,10 @@ export const LiveOwnerError = /* #__PURE__ */ createError('LiveOwnerError', 'MHC
 export const LiveStaleError = /* #__PURE__ */ createError('LiveStaleError', 'MHC_ERR_LIVE_STALE', 409, 'A newer update of this stream is known')
 /** An update for a stream this node knows no record of (yet): dropped without blame. */
 export const LiveUnknownError = /* #__PURE__ */ createError('LiveUnknownError', 'MHC_ERR_LIVE_UNKNOWN', 404, 'The stream record is not known here')
+/** `mhc live end` of a stream that made no segment: there is nothing to make a video of. */
+export const LiveEmptyError = /* #__PURE__ */ createError('LiveEmptyError', 'MHC_ERR_LIVE_EMPTY', 409, 'The live stream has no segments to make a video of')
+/** A VOD is asked of a stream that is still live (it is made only once the stream has ended). */
+export const LiveNotEndedError = /* #__PURE__ */ createError('LiveNotEndedError', 'MHC_ERR_LIVE_NOT_ENDED', 409, 'The live stream has not ended')
 
 // Browser uploads (tus) and publishing a browser-signed manifest
 
@@ -308,6 +312,8 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   LiveOwnerError,
   LiveStaleError,
   LiveUnknownError,
+  LiveEmptyError,
+  LiveNotEndedError,
   UploadTypeError,
   UploadTooLargeError,
   UploadNotReadyError,

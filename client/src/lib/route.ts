@@ -11,6 +11,8 @@ export type Route =
   | { name: 'channel', key: string }
   | { name: 'upload' }
   | { name: 'forensics' }
+  | { name: 'live', stream: string }
+  | { name: 'studio-live' }
   | { name: 'not-found', path: string }
 
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
@@ -24,12 +26,15 @@ export function matchRoute (pathname: string): Route {
   if (first === undefined) return { name: 'home' }
   if (parts.length === 1 && first === 'upload') return { name: 'upload' }
   if (parts.length === 1 && first === 'forensics') return { name: 'forensics' }
+  if (parts.length === 2 && first === 'studio' && second === 'live') return { name: 'studio-live' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)
     // The gateway validates the CID; here only reject what can never be one.
     if (first === 'watch' && value !== undefined && /^[A-Za-z0-9]{8,512}$/.test(value)) return { name: 'watch', cid: value }
     // A channel is an Ed25519 key, base64url.
+    // A live stream id: 32 hex digits.
+    if (first === 'live' && value !== undefined && /^[0-9a-f]{32}$/.test(value)) return { name: 'live', stream: value }
     if (first === 'c' && value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value)) return { name: 'channel', key: value }
   }
   return { name: 'not-found', path: pathname }

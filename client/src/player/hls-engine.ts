@@ -17,6 +17,8 @@ import { verifiedLoader } from './verified-loader.js'
 
 export type { VerifiedSource, VerifiedSourceInit }
 export { verifiedSource }
+/** The class itself, for the live page (live/LivePage.tsx): one hls.js chunk for both pages. */
+export { Hls }
 
 export type FatalKind = 'network' | 'media' | 'other'
 

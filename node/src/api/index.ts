@@ -20,6 +20,7 @@ import type { Distributor } from '../distribute/index.js'
 import type { ForensicExports } from '../forensics/exports.js'
 import type { Forensics } from '../forensics/index.js'
 import type { Live } from '../live/index.js'
+import type { LiveNetwork } from '../live/network/index.js'
 import type { EntitlementStore } from '../money/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
@@ -44,7 +45,9 @@ export interface ControlApiComponents {
   distributor: Pick<Distributor, 'queue'>
   social: Pick<Social, 'send' | 'join' | 'history' | 'counts' | 'addEventListener' | 'removeEventListener' | 'mute' | 'unmute' | 'muted'>
   roles: Pick<Roles, 'grant' | 'revoke' | 'list'>
-  live: Pick<Live, 'create'>
+  live: Pick<Live, 'create' | 'end' | 'vod'>
+  /** The node's view of live streams across the network: `mhc live ls` and `mhc live watch`. */
+  liveNetwork: Pick<LiveNetwork, 'list' | 'watch'>
   /** `mhc profile`; chat lines carry the author's profile name once it is known. */
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */

@@ -9,9 +9,12 @@
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
 import type { AbortOptions, LiveSegmentEvent, Signer, Startable } from '@mhc/protocols'
+import type { Blockstore } from 'interface-blockstore'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
+import type { Publisher } from '../publish/index.js'
 import { DefaultLive } from './live.js'
+import type { SessionHealth } from './session.js'
 
 export type { LiveSegmentEvent }
 
@@ -29,7 +32,22 @@ export interface LiveStream {
   startedAt?: number
   /** When it ended. */
   endedAt?: number
+  /** The video made of it once it ended (docs/specs/live.md, "End of stream: the video"). */
+  vod?: LiveVod
+  /** The publisher's input now, while one is connected and the ladder has reported. */
+  health?: LiveHealth
+  /** The gateway account that made it (`create({ account })`), if one did. */
+  account?: string
 }
+
+/** The video a stream became: its signed manifest and its root. */
+export interface LiveVod {
+  manifest: string
+  root: string
+}
+
+/** Ingest bit rate, frame rate, dropped frames and speed of the live ladder. */
+export type LiveHealth = SessionHealth
 
 /** What `create()` answers: the only time the key is shown. */
 export interface LiveCreated {
@@ -46,6 +64,8 @@ export interface LiveEvents {
   segment: CustomEvent<LiveSegmentEvent>
   /** A stream changed state (waiting → live → ended). */
   state: CustomEvent<{ stream: string, state: LiveState }>
+  /** An ended stream's video was published (docs/specs/live.md, "End of stream: the video"). */
+  vod: CustomEvent<{ stream: string, vod: LiveVod }>
 }
 
 export interface Live extends Startable {
@@ -53,11 +73,18 @@ export interface Live extends Startable {
   readonly rtmpUrl: string
   /** `srt://HOST:PORT`, once started. */
   readonly srtUrl: string
-  create(input: { title: string }, options?: AbortOptions): Promise<LiveCreated>
+  /** `account`: the gateway account asking, kept so only it (or an admin) manages the stream there. */
+  create(input: { title: string, account?: string }, options?: AbortOptions): Promise<LiveCreated>
   get(stream: string, options?: AbortOptions): Promise<LiveStream>
   list(options?: AbortOptions): Promise<LiveStream[]>
   /** End a stream now: its publisher (if any) is cut, no publisher is taken after. */
   end(stream: string, options?: AbortOptions): Promise<LiveStream>
+  /**
+   * The video of an ended stream: its segments as a VOD tree (no re-encoding),
+   * signed and published like any video. Made once: later calls (and the one
+   * the end of the stream started, with `vodOnEnd`) get the same.
+   */
+  vod(stream: string, options?: AbortOptions): Promise<LiveVod>
   addEventListener<K extends keyof LiveEvents>(type: K, listener: (e: LiveEvents[K]) => void): void
   removeEventListener<K extends keyof LiveEvents>(type: K, listener: (e: LiveEvents[K]) => void): void
 }
@@ -75,10 +102,15 @@ export interface LiveInit {
   preset?: string
   ffmpegPath?: string
   ffprobePath?: string
+  /** Make the video of a stream as soon as it ends (by `end()` or past the reconnect window). Default true (config `liveVodOnEnd`). */
+  vodOnEnd?: boolean
 }
 
 export interface LiveComponents {
-  unixfs: Pick<UnixFS, 'addBytes'>
+  unixfs: Pick<UnixFS, 'addBytes' | 'cat'>
+  blockstore: Pick<Blockstore, 'get' | 'put'>
+  /** Publishes the video of an ended stream; without it `vod()` throws. */
+  publisher?: Pick<Publisher, 'publishTree'>
   pins: Pick<Pins, 'add' | 'isPinned'>
   datastore: Pick<Datastore, 'put' | 'get' | 'query'>
   signer: Pick<Signer, 'publicKey'>

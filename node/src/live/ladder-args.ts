@@ -25,6 +25,8 @@ export function liveLadderArgs (plan: LiveLadderPlan): string[] {
   const { info, rungs } = plan
   const args = [
     '-hide_banner', '-nostats', '-v', 'error', '-y',
+    // Health for the creator's page: a key=value block on stdout every second.
+    '-progress', 'pipe:1', '-stats_period', '1',
     '-probesize', String(PROBE_BYTES), '-analyzeduration', String(PROBE_MICROSECONDS),
     // Only the pipe: nothing the input names can make ffmpeg open a file or a URL.
     '-protocol_whitelist', 'pipe', '-f', plan.format, '-i', 'pipe:0'

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
-  type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
+  type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotEndedError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
 } from '@mhc/protocols'
 import { Key } from 'interface-datastore'
 import type { Logger } from 'pino'
@@ -17,13 +17,29 @@ import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Admission } from './admission.js'
 import { DEFAULT_RECONNECT_WINDOW_MS, DEFAULT_RTMP, DEFAULT_SRT, RTMP_APP } from './constants.js'
-import type { Live, LiveComponents, LiveCreated, LiveEvents, LiveInit, LiveState, LiveStream } from './index.js'
+import type { Live, LiveComponents, LiveCreated, LiveEvents, LiveInit, LiveState, LiveStream, LiveVod } from './index.js'
 import type { IngestFormat } from './ladder-args.js'
 import { RtmpIngest } from './rtmp-ingest.js'
 import { LiveSession, type SessionResult, type SessionSegment } from './session.js'
 import { SrtFront } from './srt-front.js'
+import { buildVod } from './vod.js'
 
 const PREFIX = '/mhc/live/streams'
+/** Every segment a stream made, `/{stream}/{rendition}/{seq, 12 digits}`: what its VOD is made of. */
+const SEGMENTS = '/mhc/live/segments'
+
+const LoggedSegment = Type.Object({
+  rendition: Type.String(),
+  seq: Type.Integer({ minimum: 0 }),
+  cid: Type.String(),
+  duration: Type.Number(),
+  programDateTime: Type.Integer(),
+  init: Type.String(),
+  discontinuity: Type.Boolean(),
+  bytes: Type.Integer({ minimum: 0 }),
+  initBytes: Type.Integer({ minimum: 0 })
+}, { additionalProperties: false })
+const loggedSegment = Compile(LoggedSegment)
 
 /** A stream as stored: the public record, its state, and the hash of its key. */
 const StoredStream = Type.Object({
@@ -35,6 +51,15 @@ const StoredStream = Type.Object({
   startedAt: Type.Optional(Type.Integer()),
   endedAt: Type.Optional(Type.Integer()),
   keyHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  account: Type.Optional(Type.String({ maxLength: 200 })),
+  /** The rungs the ladder encoded (the latest session's, by name): the VOD's renditions. */
+  ladder: Type.Optional(Type.Array(Type.Object({
+    name: Type.String(),
+    width: Type.Optional(Type.Integer()),
+    height: Type.Optional(Type.Integer()),
+    frameRate: Type.Optional(Type.Number())
+  }, { additionalProperties: false }), { maxItems: 16 })),
+  vod: Type.Optional(Type.Object({ manifest: Type.String(), root: Type.String() }, { additionalProperties: false })),
   /** Media sequence number the next session starts at. */
   nextSeq: Type.Integer({ minimum: 0 })
 }, { additionalProperties: false })
@@ -50,6 +75,10 @@ interface Runtime {
   /** The last session's end: the next one starts after it, where it stopped. */
   tail: Promise<SessionResult | undefined>
   grace?: NodeJS.Timeout
+  /** The segment log's writes in flight: the VOD waits for them. */
+  writes: Promise<void>
+  /** The VOD being made (or made): one per stream. */
+  vod?: Promise<LiveVod>
 }
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
@@ -91,7 +120,7 @@ export class DefaultLive implements Live {
         this.log.warn({ err }, 'unreadable live stream record skipped')
         continue
       }
-      const runtime: Runtime = { record, publishing: false, tail: Promise.resolve(undefined) }
+      const runtime: Runtime = { record, publishing: false, tail: Promise.resolve(undefined), writes: Promise.resolve() }
       this.streams.set(record.stream, runtime)
       // Ended streams keep their key: a publisher using it is told the stream ended, not that the key is wrong.
       this.byKey.set(record.keyHash, record.stream)
@@ -119,12 +148,12 @@ export class DefaultLive implements Live {
     await Promise.all([this.rtmp.close(), this.srt.close()])
     this.controller.abort()
     for (const runtime of this.streams.values()) clearTimeout(runtime.grace)
-    await Promise.all([...this.streams.values()].map(async r => await r.tail))
+    await Promise.all([...this.streams.values()].map(async r => { await r.tail; await r.vod?.catch(() => {}) }))
     this.streams.clear()
     this.byKey.clear()
   }
 
-  async create (input: { title: string }, options: AbortOptions = {}): Promise<LiveCreated> {
+  async create (input: { title: string, account?: string }, options: AbortOptions = {}): Promise<LiveCreated> {
     this.assertStarted()
     options.signal?.throwIfAborted()
     assertWire(title, input.title, 'live stream title')
@@ -136,10 +165,11 @@ export class DefaultLive implements Live {
       createdAt: Date.now(),
       state: 'waiting',
       keyHash: hashKey(key),
+      ...(input.account === undefined ? {} : { account: input.account }),
       nextSeq: 0
     }
     await this.save(record, options)
-    this.streams.set(record.stream, { record, publishing: false, tail: Promise.resolve(undefined) })
+    this.streams.set(record.stream, { record, publishing: false, tail: Promise.resolve(undefined), writes: Promise.resolve() })
     this.byKey.set(record.keyHash, record.stream)
     this.log.info({ stream: record.stream }, 'live stream created')
     return { stream: record.stream, key, rtmpUrl: `${this.rtmpBound}/${key}`, srtUrl: `${this.srtBound}?streamid=${key}` }
@@ -148,7 +178,9 @@ export class DefaultLive implements Live {
   async get (stream: string, options: AbortOptions = {}): Promise<LiveStream> {
     this.assertStarted()
     options.signal?.throwIfAborted()
-    return publicView(this.runtime(stream).record)
+    const runtime = this.runtime(stream)
+    const health = runtime.publishing ? runtime.session?.stats() : undefined
+    return { ...publicView(runtime.record), ...(health === undefined ? {} : { health }) }
   }
 
   async list (options: AbortOptions = {}): Promise<LiveStream[]> {
@@ -168,6 +200,43 @@ export class DefaultLive implements Live {
       await this.finish(runtime)
     }
     return publicView(runtime.record)
+  }
+
+  async vod (stream: string, options: AbortOptions = {}): Promise<LiveVod> {
+    this.assertStarted()
+    options.signal?.throwIfAborted()
+    const runtime = this.runtime(stream)
+    if (runtime.record.vod !== undefined) return runtime.record.vod
+    if (runtime.record.state !== 'ended') throw new LiveNotEndedError()
+    runtime.vod ??= this.makeVod(runtime)
+    // A failed attempt is not kept: the next call tries again.
+    runtime.vod.catch(() => { runtime.vod = undefined })
+    const signal = options.signal
+    if (signal === undefined) return await runtime.vod
+    return await Promise.race([runtime.vod, new Promise<never>((_resolve, reject) => {
+      signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
+    })])
+  }
+
+  /** The logged segments as a VOD tree, published by the node's key; the record remembers it. */
+  private async makeVod (runtime: Runtime): Promise<LiveVod> {
+    const publisher = this.components.publisher
+    if (publisher === undefined) throw new NotStartedError('This node has no publisher to make the video of a live stream')
+    const record = runtime.record
+    const signal = this.controller.signal
+    await runtime.tail
+    await runtime.writes
+    const segments = []
+    for await (const { value } of this.components.datastore.query({ prefix: `${SEGMENTS}/${record.stream}/` }, { signal })) {
+      segments.push(assertWire(loggedSegment, JSON.parse(new TextDecoder().decode(value)), 'logged live segment'))
+    }
+    const tree = await buildVod(this.components, segments, record.ladder ?? [], { signal, ...(this.init.ffmpegPath === undefined ? {} : { ffmpegPath: this.init.ffmpegPath }) })
+    const published = await publisher.publishTree({ ...tree, title: record.title, description: `Recorded live on ${new Date(record.startedAt ?? record.createdAt).toISOString()}.` }, { signal })
+    record.vod = { manifest: published.manifest, root: published.root }
+    await this.save(record)
+    this.log.info({ stream: record.stream, ...record.vod, segments: segments.length }, 'live stream published as a video')
+    this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
+    return record.vod
   }
 
   addEventListener<K extends keyof LiveEvents>(type: K, listener: (e: LiveEvents[K]) => void): void {
@@ -196,7 +265,11 @@ export class DefaultLive implements Live {
       unixfs: this.components.unixfs,
       pins: this.components.pins,
       logger: log,
-      onSegment: (segment) => { this.onSegment(runtime, segment) }
+      onSegment: (segment) => { this.onSegment(runtime, segment) },
+      onLadder: (rungs) => {
+        const chosen = rungs.map(r => ({ name: r.name, ...(r.video === undefined ? {} : { width: r.video.width, height: r.video.height, frameRate: Math.round(r.video.frameRate * 1000) / 1000 }) }))
+        record.ladder = [...(record.ladder ?? []).filter(r => !chosen.some(c => c.name === r.name)), ...chosen].slice(-16)
+      }
     }, {
       dir: join(this.init.workDir, record.stream, String(Date.now())),
       format,
@@ -243,7 +316,13 @@ export class DefaultLive implements Live {
       void this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
       this.emitState(record.stream, 'live')
     }
-    const detail: LiveSegmentEvent = { stream: record.stream, ...segment }
+    const { bytes, initBytes, ...event } = segment
+    const logged = { ...event, bytes, initBytes }
+    const key = new Key(`${SEGMENTS}/${record.stream}/${segment.rendition}/${String(segment.seq).padStart(12, '0')}`)
+    runtime.writes = runtime.writes.then(async () => {
+      await this.components.datastore.put(key, new TextEncoder().encode(JSON.stringify(logged)))
+    }).catch((err: unknown) => { this.log.warn({ err }, 'live segment not logged: the stream\'s video will miss it') })
+    const detail: LiveSegmentEvent = { stream: record.stream, ...event }
     this.events.dispatchEvent(new CustomEvent('segment', { detail }))
   }
 
@@ -265,6 +344,9 @@ export class DefaultLive implements Live {
     await this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
     this.log.info({ stream: record.stream }, 'live stream ended')
     this.emitState(record.stream, 'ended')
+    if (this.init.vodOnEnd !== false && this.components.publisher !== undefined && record.startedAt !== undefined) {
+      void this.vod(record.stream).catch((err: unknown) => { if (!this.controller.signal.aborted) this.log.warn({ err, stream: record.stream }, 'the video of the live stream was not made') })
+    }
   }
 
   private emitState (stream: string, state: LiveState): void {
@@ -294,7 +376,9 @@ function publicView (r: StoredStream): LiveStream {
     createdAt: r.createdAt,
     state: r.state,
     ...(r.startedAt === undefined ? {} : { startedAt: r.startedAt }),
-    ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt })
+    ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt }),
+    ...(r.vod === undefined ? {} : { vod: r.vod }),
+    ...(r.account === undefined ? {} : { account: r.account })
   }
 }
 

@@ -30,6 +30,21 @@ export interface SessionSegment {
   programDateTime: number
   init: string
   discontinuity: boolean
+  /** Sizes of the segment and of its init segment, bytes: the VOD's bit rates and directory links come from them. */
+  bytes: number
+  initBytes: number
+}
+
+/** How the publisher's input is going, from the ladder's `-progress` reports and the bytes it sent. */
+export interface SessionHealth {
+  /** Bits per second the publisher sent, over the last report period. */
+  bitrate: number
+  /** Frames per second the ladder encodes. */
+  fps: number
+  /** Frames the ladder dropped so far (its input came faster than it could encode, or out of time). */
+  droppedFrames: number
+  /** Encoding speed against real time (1 = keeping up). */
+  speed: number
 }
 
 export interface SessionStart {
@@ -54,6 +69,8 @@ export interface SessionComponents {
   pins: Pick<Pins, 'add' | 'isPinned'>
   logger: Logger
   onSegment: (segment: SessionSegment) => void
+  /** The rungs chosen for this session (the VOD's renditions). */
+  onLadder?: (rungs: Rung[]) => void
 }
 
 export interface SessionResult {
@@ -71,6 +88,8 @@ export class LiveSession {
   private readonly controller = new AbortController()
   private segments = 0
   private nextSeq = 0
+  private inputBytes = 0
+  private health: SessionHealth | undefined
   /**
    * Wall clock when the publisher was let in: the program date time of the
    * session's first segment. (Not the first byte: SRT's bytes come through a
@@ -92,6 +111,11 @@ export class LiveSession {
     )
   }
 
+  /** The last progress report of the ladder, once it made one. */
+  stats (): SessionHealth | undefined {
+    return this.health
+  }
+
   /** Stop now: kill ffmpeg, drop what is buffered. */
   abort (): void {
     this.controller.abort()
@@ -104,12 +128,22 @@ export class LiveSession {
     const signal = this.controller.signal
     signal.throwIfAborted()
     await mkdir(this.plan.dir, { recursive: true })
-    const chunks = this.input[Symbol.asyncIterator]()
+    // Counted as they are read (a 'data' listener would set the input flowing before the probe reads it, losing its start).
+    const input: AsyncIterator<Buffer> = this.input[Symbol.asyncIterator]()
+    const chunks: AsyncIterator<Buffer> = {
+      next: async () => {
+        const r = await input.next()
+        if (r.done !== true) this.inputBytes += r.value.byteLength
+        return r
+      }
+    }
     const { info, prefix, pending } = await this.probe(chunks, signal)
     const rungs = chooseLadder(info)
     this.components.logger.info({ rungs: rungs.map(r => r.name), startNumber }, 'live ladder starting')
+    this.components.onLadder?.(rungs)
     const args = liveLadderArgs({ format: this.plan.format, info, rungs, startNumber, preset: this.plan.preset })
-    const ffmpeg = spawn(this.plan.ffmpegPath, args, { cwd: this.plan.dir, signal, killSignal: 'SIGKILL', stdio: ['pipe', 'ignore', 'pipe'] })
+    const ffmpeg = spawn(this.plan.ffmpegPath, args, { cwd: this.plan.dir, signal, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] })
+    this.readProgress(ffmpeg)
     const exited = exitOf(ffmpeg)
     const stderr = tail(ffmpeg)
     ffmpeg.stdin?.on('error', () => {})
@@ -125,6 +159,38 @@ export class LiveSession {
       await scanner.idle()
       await rm(this.plan.dir, { recursive: true, force: true })
     }
+  }
+
+  /** ffmpeg's `-progress pipe:1`: blocks of key=value lines, each ended by `progress=continue`. */
+  private readProgress (ffmpeg: ChildProcess): void {
+    let partial = ''
+    let block = new Map<string, string>()
+    let last = { at: performance.now(), bytes: this.inputBytes }
+    ffmpeg.stdout?.setEncoding('utf8').on('data', (text: string) => {
+      const lines = (partial + text).split('\n')
+      partial = (lines.pop() ?? '').slice(-1024)
+      for (const line of lines) {
+        const eq = line.indexOf('=')
+        if (eq <= 0) continue
+        const key = line.slice(0, eq).trim()
+        const value = line.slice(eq + 1).trim()
+        if (key !== 'progress') {
+          if (block.size < 64) block.set(key, value)
+          continue
+        }
+        const now = performance.now()
+        const seconds = (now - last.at) / 1000
+        const bitrate = seconds > 0 ? Math.round((this.inputBytes - last.bytes) * 8 / seconds) : 0
+        last = { at: now, bytes: this.inputBytes }
+        this.health = {
+          bitrate,
+          fps: finite(block.get('fps')),
+          droppedFrames: Math.trunc(finite(block.get('drop_frames'))),
+          speed: finite(block.get('speed')?.replace(/x$/, ''))
+        }
+        block = new Map()
+      }
+    })
   }
 
   /** Feed ffprobe the start of the input until it can tell the streams; keep what it read for the ladder. */
@@ -162,7 +228,7 @@ export class LiveSession {
   /** Reads each rendition's playlist; imports the segments it lists, in order, once each. */
   private scanner (rungs: Rung[], startNumber: number, discontinuity: boolean): { scan: (final?: boolean) => Promise<void>, idle: () => Promise<void> } {
     const last = new Map(rungs.map(r => [r.name, startNumber - 1]))
-    const inits = new Map<string, string>()
+    const inits = new Map<string, { cid: string, bytes: number }>()
     // ffmpeg dates segments from when its muxer started, which is after the probe; we date them
     // from when the publisher was let in, keeping ffmpeg's spacing between them.
     let shift: number | undefined
@@ -183,7 +249,8 @@ export class LiveSession {
           if (bytes === undefined) break
           let init = inits.get(rung.name)
           if (init === undefined) {
-            init = (await this.add(await readFile(join(dir, safeName(entry.map ?? 'init.mp4'))))).toString()
+            const initBytes = await readFile(join(dir, safeName(entry.map ?? 'init.mp4')))
+            init = { cid: (await this.add(initBytes)).toString(), bytes: initBytes.byteLength }
             inits.set(rung.name, init)
           }
           const cid = (await this.add(bytes)).toString()
@@ -197,8 +264,10 @@ export class LiveSession {
             cid,
             duration: entry.duration,
             programDateTime: dated(entry.programDateTime),
-            init,
-            discontinuity: discontinuity && entry.seq === startNumber
+            init: init.cid,
+            discontinuity: discontinuity && entry.seq === startNumber,
+            bytes: bytes.byteLength,
+            initBytes: init.bytes
           })
         }
       }
@@ -264,6 +333,11 @@ async function feed (ffmpeg: ChildProcess, prefix: Buffer[], pending: Promise<It
 function safeName (uri: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(uri) || uri.startsWith('.')) throw new LiveIngestError(`Unexpected name in the ladder's playlist: ${uri}`)
   return uri
+}
+
+function finite (text: string | undefined): number {
+  const n = Number(text)
+  return Number.isFinite(n) && n >= 0 ? n : 0
 }
 
 function exitOf (child: ChildProcess): Promise<{ code: number | null }> {

@@ -1,7 +1,8 @@
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Signer, Startable, VideoManifest } from '@mhc/protocols'
+import type { AbortOptions, CatalogueEntry, ProgressOptions, PublishProgress, PublishResult, Rendition, Signer, Startable, VideoManifest } from '@mhc/protocols'
 import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import type { Catalogue } from '../catalogue/index.js'
 import type { Distributor } from '../distribute/index.js'
@@ -25,6 +26,18 @@ export interface DraftInput extends PublishInput {
   id: string
   /** The creator's Ed25519 public key, base64url: the manifest's `creator` and its one split. */
   creator: string
+}
+
+/** A HLS tree already in the blockstore (a live stream's segments, docs/specs/live.md): published as it is, no transcode. */
+export interface TreeInput {
+  root: CID
+  master: string
+  duration: number
+  renditions: Rendition[]
+  poster?: string
+  title: string
+  description?: string
+  licence?: string
 }
 
 /** A transcoded, pinned video whose manifest waits for its creator's signature. */
@@ -58,6 +71,8 @@ export interface RecoveryReport {
 export interface Publisher extends Startable {
   /** File → HLS ladder → pinned UnixFS tree → signed manifest → catalogue → provide + announce. */
   publish(input: PublishInput, options?: PublishOptions): Promise<PublishResult>
+  /** Pin a tree that is already in the blockstore, sign its manifest with the node's key, then as publish(): catalogue, provide, announce. */
+  publishTree(input: TreeInput, options?: PublishOptions): Promise<PublishResult>
   /** Transcode and pin, and stop before signing: the manifest `input.creator` is to sign. */
   draft(input: DraftInput, options?: PublishOptions): Promise<ManifestDraft>
   /**

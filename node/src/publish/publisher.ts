@@ -14,7 +14,7 @@ import { plainText } from '../forensics/plain-text.js'
 import { SegmentEncryptor } from '../media/aes128.js'
 import { type ContentKey, contentKeyUri } from '../money/content-keys.js'
 import { EarlyImport } from './early-import.js'
-import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport } from './index.js'
+import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport, TreeInput } from './index.js'
 import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
 import { buildTree } from './tree.js'
 
@@ -79,6 +79,43 @@ export class DefaultPublisher implements Publisher {
     options.signal?.throwIfAborted()
     const stages = new Stages(options.onProgress)
     const prepared = await this.prepare(input, toBase64url(this.components.signer.publicKey), stages, options)
+    stages.progress('publish:sign')
+    return await this.commit(prepared, async () => await sealManifest(prepared.manifest, this.components.signer, options), stages, options)
+  }
+
+  async publishTree (input: TreeInput, options: PublishOptions = {}): Promise<PublishResult> {
+    const { signal } = options
+    signal?.throwIfAborted()
+    const stages = new Stages(options.onProgress)
+    const job = await createJob(this.init.stagingDir)
+    const log = this.log.child({ job: job.record.id })
+    let prepared: Prepared
+    try {
+      stages.progress('publish:pin')
+      if (!await this.components.pins.isPinned(input.root, { signal })) {
+        await job.save({ root: input.root.toString() })
+        await pinOnce(this.components.pins, input.root, { signal })
+      }
+      const creator = toBase64url(this.components.signer.publicKey)
+      const manifest = validateManifest({
+        v: 1,
+        title: input.title.slice(0, TITLE_MAX_LENGTH) || 'Untitled',
+        description: input.description ?? '',
+        creator,
+        created: new Date().toISOString(),
+        root: input.root.toString(),
+        master: input.master,
+        duration: input.duration,
+        renditions: input.renditions,
+        ...(input.poster === undefined ? {} : { poster: input.poster }),
+        licence: input.licence ?? this.init.defaultLicence ?? 'All rights reserved',
+        splits: [{ recipient: creator, bps: 10000 }]
+      })
+      prepared = { job, root: input.root, manifest, log }
+    } catch (err) {
+      await this.abandon(job, log)
+      throw err
+    }
     stages.progress('publish:sign')
     return await this.commit(prepared, async () => await sealManifest(prepared.manifest, this.components.signer, options), stages, options)
   }

@@ -41,6 +41,22 @@ export async function buildTree (components: TreeComponents, dir: string, known:
   const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter(e => e.isFile())
     .map(e => relative(dir, join(e.parentPath, e.name)).split(sep).join(posix.sep))
+  const imported = new Map<string, Imported>()
+  for (const file of files) {
+    options.signal?.throwIfAborted()
+    imported.set(file, known.get(file) ?? await importFile(components, join(dir, file), options))
+  }
+  return await writeDirectories(components.blockstore, imported, options, false)
+}
+
+/**
+ * The UnixFS directories above `files` (POSIX paths → file DAGs already in
+ * the blockstore), written to the blockstore; returns the root. A directory
+ * the importer would shard gives undefined, or throws when `mustFit`.
+ */
+export async function writeDirectories (blockstore: Pick<Blockstore, 'put'>, files: ReadonlyMap<string, Imported>, options?: AbortOptions, mustFit?: true): Promise<CID>
+export async function writeDirectories (blockstore: Pick<Blockstore, 'put'>, files: ReadonlyMap<string, Imported>, options: AbortOptions, mustFit: false): Promise<CID | undefined>
+export async function writeDirectories (blockstore: Pick<Blockstore, 'put'>, files: ReadonlyMap<string, Imported>, options: AbortOptions = {}, mustFit = true): Promise<CID | undefined> {
   // directory path ('' is the root) → name → child
   const dirs = new Map<string, Map<string, Imported | string>>([['', new Map()]])
   const dirOf = (path: string): Map<string, Imported | string> => {
@@ -53,14 +69,14 @@ export async function buildTree (components: TreeComponents, dir: string, known:
     }
     return d
   }
-  for (const file of files) {
-    options.signal?.throwIfAborted()
+  for (const [file, entry] of files) {
     const parent = posix.dirname(file) === '.' ? '' : posix.dirname(file)
-    dirOf(parent).set(posix.basename(file), known.get(file) ?? await importFile(components, join(dir, file), options))
+    dirOf(parent).set(posix.basename(file), entry)
   }
   const built = new Map<string, Imported>()
   // Deepest first, so every child directory is built before its parent.
   for (const path of [...dirs.keys()].sort((a, b) => depth(b) - depth(a))) {
+    options.signal?.throwIfAborted()
     const children = dirs.get(path) ?? new Map()
     const links: dagPb.PBLink[] = []
     let estimate = 0
@@ -70,11 +86,14 @@ export async function buildTree (components: TreeComponents, dir: string, known:
       estimate += encoder.encode(name).byteLength + entry.cid.byteLength
       links.push({ Name: name, Tsize: Number(entry.size), Hash: entry.cid })
     }
-    if (estimate > SHARD_SPLIT_THRESHOLD_BYTES) return undefined
+    if (estimate > SHARD_SPLIT_THRESHOLD_BYTES) {
+      if (mustFit) throw new TypeError(`directory ${path || '/'} is too large for a flat UnixFS node`)
+      return undefined
+    }
     const node = { Data: new UnixFS({ type: 'directory' }).marshal(), Links: links }
     const bytes = dagPb.encode(dagPb.prepare(node))
     const cid = CID.createV1(dagPb.code, await sha256.digest(bytes))
-    await components.blockstore.put(cid, bytes, options)
+    await blockstore.put(cid, bytes, options)
     built.set(path, { cid, size: BigInt(bytes.byteLength + links.reduce((n, l) => n + (l.Tsize ?? 0), 0)) })
   }
   return built.get('')?.cid

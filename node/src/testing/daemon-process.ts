@@ -15,9 +15,15 @@ export const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.ur
 
 export interface CliResult { code: number | null, stdout: string, stderr: string }
 
-/** Run `mhc ARGS` to completion (bounded by `timeoutMs`). */
-export async function mhc (args: string[], options: { env?: NodeJS.ProcessEnv, timeoutMs?: number, input?: string } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+/** The command line of `node BIN ARGS`, run inside network namespace `netns` when given (`ip netns exec`). */
+export function nodeCommand (args: string[], netns?: string): [string, string[]] {
+  return netns === undefined ? [process.execPath, args] : ['ip', ['netns', 'exec', netns, process.execPath, ...args]]
+}
+
+/** Run `mhc ARGS` to completion (bounded by `timeoutMs`), inside `netns` when given. */
+export async function mhc (args: string[], options: { env?: NodeJS.ProcessEnv, timeoutMs?: number, input?: string, netns?: string } = {}): Promise<CliResult> {
+  const [cmd, argv] = nodeCommand([BIN, ...args], options.netns)
+  const child = spawn(cmd, argv, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -33,8 +39,10 @@ export interface TestDaemon {
   repo: string
   info: DaemonInfo
   process: ChildProcess
-  /** Run a CLI verb against this daemon's repo. */
+  /** Run a CLI verb against this daemon's repo (in its network namespace, if it has one). */
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>
+  /** The network namespace it runs in, if any. */
+  netns?: string
   /** SIGTERM and wait for a clean exit. */
   stop(): Promise<number | null>
   /** SIGKILL: no cleanup at all. */
@@ -50,10 +58,21 @@ export async function makeRepo (prefix = 'mhc-test-'): Promise<string> {
 }
 
 /** Start `mhc daemon` on a fresh (or given) repo and wait until it reports ready. */
-export async function startDaemon (options: { repo?: string, args?: string[], timeoutMs?: number, gateway?: boolean } = {}): Promise<TestDaemon> {
+export async function startDaemon (options: {
+  repo?: string
+  args?: string[]
+  timeoutMs?: number
+  gateway?: boolean
+  /** Run inside this network namespace (`ip netns exec`); the API, gateway and ingest are on its loopback. */
+  netns?: string
+  /** Listen multiaddrs. Default /ip4/127.0.0.1/tcp/0. */
+  swarm?: string[]
+} = {}): Promise<TestDaemon> {
   const repo = options.repo ?? await makeRepo()
   const gateway = options.gateway === true ? ['--gateway', '127.0.0.1:0'] : ['--no-gateway']
-  const child = spawn(process.execPath, [BIN, 'daemon', '--repo', repo, '--swarm', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--rtmp', '127.0.0.1:0', '--srt', '127.0.0.1:0', ...gateway, '--json', ...(options.args ?? [])], {
+  const swarm = (options.swarm ?? ['/ip4/127.0.0.1/tcp/0']).flatMap(a => ['--swarm', a])
+  const [cmd, argv] = nodeCommand([BIN, 'daemon', '--repo', repo, ...swarm, '--api', '127.0.0.1:0', '--rtmp', '127.0.0.1:0', '--srt', '127.0.0.1:0', ...gateway, '--json', ...(options.args ?? [])], options.netns)
+  const child = spawn(cmd, argv, {
     env: { ...process.env, MHC_LOG_LEVEL: process.env.MHC_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -77,7 +96,8 @@ export async function startDaemon (options: { repo?: string, args?: string[], ti
     repo,
     info,
     process: child,
-    cli: async (args, o) => mhc([...args, '--repo', repo], o),
+    cli: async (args, o) => mhc([...args, '--repo', repo], { ...o, ...(options.netns === undefined ? {} : { netns: options.netns }) }),
+    ...(options.netns === undefined ? {} : { netns: options.netns }),
     async stop () {
       if (child.exitCode !== null) return child.exitCode
       child.kill('SIGTERM')

@@ -44,7 +44,8 @@ t.test('control API routes', async t => {
     entitlements: node.entitlements,
     live: node.live,
     forensics: node.forensics,
-    forensicExports: node.forensicExports
+    forensicExports: node.forensicExports,
+    liveNetwork: node.liveNetwork
   }
   const app = buildControlApp(components, { token: TOKEN, fetchTimeoutMs: 2000 })
   t.teardown(async () => app.close())

@@ -34,6 +34,7 @@ export async function liveRig (t: Test, init: Partial<LiveInit> = {}): Promise<L
   const seed = ed25519.utils.randomSecretKey()
   const service = live({ workDir, rtmp: { host: '127.0.0.1', port: 0 }, srt: { host: '127.0.0.1', port: 0 }, preset: 'ultrafast', ...init })({
     unixfs: unixfs(helia),
+    blockstore,
     pins: helia.pins,
     datastore,
     signer: { publicKey: ed25519.getPublicKey(seed) },

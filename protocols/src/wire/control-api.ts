@@ -343,3 +343,39 @@ export type ForensicBundleReport = Static<typeof ForensicBundleReport>
 
 export const ForensicExportParams = Type.Object({ id: Type.String({ pattern: '^[a-z0-9]{1,64}$' }) }, { additionalProperties: false })
 export type ForensicExportParams = Static<typeof ForensicExportParams>
+
+/** `POST /v1/live/{stream}/end` (`mhc live end --json`): the stream ended, and the video made of its segments. */
+export const LiveEndResult = Type.Object({
+  /** CID of the VOD's signed manifest: `/watch/{manifest}`. */
+  manifest: CidString,
+  /** Its UnixFS root: the live segments' own CIDs under a VOD layout. */
+  root: CidString
+}, { $id: 'mhc.live-end-result.v1', additionalProperties: false })
+export type LiveEndResult = Static<typeof LiveEndResult>
+/**
+ * A live stream as a node knows it (`mhc live ls`, `GET /v1/live`, the
+ * gateway's `GET /api/v1/live`): `origin` is the owner's key; `viewers` the
+ * distinct playlist readers of this node's gateway in the last 10 s plus its
+ * `mhc live watch` followers; `startedAt` the first segment's program date
+ * time, null while waiting.
+ */
+export const LiveListing = Type.Object({
+  stream: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  title: Type.String(),
+  state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
+  origin: Type.String(),
+  viewers: Type.Integer({ minimum: 0 }),
+  startedAt: Type.Union([Type.Integer(), Type.Null()])
+}, { $id: 'mhc.live-listing.v1', additionalProperties: false })
+export type LiveListing = Static<typeof LiveListing>
+export const LiveListings = Type.Array(LiveListing)
+
+/** One line of `mhc live watch --json`: a segment that reached this node; `latency` is arrival minus its program date time, in ms. */
+export const LiveWatchLine = Type.Object({
+  seq: Type.Integer({ minimum: 0 }),
+  rendition: Type.String(),
+  cid: Type.String(),
+  duration: Type.Number(),
+  latency: Type.Integer()
+}, { $id: 'mhc.live-watch-line.v1', additionalProperties: false })
+export type LiveWatchLine = Static<typeof LiveWatchLine>

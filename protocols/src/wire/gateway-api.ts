@@ -126,3 +126,49 @@ export const ForensicsEntryPage = Type.Object({
   next: Type.Union([Type.String(), Type.Null()])
 }, { $id: 'mhc.forensics.entry-page.v1' })
 export type ForensicsEntryPage = Static<typeof ForensicsEntryPage>
+/** A live stream's status for its watch page (`GET /api/v1/live/{stream}`). */
+export const LiveStatus = Type.Object({
+  stream: Type.String({ pattern: '^[0-9a-f]{32}$' }),
+  title: Type.String(),
+  state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
+  /** ms since the epoch; null while waiting. */
+  startedAt: Type.Union([Type.Integer(), Type.Null()]),
+  endedAt: Type.Union([Type.Integer(), Type.Null()]),
+  /** The video the stream became once it ended (known on its origin's gateway): the page sends its viewers to `/watch/{manifest}`. */
+  vod: Type.Union([Type.Object({ manifest: Type.String(), root: Type.String() }), Type.Null()]),
+  /** The stream's chat key in the social layer (`liveChatCid`): `/api/v1/videos/{chat}/chat…`. */
+  chat: Type.String()
+}, { $id: 'mhc.live-status.v1', additionalProperties: false })
+export type LiveStatus = Static<typeof LiveStatus>
+
+/** The publisher's input as the origin's ladder sees it. */
+export const LiveHealthView = Type.Object({
+  /** Bits per second received from the publisher. */
+  bitrate: Type.Integer({ minimum: 0 }),
+  fps: Type.Number({ minimum: 0 }),
+  droppedFrames: Type.Integer({ minimum: 0 }),
+  /** Encoding speed against real time (1 = keeping up). */
+  speed: Type.Number({ minimum: 0 })
+}, { $id: 'mhc.live-health.v1', additionalProperties: false })
+export type LiveHealthView = Static<typeof LiveHealthView>
+
+/** A creator's own stream on the studio page (`GET /api/v1/live/mine`). */
+export const LiveStudioStream = Type.Object({
+  ...LiveStatus.properties,
+  /** Null unless a publisher is connected and the ladder has reported. */
+  health: Type.Union([LiveHealthView, Type.Null()]),
+  /** Playlist readers on this gateway now (from `GET /api/v1/live`), 0 when unknown. */
+  viewers: Type.Integer({ minimum: 0 })
+}, { $id: 'mhc.live-studio-stream.v1', additionalProperties: false })
+export type LiveStudioStream = Static<typeof LiveStudioStream>
+
+/** `POST /api/v1/live`: the new stream, its key (shown this once) and both ingest URLs. */
+export const LiveStudioCreated = Type.Object({
+  stream: Type.String(),
+  key: Type.String(),
+  rtmpUrl: Type.String(),
+  srtUrl: Type.String(),
+  /** The watch page's path on this gateway. */
+  watch: Type.String()
+}, { $id: 'mhc.live-studio-created.v1', additionalProperties: false })
+export type LiveStudioCreated = Static<typeof LiveStudioCreated>

@@ -14,13 +14,16 @@ import { decodeEnvelope, type Ed25519Verify, type Envelope, encodeEnvelope, type
 import { EnvelopeDomainError, WireFormatError } from '../error-codes.js'
 import { liveStreamValidator } from './generated/live-stream.js'
 import { liveUpdateValidator } from './generated/live-update.js'
-import type { LiveStreamPayload, LiveUpdatePayload } from './live-schema.js'
+import { LIVE_STREAM_PATTERN, type LiveStreamPayload, type LiveUpdatePayload } from './live-schema.js'
 import { assertWire } from './validate.js'
 
 export {
   LIVE_RENDITIONS_MAX, LIVE_SEGMENT_SECONDS_MAX, LIVE_SEGMENTS_MAX, LIVE_STREAM_PATTERN, LIVE_TITLE_MAX, LiveRendition, LiveRenditionName,
   LiveSegment, type LiveSegmentEvent, LiveStreamId, LiveStreamPayload, LiveTitle, LiveUpdatePayload
 } from './live-schema.js'
+
+/** The directory topic: every node hears the stream records of live streams here (docs/specs/live.md § Directory). */
+export const LIVE_DIRECTORY_TOPIC = '/mhc/v1/live'
 
 /** The gossipsub topic of one stream's playlist updates. */
 export function liveTopic (stream: string): string {
@@ -120,4 +123,18 @@ function checkUpdate (value: unknown): LiveUpdatePayload {
     }
   }
   return u
+}
+
+/** Multicodec `raw` (0x55): the chat key below names no block, only a topic. */
+const RAW_CODE = 0x55
+
+/**
+ * The key a live stream's chat has in the social layer (docs/specs/live.md,
+ * "Chat"): CIDv1 raw of SHA-256(`mhc/live-chat/` + stream id). The social
+ * messages' `manifest` field and topic take it as they take a video's
+ * manifest CID, so chat's wire format and validation are unchanged.
+ */
+export async function liveChatCid (stream: string): Promise<string> {
+  if (!new RegExp(LIVE_STREAM_PATTERN).test(stream)) throw new WireFormatError('Not a live stream id')
+  return CID.createV1(RAW_CODE, await sha256.digest(new TextEncoder().encode(`mhc/live-chat/${stream}`))).toString()
 }

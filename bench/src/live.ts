@@ -1,0 +1,195 @@
+/**
+ * Live benchmark (issue 11), two parts.
+ *
+ * 1. Segment arrival per hop in a line A – B – C of network namespaces
+ *    (C has no route to A): ffmpeg publishes `--seconds` of a test pattern to
+ *    A over RTMP; `mhc live watch` on A, B and C reports when each segment
+ *    reached that node (on A: in its blockstore, pinned). Per segment,
+ *    B − A and C − B, in ms. Needs root (ip netns).
+ * 2. Ingest-to-ladder CPU: the daemon (with its ladder ffmpeg and ffprobe)
+ *    taking an RTMP publisher, against plain ffmpeg making the same ladder
+ *    (the daemon's own `liveLadderArgs`) from the same publisher's FLV on a
+ *    pipe, alternating for `--runs` rounds. The publisher's CPU is counted
+ *    on neither side. Goal: MHC/plain ≤ 1.1.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chooseLadder, liveLadderArgs, probe } from '@mhc/node'
+import { BIN, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
+import { canMakeNamespaces, lineOfThree } from '@mhc/node/testing/netns'
+import type { LiveCreateResult, LiveWatchLine } from '@mhc/protocols'
+import { eventually } from '@mhc/protocols/testing'
+import { CLK_TCK, children, processes, track } from './processes.js'
+import { emit, flag, runBench, stats } from './report.js'
+
+const seconds = flag('seconds', 8)
+const runs = flag('runs', 2)
+const SIZE = '640x360'
+const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 1000 }
+const cleanups: Array<() => void> = []
+
+function publisherArgs (out: string[]): string[] {
+  return ['-hide_banner', '-nostdin', '-v', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${SIZE}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', ...out]
+}
+
+async function repoWith (config: Record<string, unknown>): Promise<string> {
+  const repo = await makeRepo('mhc-bench-live-')
+  const file = join(repo, 'config.json')
+  await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')) as object, ...config }))
+  return repo
+}
+
+function watch (d: TestDaemon, stream: string): { lines: Array<LiveWatchLine & { at: number }>, exited: Promise<number | null> } {
+  const [cmd, argv] = nodeCommand([BIN, 'live', 'watch', stream, '--json', '--repo', d.repo], d.netns)
+  const child = track(spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] }))
+  const lines: Array<LiveWatchLine & { at: number }> = []
+  let buf = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const parts = (buf + chunk.toString()).split('\n')
+    buf = parts.pop() ?? ''
+    // latency is arrival minus program date time on the node's clock; all three share this machine's clock.
+    for (const p of parts) { const l = JSON.parse(p) as LiveWatchLine; lines.push({ ...l, at: l.latency }) }
+  })
+  return { lines, exited: new Promise(resolve => child.on('close', resolve)) }
+}
+
+async function hops (): Promise<void> {
+  if (!canMakeNamespaces()) {
+    process.stderr.write('hop latency skipped: needs root and ip netns\n')
+    return
+  }
+  const line = lineOfThree(c => { cleanups.push(c) })
+  const repos = await Promise.all([0, 1, 2].map(async () => await repoWith(CONFIG)))
+  const daemons: TestDaemon[] = []
+  try {
+    const [ra, rb, rc] = repos as [string, string, string]
+    const a = await startDaemon({ repo: ra, netns: line.a, swarm: [`/ip4/${line.addr.a}/tcp/0`] })
+    daemons.push(a)
+    const b = await startDaemon({ repo: rb, netns: line.b, swarm: [`/ip4/${line.addr.ba}/tcp/0`, `/ip4/${line.addr.bc}/tcp/0`] })
+    daemons.push(b)
+    const c = await startDaemon({ repo: rc, netns: line.c, swarm: [`/ip4/${line.addr.c}/tcp/0`] })
+    daemons.push(c)
+    await b.cli(['connect', a.info.multiaddrs[0] ?? ''])
+    await c.cli(['connect', b.info.multiaddrs.find(m => m.includes(line.addr.bc)) ?? ''])
+    const made = JSON.parse((await a.cli(['live', 'create', '--title', 'bench', '--json'])).stdout) as LiveCreateResult
+    await eventually(async () => (await c.cli(['live', 'ls', '--json'])).stdout.includes(made.stream) ? true : undefined, { ms: 30_000, what: 'C knows the stream' })
+    const [wa, wb, wc] = [watch(a, made.stream), watch(b, made.stream), watch(c, made.stream)]
+    await new Promise(resolve => setTimeout(resolve, 4000))
+    const pub = track(spawn('ip', ['netns', 'exec', line.a, 'ffmpeg', ...publisherArgs([made.rtmpUrl])], { stdio: 'ignore' }))
+    await new Promise(resolve => pub.on('close', resolve))
+    await Promise.all([wa.exited, wb.exited, wc.exited])
+    const at = (w: typeof wa): Map<string, number> => new Map(w.lines.map(l => [`${l.rendition}#${l.seq}`, l.at]))
+    const [ma, mb, mc] = [at(wa), at(wb), at(wc)]
+    const ab: number[] = []
+    const bc: number[] = []
+    const ac: number[] = []
+    for (const [k, ta] of ma) {
+      const tb = mb.get(k)
+      const tc = mc.get(k)
+      if (tb !== undefined) ab.push(tb - ta)
+      if (tb !== undefined && tc !== undefined) bc.push(tc - tb)
+      if (tc !== undefined) ac.push(tc - ta)
+    }
+    process.stderr.write(`segments: A ${ma.size}, B ${mb.size}, C ${mc.size}\n`)
+    const origin = stats(wa.lines.map(l => l.latency))
+    emit('live', `${SIZE} ${seconds}s netns line`, 'origin pinned after program date time', 'ms', origin)
+    emit('live', `${SIZE} ${seconds}s netns line`, 'hop A→B', 'ms', stats(ab), { delivered: `${mb.size}/${ma.size}` })
+    emit('live', `${SIZE} ${seconds}s netns line`, 'hop B→C', 'ms', stats(bc), { delivered: `${mc.size}/${ma.size}` })
+    emit('live', `${SIZE} ${seconds}s netns line`, 'A→C', 'ms', stats(ac))
+    if (mc.size !== ma.size) throw new Error(`C got ${mc.size} of ${ma.size} segments`)
+  } finally {
+    await Promise.all(daemons.map(async d => await d.stop()))
+    await Promise.all(repos.map(removeRepo))
+    for (const c of cleanups.splice(0)) c()
+  }
+}
+
+/** CPU seconds of `pid` (with its reaped children) and its live descendants. */
+function cpuWithReaped (pid: number): number {
+  const stat = readStat(pid)
+  const descendants = new Set<number>([pid])
+  let sum = stat
+  const procs = processes()
+  for (let grew = true; grew;) {
+    grew = false
+    for (const p of procs) if (!descendants.has(p.pid) && descendants.has(p.ppid)) { descendants.add(p.pid); sum += p.ticks; grew = true }
+  }
+  return sum / CLK_TCK
+}
+
+function readStat (pid: number): number {
+  const s = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' })
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+}
+
+async function mhcCpu (d: TestDaemon): Promise<number> {
+  const made = JSON.parse((await d.cli(['live', 'create', '--title', 'cpu', '--json'])).stdout) as LiveCreateResult
+  const pid = d.process.pid ?? 0
+  const before = cpuWithReaped(pid)
+  const pub = track(spawn('ffmpeg', publisherArgs([made.rtmpUrl]), { stdio: 'ignore' }))
+  await new Promise(resolve => pub.on('close', resolve))
+  // The ladder's ffmpeg finishes the last segments after its input ended.
+  await eventually(() => processes().some(p => p.ppid === pid) ? undefined : true, { ms: 60_000, what: 'the ladder finished' })
+  return cpuWithReaped(pid) - before
+}
+
+async function plainCpu (work: string, info: Awaited<ReturnType<typeof probe>>): Promise<number> {
+  const dir = await mkdtemp(join(work, 'plain-'))
+  const rungs = chooseLadder(info)
+  for (const r of rungs) await mkdir(join(dir, r.name), { recursive: true })
+  const args = liveLadderArgs({ format: 'flv', info, rungs, startNumber: 0, preset: 'veryfast' })
+  // bash's `times` prints its children's CPU: the ladder ffmpeg's own, after it exits.
+  const script = 'ffmpeg "$@"; times'
+  const ladder = track(spawn('bash', ['-c', script, 'ladder', ...args], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] }))
+  const pub = track(spawn('ffmpeg', publisherArgs(['pipe:1']), { stdio: ['ignore', 'pipe', 'ignore'] }))
+  pub.stdout?.pipe(ladder.stdin as NodeJS.WritableStream)
+  let out = ''
+  ladder.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  await new Promise(resolve => ladder.on('close', resolve))
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(out.trim())
+  if (m === null) throw new Error(`no times from the plain ladder: ${out}`)
+  await rm(dir, { recursive: true, force: true })
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])
+}
+
+async function cpu (): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'mhc-bench-live-'))
+  const repo = await repoWith(CONFIG)
+  const d = await startDaemon({ repo })
+  try {
+    const sample = join(work, 'sample.flv')
+    execFileSync('ffmpeg', publisherArgs([sample]).filter(a => a !== '-re').map(a => a === String(seconds) ? '2' : a))
+    const info = await probe('ffprobe', sample)
+    const mhc: number[] = []
+    const plain: number[] = []
+    for (let i = 0; i < runs; i++) {
+      plain.push(await plainCpu(work, info))
+      mhc.push(await mhcCpu(d))
+      process.stderr.write(`run ${i + 1}/${runs}: plain ffmpeg ${plain.at(-1)?.toFixed(2)} CPU s, mhc ${mhc.at(-1)?.toFixed(2)} CPU s\n`)
+    }
+    const sp = stats(plain)
+    const sm = stats(mhc)
+    const kase = `${SIZE} ${seconds}s ingest to ladder`
+    emit('live', `${kase} plain ffmpeg`, 'cpu', 's', sp)
+    emit('live', `${kase} mhc daemon`, 'cpu', 's', sm)
+    emit('live', kase, 'ratio', 'x', { mean: sm.mean / sp.mean, p50: sm.p50 / sp.p50, p99: sm.p99 / sp.p99, samples: sm.samples }, { goal: 1.1 })
+  } finally {
+    await d.stop()
+    await removeRepo(repo)
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+await runBench(async () => {
+  process.stderr.write(`live bench: --seconds ${seconds} --runs ${runs}, ${SIZE}\n`)
+  await hops()
+  await cpu()
+  return 0
+}, () => {
+  for (const c of children) { try { c.kill('SIGKILL') } catch { /* gone */ } }
+  for (const c of cleanups) c()
+})
