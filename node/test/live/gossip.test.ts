@@ -62,6 +62,9 @@ t.test('live updates over gossipsub: O – B – C, and an attacker X next to B'
   })
 
   t.test('an update of the owner\'s is accepted by B and reaches C', async t => {
+    const early = await fetch(`${c.gateway?.url ?? ''}/live/${stream}/master.m3u8`)
+    t.equal(early.status, 503, 'before any segment reached C, its master playlist is a 503…')
+    t.equal(early.headers.get('retry-after'), '1', '…to be asked again shortly')
     const cid = await segment(0)
     await x.services.pubsub.publish(topic, await sealLiveUpdate(update(5, [{ seq: 0, cid }]), owner))
     await eventually(() => seenC.some(s => s.verdict === TopicValidatorResult.Accept) ? true : undefined, { what: 'C accepts it' })
