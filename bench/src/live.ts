@@ -17,7 +17,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chooseLadder, liveLadderArgs, probe } from '@mhc/node'
-import { BIN, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
+import { BIN, keepConnected, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import { canMakeNamespaces, lineOfThree } from '@mhc/node/testing/netns'
 import type { LiveCreateResult, LiveWatchLine } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
@@ -74,6 +74,8 @@ async function hops (): Promise<void> {
     daemons.push(c)
     await b.cli(['connect', a.info.multiaddrs[0] ?? ''])
     await c.cli(['connect', b.info.multiaddrs.find(m => m.includes(line.addr.bc)) ?? ''])
+    const keep = [keepConnected(b, a.info.peerId, a.info.multiaddrs[0] ?? ''), keepConnected(c, b.info.peerId, b.info.multiaddrs.find(m => m.includes(line.addr.bc)) ?? '')]
+    cleanups.push(() => { for (const stop of keep) stop() })
     const made = JSON.parse((await a.cli(['live', 'create', '--title', 'bench', '--json'])).stdout) as LiveCreateResult
     await eventually(async () => (await c.cli(['live', 'ls', '--json'])).stdout.includes(made.stream) ? true : undefined, { ms: 30_000, what: 'C knows the stream' })
     const [wa, wb, wc] = [watch(a, made.stream), watch(b, made.stream), watch(c, made.stream)]
@@ -166,10 +168,15 @@ async function cpu (): Promise<void> {
     const info = await probe('ffprobe', sample)
     const mhc: number[] = []
     const plain: number[] = []
+    const idle: number[] = []
     for (let i = 0; i < runs; i++) {
       plain.push(await plainCpu(work, info))
       mhc.push(await mhcCpu(d))
-      process.stderr.write(`run ${i + 1}/${runs}: plain ffmpeg ${plain.at(-1)?.toFixed(2)} CPU s, mhc ${mhc.at(-1)?.toFixed(2)} CPU s\n`)
+      // The same daemon doing nothing for as long: what of its figure is the node being up, not the live path.
+      const before = cpuWithReaped(d.process.pid ?? 0)
+      await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+      idle.push(cpuWithReaped(d.process.pid ?? 0) - before)
+      process.stderr.write(`run ${i + 1}/${runs}: plain ffmpeg ${plain.at(-1)?.toFixed(2)} CPU s, mhc ${mhc.at(-1)?.toFixed(2)} CPU s, idle daemon ${idle.at(-1)?.toFixed(2)} CPU s\n`)
     }
     const sp = stats(plain)
     const sm = stats(mhc)
@@ -177,6 +184,7 @@ async function cpu (): Promise<void> {
     emit('live', `${kase} plain ffmpeg`, 'cpu', 's', sp)
     emit('live', `${kase} mhc daemon`, 'cpu', 's', sm)
     emit('live', kase, 'ratio', 'x', { mean: sm.mean / sp.mean, p50: sm.p50 / sp.p50, p99: sm.p99 / sp.p99, samples: sm.samples }, { goal: 1.1 })
+    emit('live', `${kase} idle daemon, same wall time`, 'cpu', 's', stats(idle))
   } finally {
     await d.stop()
     await removeRepo(repo)

@@ -32,7 +32,14 @@ export function liveRoutes (live: GatewayLive) {
     app.get<{ Params: { stream: string } }>('/live/:stream/master.m3u8', {
       schema: { summary: 'A live stream\'s multivariant playlist', params: StreamParams, response: problems }
     }, async (request, reply) => {
-      const text = live.master(request.params.stream, request.ip)
+      let text: string
+      try {
+        text = live.master(request.params.stream, request.ip)
+      } catch (err) {
+        // Before its first segment a stream is worth asking again shortly (hls.js retries a 503 with Retry-After).
+        if ((err as { status?: unknown }).status === 503) reply.header('retry-after', '1')
+        throw err
+      }
       return reply.type(HLS).header('cache-control', 'no-cache').send(text)
     })
 

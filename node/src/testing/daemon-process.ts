@@ -119,3 +119,26 @@ export async function startDaemon (options: {
 export async function removeRepo (repo: string): Promise<void> {
   await rm(join(repo, '..'), { recursive: true, force: true })
 }
+
+/**
+ * Dial `addr` (peer `peerId`) from `from` again whenever `from` lost the
+ * connection, every `everyMs`, until the answered function is called. In
+ * network namespaces a connection was seen to close within seconds of being
+ * made (about one run in four, with or without live streams): a line of
+ * daemons is kept a line this way.
+ */
+export function keepConnected (from: TestDaemon, peerId: string, addr: string, everyMs = 2000): () => void {
+  let stopped = false
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      await new Promise(resolve => setTimeout(resolve, everyMs))
+      if (stopped || from.process.exitCode !== null) return
+      const peers = await from.cli(['peers', '--json'], { timeoutMs: 20_000 }).catch(() => undefined)
+      if (stopped || peers === undefined || peers.code !== 0) continue
+      const connected = (JSON.parse(peers.stdout) as Array<{ peerId: string }>).some(p => p.peerId === peerId)
+      if (!connected) await from.cli(['connect', addr], { timeoutMs: 20_000 }).catch(() => undefined)
+    }
+  }
+  void loop()
+  return () => { stopped = true }
+}

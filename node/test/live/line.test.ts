@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { LiveCreateResult, LiveListing, LiveWatchLine } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
-import { BIN, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
+import { BIN, keepConnected, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
 import { canMakeNamespaces, lineOfThree } from '../../src/testing/netns.js'
 
 /** Short windows so the test ends quickly: records every second, the stream over 2 s after its publisher goes. */
@@ -90,6 +90,8 @@ t.test('a live stream over A – B – C, C two hops from A with no route to it'
   const toB = c.cli(['connect', b.info.multiaddrs.find(m => m.includes(line.addr.bc)) ?? '', '--json'])
   t.equal((await toA).code, 0, 'B connects to A')
   t.equal((await toB).code, 0, 'C connects to B')
+  const keep = [keepConnected(b, a.info.peerId, a.info.multiaddrs[0] ?? ''), keepConnected(c, b.info.peerId, b.info.multiaddrs.find(m => m.includes(line.addr.bc)) ?? '')]
+  t.teardown(() => { for (const stop of keep) stop() })
 
   const created = await a.cli(['live', 'create', '--title', 'Over the line', '--json'])
   t.equal(created.code, 0, created.stderr)

@@ -10,7 +10,7 @@ import { Key } from 'interface-datastore'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { ed25519Verifier } from '../../crypto/ed25519-verify.js'
-import type { LiveState } from '../index.js'
+import type { LiveState, LiveStream } from '../index.js'
 import type { LiveArrival, LiveNetwork, LiveNetworkComponents, LiveNetworkEvents, LiveNetworkInit } from './index.js'
 import { readInitInfo } from './init-info.js'
 import { type AnnouncedSegment, RenditionWindow } from './window.js'
@@ -123,6 +123,8 @@ export class DefaultLiveNetwork implements LiveNetwork {
 
   async list (options: AbortOptions = {}): Promise<LiveListing[]> {
     options.signal?.throwIfAborted()
+    // This node's own streams as they are now (one made a moment ago is not announced yet).
+    for (const s of await this.components.live?.list(options) ?? []) this.own(s)
     const now = this.now()
     return [...this.known.values()].sort((a, b) => a.record.createdAt - b.record.createdAt).map(k => {
       const own = k.mine ? this.ownStates.get(k.record.stream) : undefined
@@ -250,7 +252,9 @@ export class DefaultLiveNetwork implements LiveNetwork {
    * subscription to the stream's topic is no demand: relays do not spread
    * beyond MAX_RELAY_HOPS around viewers.
    */
-  private setLevel (stream: string, f: Follow, level: number | undefined): void {
+  private setLevel (stream: string, f: Follow, wanted: number | undefined): void {
+    // The origin has every segment: it never asks its neighbours to relay its own streams.
+    const level = this.known.get(stream)?.mine === true ? undefined : wanted
     if (f.level === level) return
     if (f.level !== undefined && f.level < MAX_RELAY_HOPS) this.unsubscribe(wantTopic(stream, f.level))
     f.level = level
@@ -464,13 +468,18 @@ export class DefaultLiveNetwork implements LiveNetwork {
     const live = this.components.live
     if (live === undefined || !this.started) return
     for (const s of await live.list(options)) {
-      this.ownStates.set(s.stream, { state: s.state, ...(s.startedAt === undefined ? {} : { startedAt: s.startedAt }) })
-      const k = this.known.get(s.stream) ?? this.remember({ v: 1, stream: s.stream, title: s.title, owner: s.owner, createdAt: s.createdAt }, true)
-      k.mine = true
+      const k = this.own(s)
       if (s.state === 'ended') continue
       this.relayOwn(s.stream)
       await this.publishRecord(k, options)
     }
+  }
+
+  private own (s: LiveStream): Known {
+    this.ownStates.set(s.stream, { state: s.state, ...(s.startedAt === undefined ? {} : { startedAt: s.startedAt }) })
+    const k = this.known.get(s.stream) ?? this.remember({ v: 1, stream: s.stream, title: s.title, owner: s.owner, createdAt: s.createdAt }, true)
+    k.mine = true
+    return k
   }
 
   /** The origin is subscribed to its streams' topics (its neighbours graft it), with no demand of its own. */
