@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import { isMhcError, LiveIngestError, type MhcError } from '@mhc/protocols'
+import { isMhcError, LiveIngestError, type LiveSegmentEvent, type MhcError } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
@@ -22,14 +22,8 @@ import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS, SCAN_INTERVAL_MS } f
 import { type IngestFormat, liveLadderArgs } from './ladder-args.js'
 import { parseLivePlaylist } from './playlist.js'
 
-export interface SessionSegment {
-  rendition: string
-  seq: number
-  cid: string
-  duration: number
-  programDateTime: number
-  init: string
-  discontinuity: boolean
+/** A closed segment as the session reports it: the live event's fields (its stream aside), and sizes. */
+export interface SessionSegment extends Omit<LiveSegmentEvent, 'stream'> {
   /** Sizes of the segment and of its init segment, bytes: the VOD's bit rates and directory links come from them. */
   bytes: number
   initBytes: number

@@ -18,19 +18,10 @@ import { codecsFromInit } from '../media/codecs.js'
 import { AUDIO_CODECS, MASTER_PLAYLIST, MEDIA_PLAYLIST, POSTER_FILE, POSTER_MAX_WIDTH } from '../media/constants.js'
 import { measure, renderMaster } from '../media/master-playlist.js'
 import { type Imported, writeDirectories } from '../publish/tree.js'
+import type { SessionSegment } from './session.js'
 
-/** One segment as the live service logged it. */
-export interface LoggedSegment {
-  rendition: string
-  seq: number
-  cid: string
-  duration: number
-  programDateTime: number
-  init: string
-  discontinuity: boolean
-  bytes: number
-  initBytes: number
-}
+/** One segment as the live service logged it: what the session reported. */
+export type LoggedSegment = SessionSegment
 
 /** A rung of the live ladder as the VOD's rendition needs it (absent sizes: audio only). */
 export interface LoggedRung {
