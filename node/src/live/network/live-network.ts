@@ -13,6 +13,8 @@ import { ed25519Verifier } from '../../crypto/ed25519-verify.js'
 import type { LiveState, LiveStream } from '../index.js'
 import type { LiveArrival, LiveNetwork, LiveNetworkComponents, LiveNetworkEvents, LiveNetworkInit } from './index.js'
 import { readInitInfo } from './init-info.js'
+import { Slots } from './slots.js'
+import { UpdateBatcher } from './update-batcher.js'
 import { type AnnouncedSegment, RenditionWindow } from './window.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
@@ -22,8 +24,6 @@ const MAX_RELAY_HOPS = 3
 const wantTopic = (stream: string, h: number): string => `${liveTopic(stream)}/want/${h}`
 /** A viewer counts while it read a playlist this recently. */
 const VIEWER_MS = 10_000
-/** Segments of renditions closing together go out in one update: the ladder closes them within one scan. */
-const BATCH_MS = 40
 /** Init segments are small; one larger than this is not read for codecs. */
 const MAX_INIT_BYTES = 256 * 1024
 const SEQ_PREFIX = '/mhc/live/update-seq'
@@ -52,24 +52,19 @@ interface Follow {
   level?: number
 }
 
-interface Outgoing {
-  batch: Map<string, { init: string, segments: LiveRendition['segments'] }>
-  timer?: NodeJS.Timeout
-  /** Updates of one stream are sealed and published one after another, in `seq` order. */
-  chain: Promise<void>
-}
-
 export class DefaultLiveNetwork implements LiveNetwork {
   private readonly log: Logger
   private readonly events = new EventTarget()
   private readonly known = new Map<string, Known>()
   private readonly follows = new Map<string, Follow>()
-  private readonly outgoing = new Map<string, Outgoing>()
+  /** The node's own streams: their updates, batched and sent in `seq` order. */
+  private readonly updates: UpdateBatcher
+  /** The next `seq` of each own stream, once read from the datastore. */
+  private readonly nextSeq = new Map<string, number>()
   private readonly ownStates = new Map<string, { state: LiveState, startedAt?: number }>()
   private readonly verify
   private readonly now: () => number
-  private readonly waiting: Array<() => void> = []
-  private running = 0
+  private readonly prefetch: Slots
   private started = false
   private shutdown = new AbortController()
   private timers: NodeJS.Timeout[] = []
@@ -78,6 +73,8 @@ export class DefaultLiveNetwork implements LiveNetwork {
     this.log = components.logger.child({ component: 'live-network' })
     this.verify = components.verify ?? ed25519Verifier()
     this.now = components.now ?? Date.now
+    this.updates = new UpdateBatcher(async (stream, renditions, ended) => { await this.publishUpdate(stream, renditions, ended) }, this.log)
+    this.prefetch = new Slots(init.prefetchConcurrency ?? 4)
   }
 
   async start (options: AbortOptions = {}): Promise<void> {
@@ -113,12 +110,10 @@ export class DefaultLiveNetwork implements LiveNetwork {
     pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.components.live?.removeEventListener('segment', this.onOwnSegment)
     this.components.live?.removeEventListener('state', this.onOwnState)
-    for (const out of this.outgoing.values()) clearTimeout(out.timer)
-    await Promise.all([...this.outgoing.values()].map(async o => { await o.chain }))
-    this.outgoing.clear()
+    await this.updates.close()
     for (const stream of [...this.follows.keys()]) this.leave(stream)
     this.unsubscribe(LIVE_DIRECTORY_TOPIC)
-    for (const wake of this.waiting.splice(0)) wake()
+    this.prefetch.wakeAll()
   }
 
   async list (options: AbortOptions = {}): Promise<LiveListing[]> {
@@ -404,7 +399,7 @@ export class DefaultLiveNetwork implements LiveNetwork {
   // ── prefetch ──────────────────────────────────────────────────────────
 
   private async fetch (k: Known, w: RenditionWindow, entry: AnnouncedSegment): Promise<void> {
-    await this.slot()
+    await this.prefetch.take()
     try {
       if (this.shutdown.signal.aborted) throw new NotStartedError('stopping')
       const signal = AbortSignal.any([AbortSignal.timeout(this.init.prefetchTimeoutMs ?? 10_000), this.shutdown.signal])
@@ -419,7 +414,7 @@ export class DefaultLiveNetwork implements LiveNetwork {
       entry.state = 'failed'
       this.log.debug({ err, stream: k.record.stream, rendition: w.name, seq: entry.segment.seq }, 'live segment did not arrive')
     } finally {
-      this.release()
+      this.prefetch.release()
     }
     for (const s of w.settle()) {
       const detail: LiveArrival = { stream: k.record.stream, rendition: w.name, ...s.segment, arrivedAt: s.arrivedAt }
@@ -438,20 +433,6 @@ export class DefaultLiveNetwork implements LiveNetwork {
       chunks.push(chunk)
     }
     return Buffer.concat(chunks)
-  }
-
-  private async slot (): Promise<void> {
-    if (this.running < (this.init.prefetchConcurrency ?? 4)) {
-      this.running++
-      return
-    }
-    await new Promise<void>(resolve => { this.waiting.push(resolve) })
-    this.running++
-  }
-
-  private release (): void {
-    this.running--
-    this.waiting.shift()?.()
   }
 
   private checkEnded (k: Known): void {
@@ -493,52 +474,14 @@ export class DefaultLiveNetwork implements LiveNetwork {
     await this.components.pubsub.publish(LIVE_DIRECTORY_TOPIC, bytes).catch((err: unknown) => { this.log.debug({ err }, 'stream record not published') })
   }
 
-  private readonly onOwnSegment = (e: CustomEvent<LiveSegmentEvent>): void => {
-    const s = e.detail
-    const out = this.out(s.stream)
-    const r = out.batch.get(s.rendition) ?? { init: s.init, segments: [] }
-    r.init = s.init
-    r.segments.push({ seq: s.seq, cid: s.cid, duration: s.duration, programDateTime: s.programDateTime, ...(s.discontinuity ? { discontinuity: true } : {}) })
-    out.batch.set(s.rendition, r)
-    out.timer ??= setTimeout(() => { this.flush(s.stream) }, BATCH_MS)
-  }
+  private readonly onOwnSegment = (e: CustomEvent<LiveSegmentEvent>): void => { this.updates.add(e.detail) }
 
   private readonly onOwnState = (e: CustomEvent<{ stream: string, state: LiveState }>): void => {
     const { stream, state } = e.detail
     const prev = this.ownStates.get(stream)
     this.ownStates.set(stream, { ...prev, state, ...(state === 'live' && prev?.startedAt === undefined ? { startedAt: this.now() } : {}) })
     if (state === 'live') void this.announceOwn().catch((err: unknown) => { this.log.warn({ err }, 'announcing live streams failed') })
-    if (state === 'ended') {
-      this.flush(stream)
-      this.enqueue(stream, [], true)
-    }
-  }
-
-  private out (stream: string): Outgoing {
-    let out = this.outgoing.get(stream)
-    if (out === undefined) {
-      out = { batch: new Map(), chain: Promise.resolve() }
-      this.outgoing.set(stream, out)
-    }
-    return out
-  }
-
-  private flush (stream: string): void {
-    const out = this.out(stream)
-    clearTimeout(out.timer)
-    out.timer = undefined
-    if (out.batch.size === 0) return
-    // Every update names each rendition's init segment: a node that joins late can play from the next one.
-    const renditions = [...out.batch].map(([name, r]) => ({ name, init: r.init, segments: r.segments }))
-    out.batch.clear()
-    // The caps (8 renditions, 16 segments each) are far above one batch; bigger ones go out in parts.
-    for (let i = 0; i < renditions.length; i += 8) this.enqueue(stream, renditions.slice(i, i + 8).map(r => ({ ...r, segments: r.segments.slice(-16) })), false)
-  }
-
-  private enqueue (stream: string, renditions: LiveRendition[], ended: boolean): void {
-    const out = this.out(stream)
-    out.chain = out.chain.then(async () => { await this.publishUpdate(stream, renditions, ended) })
-      .catch((err: unknown) => { this.log.warn({ err, stream }, 'live update not published') })
+    if (state === 'ended') this.updates.end(stream)
   }
 
   private async publishUpdate (stream: string, renditions: LiveRendition[], ended: boolean): Promise<void> {
@@ -551,11 +494,17 @@ export class DefaultLiveNetwork implements LiveNetwork {
     }
     if (k === undefined || k.ended) return
     const key = new Key(`${SEQ_PREFIX}/${stream}`)
-    // `seq` survives restarts: the next one is kept in the datastore before the update goes out.
-    const stored = await Promise.resolve().then(async () => Number(new TextDecoder().decode(await this.components.datastore.get(key)))).catch(() => 0)
-    const seq = Math.max(Number.isSafeInteger(stored) ? stored : 0, (k.lastSeq ?? -1) + 1)
+    // `seq` survives restarts: the next one is kept in the datastore before the update goes out
+    // (read once per stream; afterwards this process is the only writer).
+    let stored = this.nextSeq.get(stream)
+    if (stored === undefined) {
+      const read = await Promise.resolve().then(async () => Number(new TextDecoder().decode(await this.components.datastore.get(key)))).catch(() => 0)
+      stored = Number.isSafeInteger(read) ? read : 0
+    }
+    const seq = Math.max(stored, (k.lastSeq ?? -1) + 1)
     const bytes = await sealLiveUpdate({ v: 1, stream, seq, renditions, ended }, this.components.signer, { signal: this.shutdown.signal })
     await this.components.datastore.put(key, new TextEncoder().encode(String(seq + 1)))
+    this.nextSeq.set(stream, seq + 1)
     this.relayOwn(stream)
     this.accept(k, { v: 1, stream, seq, renditions, ended })
     await this.components.pubsub.publish(liveTopic(stream), bytes).catch((err: unknown) => { this.log.debug({ err, stream }, 'live update not published') })
