@@ -1,7 +1,7 @@
 import {
-  type AbortOptions, consistencyProof, decodeEnvelope, equalBytes, FORENSIC_TYPES, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
-  formatNote, inclusionProof, isMhcError, MerkleAppender, type NoteSignature, NotFoundError, NotStartedError, parseCheckpoint, parseNote, rootHash, type SubtreeHashes, sealEntry,
-  signNote, verifierKey, WireFormatError 
+  type AbortOptions, consistencyProof, equalBytes, type ForensicEntry, ForensicsEntryError, ForensicsProofError, formatCheckpoint,
+  formatNote, inclusionProof, isMhcError, MerkleAppender, type NoteSignature, NotFoundError, NotStartedError, parseNote, rootHash, type SubtreeHashes, sealEntry,
+  signNote, verifierKey, 
 } from '@mhc/protocols'
 import type { EventsDatabase } from '@orbitdb/core'
 import type { Logger } from 'pino'
@@ -13,10 +13,8 @@ import type {
 import { DEFAULT_CHECKPOINT_INTERVAL_MS } from './index.js'
 import { type AppenderState, LogStore, type TreeNode } from './store.js'
 import { type VerifyReport, verifyLog } from './verify.js'
+import { checkInput, matches, viewOf, viewOfBytes, viewOfEntry } from './views.js'
 
-const MAX_REASON = 1024
-const MAX_FIELD = 512
-const TYPES = new Set<string>(FORENSIC_TYPES)
 /**
  * Subtrees of 2^8 leaves and up are kept in memory once read: every proof
  * walks a few of them, a completed subtree never changes, and there are
@@ -396,40 +394,4 @@ export class DefaultForensics implements Forensics {
   private check (): void {
     if (!this.started) throw new NotStartedError('The forensic log is not started')
   }
-}
-
-function checkInput (input: AppendInput): void {
-  if (!TYPES.has(input.type)) throw new WireFormatError(`Unknown forensic entry type ${String(input.type)}`)
-  if (typeof input.reason !== 'string' || input.reason.length > MAX_REASON) throw new WireFormatError(`A forensic reason is a string of at most ${MAX_REASON} characters`)
-  for (const field of ['actor', 'subject'] as const) {
-    const v = input[field]
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_FIELD) throw new WireFormatError(`A forensic ${field} is a string of 1 to ${MAX_FIELD} characters`)
-  }
-}
-
-function matches (view: EntryView, filter: EntryFilter): boolean {
-  return (filter.type === undefined || view.type === filter.type) &&
-    (filter.actor === undefined || view.actor === filter.actor) &&
-    (filter.since === undefined || view.ts >= filter.since)
-}
-
-function viewOfEntry (entry: ForensicEntry, leaf: Uint8Array): EntryView {
-  return { index: entry.index, type: entry.type, actor: entry.actor, subject: entry.subject, reason: entry.reason, ts: entry.ts, hash: toBase64(leaf) }
-}
-
-/** A stored entry as shown: decoded, not verified (that is verify()'s work). */
-function viewOfBytes (bytes: Uint8Array, index: number): EntryView {
-  let entry: ForensicEntry
-  try {
-    entry = JSON.parse(new TextDecoder().decode(decodeEnvelope(bytes).payload)) as ForensicEntry
-  } catch (err) {
-    throw new ForensicsEntryError(`The entry stored at ${index} does not decode; run \`mhc forensics verify --local\``, { reason: 'bad-schema', cause: err })
-  }
-  if (entry.index !== index) throw new ForensicsEntryError(`The entry stored at ${index} says it is entry ${entry.index}; run \`mhc forensics verify --local\``, { reason: 'wrong-index' })
-  return viewOfEntry(entry, leafHashNode(bytes))
-}
-
-function viewOf (note: string): CheckpointView {
-  const cp = parseCheckpoint(parseNote(note).body)
-  return { origin: cp.origin, size: cp.size, root: toBase64(cp.root), note }
 }
