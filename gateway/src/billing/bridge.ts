@@ -20,13 +20,14 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
-  type AbortOptions, BadRequestError, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, fromBase64url, isMhcError, PaymentProcessorError, type Revocation,
+  type AbortOptions, ENTITLEMENT_GRACE_MS, type Entitlement, type EntitlementPayload, fromBase64url, type Revocation,
   type RevocationReasonName, readEntitlement, type Signer, sealEntitlement, sealRevocation, TIP_RECEIPT_LIFETIME_MS, toBase64url, WebhookSignatureError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import type Stripe from 'stripe'
 import type { AccountKV } from '../accounts/store.js'
 import { type BillingMetadata, readMetadata } from './metadata.js'
+import { api, isMissing, objectOf } from './stripe-api.js'
 
 /** What the bridge needs of the node's entitlement store (node/src/money/). */
 export interface BridgeEntitlements {
@@ -397,39 +398,6 @@ export class StripeBridge {
   private async ended (key: string): Promise<boolean> {
     return await this.components.kv.get(`ended/${key}`, { signal: this.stop$.signal }) !== undefined
   }
-}
-
-/** The id of the object an event is about; for a dispute, its charge (what fulfilment fetches). */
-function objectOf (event: Stripe.Event): string {
-  const object = event.data.object as { id?: unknown, object?: unknown, charge?: unknown }
-  if (object.object === 'dispute') {
-    const charge = object.charge as string | { id: string } | null | undefined
-    return typeof charge === 'string' ? charge : charge?.id ?? ''
-  }
-  return typeof object.id === 'string' ? object.id : ''
-}
-
-/**
- * A call to Stripe's API (the SDK retries network errors itself). Stripe
- * refusing the parameters (400: an amount under its minimum, a currency it
- * does not take) is the caller's BadRequestError with Stripe's reason; any
- * other failure is PaymentProcessorError.
- */
-export async function api<T> (call: () => Promise<T>): Promise<T> {
-  try {
-    return await call()
-  } catch (err) {
-    if (isMhcError(err)) throw err
-    const { statusCode, type } = err as { statusCode?: unknown, type?: unknown }
-    if (statusCode === 400 && type === 'StripeInvalidRequestError') throw new BadRequestError(`Stripe refused it: ${(err as Error).message}`, { cause: err })
-    throw new PaymentProcessorError(`Stripe: ${(err as Error).message}`, { cause: err })
-  }
-}
-
-/** Stripe answered 404: the object does not exist (for this key). */
-function isMissing (err: unknown): boolean {
-  const cause = (err as { cause?: { statusCode?: unknown } }).cause
-  return cause?.statusCode === 404
 }
 
 /** A fresh entitlement id: 16 random bytes, 22 base64url characters. */

@@ -18,8 +18,9 @@ import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { type AccountDatastore, type AccountKV, datastoreKV, redisKV } from '../accounts/store.js'
 import { clientGone } from '../listen.js'
 import { authenticated } from '../routes/auth.js'
-import { api, type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
+import { type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
 import { writeMetadata } from './metadata.js'
+import { api } from './stripe-api.js'
 
 /** The bridge's configuration (node config `stripe*` and `billing*`, docs/configuration.md). */
 export interface BillingInit {
