@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path'
 import { globSource } from '@helia/unixfs'
 import type { AbortOptions } from '@mhc/protocols'
 import {
-  canonicalJson, DraftExpiredError, DraftMismatchError, equalBytes, fromBase64url, InternalError, openManifest, type PublishProgress, type PublishResult, sealManifest,
+  canonicalJson, DraftExpiredError, DraftMismatchError, equalBytes, fromBase64url, InternalError, openManifest, type PublishResult, sealManifest,
   TITLE_MAX_LENGTH, toBase64url, UploadNotReadyError, type VideoManifest, validateManifest
 } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
@@ -16,29 +16,8 @@ import { type ContentKey, contentKeyUri } from '../money/content-keys.js'
 import { EarlyImport } from './early-import.js'
 import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport, TreeInput } from './index.js'
 import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
+import { Stages } from './stages.js'
 import { buildTree } from './tree.js'
-
-/** Wall time per stage, logged with the result: where a slow publish spent its time. */
-class Stages {
-  readonly ms: Record<string, number> = {}
-  private stage = 'publish:probe'
-  private since = performance.now()
-
-  constructor (private readonly onProgress: PublishOptions['onProgress']) {}
-
-  progress (type: PublishProgress['type'], percent?: number): void {
-    if (type !== this.stage) {
-      this.lap()
-      this.stage = type
-    }
-    this.onProgress?.({ type, detail: { type, ...(percent === undefined ? {} : { percent }) } })
-  }
-
-  lap (name = this.stage): void {
-    this.ms[name] = Math.round(performance.now() - this.since)
-    this.since = performance.now()
-  }
-}
 
 /** A transcoded, pinned tree and its manifest, not yet signed. */
 interface Prepared {
