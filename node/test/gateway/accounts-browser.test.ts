@@ -113,7 +113,7 @@ t.test('register, log out, link a second browser, change the password, recover',
     await a.getByTestId('device-added').waitFor({ timeout: 15_000 })
     t.equal(await a.getByTestId('keys').locator('li').count(), 2, 'two keys on the account')
     await b.getByRole('button', { name: 'I added it: check again' }).click()
-    await b.getByRole('heading', { name: 'Add a device' }).waitFor({ timeout: 10_000 })
+    await b.getByRole('heading', { name: 'Add a device' }).waitFor({ timeout: 30_000 })
     t.pass('the second browser now counts as linked')
   })
 
