@@ -67,7 +67,16 @@ t.test('the app\'s shell and pages in Chromium', async t => {
 
     await menu.focus()
     await page.keyboard.press('Enter')
-    await page.getByTestId('drawer').getByRole('link', { name: 'Log in' }).focus()
+    // The drawer moves focus to its first stop once it is open; focusing the link before that loses the race.
+    await eventually(async () => await focusIn(page, '[data-testid="drawer"]'), { ms: 5000, what: 'focus in the drawer' })
+    const login = page.getByTestId('drawer').getByRole('link', { name: 'Log in' })
+    await eventually(
+      async () => {
+        await login.focus()
+        return await login.evaluate(el => el === document.activeElement)
+      },
+      { ms: 5000, what: 'focus on Log in' },
+    )
     await page.keyboard.press('Enter')
     await page.waitForURL(`${gw}/login`)
     await page.getByTestId('drawer').waitFor({ state: 'detached', timeout: 5000 })
