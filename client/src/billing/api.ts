@@ -53,15 +53,29 @@ export async function portalUrl (key: string | undefined): Promise<string> {
   return await redirectUrl('/api/v1/billing/portal', key === undefined ? {} : { key })
 }
 
-/** The purchase this tab started, if any (a same-origin path to go back to, checked). */
+/** The purchase this tab started, if any. */
 export function pendingCheckout (): Pending | undefined {
   try {
-    const p = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as Pending | null
-    if (p === null || typeof p !== 'object' || typeof p.subject !== 'string' || typeof p.back !== 'string' || !p.back.startsWith('/') || p.back.startsWith('//')) return undefined
-    return p
+    return parsePending(sessionStorage.getItem(PENDING))
   } catch {
     return undefined
   }
+}
+
+const KINDS = ['tier', 'subscription', 'tip']
+
+/** A stored purchase, read back with care (storage is the page's, but anything may have written it): its way back must be a path of this origin. */
+export function parsePending (text: string | null): Pending | undefined {
+  let p: Partial<Pending> | null
+  try {
+    p = JSON.parse(text ?? 'null') as Partial<Pending> | null
+  } catch {
+    return undefined
+  }
+  if (p === null || typeof p !== 'object' || !KINDS.includes(p.kind as string) || typeof p.subject !== 'string' || typeof p.at !== 'number') return undefined
+  if (typeof p.back !== 'string' || !/^\/(?![/\\])/.test(p.back)) return undefined
+  if (p.kind === 'tier' ? typeof p.tier !== 'string' : typeof (p as { creator?: unknown }).creator !== 'string') return undefined
+  return p as Pending
 }
 
 export function clearPending (): void {
