@@ -113,6 +113,13 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
     await page.goto(`${gw}/plans`)
     await page.getByTestId('tier-table').waitFor({ timeout: 30_000 })
     t.match(await page.getByTestId('tier-table').textContent(), /Publish subscriber-only videos/, 'the table says what each tier unlocks')
+    // A tier this gateway sets no price for: the gateway's refusal, shown with its code, and no redirect.
+    await page.getByTestId('buy-STUDIO').click()
+    const refused = page.getByTestId('problem')
+    await refused.waitFor({ timeout: 30_000 })
+    t.equal(await refused.getAttribute('data-code'), 'MHC_ERR_BILLING_PRICE', 'a tier not sold here is refused, with its code')
+    t.match(await refused.textContent(), /does not sell the STUDIO tier/)
+    t.equal(new URL(page.url()).pathname, '/plans', 'the page stays')
     await page.getByTestId('buy-FAN').click()
     await page.waitForURL(u => u.href.startsWith(`${stripe.url}/pay/`), { timeout: 30_000 })
     t.match(sessionOnPage(), { mode: 'subscription', client_reference_id: viewer, metadata: { kind: 'tier', tier: 'FAN', subject: viewer }, cancel_url: `${gw}/billing/cancel` })
@@ -121,6 +128,17 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
     await page.getByTestId('billing-cancel').waitFor({ timeout: 30_000 })
     t.match(await page.getByTestId('billing-cancel').textContent(), /nothing was charged/)
     t.equal(await page.getByTestId('billing-back').getAttribute('href'), '/plans')
+  })
+
+  await t.test('logged out, the SubscriptionModal asks to log in first', async t => {
+    const stranger = await (await browser.newContext({ viewport: DESKTOP })).newPage()
+    stranger.on('pageerror', e => { errors.push(e.message) })
+    await stranger.goto(`${gw}/c/${creator}?subscribe=${encodeURIComponent(watch)}`)
+    const blocked = stranger.getByTestId('subscribe-blocked')
+    await blocked.waitFor({ timeout: 30_000 })
+    t.match(await blocked.textContent(), /Log in to buy/)
+    t.equal(await stranger.getByTestId('subscribe-checkout').isDisabled(), true, 'no Checkout without an account')
+    await stranger.context().close()
   })
 
   await t.test('the lock leads to the channel\'s SubscriptionModal, and on to Checkout', async t => {
