@@ -66,7 +66,10 @@ export function Success () {
           setState({ status: 'late' })
           return
         }
-        await new Promise(resolve => setTimeout(resolve, pause(elapsed)))
+        await new Promise<void>(resolve => {
+          const timer = setTimeout(resolve, pause(elapsed))
+          ctrl.signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+        })
       }
     }
     ask().catch((err: unknown) => { if (!ctrl.signal.aborted) setState({ status: 'error', problem: toProblem(err, 'Your purchase could not be checked') }) })
