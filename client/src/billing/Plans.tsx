@@ -57,7 +57,7 @@ export function Plans () {
   return (
     <section class='plans' aria-labelledby='plans-title'>
       <h1 id='plans-title'>Plans</h1>
-      <p>Everyone can watch, chat and tip for free. A plan unlocks more on the gateways that ask for one; it is a signed entitlement every node checks by itself, so it holds on any gateway that trusts this one's bridge.</p>
+      <p>Everyone can watch, chat and tip for free. A plan unlocks more on the gateways that ask for one; it is signed for this browser's key, and every gateway that trusts this one's bridge checks it by itself.</p>
       {current !== undefined && <p class='ok' role='status' data-testid='plans-current'>Your plan: <strong>{current.tier}</strong>, until {new Date(current.notAfter).toLocaleDateString()}.</p>}
       {problem !== null && <ProblemMessage problem={problem} />}
       <div class='table-scroll'>

@@ -54,7 +54,8 @@ export function SubscriptionModal ({ creator, name, videos, onClose }: Subscript
       <h2 id='subscribe-title'>Subscribe to {name}</h2>
       <p class='muted'>Key <code title={creator}>{creator}</code></p>
       <ul>
-        <li>Every subscriber-only video this creator publishes{locked > 0 ? ` (${locked} here so far)` : ''}, on this gateway and on every gateway that trusts its bridge.</li>
+        <li>Every subscriber-only video this creator publishes{locked > 0 ? ` (${locked} here so far)` : ''}.</li>
+        <li>Signed for this browser's key: any gateway that trusts this one's bridge checks it by itself.</li>
         <li>Renews each month until you cancel it, in Settings → Billing.</li>
         <li>The price is on Stripe's Checkout page, before you pay.</li>
       </ul>

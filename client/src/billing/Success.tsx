@@ -5,8 +5,8 @@
  * So the page asks the bridge for the buyer key's entitlements
  * (`GET /api/v1/entitlements?subject=KEY`) until the one just bought shows,
  * for a bounded time, then says where things stand. The entitlement is
- * kept in this browser too, so the page presents it to gateways that do not
- * keep it themselves.
+ * kept in this browser too, and the player presents it with its key
+ * requests: it holds even where the node behind this origin does not keep it.
  */
 import type { EntitlementView } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
@@ -36,7 +36,7 @@ function backLabel (back: string): string {
 function what (p: Pending, e: EntitlementView): string {
   const until = new Date(e.notAfter).toLocaleDateString()
   if (p.kind === 'tier') return `Your plan is now ${e.tier ?? p.tier}, until ${until}.`
-  if (p.kind === 'subscription') return `You are subscribed to ${shortenKey(p.creator)} until ${until} (it renews unless you cancel). Their subscriber-only videos now play here and on every gateway that trusts this bridge.`
+  if (p.kind === 'subscription') return `You are subscribed to ${shortenKey(p.creator)} until ${until} (it renews unless you cancel). Their subscriber-only videos now play here.`
   const amount = e.amount === null || e.currency === null ? '' : ` of ${(e.amount / 100).toFixed(2)} ${e.currency.toUpperCase()}`
   return `Your tip${amount} reached ${shortenKey(p.creator)}. Thank you!`
 }

@@ -99,8 +99,9 @@ export function fulfils (p: Pending, e: EntitlementView): boolean {
 }
 
 /**
- * Keep `e` where the player finds it, so the page presents it to gateways
- * that do not keep it themselves (another node's gateway): the newest first.
+ * Keep `e` where the player finds it (this origin's localStorage): it
+ * presents it with each key request, so it holds where the node behind this
+ * origin does not keep it. The newest first.
  */
 export function holdEntitlement (e: EntitlementView): void {
   try {

@@ -171,7 +171,7 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
     t.equal(await shown.getAttribute('data-kind'), 'subscription')
     t.match(await shown.textContent(), /You are subscribed to .* until/)
     const held = await page.evaluate(() => localStorage.getItem('mhc.entitlements'))
-    t.match(held, /^[A-Za-z0-9_-]+$/, 'the browser keeps the entitlement, to present it to other gateways')
+    t.match(held, /^[A-Za-z0-9_-]+$/, 'the browser keeps the entitlement, to present it with its key requests')
     t.equal(await page.getByTestId('billing-back').getAttribute('href'), watch, 'the way back is the video the lock was on')
   })
 
