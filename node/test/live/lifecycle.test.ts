@@ -40,42 +40,51 @@ t.test('the end of a stream and its video reach every node: followers and the di
   const publisher = publish(made.rtmpUrl, { seconds: 4, size: '320x180' })
   await eventually(() => arrived.length > 0 ? true : undefined, { what: 'a segment reaches C', ms: 30_000 })
 
-  const live = await eventually(async () => { const s = await listed(d); return s?.state === 'live' ? s : undefined }, { what: 'D lists the stream as live' })
-  t.equal(live.startedAt !== null, true, 'with the time it started')
-  const topics = d.p2p.helia.libp2p.services.pubsub.getTopics()
-  t.notOk(topics.includes(liveTopic(stream)), 'although D never followed it: the directory said so')
+  t.test('a node that never followed the stream lists it as live: the directory said so', async t => {
+    const live = await eventually(async () => { const s = await listed(d); return s?.state === 'live' ? s : undefined }, { what: 'D lists the stream as live' })
+    t.not(live.startedAt, null, 'with the time it started')
+    t.notOk(d.p2p.helia.libp2p.services.pubsub.getTopics().includes(liveTopic(stream)), 'D never followed it')
+  })
 
-  t.equal((await publisher.exited).code, 0)
-  await o.live.end(stream)
-  await eventually(() => ended ? true : undefined, { what: 'the end reaches C', ms: 30_000 })
-  const vod = await o.live.vod(stream)
+  t.test('a follower hears the end, then the video from the origin\'s last update', async t => {
+    t.equal((await publisher.exited).code, 0)
+    await o.live.end(stream)
+    await eventually(() => ended ? true : undefined, { what: 'the end reaches C', ms: 30_000 })
+    for (const rendition of new Set(segments.map(s => s.rendition))) {
+      t.match(c.liveNetwork.media(stream, rendition), /#EXT-X-ENDLIST\n$/, `C's ${rendition} live playlist is closed`)
+    }
+    const vod = await o.live.vod(stream)
+    const atC = await eventually(async () => { const s = await listed(c); return s?.vod === undefined ? undefined : s }, { what: 'C learns the video', ms: 20_000 })
+    t.same(atC.vod, vod, 'C lists the stream\'s video')
+    t.equal(atC.state, 'ended')
+    const status = await (await fetch(`${c.gateway?.url ?? ''}/api/v1/live/${stream}`)).json() as LiveStatus
+    t.same(status.vod, vod, 'C\'s watch page is sent to the video')
+    t.equal(status.state, 'ended')
+  })
 
-  const atC = await eventually(async () => { const s = await listed(c); return s?.vod === undefined ? undefined : s }, { what: 'C learns the video', ms: 20_000 })
-  t.same(atC.vod, vod, 'C, a follower, lists the stream\'s video (its origin\'s last update named it)')
-  t.equal(atC.state, 'ended')
-  for (const rendition of new Set(segments.map(s => s.rendition))) {
-    t.match(c.liveNetwork.media(stream, rendition), /#EXT-X-ENDLIST\n$/, `C's ${rendition} live playlist is closed`)
-  }
-  const status = await (await fetch(`${c.gateway?.url ?? ''}/api/v1/live/${stream}`)).json() as LiveStatus
-  t.same(status.vod, vod, 'C\'s watch page is sent to the video')
-  t.equal(status.state, 'ended')
+  t.test('a node that never followed the stream learns the end and the video from its record', async t => {
+    const vod = await o.live.vod(stream)
+    const atD = await eventually(async () => { const s = await listed(d); return s?.vod === undefined ? undefined : s }, { what: 'D learns the video', ms: 20_000 })
+    t.equal(atD.state, 'ended')
+    t.same(atD.vod, vod)
+  })
 
-  const atD = await eventually(async () => { const s = await listed(d); return s?.vod === undefined ? undefined : s }, { what: 'D learns the video', ms: 20_000 })
-  t.equal(atD.state, 'ended', 'D, which never followed it, lists it as ended…')
-  t.same(atD.vod, vod, '…with its video, from the record on the directory')
+  t.test('on the origin every segment block is held once, by the video\'s pin', async t => {
+    await o.live.vod(stream)
+    const pins = o.p2p.helia.pins
+    const cids = [...new Set(segments.flatMap(s => [s.cid, s.init]))]
+    t.ok(cids.length > 2)
+    const held = await Promise.all(cids.map(async cid => await pins.isPinned(CID.parse(cid))))
+    t.same(held, cids.map(() => true), 'every segment is still held (by the video)')
+    const own = await Promise.all(cids.map(async cid => await pins.get(CID.parse(cid)).then(() => cid, () => undefined)))
+    t.same(own.filter(x => x !== undefined), [], 'no segment has a pin of its own any more')
+    for await (const pin of pins.ls()) t.not(pin.metadata.mhc, LIVE_PIN_METADATA.mhc, `no live pin left: ${pin.cid.toString()}`)
+  })
 
-  // On O every segment block is held once, by the video's pin; the ladder's own pins are gone.
-  const pins = o.p2p.helia.pins
-  const cids = [...new Set(segments.flatMap(s => [s.cid, s.init]))]
-  t.ok(cids.length > 2)
-  const stillPinned = await Promise.all(cids.map(async cid => await pins.isPinned(CID.parse(cid))))
-  t.same(stillPinned, cids.map(() => true), 'every segment is still held (by the video)')
-  const ownPins = await Promise.all(cids.map(async cid => await pins.get(CID.parse(cid)).then(() => cid, () => undefined)))
-  t.same(ownPins.filter(x => x !== undefined), [], 'no segment has a pin of its own any more')
-  for await (const pin of pins.ls()) t.not(pin.metadata.mhc, LIVE_PIN_METADATA.mhc, `no live pin left: ${pin.cid.toString()}`)
-
-  // C fetched segments to serve them, and pinned none: its blockstore may collect them.
-  const fetched = [...new Set(arrived)]
-  const pinnedOnC = await Promise.all(fetched.map(async cid => await c.p2p.helia.pins.isPinned(CID.parse(cid))))
-  t.same(pinnedOnC, fetched.map(() => false), 'C pins none of the segments it prefetched')
+  t.test('a follower pins none of the segments it prefetched: its blockstore may collect them', async t => {
+    const fetched = [...new Set(arrived)]
+    t.ok(fetched.length > 0)
+    const pinned = await Promise.all(fetched.map(async cid => await c.p2p.helia.pins.isPinned(CID.parse(cid))))
+    t.same(pinned, fetched.map(() => false))
+  })
 })
