@@ -1,3 +1,4 @@
+export * from './delegation.js'
 export * from './key-request.js'
 export * from './revocations.js'
 export * from './tiers.js'
