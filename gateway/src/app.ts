@@ -238,7 +238,8 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       logger: components.logger,
       registry: metrics.registry,
       ...(redis === undefined ? {} : { redis }),
-      ...(components.bridge === undefined ? {} : { bridge: components.bridge })
+      ...(components.bridge === undefined ? {} : { bridge: components.bridge }),
+      ...(people?.person === undefined ? {} : { profiles: { person: people.person.bind(people) } })
     }, init.billing))
   }
   if (components.contentKeys !== undefined) {
