@@ -1,7 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { ENTITLEMENTS_PROOF_HEADER, type EntitlementView, REVOCATION_TOPIC, type Signer, sealEntitlementsRequest, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
