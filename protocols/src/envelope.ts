@@ -281,7 +281,8 @@ function readCanonicalEnvelope (b: Uint8Array): Envelope | undefined {
   if (domain === undefined || !fixed(PAYLOAD)) return undefined
   const payload = item(2)
   if (payload === undefined || i !== b.byteLength) return undefined
-  return { domain, payloadType, payload, publicKey, signature }
+  // Copies, as dag-cbor's decoder gives: a caller may change an envelope's fields without touching the bytes it came from.
+  return { domain, payloadType, payload: payload.slice(), publicKey: publicKey.slice(), signature: signature.slice() }
 }
 
 /** Decode without verifying. Only for tools that show why an envelope is bad. */

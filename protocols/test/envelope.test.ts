@@ -187,5 +187,11 @@ t.test('decoding reads canonical bytes directly, and accepts exactly what the de
     }
   }
   t.equal(agreed, seeds.length * 1500, 'every mutation gets the same verdict both ways')
+  const source = seeds[1] as Uint8Array
+  const before = source.slice()
+  const env = decodeEnvelope(source)
+  env.signature[0] = (env.signature[0] ?? 0) ^ 1
+  env.payload[0] = (env.payload[0] ?? 0) ^ 1
+  t.same(source, before, 'the decoded fields are copies: changing them leaves the bytes as they were')
   t.ok(accepted > 0, 'some mutations (inside the key, signature or payload bytes) are still envelopes')
 })

@@ -1,9 +1,11 @@
 /**
  * `GET /api/v1/keys/{id}`: the AES-128 key of a subscriber-only video
- * (docs/specs/content-keys.md), served by the node that keeps it to a
+ * (docs/specs/content-keys.md), served by the node that keeps it (its own,
+ * or one a creator delegated to it: node/src/money/delegations.ts) to a
  * browser that (1) signs a fresh key-request proof for this key id and this
  * gateway's origin, never used before, and (2) holds a valid subscription
- * entitlement, for that proof's key, to the video's creator: presented in
+ * entitlement, for that proof's key or its person's (decision 0027), to the
+ * video's creator: presented in
  * `MHC-Entitlement`, or kept by the node's entitlement store. No login is
  * needed: the proof says who asks, the entitlement what they paid for, and
  * both verify offline.
@@ -109,7 +111,14 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
         // Relayed as the peer answered: the key, or its problem document.
         return await reply.code(answer.status as 403).header('cache-control', 'no-store').type(answer.type).send(answer.body)
       }
-      await requireSubscription(request, components.entitlements, await personKeys(components.profiles, asked.key, request.signal, init.personTimeoutMs ?? 2000), key.creator)
+      try {
+        await requireSubscription(request, components.entitlements, [asked.key], key.creator)
+      } catch (err) {
+        // Not the key's own: the person's, when it speaks for one (looked up only now, as it may ask peers for a record).
+        const person = await personKeys(components.profiles, asked.key, request.signal, init.personTimeoutMs ?? 2000)
+        if (person.length === 1) throw err
+        await requireSubscription(request, components.entitlements, person, key.creator)
+      }
       return await reply.header('cache-control', 'no-store').type('application/octet-stream').send(Buffer.from(key.key))
     })
   }
