@@ -282,7 +282,8 @@ function readCanonicalEnvelope (b: Uint8Array): Envelope | undefined {
   const payload = item(2)
   if (payload === undefined || i !== b.byteLength) return undefined
   // Copies, as dag-cbor's decoder gives: a caller may change an envelope's fields without touching the bytes it came from.
-  return { domain, payloadType, payload: payload.slice(), publicKey: publicKey.slice(), signature: signature.slice() }
+  // (new Uint8Array(view) copies even when the bytes are a Node Buffer, whose slice() would not.)
+  return { domain, payloadType, payload: new Uint8Array(payload), publicKey: new Uint8Array(publicKey), signature: new Uint8Array(signature) }
 }
 
 /** Decode without verifying. Only for tools that show why an envelope is bad. */
