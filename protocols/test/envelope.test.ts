@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { decodeEnvelope, encodeEnvelope, equalBytes, readCanonicalEnvelope, InternalError, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
+import { decodeEnvelope, encodeEnvelope, equalBytes, InternalError, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, readCanonicalEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
 import { ed25519Cases, forgedSignature, le32, NON_CANONICAL_POINTS, SMALL_ORDER_KEYS } from '../src/testing/index.js'
 
 const sk = ed25519.utils.randomSecretKey()

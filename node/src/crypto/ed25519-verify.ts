@@ -34,7 +34,7 @@ export function ed25519Verifier (init: Ed25519VerifierInit = {}): Ed25519Verify 
   let last: { raw: Buffer, key: KeyObject } | undefined
   return (publicKey, signature, data) => {
     const raw = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength)
-    if (last !== undefined && last.raw.equals(raw)) return verify(null, data, last.key, signature)
+    if (last?.raw.equals(raw)) return verify(null, data, last.key, signature)
     const id = raw.toString('base64')
     let key = keys.get(id)
     if (key === undefined) {
