@@ -4,7 +4,7 @@
  * or one a creator delegated to it: node/src/money/delegations.ts) to a
  * browser that (1) signs a fresh key-request proof for this key id and this
  * gateway's origin, never used before, and (2) holds a valid subscription
- * entitlement, for that proof's key or its person's (decision 0027), to the
+ * entitlement, for that proof's key or its person's (decision 0028), to the
  * video's creator: presented in
  * `MHC-Entitlement`, or kept by the node's entitlement store. No login is
  * needed: the proof says who asks, the entitlement what they paid for, and
@@ -31,7 +31,7 @@ export interface KeyRoutesComponents {
   /**
    * The person a key speaks for (decision 0015's signed links, from the
    * node's profile records): a subscription held by the person's primary key
-   * or one of its confirmed devices counts for the key (decision 0027).
+   * or one of its confirmed devices counts for the key (decision 0028).
    * Without it, only the proof's own key counts.
    */
   profiles?: { person(key: string, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<{ person: string, devices: string[] }> }

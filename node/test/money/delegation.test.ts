@@ -1,6 +1,6 @@
 /**
  * Key delegations across two real nodes on loopback (docs/specs/content-keys.md
- * § Delegations, decision 0027): the creator's node A signs a delegation to
+ * § Delegations, decision 0028): the creator's node A signs a delegation to
  * gateway node Y and hands it the content key; Y then serves that key, with
  * A stopped, to a fan's browser key on Y that is a confirmed device of the
  * key the subscription was bought for (on another gateway). Revocation takes

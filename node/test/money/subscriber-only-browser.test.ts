@@ -128,7 +128,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     await plays(t, page, gwB)
   })
 
-  await t.test('delegated: the creator\'s node hands B the key and stops; B serves it itself, offline (decision 0027)', async t => {
+  await t.test('delegated: the creator\'s node hands B the key and stops; B serves it itself, offline (decision 0028)', async t => {
     const given = await a.keyDelegations.delegate(b.id().publicKey)
     t.equal(given.delivered, true, 'B took the delegation and the key')
     // B walks the whole tree once while A is up, so every rendition's blocks are there without A.
