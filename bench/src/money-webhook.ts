@@ -27,6 +27,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeRepo, mhc, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import { type StripeStandIn, startStripeStandIn } from '@mhc/node/testing/stripe'
+import { ENTITLEMENTS_PROOF_HEADER, sealEntitlementsRequest, toBase64url } from '@mhc/protocols'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { children, track } from './processes.js'
 import { emit, flag, runBench, stats } from './report.js'
 
@@ -98,7 +100,11 @@ async function main (): Promise<number> {
     const ack = { bridge: [] as number[], baseline: [] as number[], ratio: [] as number[] }
     const fulfilled: number[] = []
     for (let r = 0; r < runs; r++) {
-      const subject = randomBytes(32).toString('base64url')
+      // The buyer's key: listing its entitlements takes a fresh proof signed by it (docs/specs/billing.md).
+      const buyer = ed25519.utils.randomSecretKey()
+      const signer = { publicKey: ed25519.getPublicKey(buyer), sign: (d: Uint8Array) => ed25519.sign(d, buyer) }
+      const subject = toBase64url(signer.publicKey)
+      const proof = async (): Promise<string> => toBase64url(await sealEntitlementsRequest({ v: 1, subject, ts: Date.now(), nonce: toBase64url(randomBytes(16)), origin: new URL(gw).origin }, signer))
       const metadata = { mhc: '1', subject, kind: 'tier', tier: 'FAN' }
       const sessions = []
       for (let i = 0; i < events; i++) {
@@ -122,7 +128,7 @@ async function main (): Promise<number> {
       let kept = 0
       const deadline = Date.now() + 120_000
       while (Date.now() < deadline) {
-        kept = (await (await fetch(`${gw}/api/v1/entitlements?subject=${subject}`)).json() as unknown[]).length
+        kept = (await (await fetch(`${gw}/api/v1/entitlements?subject=${subject}`, { headers: { [ENTITLEMENTS_PROOF_HEADER]: await proof() } })).json() as unknown[]).length
         if (kept >= events) break
         await new Promise(resolve => setTimeout(resolve, 20))
       }

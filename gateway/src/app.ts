@@ -238,11 +238,16 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       logger: components.logger,
       registry: metrics.registry,
       ...(redis === undefined ? {} : { redis }),
-      ...(components.bridge === undefined ? {} : { bridge: components.bridge })
+      ...(components.bridge === undefined ? {} : { bridge: components.bridge }),
+      ...(people?.person === undefined ? {} : { profiles: { person: people.person.bind(people) } })
     }, init.billing))
   }
   if (components.contentKeys !== undefined) {
-    await app.register(keyRoutes({ keys: components.contentKeys, ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }) }, { peers: peerGateways }))
+    await app.register(keyRoutes({
+      keys: components.contentKeys,
+      ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }),
+      ...(people?.person === undefined ? {} : { profiles: { person: people.person.bind(people) } })
+    }, { peers: peerGateways }))
   }
   // GET /api/v1/live/{stream} for watch pages; with accounts, the studio's POST /api/v1/live, GET /api/v1/live/mine, POST /api/v1/live/{stream}/end.
   if (components.liveOrigin !== undefined) {

@@ -26,6 +26,7 @@ import { type Live, live } from './live/index.js'
 import { type LiveNetwork, liveNetwork } from './live/network/index.js'
 import { transcoder } from './media/index.js'
 import { contentKeys } from './money/content-keys.js'
+import { type KeyDelegations, keyDelegations } from './money/delegations.js'
 import { type EntitlementStore, entitlementStore, loadBridgeSigner } from './money/index.js'
 import { parseMultiaddr } from './p2p/multiaddr.js'
 import { keySigner } from './p2p/signer.js'
@@ -58,6 +59,8 @@ export interface MhcNode {
   readonly roles: Roles
   readonly profiles: Profiles
   readonly entitlements: EntitlementStore
+  /** Key delegations given and held (docs/specs/content-keys.md § Delegations). */
+  readonly keyDelegations: KeyDelegations
   readonly live: Live
   readonly forensics: Forensics
   readonly forensicExports: ForensicExports
@@ -174,7 +177,20 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     for (const entry of published) await chat.join(entry.manifest, options)
 
     // Subscriber-only videos' keys: in the datastore, never in IPFS.
-    const keys = contentKeys()({ datastore: helia.datastore })
+    const ownKeys = contentKeys()({ datastore: helia.datastore })
+    // Delegations: this node hands its keys to the nodes it delegates to, and serves the keys creators delegated to it.
+    const delegations = await services.start('key-delegations', keyDelegations()({ network: libp2p, datastore: helia.datastore, contentKeys: ownKeys, signer, logger }), options)
+    const keys = {
+      delete: async (id: string, o?: AbortOptions) => { await ownKeys.delete(id, o) },
+      // A new subscriber-only video's key goes to the delegated nodes as it is made.
+      create: async (creator: string, o?: AbortOptions) => {
+        const k = await ownKeys.create(creator, o)
+        void delegations.share(k)
+        return k
+      },
+      // The gateway serves this node's own keys, then those a creator delegated to it.
+      get: async (id: string, o?: AbortOptions) => await ownKeys.get(id, o) ?? await delegations.get(id, o)
+    }
     const media = await services.start('transcoder', transcoder({})({ logger }), options)
     const pub = await services.start('publisher', publisher({
       stagingDir: repo.paths.staging,
@@ -237,6 +253,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
+      keyDelegations: delegations,
       live: streams,
       forensics: log,
       forensicExports: evidence,
@@ -273,6 +290,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       roles: keyRoles,
       profiles: people,
       entitlements: money,
+      keyDelegations: delegations,
       live: streams,
       forensics: log,
       forensicExports: evidence,

@@ -184,6 +184,14 @@ export const ContentKeyProofInvalidError = /* #__PURE__ */ createError('ContentK
 export const ContentKeyProofReplayedError = /* #__PURE__ */ createError('ContentKeyProofReplayedError', 'MHC_ERR_CONTENT_KEY_PROOF_REPLAYED', 403, 'The key-request proof was used already')
 /** A key id this node keeps no key for. */
 export const ContentKeyUnknownError = /* #__PURE__ */ createError('ContentKeyUnknownError', 'MHC_ERR_CONTENT_KEY_UNKNOWN', 404, 'This node keeps no content key by that id')
+/** A key delegation that does not decode or verify, is not for this node, was revoked, or came from another node than its creator's. */
+export const KeyDelegationInvalidError = /* #__PURE__ */ createError('KeyDelegationInvalidError', 'MHC_ERR_KEY_DELEGATION_INVALID', 403, 'The key delegation does not hold')
+/** A key delegation outside its notBefore..notAfter window. */
+export const KeyDelegationExpiredError = /* #__PURE__ */ createError('KeyDelegationExpiredError', 'MHC_ERR_KEY_DELEGATION_EXPIRED', 403, 'The key delegation is not in force now')
+/** No delegation to that node key (revoking one that was never made). */
+export const KeyDelegationNotFoundError = /* #__PURE__ */ createError('KeyDelegationNotFoundError', 'MHC_ERR_KEY_DELEGATION_NOT_FOUND', 404, 'This node has delegated nothing to that node key')
+/** An entitlements listing without a fresh proof of the subject's key. */
+export const EntitlementProofRequiredError = /* #__PURE__ */ createError('EntitlementProofRequiredError', 'MHC_ERR_ENTITLEMENT_PROOF_REQUIRED', 401, 'Listing a key\'s entitlements needs a fresh signed proof by that key')
 
 // The gateway
 
@@ -337,6 +345,10 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   ContentKeyProofInvalidError,
   ContentKeyProofReplayedError,
   ContentKeyUnknownError,
+  KeyDelegationInvalidError,
+  KeyDelegationExpiredError,
+  KeyDelegationNotFoundError,
+  EntitlementProofRequiredError,
   BadRequestError,
   RangeNotSatisfiableError,
   NotAcceptableError,

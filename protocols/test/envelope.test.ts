@@ -1,7 +1,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import t from 'tap'
-import { encodeEnvelope, InternalError, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
+import { decodeEnvelope, encodeEnvelope, equalBytes, InternalError, isMhcError, MAX_ENVELOPE_BYTES, openEnvelope, readCanonicalEnvelope, type Signer, seal, signedBytes, verifyEnvelope } from '../src/index.js'
 import { ed25519Cases, forgedSignature, le32, NON_CANONICAL_POINTS, SMALL_ORDER_KEYS } from '../src/testing/index.js'
 
 const sk = ed25519.utils.randomSecretKey()
@@ -145,4 +145,59 @@ t.test('signed envelope', async t => {
     Reflect.deleteProperty(subtle, 'importKey')
     t.same((await openEnvelope(encodeEnvelope(env), purpose)).payload, payload, 'opens again once WebCrypto is back')
   })
+})
+
+t.test('the fast reader of canonical bytes accepts exactly what the decode-and-re-encode check accepts, with the same fields', async t => {
+  const signer = (() => {
+    const sk = ed25519.utils.randomSecretKey()
+    return { publicKey: ed25519.getPublicKey(sk), sign: (d: Uint8Array) => ed25519.sign(d, sk) }
+  })()
+  /** The long way: dag-cbor decode, canonical re-encode, the six fields. */
+  const slowAccepts = (b: Uint8Array): boolean => {
+    try {
+      const v = dagCbor.decode(b) as Record<string, unknown>
+      if (!equalBytes(dagCbor.encode(v), b) || typeof v !== 'object' || v === null || Array.isArray(v)) return false
+      return Object.keys(v).sort().join(',') === 'domain,key,payload,sig,type,v' && v.v === 1 && typeof v.domain === 'string' && typeof v.type === 'string' &&
+        v.payload instanceof Uint8Array && v.key instanceof Uint8Array && v.key.byteLength === 32 && v.sig instanceof Uint8Array && v.sig.byteLength === 64
+    } catch {
+      return false
+    }
+  }
+  const fastAccepts = (b: Uint8Array): boolean => {
+    const fast = readCanonicalEnvelope(b)
+    if (fast === undefined) return false
+    const slow = decodeEnvelope(b)
+    return fast.domain === slow.domain && fast.payloadType === slow.payloadType && equalBytes(fast.payload, slow.payload) && equalBytes(fast.publicKey, slow.publicKey) && equalBytes(fast.signature, slow.signature)
+  }
+  // Payloads across the length-header sizes (0, 23, 24, 255, 256, 70 000 bytes) and a multi-byte domain.
+  const seeds = await Promise.all([0, 23, 24, 255, 256, 70_000].map(async n => encodeEnvelope(await seal(n === 24 ? 'mhc/tést' : 'mhc/test', 'application/x-test', new Uint8Array(n).fill(7), signer))))
+  let agreed = 0
+  let accepted = 0
+  const rand = (n: number): number => Math.floor(Math.random() * n)
+  for (const seed of seeds) {
+    t.ok(fastAccepts(seed) && slowAccepts(seed), 'an encoded envelope is accepted')
+    t.same(decodeEnvelope(seed).payload.byteLength, dagCbor.decode<{ payload: Uint8Array }>(seed).payload.byteLength)
+    for (let k = 0; k < 1500; k++) {
+      // Copies (a Buffer's slice() would be a view, and the mutations would reach the seed).
+      let b = new Uint8Array(seed.subarray(0, Math.min(seed.byteLength, 400)))
+      if (seed.byteLength > 400 && rand(2) === 0) b = new Uint8Array(seed)
+      const op = rand(3)
+      const at = rand(Math.min(b.byteLength, 200))
+      if (op === 0) b[at] = rand(256)
+      else if (op === 1) b = new Uint8Array([...b.subarray(0, at), rand(256), ...b.subarray(at)])
+      else b = new Uint8Array([...b.subarray(0, at), ...b.subarray(at + 1)])
+      const fast = fastAccepts(b)
+      if (fast === slowAccepts(b)) agreed++
+      else t.fail(`disagree on ${Buffer.from(b.subarray(0, 120)).toString('hex')}`)
+      if (fast) accepted++
+    }
+  }
+  t.equal(agreed, seeds.length * 1500, 'every mutation gets the same verdict both ways')
+  const source = seeds[1] as Uint8Array
+  const before = new Uint8Array(source)
+  const env = readCanonicalEnvelope(source) as ReturnType<typeof decodeEnvelope>
+  env.signature[0] = (env.signature[0] ?? 0) ^ 1
+  env.payload[0] = (env.payload[0] ?? 0) ^ 1
+  t.ok(equalBytes(source, before), 'the decoded fields are copies: changing them leaves the bytes as they were')
+  t.ok(accepted > 0, 'some mutations (inside the key, signature or payload bytes) are still envelopes')
 })

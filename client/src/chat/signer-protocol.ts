@@ -11,6 +11,8 @@ export type SealRequest =
   | { kind: 'profile', payload: ProfilePayload }
   /** A key-request proof (docs/specs/content-keys.md): the worker dates it and picks its nonce, so every proof is fresh. */
   | { kind: 'keyRequest', payload: { keyId: string, origin: string } }
+  /** An entitlements-request proof (docs/specs/billing.md): for `GET /api/v1/entitlements?subject=` without a login; dated and given a nonce by the worker. */
+  | { kind: 'entitlementsRequest', payload: { subject: string, origin: string } }
 
 export type SignerRequest =
   | { id: number, op: 'identity' }

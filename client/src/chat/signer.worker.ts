@@ -5,7 +5,7 @@
  * share no protocol code with the manifest verifier (a shared chunk would
  * cost the watch page's budget), and the key object never enters the page.
  */
-import { encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, ManifestKeyError, type Signer, seal, sealKeyLink, sealKeyProof, sealKeyRequest, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
+import { encodeEnvelope, fromBase64url, MANIFEST_DOMAIN, MANIFEST_PAYLOAD_TYPE, ManifestKeyError, type Signer, seal, sealEntitlementsRequest, sealKeyLink, sealKeyProof, sealKeyRequest, sealProfile, sealSocial, toBase64url } from '@mhc/protocols'
 import { type ChatIdentity, loadIdentity } from './identity.js'
 import type { IdentityInfo, SealRequest, SignerReply, SignerRequest } from './signer-protocol.js'
 
@@ -29,6 +29,7 @@ async function sealOne (request: SealRequest, signer: Signer): Promise<Uint8Arra
     case 'keyLink': return await sealKeyLink(request.payload, signer)
     case 'profile': return await sealProfile(request.payload, signer)
     case 'keyRequest': return await sealKeyRequest({ v: 1, ...request.payload, ts: Date.now(), nonce: toBase64url(crypto.getRandomValues(new Uint8Array(16))) }, signer)
+    case 'entitlementsRequest': return await sealEntitlementsRequest({ v: 1, ...request.payload, ts: Date.now(), nonce: toBase64url(crypto.getRandomValues(new Uint8Array(16))) }, signer)
   }
 }
 

@@ -6,8 +6,8 @@
  * nothing" from a broken route.
  */
 import {
-  BillingNotConfiguredError, BillingPriceError, BillingRedirect, BillingSubjectError, BridgeEntitlementsQuery, CheckoutBody, EntitlementViews, entitlementStatus, entitlementView,
-  NotFoundError, type PaidTierName, PortalBody, ProblemBody, type Signer, WebhookAck
+  BillingNotConfiguredError, BillingPriceError, BillingRedirect, BillingSubjectError, BridgeEntitlementsQuery, CheckoutBody, ENTITLEMENTS_PROOF_HEADER, EntitlementProofRequiredError, EntitlementViews,
+  entitlementStatus, entitlementView, fromBase64url, MAX_KEY_REQUEST_BYTES, NotFoundError, openEntitlementsRequest, type PaidTierName, PortalBody, ProblemBody, ReplayCache, type Signer, WebhookAck
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -17,7 +17,7 @@ import Stripe from 'stripe'
 import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { type AccountDatastore, type AccountKV, datastoreKV, redisKV } from '../accounts/store.js'
 import { clientGone } from '../listen.js'
-import { authenticated } from '../routes/auth.js'
+import { authenticated, requestOrigin } from '../routes/auth.js'
 import { type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
 import { writeMetadata } from './metadata.js'
 import { api } from './stripe-api.js'
@@ -50,6 +50,8 @@ export interface BillingComponents {
   logger: Logger
   /** The gateway's metrics registry: the bridge's counts appear on /metrics. */
   registry?: Registry
+  /** Who a key speaks for (decision 0015): a confirmed device of the subject's person may ask for its entitlements. */
+  profiles?: { person(key: string, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<{ person: string, devices: string[] }> }
 }
 
 /** The largest webhook body read (Stripe's events are a few KiB). */
@@ -178,10 +180,35 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
       })
     })
 
+    const proofs = new ReplayCache({ maxSize: 10_000 })
+    /**
+     * Who subscribes to whom is not public: the caller proves the subject's
+     * key, with a fresh single-use proof signed by it (or by a confirmed
+     * device of its person), or by a login whose account holds it.
+     */
+    const mayList = async (request: FastifyRequest, subject: string): Promise<void> => {
+      const raw = request.headers[ENTITLEMENTS_PROOF_HEADER]
+      const proof = Array.isArray(raw) ? raw[0] : raw
+      if (proof !== undefined) {
+        if (proof.length > Math.ceil(MAX_KEY_REQUEST_BYTES * 4 / 3) || !/^[A-Za-z0-9_-]+$/.test(proof)) throw new EntitlementProofRequiredError('The entitlements proof is not base64url of at most 1024 bytes')
+        const now = Date.now()
+        const asked = await openEntitlementsRequest(fromBase64url(proof), { subject, origins: [requestOrigin(request)], now })
+        proofs.use(asked, now)
+        if (asked.key === subject) return
+        const person = await components.profiles?.person(asked.key, { signal: request.signal, timeoutMs: 2000 }).catch(() => undefined)
+        if (person !== undefined && [person.person, ...person.devices].includes(subject)) return
+        throw new BillingSubjectError('The proof is signed by a key that is neither the subject nor a confirmed device of its person')
+      }
+      if (request.cookies.mhc_access === undefined) throw new EntitlementProofRequiredError()
+      await auth(request)
+      if (!(request.auth as Authenticated).account.keys.includes(subject)) throw new BillingSubjectError('The subject is not a key of this account')
+    }
+
     app.get<{ Querystring: BridgeEntitlementsQuery }>('/api/v1/entitlements', {
-      schema: { summary: 'The entitlements this gateway\'s bridge issued to a key (expired and revoked ones too, until the node drops them)', querystring: BridgeEntitlementsQuery, response: { 200: EntitlementViews, 400: ProblemBody, 503: ProblemBody } }
+      schema: { summary: 'The entitlements this gateway\'s bridge issued to a key (expired and revoked ones too, until the node drops them), for a caller who proves the key', querystring: BridgeEntitlementsQuery, response: { 200: EntitlementViews, 400: ProblemBody, 401: ProblemBody, 403: ProblemBody, 429: ProblemBody, 503: ProblemBody } }
     }, async (request, reply) => {
       const { bridge, entitlements } = configured()
+      await mayList(request, request.query.subject)
       const now = Date.now()
       reply.header('cache-control', 'no-store')
       return entitlements.list({ subject: request.query.subject })

@@ -1,9 +1,11 @@
 /**
  * `GET /api/v1/keys/{id}`: the AES-128 key of a subscriber-only video
- * (docs/specs/content-keys.md), served by the node that keeps it to a
+ * (docs/specs/content-keys.md), served by the node that keeps it (its own,
+ * or one a creator delegated to it: node/src/money/delegations.ts) to a
  * browser that (1) signs a fresh key-request proof for this key id and this
  * gateway's origin, never used before, and (2) holds a valid subscription
- * entitlement, for that proof's key, to the video's creator: presented in
+ * entitlement, for that proof's key or its person's (decision 0028), to the
+ * video's creator: presented in
  * `MHC-Entitlement`, or kept by the node's entitlement store. No login is
  * needed: the proof says who asks, the entitlement what they paid for, and
  * both verify offline.
@@ -26,6 +28,13 @@ export interface KeyRoutesComponents {
   keys: GatewayContentKeys
   /** Without an entitlement store no subscription can be checked: every request is 402. */
   entitlements?: GatewayEntitlements
+  /**
+   * The person a key speaks for (decision 0015's signed links, from the
+   * node's profile records): a subscription held by the person's primary key
+   * or one of its confirmed devices counts for the key (decision 0028).
+   * Without it, only the proof's own key counts.
+   */
+  profiles?: { person(key: string, options?: { signal?: AbortSignal, timeoutMs?: number }): Promise<{ person: string, devices: string[] }> }
 }
 
 export interface KeyRoutesInit {
@@ -40,6 +49,8 @@ export interface KeyRoutesInit {
   forwardTimeoutMs?: number
   /** Replay cache size (proofs remembered within the freshness window). */
   replayCacheSize?: number
+  /** How long finding a key's person may ask peers for profile records. Default 2 s (the node's own records answer at once). */
+  personTimeoutMs?: number
   /** A test's clock. */
   now?: () => number
 }
@@ -100,33 +111,51 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
         // Relayed as the peer answered: the key, or its problem document.
         return await reply.code(answer.status as 403).header('cache-control', 'no-store').type(answer.type).send(answer.body)
       }
-      await requireSubscription(request, components.entitlements, asked.key, key.creator)
+      try {
+        await requireSubscription(request, components.entitlements, [asked.key], key.creator)
+      } catch (err) {
+        // Not the key's own: the person's, when it speaks for one (looked up only now, as it may ask peers for a record).
+        const person = await personKeys(components.profiles, asked.key, request.signal, init.personTimeoutMs ?? 2000)
+        if (person.length === 1) throw err
+        await requireSubscription(request, components.entitlements, person, key.creator)
+      }
       return await reply.header('cache-control', 'no-store').type('application/octet-stream').send(Buffer.from(key.key))
     })
   }
 }
 
 /**
- * The subscriber (`subject`) must hold a subscription to `creator`: a
+ * The keys whose subscriptions count for `key`: itself, then the person it
+ * speaks for and that person's confirmed devices (both sides of each link
+ * signed, decision 0015). A key without a profile is its own person.
+ */
+async function personKeys (profiles: KeyRoutesComponents['profiles'], key: string, signal: AbortSignal, timeoutMs: number): Promise<string[]> {
+  if (profiles === undefined) return [key]
+  const found = await profiles.person(key, { signal, timeoutMs }).catch(() => undefined)
+  return found === undefined ? [key] : [...new Set([key, found.person, ...found.devices])]
+}
+
+/**
+ * The subscriber (one of `subjects`, the proof's key and its person's) must hold a subscription to `creator`: a
  * presented one that verifies for them, or one the store keeps. When none
  * does, the first presented one's refusal is the answer (expired, another
  * creator, another key…); with nothing presented, 402.
  */
-async function requireSubscription (request: FastifyRequest, source: GatewayEntitlements | undefined, subject: string, creator: string): Promise<void> {
+async function requireSubscription (request: FastifyRequest, source: GatewayEntitlements | undefined, subjects: string[], creator: string): Promise<void> {
   if (source === undefined) throw new EntitlementRequiredError('This node checks no entitlements (no bridge keys configured)')
   const refused: Error[] = []
   const presented = (header(request, ENTITLEMENT_HEADER) ?? '').split(',').map(v => v.trim()).filter(v => v !== '').slice(0, MAX_PRESENTED_ENTITLEMENTS)
   for (const text of presented) {
     try {
       if (text.length > MAX_ENTITLEMENT_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw new EntitlementRequiredError('A presented entitlement is not base64url of at most 2048 bytes')
-      const e = await source.verify(fromBase64url(text), { subject: [subject], creator })
+      const e = await source.verify(fromBase64url(text), { subject: subjects, creator })
       if (subscribes(e, creator)) return
       refused.push(new EntitlementRequiredError(`A ${e.payload.kind} entitlement is not a subscription`))
     } catch (err) {
       refused.push(isMhcError(err) ? err : new EntitlementRequiredError('A presented entitlement could not be read', { cause: err }))
     }
   }
-  if (source.validFor([subject]).some(e => subscribes(e, creator))) return
+  if (source.validFor(subjects).some(e => subscribes(e, creator))) return
   if (refused[0] !== undefined) throw refused[0]
   throw new EntitlementRequiredError(`Subscribers only: this video's key is for subscribers of ${creator}`)
 }

@@ -21,6 +21,7 @@ import type { ForensicExports } from '../forensics/exports.js'
 import type { Forensics } from '../forensics/index.js'
 import type { Live } from '../live/index.js'
 import type { LiveNetwork } from '../live/network/index.js'
+import type { KeyDelegations } from '../money/delegations.js'
 import type { EntitlementStore } from '../money/index.js'
 import type { Profiles } from '../profile/index.js'
 import type { Publisher } from '../publish/index.js'
@@ -52,6 +53,8 @@ export interface ControlApiComponents {
   profiles: Pick<Profiles, 'key' | 'set' | 'get' | 'nameOf'>
   /** `mhc entitlements ls`, and keeping one handed to the node. */
   entitlements: Pick<EntitlementStore, 'list' | 'isRevoked' | 'add'>
+  /** `mhc keys delegate`, `delegations`, `revoke-delegation`. */
+  keyDelegations: Pick<KeyDelegations, 'delegate' | 'revoke' | 'list'>
   /** `mhc forensics`: the node's forensic log. */
   forensics: Pick<Forensics, 'origin' | 'vkey' | 'entries' | 'checkpoint' | 'prove' | 'verify'>
   /** `mhc forensics export`: evidence bundles. */

@@ -8,6 +8,7 @@ import { entitlementRoutes } from './entitlement-routes.js'
 import { errorBody } from './errors.js'
 import { forensicsRoutes } from './forensics-routes.js'
 import type { ControlApi, ControlApiComponents, ControlApiInit } from './index.js'
+import { keyDelegationRoutes } from './key-delegation-routes.js'
 import { liveRoutes } from './live-routes.js'
 import { profileRoutes } from './profile-routes.js'
 import { controlRoutes } from './routes.js'
@@ -66,6 +67,7 @@ export function buildControlApp (components: ControlApiComponents, init: Pick<Co
   void app.register(adminRoutes(components))
   void app.register(profileRoutes(components))
   void app.register(entitlementRoutes(components))
+  void app.register(keyDelegationRoutes(components))
   void app.register(liveRoutes(components))
   void app.register(forensicsRoutes(components))
   return app as unknown as FastifyInstance

@@ -15,6 +15,7 @@ import { forensicsCommand } from './commands/forensics.js'
 import { getCommand } from './commands/get.js'
 import { idCommand } from './commands/id.js'
 import { initCommand } from './commands/init.js'
+import { keysCommand } from './commands/keys.js'
 import { liveCommand } from './commands/live.js'
 import { lsCommand } from './commands/ls.js'
 import { manifestCommand } from './commands/manifest.js'
@@ -36,7 +37,7 @@ export function buildProgram (io: CliIo): Command {
       writeErr: s => { io.stderr.write(s) }
     })
     .showHelpAfterError()
-  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand, profileCommand, bridgeCommand, entitlementsCommand, liveCommand, forensicsCommand]) {
+  for (const cmd of [initCommand, daemonCommand, idCommand, connectCommand, peersCommand, addCommand, publishCommand, lsCommand, getCommand, manifestCommand, providersCommand, carCommand, chatCommand, reactCommand, muteCommand, unmuteCommand, adminCommand, profileCommand, bridgeCommand, entitlementsCommand, keysCommand, liveCommand, forensicsCommand]) {
     program.addCommand(cmd(io) as unknown as Command)
   }
   program.addHelpText('after', '\nStart with:\n  mhc init && mhc daemon\n  mhc publish talk.mp4\n')

@@ -26,10 +26,12 @@ export interface ContentKeys {
   get(id: string, options?: AbortOptions): Promise<ContentKey | undefined>
   /** Forget a key (a publish that failed before its manifest was signed). */
   delete(id: string, options?: AbortOptions): Promise<void>
+  /** Every key this node keeps of `creator`'s videos (what a delegation hands on). */
+  listOf(creator: string, options?: AbortOptions): Promise<ContentKey[]>
 }
 
 export interface ContentKeysComponents {
-  datastore: Pick<Datastore, 'put' | 'get' | 'has' | 'delete'>
+  datastore: Pick<Datastore, 'put' | 'get' | 'has' | 'delete' | 'query'>
 }
 
 export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/
@@ -70,5 +72,15 @@ class DatastoreContentKeys implements ContentKeys {
   async delete (id: string, options: AbortOptions = {}): Promise<void> {
     if (!KEY_ID_PATTERN.test(id)) return
     await this.components.datastore.delete(new Key(`${PREFIX}/${id}`), options)
+  }
+
+  async listOf (creator: string, options: AbortOptions = {}): Promise<ContentKey[]> {
+    options.signal?.throwIfAborted()
+    const out: ContentKey[] = []
+    for await (const { key, value } of this.components.datastore.query({ prefix: PREFIX }, options)) {
+      const record = JSON.parse(new TextDecoder().decode(value)) as { key: string, creator: string }
+      if (record.creator === creator) out.push({ id: key.baseNamespace(), key: fromBase64url(record.key), creator })
+    }
+    return out
   }
 }

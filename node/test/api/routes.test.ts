@@ -42,6 +42,7 @@ t.test('control API routes', async t => {
     roles: node.roles,
     profiles: node.profiles,
     entitlements: node.entitlements,
+    keyDelegations: node.keyDelegations,
     live: node.live,
     forensics: node.forensics,
     forensicExports: node.forensicExports,

@@ -66,7 +66,7 @@ t.test('two gateways of one bridge sharing Redis claim each event once between t
   }))
   t.same(answers.map(a => a.status), Array(10).fill(200))
   t.equal(answers.filter(a => a.body.duplicate === false).length, 1, 'one claim across both gateways')
-  const issued = async (gw: string): Promise<EntitlementView[]> => await (await fetch(`${gw}/api/v1/entitlements?subject=${toBase64url(fan.publicKey)}`)).json() as EntitlementView[]
+  const issued = async (gw: string): Promise<EntitlementView[]> => await (await fetch(`${gw}/api/v1/entitlements?subject=${toBase64url(fan.publicKey)}`, { headers: { cookie: headers.cookie ?? '' } })).json() as EntitlementView[]
   // Whichever gateway claimed it fulfils it; the other never does.
   const winner = await eventually(async () => {
     const [a, b] = [await issued(gwA), await issued(gwB)]

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type EntitlementView, REVOCATION_TOPIC, type Signer, toBase64url } from '@mhc/protocols'
+import { ENTITLEMENTS_PROOF_HEADER, type EntitlementView, REVOCATION_TOPIC, type Signer, sealEntitlementsRequest, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { billingConfig, defaultConfig, type NodeConfig, resolveConfig } from '../../src/config.js'
@@ -70,7 +71,7 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     return await deliver(body, header)
   }
   const issued = async (subject = keyOf(fan)): Promise<EntitlementView[]> => {
-    const res = await fetch(`${gw}/api/v1/entitlements?subject=${subject}`)
+    const res = await fetch(`${gw}/api/v1/entitlements?subject=${subject}`, { headers: { cookie: headers.cookie ?? '' } })
     t.equal(res.status, 200)
     return await res.json() as EntitlementView[]
   }
@@ -192,7 +193,7 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     t.equal((await deliver('', 't=1,v1=00')).status, 400)
     const res = await fetch(`${gw}/api/v1/billing/webhook`, { method: 'POST', headers: { 'content-type': 'text/plain', 'stripe-signature': 't=1,v1=00' }, body: 'hello' })
     t.equal(res.status, 400)
-    t.equal((await fetch(`${gw}/api/v1/entitlements?subject=${keyOf(fan)}`)).status, 200)
+    t.equal((await fetch(`${gw}/api/v1/entitlements?subject=${keyOf(fan)}`, { headers: { cookie: headers.cookie ?? '' } })).status, 200)
   })
 
   t.test('a paid tier: one entitlement, signed by the bridge, for the paid period plus the grace', async t => {
@@ -209,6 +210,28 @@ t.test('the Stripe bridge: Checkout, the webhook, fulfilment and revocations', a
     // What another node makes of it: verified offline against the bridge key.
     const onB = await b.entitlements.verify(Buffer.from(e.entitlement, 'base64url'), { subject: keyOf(fan) })
     t.equal(onB.id, e.id)
+  })
+
+  t.test('who holds what is not public: the list needs a login holding the key, or a fresh proof by the key', async t => {
+    const url = `${gw}/api/v1/entitlements?subject=${keyOf(fan)}`
+    const proof = async (signer: Signer, patch: Obj = {}): Promise<string> => toBase64url(await sealEntitlementsRequest({
+      v: 1, subject: keyOf(fan), ts: Date.now(), nonce: toBase64url(randomBytes(16)), origin: new URL(gw).origin, ...patch
+    } as never, signer))
+    const code = async (res: Response): Promise<[number, unknown]> => [res.status, res.status === 200 ? 'ok' : (await res.json() as Obj).code]
+    t.same(await code(await fetch(url)), [401, 'MHC_ERR_ENTITLEMENT_PROOF_REQUIRED'], 'no login, no proof')
+    const bob = await register(gw, 'bobby', randomSigner())
+    t.same(await code(await fetch(url, { headers: { cookie: bob.headers.cookie } })), [403, 'MHC_ERR_BILLING_SUBJECT'], 'a login whose account does not hold the key')
+    t.same(await code(await fetch(url, { headers: { cookie: headers.cookie } })), [200, 'ok'], 'the fan\'s own login')
+    const good = await proof(fan)
+    const res = await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: good } })
+    t.equal(res.status, 200, 'a fresh proof by the key, without a login')
+    t.ok(Array.isArray(await res.json()))
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: good } })), [403, 'MHC_ERR_CONTENT_KEY_PROOF_REPLAYED'], 'the same proof twice')
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: await proof(fan, { ts: Date.now() - 5 * 60_000 }) } })), [401, 'MHC_ERR_CONTENT_KEY_PROOF_STALE'], 'a stale proof')
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: await proof(fan, { origin: 'https://elsewhere.example' }) } })), [401, 'MHC_ERR_ENTITLEMENT_PROOF_REQUIRED'], 'a proof made for another gateway')
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: await proof(fan, { subject: keyOf(otherKey) }) } })), [401, 'MHC_ERR_ENTITLEMENT_PROOF_REQUIRED'], 'a proof for another subject')
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: await proof(otherKey) } })), [403, 'MHC_ERR_BILLING_SUBJECT'], 'a proof signed by another key')
+    t.same(await code(await fetch(url, { headers: { [ENTITLEMENTS_PROOF_HEADER]: 'not base64url!' } })), [401, 'MHC_ERR_ENTITLEMENT_PROOF_REQUIRED'], 'garbage')
   })
 
   t.test('a renewal: the next period gets its own entitlement, once', async t => {

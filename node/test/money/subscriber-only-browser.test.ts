@@ -12,10 +12,14 @@
  * viewer signs with another key, and the subscription the test issues there
  * is for that key: presented by the page (localStorage `mhc.entitlements`)
  * rather than kept by the node.
+ *
+ * Last, the creator's node delegates to the other node (a signed delegation
+ * with the key, over libp2p) and stops: the other gateway serves the key
+ * itself and the page plays on.
  */
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
+import { openManifest, type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import type { Page } from 'playwright-core'
 import t from 'tap'
@@ -114,12 +118,25 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     await plays(t, page, gwA)
   })
 
+  let pageB: Page | undefined
   await t.test('another node\'s gateway (bitswap): the lock, then playback with a subscription the page presents', async t => {
     const page = await open()
+    pageB = page
     const viewer = await locked(t, page, gwB)
     const presented = toBase64url(await subscription(viewer))
     await page.evaluate((e: string) => { localStorage.setItem('mhc.entitlements', e) }, presented)
     await plays(t, page, gwB)
+  })
+
+  await t.test('delegated: the creator\'s node hands B the key and stops; B serves it itself, offline (decision 0028)', async t => {
+    const given = await a.keyDelegations.delegate(b.id().publicKey)
+    t.equal(given.delivered, true, 'B took the delegation and the key')
+    // B walks the whole tree once while A is up, so every rendition's blocks are there without A.
+    const { manifest } = await openManifest(new Uint8Array(await (await fetch(`${gwB}/ipfs/${published.manifest}?format=raw`)).arrayBuffer()))
+    t.equal((await fetch(`${gwB}/ipfs/${manifest.root}?format=car`).then(async r => { await r.arrayBuffer(); return r.status })), 200)
+    await a.destroy()
+    if (pageB === undefined) throw new Error('no page on B')
+    await plays(t, pageB, gwB)
   })
 
   t.same(errors, [], 'no uncaught errors in the pages')

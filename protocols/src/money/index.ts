@@ -1,3 +1,5 @@
+export * from './delegation.js'
+export * from './entitlements-request.js'
 export * from './key-request.js'
 export * from './revocations.js'
 export * from './tiers.js'

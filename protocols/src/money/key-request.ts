@@ -119,8 +119,8 @@ export class ReplayCache {
     return this.seen.size
   }
 
-  /** Remember `request`; throws ContentKeyProofReplayedError when it was seen. */
-  use (request: KeyRequest, now: number): void {
+  /** Remember `request` (a key-request or entitlements-request proof); throws ContentKeyProofReplayedError when it was seen. */
+  use (request: { sig: string, payload: { ts: number } }, now: number): void {
     this.prune(now)
     if (this.seen.has(request.sig)) throw new ContentKeyProofReplayedError()
     if (this.seen.size >= this.maxSize) throw new RateLimitedError('Too many key requests in the freshness window')

@@ -9,6 +9,7 @@ import type { AbortOptions } from '../abort.js'
 import { toBase64url } from '../bytes.js'
 import { canonicalJson, parseJson } from '../canonical-json.js'
 import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal } from '../envelope.js'
+import { readCanonicalEnvelope } from '../envelope-fast.js'
 import { EnvelopeDomainError, WireFormatError } from '../error-codes.js'
 import type { PaidTierName } from '../money/tiers.js'
 import type { EntitlementPayload, EntitlementStatus, EntitlementView, RevocationPayload } from './entitlement-schema.js'
@@ -89,7 +90,7 @@ export async function sealRevocation (payload: RevocationPayload, bridge: Signer
 
 /** The envelope of an entitlement: size cap, canonical dag-cbor, domain and payload type. Nothing is verified. */
 export function entitlementEnvelope (bytes: Uint8Array): Envelope {
-  const env = decodeEnvelope(bytes, MAX_ENTITLEMENT_BYTES)
+  const env = (bytes.byteLength <= MAX_ENTITLEMENT_BYTES ? readCanonicalEnvelope(bytes) : undefined) ?? decodeEnvelope(bytes, MAX_ENTITLEMENT_BYTES)
   if (env.domain !== ENTITLEMENT_DOMAIN || env.payloadType !== ENTITLEMENT_PAYLOAD_TYPE) {
     throw new EnvelopeDomainError(`Not an entitlement: ${env.domain} ${env.payloadType}`)
   }
