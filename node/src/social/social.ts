@@ -8,8 +8,8 @@ import {
 import type { Logger } from 'pino'
 import { ed25519Verifier } from '../crypto/ed25519-verify.js'
 import { HistoryStore } from './history-store.js'
-import { TipReceiptStore } from './tip-receipts.js'
 import { HISTORY_PROTOCOL, type Social, type SocialComponents, type SocialCounts, type SocialDraft, type SocialEvents, type SocialInit } from './index.js'
+import { TipReceiptStore } from './tip-receipts.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
 /** A history request is one small JSON object. */

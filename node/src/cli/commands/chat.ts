@@ -1,12 +1,14 @@
+import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { Command, Option } from '@commander-js/extra-typings'
-import { ChatLine, parseCid } from '@mhc/protocols'
+import { ChatLine, PathNotReadableError, parseCid, toBase64url } from '@mhc/protocols'
 import { Compile } from 'typebox/compile'
 import { ApiClient } from '../client.js'
 import { example, REPO_HELP, repoDir, run } from '../command.js'
 import { type CliIo, printJson, printLine, terminalText } from '../io.js'
 import { keyArgument } from '../keys.js'
 import { ndjson } from '../ndjson.js'
+import { entitlementBytes } from './entitlements.js'
 
 const chatLine = Compile(ChatLine)
 
@@ -21,16 +23,20 @@ export function chatCommand (io: CliIo) {
     .option('--repo <dir>', REPO_HELP)
     .option('--send <text>', 'send one message and exit once it is published')
     .option('--reply-to <id>', 'with --send: the id of the message you answer')
+    .option('--tip <file>', 'with --send: a tip receipt issued to this node\'s key (envelope bytes, or base64url or hex text, as `mhc entitlements verify` reads): the message carries it')
     .option('--name <name>', 'the display name shown next to your key (default mhc-<short key>)')
     .option('--follow', 'print the history, then live messages, until interrupted')
     .addOption(new Option('--json', 'print one JSON object per message: {"id","author","name","text","ts","seq","replyTo"} (NDJSON); with --send, the sent message\'s {"id","author","kind","ts","seq"}'))
-    .action(async (manifestText, opts) => run(io, opts.json === true, async () => {
+    .action(async (manifestText, opts, command) => run(io, opts.json === true, async () => {
       const manifest = parseCid(manifestText).toString()
+      if (opts.tip !== undefined && opts.send === undefined) command.error('error: --tip goes with --send', { exitCode: 2, code: 'mhc.usage' })
+      const tip = opts.tip === undefined ? undefined : toBase64url(entitlementBytes(await readTip(opts.tip, io.signal)))
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       const send = async (text: string): Promise<{ id: string }> => await api.json('POST', `/v1/social/${manifest}/messages`, {
         kind: 'chat',
         text,
         ...(opts.replyTo === undefined ? {} : { replyTo: opts.replyTo }),
+        ...(tip === undefined ? {} : { tip }),
         ...(opts.name === undefined ? {} : { name: opts.name })
       }, { signal: io.signal })
       if (opts.send !== undefined) {
@@ -62,8 +68,16 @@ export function chatCommand (io: CliIo) {
         throw err
       }
     }))
-  example(cmd, 'mhc chat bafyrei... --send "great talk" --name Ada')
+  example(cmd, 'mhc chat bafyrei... --send "great talk" --name Ada --tip tip.entitlement')
   return cmd
+}
+
+async function readTip (file: string, signal: AbortSignal): Promise<Uint8Array> {
+  try {
+    return await readFile(file, { signal })
+  } catch (err) {
+    throw new PathNotReadableError(`Cannot read ${file}`, { cause: err })
+  }
 }
 
 export function reactCommand (io: CliIo) {
