@@ -10,6 +10,7 @@
 
 import { type BlockSource, blockBytes } from '@mhc/gateway'
 import { type AbortOptions, type CatalogueEntry, isManifestCid, type LiveListing, liveChatCid, openManifest, parseCid } from '@mhc/protocols'
+import type { CID } from 'multiformats/cid'
 
 export interface ChatCreatorsComponents {
   catalogue: { get(manifest: string, options?: AbortOptions): Promise<CatalogueEntry | undefined> }
@@ -43,11 +44,9 @@ export function chatCreators (init: ChatCreatorsInit = {}): (components: ChatCre
       if (known.size > cacheSize) known.delete(known.keys().next().value as string)
       return creator
     }
-    const ofVideo = async (manifest: string, options: AbortOptions): Promise<string | undefined> => {
+    const ofVideo = async (manifest: string, cid: CID, options: AbortOptions): Promise<string | undefined> => {
       const entry = await components.catalogue.get(manifest, options).catch(() => undefined)
       if (entry?.creator !== undefined) return entry.creator
-      const cid = parseCid(manifest)
-      if (!isManifestCid(cid)) return undefined
       const signal = AbortSignal.any([AbortSignal.timeout(init.manifestTimeoutMs ?? 5000), ...(options.signal === undefined ? [] : [options.signal])])
       // A block that is not there in time, or is no manifest: unknown now, asked again next time.
       return (await openManifest(await blockBytes(components.blockstore, cid, { signal }), cid).catch(() => undefined))?.manifest.creator
@@ -70,9 +69,9 @@ export function chatCreators (init: ChatCreatorsInit = {}): (components: ChatCre
       options.signal?.throwIfAborted()
       const hit = known.get(manifest)
       if (hit !== undefined) return hit
-      let cid
+      let cid: CID
       try { cid = parseCid(manifest) } catch { return undefined }
-      const creator = isManifestCid(cid) ? await ofVideo(manifest, options) : await ofStream(manifest, options)
+      const creator = isManifestCid(cid) ? await ofVideo(manifest, cid, options) : await ofStream(manifest, options)
       return creator === undefined ? undefined : remember(manifest, creator)
     }
   }
