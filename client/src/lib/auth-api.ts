@@ -51,7 +51,7 @@ function badResponse (path: string): ApiError {
 }
 
 /** POST with the CSRF token; a stale token (the secret cookie expired) is fetched again once. */
-async function post (path: string, body?: unknown): Promise<unknown> {
+export async function post (path: string, body?: unknown): Promise<unknown> {
   try {
     return await request('POST', path, body ?? {}, await csrfToken())
   } catch (err) {

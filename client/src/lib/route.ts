@@ -13,6 +13,8 @@ export type Route =
   | { name: 'forensics' }
   | { name: 'live', stream: string }
   | { name: 'studio-live' }
+  /** Where Stripe Checkout sends the browser back after paying (the bridge's `billingSuccessUrl`). */
+  | { name: 'billing-success' }
   | { name: 'not-found', path: string }
 
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
@@ -27,6 +29,7 @@ export function matchRoute (pathname: string): Route {
   if (parts.length === 1 && first === 'upload') return { name: 'upload' }
   if (parts.length === 1 && first === 'forensics') return { name: 'forensics' }
   if (parts.length === 2 && first === 'studio' && second === 'live') return { name: 'studio-live' }
+  if (parts.length === 2 && first === 'billing' && second === 'success') return { name: 'billing-success' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)
