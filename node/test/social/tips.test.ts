@@ -10,7 +10,7 @@
 import { readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
-  type ChatLine, type EntitlementPayload, isMhcError, type Signer, sealEntitlement, sealManifest, sealSocial, socialTopic, toBase64url
+  type ChatLine, type EntitlementPayload, isMhcError, liveChatCid, type Signer, sealEntitlement, sealManifest, sealSocial, socialTopic, toBase64url
 } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
@@ -42,7 +42,8 @@ async function codeOf (p: Promise<unknown>): Promise<string | undefined> {
 t.test('tipped chat', async t => {
   const bridge = randomSigner()
   const creator = randomSigner()
-  const config = { bridgeKeys: [keyOf(bridge)] }
+  // Stream records go out every second, so the other node learns a live stream's owner soon.
+  const config = { bridgeKeys: [keyOf(bridge)], liveAnnounceIntervalMs: 1000 }
   const a = await startInProcessNode({ config })
   let b = await startInProcessNode({ config })
   const bRepo = b.repo.paths.root
@@ -94,8 +95,8 @@ t.test('tipped chat', async t => {
     ...over
   }), signer))
   let seq = 0
-  const chat = async (author: Signer, text: string, tip?: string, ts = Date.now()): Promise<Uint8Array> =>
-    await sealSocial('chat', { v: 1, manifest: MANIFEST, ts, seq: ++seq, name: 'Viewer', text, ...(tip === undefined ? {} : { tip }) }, author)
+  const chat = async (author: Signer, text: string, tip?: string, ts = Date.now(), manifest = MANIFEST): Promise<Uint8Array> =>
+    await sealSocial('chat', { v: 1, manifest, ts, seq: ++seq, name: 'Viewer', text, ...(tip === undefined ? {} : { tip }) }, author)
 
   const viewer = randomSigner()
   const paid = await receipt(viewer)
@@ -154,6 +155,24 @@ t.test('tipped chat', async t => {
     const sent = await a.social.publishSigned(MANIFEST, await chat(v, 'on time', tip))
     await eventually(async () => (await b.social.history(MANIFEST)).some(m => m.id === sent.id), { what: 'the tipped message on B' })
     t.pass('the same receipt then tips')
+  })
+
+  t.test('in a live stream\'s chat, tips go to the stream\'s owner, as its record says', async t => {
+    const made = await a.live.create({ title: 'Live tips' })
+    const chatKey = await liveChatCid(made.stream)
+    await eventually(async () => (await b.liveNetwork.list()).some(s => s.stream === made.stream), { what: 'B hears the stream record', ms: 30_000 })
+    for (const n of [a, b]) await n.social.join(chatKey)
+    const v = randomSigner()
+    const toOwner = await receipt(v, { creator: a.id().publicKey, video: undefined })
+    const sent = await b.social.publishSigned(chatKey, await chat(v, 'great stream', toOwner, Date.now(), chatKey))
+    await eventually(async () => (await a.social.history(chatKey)).some(m => m.id === sent.id), { what: 'the tipped live message on A' })
+    t.pass('accepted on both nodes')
+    const w = randomSigner()
+    const toVideoCreator = await receipt(w, { video: undefined })
+    t.equal(await codeOf(b.social.publishSigned(chatKey, await chat(w, 'wrong creator', toVideoCreator, Date.now(), chatKey))), 'MHC_ERR_ENTITLEMENT_CREATOR', 'a tip for someone else is refused')
+    const unknown = (await liveChatCid('f'.repeat(32)))
+    await b.social.join(unknown)
+    t.equal(await codeOf(b.social.publishSigned(unknown, await chat(w, 'nobody\'s stream', await receipt(w, { video: undefined }), Date.now(), unknown))), 'MHC_ERR_TIP_CREATOR_UNKNOWN', 'under a stream nobody knows: dropped without blame')
   })
 
   t.test('a node that trusts no bridge drops tipped messages without blame', async t => {
