@@ -36,6 +36,11 @@ t.test('live: a stream\'s page and the creator\'s studio', async t => {
   }
 })
 
+t.test('the page Stripe Checkout sends the browser back to', async t => {
+  t.same(matchRoute('/billing/success'), { name: 'billing-success' })
+  for (const p of ['/billing', '/billing/other', '/billing/success/x']) t.same(matchRoute(p), { name: 'not-found', path: p }, p)
+})
+
 t.test('anything else is not found, with the path kept', async t => {
   for (const p of ['/watch', '/watch/', `/watch/${cid}/extra`, '/watch/%E0%A4%A', '/watch/has%20space', '/watch/short', '/ipfs/x', '/videos']) {
     t.same(matchRoute(p), { name: 'not-found', path: p }, p)
