@@ -209,6 +209,8 @@ export class DefaultSocial implements Social {
         // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale,
         // but one dated ahead is refused, and a recent one is remembered against a live replay.
         const verdict = await this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes, this.open))
+        // Dropped without blame (a tip whose bridge or creator this node does not know): skipped, the rest of the answer still counts.
+        if (verdict.verdict === 'ignore') continue
         if (verdict.verdict !== 'accept' || verdict.message === undefined) throw verdict.error ?? new WireFormatError('A history answer carries a refused message')
         const message = verdict.message
         // The same path as a live message: views and reactions in the history count too.

@@ -80,11 +80,11 @@ t.test('tipped chat', async t => {
 
   const now = Date.now()
   // `over` may set a field to undefined to leave it out.
-  const receipt = async (subject: Signer, over: Partial<EntitlementPayload> = {}, signer: Signer = bridge): Promise<string> => toBase64url(await sealEntitlement(defined({
+  const receipt = async (subject: Signer | string, over: Partial<EntitlementPayload> = {}, signer: Signer = bridge): Promise<string> => toBase64url(await sealEntitlement(defined({
     v: 1,
     id: toBase64url(crypto.getRandomValues(new Uint8Array(16))),
     kind: 'tip',
-    subject: keyOf(subject),
+    subject: typeof subject === 'string' ? subject : keyOf(subject),
     creator: keyOf(creator),
     amount: 500,
     currency: 'eur',
@@ -116,6 +116,17 @@ t.test('tipped chat', async t => {
     t.equal(await codeOf(a.social.publishSigned(MANIFEST, again)), 'MHC_ERR_TIP_REUSED', 'by the node that published the first')
     t.equal(await codeOf(b.social.publishSigned(MANIFEST, again)), 'MHC_ERR_TIP_REUSED', 'by the node that heard the first over gossip')
     t.equal(await codeOf(b.social.publishSigned(MANIFEST, await chat(viewer, 'once more', paid))), 'MHC_ERR_TIP_REUSED', 'however often it is tried')
+  })
+
+  t.test('the node\'s own key tips through the control API (mhc chat --send --tip)', async t => {
+    const tip = await receipt(a.id().publicKey)
+    const sent = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: 'from the node', tip })
+    t.equal(sent.status, 200, sent.body)
+    const again = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: 'again from the node', tip })
+    t.equal(again.status, 409)
+    t.equal((JSON.parse(again.body) as { error: { code: string } }).error.code, 'MHC_ERR_TIP_REUSED')
+    const bad = await api(a, 'POST', `/v1/social/${MANIFEST}/messages`, { kind: 'chat', text: 'x', tip: 'not base64!' })
+    t.equal(bad.status, 400, 'a tip that is not base64url fails the request schema')
   })
 
   t.test('a restart does not reopen a used receipt', async t => {
