@@ -27,9 +27,11 @@ export function chatCommand (io: CliIo) {
     .option('--name <name>', 'the display name shown next to your key (default mhc-<short key>)')
     .option('--follow', 'print the history, then live messages, until interrupted')
     .addOption(new Option('--json', 'print one JSON object per message: {"id","author","name","text","ts","seq","replyTo"} (NDJSON); with --send, the sent message\'s {"id","author","kind","ts","seq"}'))
-    .action(async (manifestText, opts, command) => run(io, opts.json === true, async () => {
-      const manifest = parseCid(manifestText).toString()
+    .action(async (manifestText, opts, command) => {
+      // A usage error (exit 2), before anything runs.
       if (opts.tip !== undefined && opts.send === undefined) command.error('error: --tip goes with --send', { exitCode: 2, code: 'mhc.usage' })
+      await run(io, opts.json === true, async () => {
+      const manifest = parseCid(manifestText).toString()
       const tip = opts.tip === undefined ? undefined : toBase64url(entitlementBytes(await readTip(opts.tip, io.signal)))
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       const send = async (text: string): Promise<{ id: string }> => await api.json('POST', `/v1/social/${manifest}/messages`, {
@@ -67,7 +69,8 @@ export function chatCommand (io: CliIo) {
         if (io.signal.aborted && follow) return
         throw err
       }
-    }))
+      })
+    })
   example(cmd, 'mhc chat bafyrei... --send "great talk" --name Ada --tip tip.entitlement')
   return cmd
 }
