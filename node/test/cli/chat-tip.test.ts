@@ -56,6 +56,7 @@ t.test('mhc chat --send --tip', async t => {
     t.equal(res.code, 0, res.stderr)
     const lines = (await d.cli(['chat', manifest, '--json'])).stdout.trim().split('\n').map(l => JSON.parse(l) as ChatLine)
     t.match(lines.find(l => l.text === 'for the coffee'), { author: me, tip: { amount: 700, currency: 'eur' } })
+    t.match((await d.cli(['chat', manifest])).stdout, /\[tipped €7\.00\] {2}for the coffee/, 'and for people, with the amount')
   })
 
   t.test('the same receipt again (as base64url text) fails with MHC_ERR_TIP_REUSED', async t => {

@@ -12,10 +12,21 @@ import { entitlementBytes } from './entitlements.js'
 
 const chatLine = Compile(ChatLine)
 
-/** `HH:MM:SS  name (short key)  text`, one message a line for people; the name is the author's profile name once one is known. */
+/** `HH:MM:SS  name (short key)  [tipped €7.00]  text`, one message a line for people; the name is the author's profile name once one is known. */
 export function show (m: ChatLine): string {
   const time = new Date(m.ts).toISOString().slice(11, 19)
-  return `${time}  ${terminalText(m.profileName ?? m.name)} (${m.author.slice(0, 8)})  ${m.replyTo === null ? '' : `↪ ${m.replyTo.slice(-8)}  `}${terminalText(m.text, { newlines: true })}`
+  const tip = m.tip === undefined ? '' : `[tipped ${money(m.tip.amount, m.tip.currency)}]  `
+  return `${time}  ${terminalText(m.profileName ?? m.name)} (${m.author.slice(0, 8)})  ${tip}${m.replyTo === null ? '' : `↪ ${m.replyTo.slice(-8)}  `}${terminalText(m.text, { newlines: true })}`
+}
+
+/** Minor units in their currency (Intl knows each currency's digits). */
+function money (amount: number, currency: string): string {
+  try {
+    const f = new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() })
+    return f.format(amount / 10 ** (f.resolvedOptions().maximumFractionDigits ?? 2))
+  } catch {
+    return `${amount} ${currency} minor units`
+  }
 }
 
 export function chatCommand (io: CliIo) {
@@ -31,44 +42,44 @@ export function chatCommand (io: CliIo) {
       // A usage error (exit 2), before anything runs.
       if (opts.tip !== undefined && opts.send === undefined) command.error('error: --tip goes with --send', { exitCode: 2, code: 'mhc.usage' })
       await run(io, opts.json === true, async () => {
-      const manifest = parseCid(manifestText).toString()
-      const tip = opts.tip === undefined ? undefined : toBase64url(entitlementBytes(await readTip(opts.tip, io.signal)))
-      const api = await ApiClient.connect(repoDir(io, opts.repo))
-      const send = async (text: string): Promise<{ id: string }> => await api.json('POST', `/v1/social/${manifest}/messages`, {
-        kind: 'chat',
-        text,
-        ...(opts.replyTo === undefined ? {} : { replyTo: opts.replyTo }),
-        ...(tip === undefined ? {} : { tip }),
-        ...(opts.name === undefined ? {} : { name: opts.name })
-      }, { signal: io.signal })
-      if (opts.send !== undefined) {
-        const sent = await send(opts.send)
-        if (opts.json === true) printJson(io, sent)
-        else io.stderr.write(`sent ${sent.id}\n`)
-        return
-      }
-      const interactive = opts.follow !== true && opts.json !== true && io.stdin?.isTTY === true
-      const follow = opts.follow === true || interactive
-      if (interactive && io.stdin !== undefined) {
-        // Lines typed go out as messages while the feed prints above them.
-        const rl = createInterface({ input: io.stdin, terminal: false })
-        rl.on('line', line => {
-          if (line.trim() === '') return
-          send(line).catch((err: unknown) => { io.stderr.write(`not sent: ${(err as Error).message}\n`) })
-        })
-        io.signal.addEventListener('abort', () => { rl.close() }, { once: true })
-      }
-      try {
-        const res = await api.request('GET', `/v1/social/${manifest}/messages${follow ? '?follow=true' : ''}`, undefined, { signal: io.signal })
-        for await (const m of ndjson(res, chatLine, 'chat line')) {
-          if (opts.json === true) printJson(io, m)
-          else printLine(io, show(m))
+        const manifest = parseCid(manifestText).toString()
+        const tip = opts.tip === undefined ? undefined : toBase64url(entitlementBytes(await readTip(opts.tip, io.signal)))
+        const api = await ApiClient.connect(repoDir(io, opts.repo))
+        const send = async (text: string): Promise<{ id: string }> => await api.json('POST', `/v1/social/${manifest}/messages`, {
+          kind: 'chat',
+          text,
+          ...(opts.replyTo === undefined ? {} : { replyTo: opts.replyTo }),
+          ...(tip === undefined ? {} : { tip }),
+          ...(opts.name === undefined ? {} : { name: opts.name })
+        }, { signal: io.signal })
+        if (opts.send !== undefined) {
+          const sent = await send(opts.send)
+          if (opts.json === true) printJson(io, sent)
+          else io.stderr.write(`sent ${sent.id}\n`)
+          return
         }
-      } catch (err) {
-        // Ctrl-C ends a follow: that is how it is meant to stop.
-        if (io.signal.aborted && follow) return
-        throw err
-      }
+        const interactive = opts.follow !== true && opts.json !== true && io.stdin?.isTTY === true
+        const follow = opts.follow === true || interactive
+        if (interactive && io.stdin !== undefined) {
+          // Lines typed go out as messages while the feed prints above them.
+          const rl = createInterface({ input: io.stdin, terminal: false })
+          rl.on('line', line => {
+            if (line.trim() === '') return
+            send(line).catch((err: unknown) => { io.stderr.write(`not sent: ${(err as Error).message}\n`) })
+          })
+          io.signal.addEventListener('abort', () => { rl.close() }, { once: true })
+        }
+        try {
+          const res = await api.request('GET', `/v1/social/${manifest}/messages${follow ? '?follow=true' : ''}`, undefined, { signal: io.signal })
+          for await (const m of ndjson(res, chatLine, 'chat line')) {
+            if (opts.json === true) printJson(io, m)
+            else printLine(io, show(m))
+          }
+        } catch (err) {
+          // Ctrl-C ends a follow: that is how it is meant to stop.
+          if (io.signal.aborted && follow) return
+          throw err
+        }
       })
     })
   example(cmd, 'mhc chat bafyrei... --send "great talk" --name Ada --tip tip.entitlement')
