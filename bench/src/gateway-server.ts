@@ -16,6 +16,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { MemoryBlockstore } from 'blockstore-core'
 import { LevelDatastore } from 'datastore-level'
 import { pino } from 'pino'
+import { answerCpuQueries } from './cpu-meter.js'
 
 const accounts = Number(process.argv[2] ?? 50)
 const uploads = process.argv[3] === 'uploads'
@@ -46,16 +47,7 @@ for (let i = 0; i < accounts; i++) {
   const res = await app.inject({ method: 'POST', url: '/api/v1/auth/register', headers: { 'x-csrf-token': token, host: new URL(url).host }, cookies: { mhc_csrf: secret }, payload: { username, password: `password of user ${i}`, key: toBase64url(publicKey), keySignature } })
   if (res.statusCode !== 201) throw new Error(`register ${username}: ${res.statusCode} ${res.payload}`)
 }
-let since = process.cpuUsage()
-process.on('message', (m: unknown) => {
-  if (m === 'reset') {
-    since = process.cpuUsage()
-    process.send?.('reset')
-  } else if (m === 'cpu') {
-    const d = process.cpuUsage(since)
-    process.send?.({ cpuMicros: d.user + d.system })
-  }
-})
+answerCpuQueries()
 process.on('disconnect', () => {
   void app.close().then(async () => { await datastore.close(); await rm(dir, { recursive: true, force: true }) }).finally(() => process.exit(0))
 })

@@ -9,21 +9,13 @@
 import { createWriteStream } from 'node:fs'
 import { createServer } from 'node:http'
 import { pipeline } from 'node:stream/promises'
+import { answerCpuQueries } from './cpu-meter.js'
 
 const sink = process.argv[2] ?? ''
 const server = createServer((req, res) => {
   pipeline(req, createWriteStream(sink)).then(() => { res.end('ok') }, () => { res.statusCode = 500; res.end() })
 })
 await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-let since = process.cpuUsage()
-process.on('message', (m: unknown) => {
-  if (m === 'reset') {
-    since = process.cpuUsage()
-    process.send?.('reset')
-  } else if (m === 'cpu') {
-    const d = process.cpuUsage(since)
-    process.send?.({ cpuMicros: d.user + d.system })
-  }
-})
+answerCpuQueries()
 process.on('disconnect', () => { server.close(() => process.exit(0)) })
 process.send?.({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}` })

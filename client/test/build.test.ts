@@ -42,6 +42,10 @@ t.test('budget figures', async t => {
   t.ok(f.deferred > 0 && f.watchAll === f.watch + f.deferred, 'the verifier is counted in the total')
   t.ok(f.deferred < 20_000, `the verifier stays small (${f.deferred} B: no TypeBox, no JS Ed25519)`)
   t.ok(f.files.filter(x => x.home).every(x => x.watch), 'the watch page loads everything the home page does')
+  // The payment bridge's pages are a group of their own: not on the watch page, not in the other pages' budget.
+  const g = f as unknown as { billing: number, limits: { billing: number }, files: Array<{ file: string, watch: boolean, deferred: boolean, pages: boolean, billing: boolean }> }
+  t.ok(g.billing > 0 && g.billing <= g.limits.billing, `the billing pages' JS ${g.billing} B <= ${g.limits.billing} B`)
+  t.ok(g.files.filter(x => x.billing).every(x => !x.watch && !x.deferred && !x.pages), 'no billing chunk is the watch page\'s or another page\'s')
   // No JS anywhere in the build may name another origin to load from.
   for (const x of f.files.filter(x => x.file.endsWith('.js'))) {
     const text = readFileSync(join(out, x.file), 'utf8')

@@ -36,9 +36,14 @@ t.test('live: a stream\'s page and the creator\'s studio', async t => {
   }
 })
 
-t.test('the page Stripe Checkout sends the browser back to', async t => {
-  t.same(matchRoute('/billing/success'), { name: 'billing-success' })
-  for (const p of ['/billing', '/billing/other', '/billing/success/x']) t.same(matchRoute(p), { name: 'not-found', path: p }, p)
+t.test('billing: plans, and Checkout\'s success and cancel pages', async t => {
+  t.same(matchRoute('/plans'), { name: 'billing', page: 'plans' })
+  t.same(matchRoute('/billing/success'), { name: 'billing', page: 'success' })
+  t.same(matchRoute('/billing/cancel'), { name: 'billing', page: 'cancel' })
+  t.same(matchRoute('/billing/success/'), { name: 'billing', page: 'success' }, 'trailing slash')
+  for (const p of ['/billing', '/billing/plans', '/billing/other', '/billing/success/x', '/plans/FAN']) {
+    t.same(matchRoute(p), { name: 'not-found', path: p }, p)
+  }
 })
 
 t.test('anything else is not found, with the path kept', async t => {

@@ -43,6 +43,29 @@ t.test('live wire types', async t => {
     t.equal(opened.id, vec.updateId)
   })
 
+  t.test('the r2 vectors: a record that says the stream ended and names its video, and the update naming it', async t => {
+    const vec = await specVector<Vector>('live.md', 'live-r2')
+    const signer = signerFromSeed(fromBase64url(vec.seed))
+    t.equal(toBase64url(await sealLiveStream(vec.stream, signer)), vec.streamBytes)
+    t.equal(toBase64url(await sealLiveUpdate(vec.update, signer)), vec.updateBytes)
+    t.same((await openLiveStream(fromBase64url(vec.streamBytes))).payload, vec.stream)
+    const opened = await openLiveUpdate(fromBase64url(vec.updateBytes))
+    t.same(opened.payload, vec.update)
+    t.equal(opened.id, vec.updateId)
+  })
+
+  t.test('a video is named only at the end: in an ended update, in an ended stream\'s record', async t => {
+    const ada = randomSigner()
+    const vod = { manifest: CID, root: CID }
+    t.equal(await codeOf(sealLiveUpdate(update({ ended: false, vod }), ada)), 'MHC_ERR_WIRE_FORMAT', 'an update naming a video must end the stream')
+    t.equal(await codeOf(openLiveUpdate(await sealRaw(update({ ended: false, vod }), ada))), 'MHC_ERR_WIRE_FORMAT', 'and one that does not is refused when opened')
+    t.equal(await codeOf(sealLiveUpdate(update({ ended: true, vod: { manifest: 'not-a-cid', root: CID } }), ada)), 'MHC_ERR_WIRE_FORMAT')
+    const record: LiveStreamPayload = { v: 1, stream: STREAM, title: 'Launch', owner: toBase64url(ada.publicKey), createdAt: NOW, state: 'live', vod }
+    t.equal(await codeOf(sealLiveStream(record, ada)), 'MHC_ERR_WIRE_FORMAT', 'a live stream has no video yet')
+    t.equal(await codeOf(sealLiveStream({ ...record, state: 'paused' as 'live' }, ada)), 'MHC_ERR_WIRE_FORMAT', 'a state outside live and ended')
+    t.equal((await openLiveStream(await sealLiveStream({ ...record, state: 'ended' }, ada))).payload.vod?.manifest, CID)
+  })
+
   t.test('the topic of a stream', async t => {
     t.equal(liveTopic(STREAM), `/mhc/v1/live/${STREAM}`)
   })
@@ -137,6 +160,21 @@ t.test('live update validator', async t => {
     const after = await checkLiveUpdate(await sealLiveUpdate(update({ seq: 9 }), owner), opts({ owner: ownerKey, lastSeq: 8, ended: true }))
     t.equal(after.verdict, 'ignore')
     t.equal(after.error?.code, 'MHC_ERR_LIVE_ENDED')
+  })
+
+  t.test('after the end, accepts the one update naming the video, then nothing', async t => {
+    const vod = { manifest: CID, root: CID }
+    const naming = await sealLiveUpdate(update({ seq: 9, ended: true, renditions: [], vod }), owner)
+    const v = await checkLiveUpdate(naming, opts({ owner: ownerKey, lastSeq: 8, ended: true }))
+    t.equal(v.verdict, 'accept')
+    t.same(v.update?.payload.vod, vod)
+    const again = await checkLiveUpdate(await sealLiveUpdate(update({ seq: 10, ended: true, renditions: [], vod }), owner), opts({ owner: ownerKey, lastSeq: 9, ended: true, vod: true }))
+    t.equal(again.verdict, 'ignore', 'a second one is not news')
+    t.equal(again.error?.code, 'MHC_ERR_LIVE_ENDED')
+    const stale = await checkLiveUpdate(naming, opts({ owner: ownerKey, lastSeq: 9, ended: true }))
+    t.equal(stale.error?.code, 'MHC_ERR_LIVE_STALE', 'its seq must still rise')
+    const forged = await checkLiveUpdate(await sealLiveUpdate(update({ seq: 9, ended: true, renditions: [], vod }), randomSigner()), opts({ owner: ownerKey, lastSeq: 8, ended: true }))
+    t.equal(forged.verdict, 'reject', 'and be the owner\'s')
   })
 
   t.test('garbage is a verdict, never a throw', async t => {

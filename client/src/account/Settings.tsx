@@ -7,6 +7,7 @@
  */
 import type { Me } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
+import { Lazy } from '../components/Lazy.js'
 import { authApi } from '../lib/auth-api.js'
 import { loadSession, setSession, useSession } from '../lib/session.js'
 import { syncDeviceLinks } from './devices.js'
@@ -16,6 +17,8 @@ import { PROFILE_SAVED_EVENT, ProfileForm } from './ProfileForm.js'
 
 /** `head…tail` of a key (the whole key is in the title attribute). */
 const shortKey = (k: string): string => `${k.slice(0, 6)}…${k.slice(-4)}`
+// The way to Stripe's customer portal: in the billing chunk, not in the account pages'.
+const billingSettings = async () => (await import('../billing/BillingSettings.js')).BillingSettings
 
 export function Settings () {
   const session = useSession()
@@ -39,6 +42,7 @@ export function Settings () {
       <Account me={me} browser={key} />
       {linked && <DeviceLinks me={me} />}
       {linked && <ProfileForm me={me} />}
+      {linked && <Lazy load={billingSettings} props={{ browser: key }} what='Billing' />}
       {linked ? <AddDevice me={me} /> : <LinkThisBrowser me={me} browser={key} />}
       <ChangePassword />
     </section>

@@ -82,3 +82,25 @@ export async function loadIdentity (): Promise<ChatIdentity> {
   }
   return { signer, author: toBase64url(publicKey), kept }
 }
+
+/**
+ * This browser's key as it is stored, read without the signer worker (its
+ * public half is readable): undefined when there is none yet or IndexedDB is
+ * unavailable. For pages that only need to know who this browser is (the
+ * billing pages), so they do not download the worker.
+ */
+export async function storedAuthor (): Promise<string | undefined> {
+  try {
+    const db = await openDb()
+    try {
+      const found = await request(db.transaction(STORE).objectStore(STORE).get(KEY_ID)) as CryptoKeyPair | undefined
+      if (found?.publicKey === undefined) return undefined
+      // base64url by hand: protocols' toBase64url here would split a shared chunk out of the watch page's verifier.
+      return btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.exportKey('raw', found.publicKey)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    } finally {
+      db.close()
+    }
+  } catch {
+    return undefined
+  }
+}

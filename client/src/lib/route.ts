@@ -13,13 +13,14 @@ export type Route =
   | { name: 'forensics' }
   | { name: 'live', stream: string }
   | { name: 'studio-live' }
-  /** Where Stripe Checkout sends the browser back after paying (the bridge's `billingSuccessUrl`). */
-  | { name: 'billing-success' }
+  | { name: 'billing', page: BillingPageName }
   | { name: 'not-found', path: string }
 
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
 export type AccountPageName = 'login' | 'register' | 'recover' | 'settings'
 const ACCOUNT_PAGES: readonly string[] = ['login', 'register', 'recover', 'settings'] satisfies AccountPageName[]
+/** The pages of the billing chunk (billing/BillingPages.tsx): `/plans`, and Checkout's `/billing/success` and `/billing/cancel`. */
+export type BillingPageName = 'plans' | 'success' | 'cancel'
 
 /** Paths the app handles itself (a click on a link to one stays in the page). */
 export function matchRoute (pathname: string): Route {
@@ -29,8 +30,9 @@ export function matchRoute (pathname: string): Route {
   if (parts.length === 1 && first === 'upload') return { name: 'upload' }
   if (parts.length === 1 && first === 'forensics') return { name: 'forensics' }
   if (parts.length === 2 && first === 'studio' && second === 'live') return { name: 'studio-live' }
-  if (parts.length === 2 && first === 'billing' && second === 'success') return { name: 'billing-success' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
+  if (parts.length === 1 && first === 'plans') return { name: 'billing', page: first }
+  if (first === 'billing' && (second === 'success' || second === 'cancel') && parts.length === 2) return { name: 'billing', page: second }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)
     // The gateway validates the CID; here only reject what can never be one.

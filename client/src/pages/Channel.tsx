@@ -6,11 +6,15 @@
  */
 import type { PersonProfileView, VideoSummary } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
+import { Lazy } from '../components/Lazy.js'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { VideoCard } from '../components/VideoCard.js'
 import { listVideos } from '../lib/api.js'
 import { getProfile } from '../lib/auth-api.js'
 import { navigate } from '../lib/navigation.js'
+
+// Subscribing: its modal and Checkout are the billing chunk's, loaded on the click.
+const subscriptionModal = async () => (await import('../billing/SubscriptionModal.js')).SubscriptionModal
 
 /** A link from a profile, if it is one the page may show as a link. */
 function safeHref (link: string): string | undefined {
@@ -26,6 +30,8 @@ export function Channel ({ channelKey }: { channelKey: string }) {
   const [profile, setProfile] = useState<PersonProfileView | null | undefined>(undefined)
   const [videos, setVideos] = useState<VideoSummary[] | undefined>(undefined)
   const [problem, setProblem] = useState<Problem | null>(null)
+  // `?subscribe=/watch/CID` (a subscriber-only video's lock): the modal opens at once.
+  const [subscribing, setSubscribing] = useState(location.search.includes('subscribe='))
 
   useEffect(() => {
     const ctrl = new AbortController()
@@ -33,7 +39,7 @@ export function Channel ({ channelKey }: { channelKey: string }) {
       const p = await getProfile(channelKey).catch((err: unknown) => { setProblem(toProblem(err, 'The profile could not be loaded')); return undefined })
       if (ctrl.signal.aborted) return
       // A confirmed device of another key: that key's channel is this person's (docs/specs/profile.md, "Devices").
-      if (p !== undefined && p.person !== channelKey) return navigate(`/c/${p.person}`, { replace: true })
+      if (p !== undefined && p.person !== channelKey) return navigate(`/c/${p.person}${location.search}`, { replace: true })
       setProfile(p ?? null)
       document.title = `${p?.name ?? 'Channel'} · MHC`
       // Videos signed by this key or by any of its confirmed devices, newest first.
@@ -52,8 +58,10 @@ export function Channel ({ channelKey }: { channelKey: string }) {
         <div>
           <h1 id='channel-title' data-testid='channel-name'>{profile === undefined ? 'Channel' : name}</h1>
           <p class='muted channel-key'>Key <code data-testid='channel-key'>{channelKey}</code></p>
+          <button type='button' class='primary' onClick={() => setSubscribing(true)}>Subscribe</button>
         </div>
       </header>
+      {subscribing && <Lazy load={subscriptionModal} what='Subscribe' props={{ creator: channelKey, name, videos, onClose: () => setSubscribing(false) }} />}
       {profile !== undefined && profile !== null && profile.bio !== '' && <p class='description' data-testid='channel-bio'>{profile.bio}</p>}
       {profile !== undefined && profile !== null && profile.links.length > 0 && (
         <ul class='channel-links' aria-label='Links'>

@@ -16,8 +16,8 @@ const forensicsPage = async () => (await import('./Forensics.js')).Forensics
 // Live: its page (hls.js with live settings, the latency readout) and the creator's studio.
 const livePage = async () => (await import('../live/LivePage.js')).LivePage
 const studioLivePage = async () => (await import('../live/StudioLive.js')).StudioLive
-// Back from Checkout: a tip's receipt is fetched and goes with the next chat message.
-const tipSuccessPage = async () => (await import('../tips/TipSuccess.js')).TipSuccess
+// The payment bridge's pages: plans, Checkout's success and cancel (budget group `billing`).
+const billingPage = async () => (await import('../billing/BillingPages.js')).BillingPage
 
 export function Pages ({ route }: { route: Route }) {
   switch (route.name) {
@@ -28,7 +28,7 @@ export function Pages ({ route }: { route: Route }) {
     case 'forensics': return <Lazy key='forensics' load={forensicsPage} props={{}} what='The forensic log page' />
     case 'live': return <Lazy key={route.stream} load={livePage} props={{ stream: route.stream }} what='The live page' />
     case 'studio-live': return <Lazy key='studio-live' load={studioLivePage} props={{}} what='The live studio' />
-    case 'billing-success': return <Lazy key='billing-success' load={tipSuccessPage} props={{}} what='This page' />
+    case 'billing': return <Lazy key='billing' load={billingPage} props={{ name: route.page }} what='This page' />
     default: return null
   }
 }

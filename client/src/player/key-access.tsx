@@ -42,7 +42,7 @@ function Lock ({ manifest, author, error }: { manifest: VideoManifest, author: s
           : `The key to this video could not be had: ${refused ? error.detail : error.message}`}
       </p>
       <p>
-        <a href={`/c/${manifest.creator}`}>The creator's channel</a>
+        <a href={`/c/${manifest.creator}?subscribe=${encodeURIComponent(location.pathname)}`} data-testid='lock-subscribe'>Subscribe</a> · <a href={`/c/${manifest.creator}`}>The creator's channel</a>
         {author !== '' && <> · <button type='button' class='link' onClick={() => { navigator.clipboard?.writeText(author).then(() => setCopied(true), () => {}) }}>{copied ? 'Key copied' : 'Copy my key'}</button></>}
       </p>
     </div>

@@ -1,8 +1,9 @@
 /**
- * The page Checkout sends the browser back to (the bridge's
- * `billingSuccessUrl`, `/billing/success`): for a tip, it waits for the
- * receipt (tip-return.ts) and goes back to the chat it was for, where the
- * next message carries it. A lazy chunk of its own.
+ * What `/billing/success` (the bridge's `billingSuccessUrl`, billing/
+ * BillingPages.tsx) shows when the chat's tip button sent the browser to
+ * Checkout: it waits for the receipt (tip-return.ts) and goes back to the
+ * chat it was for, where the next message carries it. A lazy chunk of its
+ * own (budget group `tips`).
  */
 import { useEffect, useState } from 'preact/hooks'
 import { navigate } from '../lib/navigation.js'

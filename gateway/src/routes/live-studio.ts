@@ -69,7 +69,15 @@ export function liveStudioRoutes (origin: GatewayLiveOrigin, network: { list(opt
       if (own !== undefined) return await status(own)
       const heard = (await network?.list({ signal: signal(reply) }))?.find(s => s.stream === request.params.stream)
       if (heard === undefined) throw new LiveNotFoundError(`No live stream ${request.params.stream} known here`)
-      return await status({ stream: heard.stream, title: heard.title, state: heard.state, owner: heard.origin, ...(heard.startedAt === null ? {} : { startedAt: heard.startedAt }) })
+      // Another origin's stream: its video, once the node heard of it, is where the page sends its viewers.
+      return await status({
+        stream: heard.stream,
+        title: heard.title,
+        state: heard.state,
+        owner: heard.origin,
+        ...(heard.startedAt === null ? {} : { startedAt: heard.startedAt }),
+        ...(heard.vod === undefined ? {} : { vod: heard.vod })
+      })
     })
 
     if (accounts === undefined) return

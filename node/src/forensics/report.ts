@@ -6,19 +6,11 @@
  * characters its WinAnsi fonts cannot draw replaced by `?` — the HTML and
  * the entries themselves keep the exact text.
  */
-import type { ForensicType } from '@mhc/protocols'
 import { PDFDocument, type PDFFont, type PDFPage, StandardFonts } from 'pdf-lib'
+import type { EntryView } from './index.js'
 
-export interface ReportEntry {
-  index: number
-  type: ForensicType
-  actor: string
-  subject: string
-  reason: string
-  ts: number
-  /** base64 leaf hash. */
-  hash: string
-}
+/** The report shows entries as the CLI and REST API do. */
+export type ReportEntry = EntryView
 
 export interface ReportInput {
   origin: string

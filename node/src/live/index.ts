@@ -111,7 +111,8 @@ export interface LiveComponents {
   blockstore: Pick<Blockstore, 'get' | 'put'>
   /** Publishes the video of an ended stream; without it `vod()` throws. */
   publisher?: Pick<Publisher, 'publishTree'>
-  pins: Pick<Pins, 'add' | 'isPinned'>
+  /** `get` and `rm`: the ladder's pins go once the stream's video holds its segments (live-pins.ts). */
+  pins: Pick<Pins, 'add' | 'isPinned' | 'get' | 'rm'>
   datastore: Pick<Datastore, 'put' | 'get' | 'query'>
   signer: Pick<Signer, 'publicKey'>
   logger: Logger

@@ -12,6 +12,7 @@ import {
   type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotEndedError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
 } from '@mhc/protocols'
 import { Key } from 'interface-datastore'
+import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
@@ -19,6 +20,7 @@ import type { Admission } from './admission.js'
 import { DEFAULT_RECONNECT_WINDOW_MS, DEFAULT_RTMP, DEFAULT_SRT, RTMP_APP } from './constants.js'
 import type { Live, LiveComponents, LiveCreated, LiveEvents, LiveInit, LiveState, LiveStream, LiveVod } from './index.js'
 import type { IngestFormat } from './ladder-args.js'
+import { releaseLivePins } from './live-pins.js'
 import { RtmpIngest } from './rtmp-ingest.js'
 import { LiveSession, type SessionResult, type SessionSegment } from './session.js'
 import { SrtFront } from './srt-front.js'
@@ -234,7 +236,10 @@ export class DefaultLive implements Live {
     const published = await publisher.publishTree({ ...tree, title: record.title, description: `Recorded live on ${new Date(record.startedAt ?? record.createdAt).toISOString()}.` }, { signal })
     record.vod = { manifest: published.manifest, root: published.root }
     await this.save(record)
-    this.log.info({ stream: record.stream, ...record.vod, segments: segments.length }, 'live stream published as a video')
+    // The video's pin holds the segments now: the ladder's own pins go, so each block is held once.
+    const released = await releaseLivePins(this.components.pins, CID.parse(published.root), segments.flatMap(s => [s.cid, s.init]), { signal })
+      .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segments\' pins were not released'); return 0 })
+    this.log.info({ stream: record.stream, ...record.vod, segments: segments.length, released }, 'live stream published as a video')
     this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
     return record.vod
   }

@@ -20,6 +20,7 @@ import { chooseLadder, type Rung } from '../media/ladder.js'
 import { mediaInfoFromProbe } from '../media/probe.js'
 import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS, SCAN_INTERVAL_MS } from './constants.js'
 import { type IngestFormat, liveLadderArgs } from './ladder-args.js'
+import { LIVE_PIN_METADATA } from './live-pins.js'
 import { parseLivePlaylist } from './playlist.js'
 
 /** A closed segment as the session reports it: the live event's fields (its stream aside), and sizes. */
@@ -284,7 +285,8 @@ export class LiveSession {
   private async add (bytes: Uint8Array): Promise<import('multiformats/cid').CID> {
     const signal = this.controller.signal
     const cid = await this.components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal })
-    await pinOnce(this.components.pins, cid, { signal })
+    // Marked as the ladder's: once the stream's video pins the same blocks, these pins go (live-pins.ts).
+    await pinOnce(this.components.pins, cid, { signal, metadata: LIVE_PIN_METADATA })
     return cid
   }
 }

@@ -22,6 +22,8 @@ import { validatedTopicScore } from './topic-score.js'
 
 /** Our own DHT, so MHC nodes never mix routing tables with the public IPFS DHT. */
 export const DHT_PROTOCOL = '/mhc/kad/1.0.0'
+/** Ping streams one connection may carry each way at once (see `ping` below). */
+export const PING_STREAMS = 3
 /** Gossipsub frames above this are refused before decoding (SPECS.md §6). */
 export const MAX_PUBSUB_FRAME_BYTES = 1024 * 1024
 
@@ -54,7 +56,12 @@ export function libp2pOptions (init: Libp2pOptionsInit): CreateLibp2pOptions<Mhc
     connectionGater: { denyDialMultiaddr: () => false },
     services: {
       identify: identify(),
-      ping: ping(),
+      // Three users ping a peer over /ipfs/ping/1.0.0 on one connection: libp2p's connection
+      // monitor (every 10 s), kad-dht (each new contact, right after connecting) and `mhc ping`.
+      // With ping's default of one outbound stream, a heartbeat landing during kad-dht's ping
+      // failed with TooManyOutboundProtocolStreams, and the monitor took that for a dead peer
+      // and closed the connection (seen in netns lines under load). Room for all three, both ways.
+      ping: ping({ maxOutboundStreams: PING_STREAMS, maxInboundStreams: PING_STREAMS + 1 }),
       // OrbitDB looks the service up by this exact name.
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,

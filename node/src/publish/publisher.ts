@@ -1,31 +1,18 @@
 import { rm } from 'node:fs/promises'
-import { basename, extname } from 'node:path'
-import { globSource } from '@helia/unixfs'
 import type { AbortOptions } from '@mhc/protocols'
 import {
   canonicalJson, DraftExpiredError, DraftMismatchError, equalBytes, fromBase64url, InternalError, openManifest, type PublishResult, sealManifest,
-  TITLE_MAX_LENGTH, toBase64url, UploadNotReadyError, type VideoManifest, validateManifest
+  TITLE_MAX_LENGTH, toBase64url, UploadNotReadyError, validateManifest
 } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
-import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
 import { plainText } from '../forensics/plain-text.js'
-import { SegmentEncryptor } from '../media/aes128.js'
-import { type ContentKey, contentKeyUri } from '../money/content-keys.js'
-import { EarlyImport } from './early-import.js'
 import type { DraftInput, ManifestDraft, Publisher, PublisherComponents, PublisherInit, PublishInput, PublishOptions, RecoveryReport, TreeInput } from './index.js'
 import { createJob, type DraftRecord, type Job, leftoverJobs } from './journal.js'
+import { type Prepared, prepareVideo } from './prepare.js'
 import { Stages } from './stages.js'
-import { buildTree } from './tree.js'
-
-/** A transcoded, pinned tree and its manifest, not yet signed. */
-interface Prepared {
-  job: Job
-  root: CID
-  manifest: VideoManifest
-  log: Logger
-}
+import { abandonJob, undoPins } from './undo.js'
 
 interface Draft extends Prepared {
   payload: Uint8Array
@@ -57,7 +44,7 @@ export class DefaultPublisher implements Publisher {
   async publish (input: PublishInput, options: PublishOptions = {}): Promise<PublishResult> {
     options.signal?.throwIfAborted()
     const stages = new Stages(options.onProgress)
-    const prepared = await this.prepare(input, toBase64url(this.components.signer.publicKey), stages, options)
+    const prepared = await prepareVideo(this.components, this.init, this.log, input, toBase64url(this.components.signer.publicKey), stages, options)
     stages.progress('publish:sign')
     return await this.commit(prepared, async () => await sealManifest(prepared.manifest, this.components.signer, options), stages, options)
   }
@@ -92,7 +79,7 @@ export class DefaultPublisher implements Publisher {
       })
       prepared = { job, root: input.root, manifest, log }
     } catch (err) {
-      await this.abandon(job, log)
+      await abandonJob(this.components.pins, job, log)
       throw err
     }
     stages.progress('publish:sign')
@@ -103,14 +90,14 @@ export class DefaultPublisher implements Publisher {
     options.signal?.throwIfAborted()
     if (this.drafts.has(input.id)) throw new InternalError(`Draft ${input.id} exists already`)
     const stages = new Stages(options.onProgress)
-    const prepared = await this.prepare(input, input.creator, stages, options)
+    const prepared = await prepareVideo(this.components, this.init, this.log, input, input.creator, stages, options)
     const draft: Draft = { ...prepared, payload: canonicalJson(prepared.manifest), ready: Date.now() }
     try {
       await prepared.job.save({ draft: { id: input.id, ready: new Date(draft.ready).toISOString(), payload: toBase64url(draft.payload) } })
       // The tree is pinned: its staging copy is not needed to publish it, and would double the disk a waiting draft takes.
       await rm(prepared.job.outDir, { recursive: true, force: true })
     } catch (err) {
-      await this.abandon(prepared.job, prepared.log)
+      await abandonJob(this.components.pins, prepared.job, prepared.log)
       throw err
     }
     this.drafts.set(input.id, draft)
@@ -144,7 +131,7 @@ export class DefaultPublisher implements Publisher {
     if (draft === undefined) return
     this.drafts.delete(id)
     // Unpinned first: a job left behind by a failed unpin is undone again at the next start.
-    await this.undo(draft.job.record.root, undefined, draft.log, options)
+    await undoPins(this.components.pins, draft.job.record.root, undefined, draft.log, options)
     await draft.job.remove()
   }
 
@@ -185,80 +172,6 @@ export class DefaultPublisher implements Publisher {
   private rememberExpired (id: string): void {
     this.expired.add(id)
     if (this.expired.size > EXPIRED_KEPT) this.expired.delete(this.expired.values().next().value as string)
-  }
-
-  /** File → HLS ladder → pinned UnixFS tree → the manifest for `creator`, unsigned. Undoes itself on failure. */
-  private async prepare (input: PublishInput, creator: string, stages: Stages, options: PublishOptions): Promise<Prepared> {
-    const { signal } = options
-    const subscribers = input.audience === 'subscribers'
-    const keys = this.components.contentKeys
-    if (subscribers && keys === undefined) throw new InternalError('This node keeps no content keys: it cannot publish subscriber-only videos')
-    const job = await createJob(this.init.stagingDir)
-    const log = this.log.child({ job: job.record.id })
-    let contentKey: ContentKey | undefined
-    try {
-      stages.progress('publish:probe')
-      // Finished segments go into the blockstore while ffmpeg still encodes the
-      // rest, so the import after the encode finds their blocks already there.
-      const early = new EarlyImport(this.components.unixfs, job.outDir, signal)
-      // A subscriber-only video's segments are encrypted as they close, and imported once encrypted.
-      contentKey = subscribers ? await keys?.create(creator, { signal }) : undefined
-      const encryptor = contentKey === undefined ? undefined : new SegmentEncryptor(job.outDir, contentKey.key, contentKeyUri(contentKey.id), signal)
-      const media = await this.components.transcoder.transcode(input.path, job.outDir, {
-        signal,
-        onProgress: (e) => {
-          if (e.type === 'transcode:segment') {
-            if (encryptor === undefined) early.add(e.detail.file)
-            else encryptor.add(e.detail.file, file => { early.add(file) })
-          } else if (e.type === 'transcode:probe') stages.progress('publish:probe')
-          else if (e.type === 'transcode:encode') stages.progress('publish:encode', e.detail.percent)
-        }
-      })
-      if (encryptor !== undefined) {
-        await encryptor.finish({ signal })
-        stages.lap('encrypt')
-      }
-      stages.progress('publish:import')
-      const imported = await early.settled()
-      stages.lap('earlyImportTail')
-      // Segments were hashed as they closed; the rest (playlists, init segments, poster) is hashed now, once.
-      let root = await buildTree(this.components, job.outDir, imported, { signal })
-      if (root === undefined) {
-        // Only for a directory the importer would shard (thousands of segments): its HAMT layout is the importer's to make.
-        log.debug('directory too large for a flat node; importing the tree with the importer')
-        for await (const entry of this.components.unixfs.addAll(globSource(job.outDir, '**/*'), { ...IMPORT_OPTIONS, wrapWithDirectory: true, signal })) {
-          root = entry.cid
-        }
-      }
-      if (root === undefined) throw new InternalError('UnixFS import produced no root')
-
-      stages.progress('publish:pin')
-      // A root pinned before (the same encode published twice) is not ours to undo.
-      if (!await this.components.pins.isPinned(root, { signal })) {
-        await job.save({ root: root.toString() })
-        await pinOnce(this.components.pins, root, { signal })
-      }
-      const manifest: VideoManifest = {
-        v: 1,
-        title: (input.title ?? basename(input.path, extname(input.path))).slice(0, TITLE_MAX_LENGTH) || 'Untitled',
-        description: input.description ?? '',
-        creator,
-        created: new Date().toISOString(),
-        root: root.toString(),
-        master: media.master,
-        duration: media.duration,
-        renditions: media.renditions,
-        ...(media.poster === undefined ? {} : { poster: media.poster }),
-        licence: input.licence ?? this.init.defaultLicence ?? 'All rights reserved',
-        splits: [{ recipient: creator, bps: 10000 }],
-        ...(contentKey === undefined ? {} : { audience: 'subscribers' as const, keyId: contentKey.id })
-      }
-      return { job, root, manifest, log }
-    } catch (err) {
-      await this.abandon(job, log)
-      if (contentKey !== undefined) await keys?.delete(contentKey.id).catch(e => log.warn({ err: e }, 'could not delete the content key of a failed publish'))
-      throw err
-    }
   }
 
   /** Sealed manifest → block, pin → catalogue (the commit point) → provide + announce. Undoes the job if it fails before the commit. */
@@ -318,15 +231,9 @@ export class DefaultPublisher implements Publisher {
         ...(manifest.audience === undefined ? {} : { audience: manifest.audience })
       }
     } catch (err) {
-      if (!committed) await this.abandon(job, log)
+      if (!committed) await abandonJob(this.components.pins, job, log)
       throw err
     }
-  }
-
-  /** Unpin what an unfinished job pinned, and remove its staging. */
-  private async abandon (job: Job, log: Logger): Promise<void> {
-    await this.undo(job.record.root, job.record.manifest, log).catch(e => log.warn({ err: e }, 'undo failed; the next start retries'))
-    await job.remove().catch(() => {})
   }
 
   /** Cleans up after a killed process and restores waiting drafts before the first publish; then sweeps expired drafts on a timer. */
@@ -368,7 +275,7 @@ export class DefaultPublisher implements Publisher {
       if (draft !== undefined && record !== undefined) {
         // Killed while publishing it: the manifest never reached the catalogue, so the draft still waits for a signature.
         if (manifest !== undefined) {
-          await this.undo(undefined, manifest, draft.log, options)
+          await undoPins(this.components.pins, undefined, manifest, draft.log, options)
           await job.save({ manifest: undefined })
         }
         if (Date.now() < draft.ready + this.ttlMs) {
@@ -381,7 +288,7 @@ export class DefaultPublisher implements Publisher {
       } else {
         report.discarded++
       }
-      await this.undo(root, manifest, this.log, options)
+      await undoPins(this.components.pins, root, manifest, this.log, options)
       await job.remove()
     }
     if (report.discarded + report.completed + report.restored + report.expired > 0) this.log.info(report, 'cleaned up interrupted publishes; restored waiting drafts')
@@ -399,18 +306,4 @@ export class DefaultPublisher implements Publisher {
       return undefined
     }
   }
-
-  /** Unpin what an unfinished job pinned. Blocks stay until garbage collection. */
-  private async undo (root: string | undefined, manifest: string | undefined, log: Logger, options: AbortOptions = {}): Promise<void> {
-    for (const text of [manifest, root]) {
-      if (text === undefined) continue
-      const cid = CID.parse(text)
-      if (await this.components.pins.isPinned(cid, options)) await drain(this.components.pins.rm(cid, options))
-      log.debug({ cid: text }, 'unpinned unfinished publish')
-    }
-  }
-}
-
-async function drain (it: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of it) { /* consume */ }
 }

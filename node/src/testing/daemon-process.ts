@@ -124,8 +124,12 @@ export async function removeRepo (repo: string): Promise<void> {
  * Dial `addr` (peer `peerId`) from `from` again whenever `from` lost the
  * connection, every `everyMs`, until the answered function is called. In
  * network namespaces a connection was seen to close within seconds of being
- * made (about one run in four, with or without live streams): a line of
- * daemons is kept a line this way.
+ * made (about one run in four, with or without live streams). The cause
+ * found: libp2p's connection monitor took a ping refused for the ping
+ * protocol's one-outbound-stream limit (kad-dht was pinging the new contact
+ * at the same time) for a dead peer, and closed the connection; the node now
+ * allows PING_STREAMS (p2p/libp2p-options.ts, test/p2p/ping-streams.test.ts).
+ * This stays as a safety net for a line of daemons.
  */
 export function keepConnected (from: TestDaemon, peerId: string, addr: string, everyMs = 2000): () => void {
   let stopped = false

@@ -8,7 +8,11 @@
  *   POST /v1/customers, POST /v1/checkout/sessions, GET /v1/checkout/sessions/:id,
  *   POST /v1/billing_portal/sessions, GET /v1/subscriptions/:id,
  *   GET /v1/payment_intents/:id, GET /v1/charges/:id.
- * and the test drives the rest directly (no HTTP): `complete` a session as
+ * and, for a browser, the pages those sessions' URLs name: `GET /pay/:id`
+ * (a Pay button, `POST /pay/:id`, that completes the session and sends the
+ * browser to its `success_url`, and a link to its `cancel_url`) and
+ * `GET /portal/:customer` (a link back to the portal session's `return_url`).
+ * The test drives the rest directly (no HTTP): `complete` a session as
  * if the buyer paid, `updateSubscription`, `refund`, `dispute`, and `event`
  * builds a webhook event, `sign` its Stripe-Signature with Stripe's SDK.
  *
@@ -17,12 +21,13 @@
  * proration, trials, taxes, per-currency minimum amounts (50 minor units for all), list/search/update
  * endpoints, expansion (`expand[]`), idempotency-key replay (keys are
  * ignored), API versions, pagination, Connect, rate limits, and webhook
- * delivery and retries (the test posts each event itself). Errors are
+ * delivery and retries (the test posts each event itself). Its pages are
+ * no Checkout form: no card, no address, no 3-D Secure, one button. Errors are
  * Stripe-shaped (`{"error":{"type","message"}}`) for unknown ids and routes,
  * a wrong secret key, and `down` (503 to everything) only.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Stripe from 'stripe'
 
@@ -89,6 +94,8 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
   const subscriptions = new Map<string, Obj>()
   const charges = new Map<string, Obj>()
   const paymentIntents = new Map<string, Obj>()
+  /** The last portal session's `return_url` of each customer, for its page. */
+  const portalReturns = new Map<string, string>()
   let base = ''
 
   const routes: Array<[string, RegExp, (m: RegExpExecArray, form: Obj) => [number, Obj]]> = [
@@ -130,6 +137,7 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
     ['POST', /^\/v1\/billing_portal\/sessions$/, (_m, f) => {
       if (typeof f.customer !== 'string' || !customers.has(f.customer)) return [400, stripeError(`No such customer: '${String(f.customer)}'`)]
       const p = { id: id('bps'), object: 'billing_portal.session', customer: f.customer, return_url: f.return_url, url: `${base}/portal/${f.customer}` }
+      if (typeof f.return_url === 'string') portalReturns.set(f.customer, f.return_url)
       return [200, p]
     }],
     ['GET', /^\/v1\/subscriptions\/([^/]+)$/, m => found(subscriptions.get(m[1] as string), 'subscription')],
@@ -144,6 +152,8 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') })
       res.end(JSON.stringify(value))
     }
+    // The pages a browser is sent to (no API key): Checkout's and the portal's.
+    if (browserPage(req, path, res)) return
     if (standIn.down) {
       answer(503, { error: { type: 'api_error', message: 'The stand-in is down' } })
       req.resume()
@@ -167,6 +177,32 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
       answer(404, stripeError(`Unrecognized request URL (${req.method ?? ''}: ${path})`))
     }, () => { answer(400, stripeError('Unreadable body')) })
   })
+  /** Answers the browser's pages; false for every other path. */
+  const browserPage = (req: IncomingMessage, path: string, res: ServerResponse): boolean => {
+    const pay = /^\/pay\/([^/]+)$/.exec(path)
+    const portal = /^\/portal\/([^/]+)$/.exec(path)
+    const session = pay === null ? undefined : sessions.get(pay[1] as string)
+    if (session !== undefined && req.method === 'POST') {
+      req.resume()
+      standIn.complete(session.id as string)
+      res.writeHead(303, { location: String(session.success_url) })
+      res.end()
+      return true
+    }
+    const html = (title: string, body: string): true => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      res.end(`<!doctype html><meta charset="utf-8"><title>${title}</title><h1>${title}</h1>${body}`)
+      return true
+    }
+    if (session !== undefined && req.method === 'GET') {
+      return html('Stand-in Checkout', `<p>${escapeHtml(String(session.mode))}: ${String(session.amount_total)} ${escapeHtml(String(session.currency))}</p>` +
+        `<form method="post"><button type="submit">Pay</button></form><p><a href="${escapeHtml(String(session.cancel_url))}">Cancel</a></p>`)
+    }
+    const back = portal === null ? undefined : portalReturns.get(portal[1] as string)
+    if (back !== undefined && req.method === 'GET') return html('Stand-in customer portal', `<p><a href="${escapeHtml(back)}">Return</a></p>`)
+    return false
+  }
+
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
@@ -238,6 +274,10 @@ export async function startStripeStandIn (options: { secretKey?: string } = {}):
 
 function now (): number {
   return Math.floor(Date.now() / 1000)
+}
+
+function escapeHtml (text: string): string {
+  return text.replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`)
 }
 
 function stripeError (message: string): Obj {

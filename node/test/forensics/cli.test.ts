@@ -1,29 +1,15 @@
 import { join } from 'node:path'
-import { type IdInfo, type PublishResult, parseCheckpoint, parseNote, parseVerifierKey, verifyInclusion, verifyNote } from '@mhc/protocols'
+import { parseCheckpoint, parseNote, parseVerifierKey, verifyInclusion, verifyNote } from '@mhc/protocols'
 import { Level } from 'level'
 import t from 'tap'
 import { entryKey } from '../../src/forensics/store.js'
-import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { makeClip, tempDir } from '../helpers/media.js'
+import { MODERATOR, publishedDaemon } from './published.js'
 
 const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))
 const lines = (stdout: string): Array<Record<string, unknown>> => stdout.trim().split('\n').filter(l => l !== '').map(l => JSON.parse(l) as Record<string, unknown>)
-const MODERATOR = 'ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ'
 
 t.test('mhc forensics: a publish and a role change are logged, checkpointed, proved and verified', async t => {
-  const work = await tempDir(t)
-  const repo = await makeRepo()
-  t.teardown(async () => { await removeRepo(repo) })
-  const clip = await makeClip(join(work, 'clip.mp4'), { seconds: 2 })
-  const d = await startDaemon({ repo })
-  let running = true
-  t.teardown(async () => { if (running) await d.stop() })
-  const me = JSON.parse((await d.cli(['id', '--json'])).stdout) as IdInfo
-
-  const pub = await d.cli(['publish', clip, '--json', '--title', 'Evidence clip'])
-  t.equal(pub.code, 0, pub.stderr)
-  const { manifest } = JSON.parse(pub.stdout) as PublishResult
-  t.equal((await d.cli(['admin', 'grant', MODERATOR, 'moderator'])).code, 0)
+  const { repo, d, me, manifest, stop } = await publishedDaemon(t, 'Evidence clip')
 
   const log = await d.cli(['forensics', 'log', '--json'])
   t.equal(log.code, 0, log.stderr)
@@ -60,8 +46,7 @@ t.test('mhc forensics: a publish and a role change are logged, checkpointed, pro
   t.match(JSON.parse(viaApi.stdout), { ok: true, size: 2 }, 'verify --local through the running daemon')
   t.equal((await d.cli(['forensics', 'verify'])).code, 2, 'verify with nothing to verify is a usage error')
 
-  await d.stop()
-  running = false
+  await stop()
   const offline = await d.cli(['forensics', 'verify', '--local'])
   t.equal(offline.code, 0, offline.stderr)
   t.match(offline.stderr, /intact: 2 entries/, 'verify --local with the daemon stopped opens the repo itself')

@@ -5,28 +5,16 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ForensicBundleReport, IdInfo, PublishResult } from '@mhc/protocols'
+import type { ForensicBundleReport, } from '@mhc/protocols'
 import t from 'tap'
 import { decodeBundle } from '../../src/forensics/bundle.js'
-import { makeRepo, mhc, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
-import { makeClip, tempDir } from '../helpers/media.js'
+import { mhc, } from '../../src/testing/daemon-process.js'
+import { publishedDaemon } from './published.js'
 import { strangerVerify } from './stranger.js'
 
-const MODERATOR = 'ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ'
 
 t.test('export a published video\'s entries on one node, verify the bundle on a machine with nothing', async t => {
-  const work = await tempDir(t)
-  const repo = await makeRepo()
-  t.teardown(async () => { await removeRepo(repo) })
-  const clip = await makeClip(join(work, 'clip.mp4'), { seconds: 2 })
-  const d = await startDaemon({ repo })
-  let running = true
-  t.teardown(async () => { if (running) await d.stop() })
-  const me = JSON.parse((await d.cli(['id', '--json'])).stdout) as IdInfo
-  const pub = await d.cli(['publish', clip, '--json', '--title', '<b>Evidence</b> & "clip"'])
-  t.equal(pub.code, 0, pub.stderr)
-  const { manifest } = JSON.parse(pub.stdout) as PublishResult
-  t.equal((await d.cli(['admin', 'grant', MODERATOR, 'moderator'])).code, 0)
+  const { work, d, me, manifest, stop } = await publishedDaemon(t, '<b>Evidence</b> & "clip"')
 
   const file = join(work, 'evidence.car')
   const res = await d.cli(['forensics', 'export', '-o', file, '--json'])
@@ -37,8 +25,7 @@ t.test('export a published video\'s entries on one node, verify the bundle on a 
   const only = join(work, 'second.car')
   t.equal((await d.cli(['forensics', 'export', '--from', '1', '--to', '2', '-o', only])).code, 0, 'a range')
   t.equal((await d.cli(['forensics', 'export', '--from', '5', '-o', join(work, 'none.car')])).code, 1, 'an empty range is refused')
-  await d.stop()
-  running = false
+  await stop()
 
   const verified = await strangerVerify(t, file, true)
   t.equal(verified.code, 0, verified.stderr)

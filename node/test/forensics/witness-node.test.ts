@@ -1,36 +1,21 @@
-import { readFile, rm, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile, } from 'node:fs/promises'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ConfigInvalidError, cosignatureVerifierKey, forensicOrigin, isMhcError, parseNote, parseVerifierKey, verifierKey, verifyNote } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { defaultConfig, validateConfig } from '../../src/config.js'
 import { makeRepo, mhc, removeRepo } from '../../src/testing/daemon-process.js'
-import { startInProcessNode } from '../../src/testing/in-process.js'
 import { ACTOR } from './log-helpers.js'
+import { witnessedLog } from './witnessed.js'
 
 t.test('a witness node cosigns another node\'s checkpoints over HTTP, and the log serves them cosigned', async t => {
-  // The log node first, to learn its origin and vkey; then the witness, configured with them; then the log again, configured with the witness.
-  const first = await startInProcessNode({ config: { checkpointIntervalMs: 0 } })
-  const repo = first.repo.paths.root
-  const { origin, vkey } = first.forensics
-  await first.stop()
-  t.teardown(async () => { await rm(dirname(repo), { recursive: true, force: true }) })
-
-  const wnode = await startInProcessNode({ config: { witness: '127.0.0.1:0', witnessLogs: [{ origin, vkey }] } })
-  t.teardown(async () => { await wnode.destroy() })
-  const cosigner = wnode.witness
-  if (cosigner === undefined) throw new Error('the witness node has no witness')
+  const { node, wnode, cosigner, origin, vkey } = await witnessedLog(t)
   const daemonJson = JSON.parse(await readFile(wnode.repo.paths.daemon, 'utf8')) as { witness?: string }
   t.equal(daemonJson.witness, cosigner.url, 'the bound witness URL is in daemon.json')
   t.match(cosigner.url, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*$/)
   const wkey = wnode.repo.privateKey.publicKey.raw
   t.equal(cosigner.vkey, cosignatureVerifierKey(forensicOrigin(wkey), wkey), 'it cosigns as its own origin, with its node key (what `mhc forensics witness-vkey` prints)')
 
-  const config = JSON.parse(await readFile(first.repo.paths.config, 'utf8')) as Record<string, unknown>
-  await writeFile(first.repo.paths.config, JSON.stringify({ ...config, witnesses: [{ url: cosigner.url, vkey: cosigner.vkey }] }))
-  const node = await startInProcessNode({ repo })
-  t.teardown(async () => { await node.destroy() })
 
   for (let i = 0; i < 4; i++) await node.forensics.append({ type: 'admin', actor: ACTOR, subject: `account:${i}`, reason: `entry ${i}` })
   await node.forensics.checkpoint()

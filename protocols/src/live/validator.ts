@@ -27,8 +27,10 @@ export interface LiveStreamState {
   owner: string
   /** `seq` of the last update accepted, if any. */
   lastSeq?: number
-  /** An update with `ended: true` was accepted: nothing follows it. */
+  /** An update with `ended: true` was accepted: nothing follows it but the one naming the video. */
   ended?: boolean
+  /** An update naming the stream's video was accepted: nothing at all follows it. */
+  vod?: boolean
 }
 
 export interface LiveCheckOptions {
@@ -70,6 +72,9 @@ export async function checkLiveUpdate (bytes: Uint8Array, options: LiveCheckOpti
   if (state.lastSeq !== undefined && seq <= state.lastSeq) {
     return { verdict: 'ignore', update, error: new LiveStaleError(`Update ${seq} of ${stream}; ${state.lastSeq} was accepted already`) }
   }
-  if (state.ended === true) return { verdict: 'ignore', update, error: new LiveEndedError(`Stream ${stream} has ended`) }
+  // After the end, only the update naming the video (once) is news.
+  if (state.ended === true && (update.payload.vod === undefined || state.vod === true)) {
+    return { verdict: 'ignore', update, error: new LiveEndedError(`Stream ${stream} has ended`) }
+  }
   return { verdict: 'accept', update }
 }

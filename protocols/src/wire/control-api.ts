@@ -369,7 +369,9 @@ export const LiveListing = Type.Object({
   state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
   origin: Type.String(),
   viewers: Type.Integer({ minimum: 0 }),
-  startedAt: Type.Union([Type.Integer(), Type.Null()])
+  startedAt: Type.Union([Type.Integer(), Type.Null()]),
+  /** The video the stream became, once the node heard of it (from its origin's last update or record). */
+  vod: Type.Optional(Type.Object({ manifest: Type.String(), root: Type.String() }, { additionalProperties: false }))
 }, { $id: 'mhc.live-listing.v1', additionalProperties: false })
 export type LiveListing = Static<typeof LiveListing>
 export const LiveListings = Type.Array(LiveListing)

@@ -25,6 +25,16 @@ export const LiveTitle = Type.String({ minLength: 1, maxLength: LIVE_TITLE_MAX, 
 /** A rendition's name, which is also its folder and playlist name: "360p", "audio". */
 export const LiveRenditionName = Type.String({ pattern: '^[a-z0-9]{1,16}$' })
 
+/** The video a stream became once it ended (docs/specs/live.md, "End of stream: the video"): its signed manifest and its root. */
+export const LiveVodRef = Type.Object({
+  manifest: CidString,
+  root: CidString
+}, { additionalProperties: false })
+export type LiveVodRef = Static<typeof LiveVodRef>
+
+/** Where a stream is, as its origin last said: absent while waiting for a publisher. */
+export const LiveRecordState = Type.Unsafe<'live' | 'ended'>(Type.String({ pattern: '^(live|ended)$' }))
+
 /** The stream record, signed by its owner (the origin node's key). */
 export const LiveStreamPayload = Type.Object({
   v: Type.Literal(1),
@@ -33,7 +43,13 @@ export const LiveStreamPayload = Type.Object({
   /** The owner's Ed25519 public key, base64url: the envelope's signer, named so a record read alone says whose it is. */
   owner: PublicKeyString,
   /** Milliseconds since the epoch. */
-  createdAt: Type.Integer({ minimum: 0, maximum: MAX_TIME })
+  createdAt: Type.Integer({ minimum: 0, maximum: MAX_TIME }),
+  /** `live` from its first segment, `ended` once over; absent while waiting (r2). */
+  state: Type.Optional(LiveRecordState),
+  /** When its first segment was made, ms since the epoch (r2). */
+  startedAt: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_TIME })),
+  /** The video it became; only with `state: 'ended'` (r2). */
+  vod: Type.Optional(LiveVodRef)
 }, { $id: 'mhc.live-stream.v1', additionalProperties: false })
 export type LiveStreamPayload = Static<typeof LiveStreamPayload>
 
@@ -67,7 +83,9 @@ export const LiveUpdatePayload = Type.Object({
   seq: Type.Integer({ minimum: 0, maximum: MAX_SAFE }),
   renditions: Type.Array(LiveRendition, { maxItems: LIVE_RENDITIONS_MAX }),
   /** True on the last update: players add EXT-X-ENDLIST. */
-  ended: Type.Boolean()
+  ended: Type.Boolean(),
+  /** The video the stream became; only with `ended: true`. The one update that may follow an ended one (r2). */
+  vod: Type.Optional(LiveVodRef)
 }, { $id: 'mhc.live-update.v1', additionalProperties: false })
 export type LiveUpdatePayload = Static<typeof LiveUpdatePayload>
 

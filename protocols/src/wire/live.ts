@@ -18,8 +18,8 @@ import { LIVE_STREAM_PATTERN, type LiveStreamPayload, type LiveUpdatePayload } f
 import { assertWire } from './validate.js'
 
 export {
-  LIVE_RENDITIONS_MAX, LIVE_SEGMENT_SECONDS_MAX, LIVE_SEGMENTS_MAX, LIVE_STREAM_PATTERN, LIVE_TITLE_MAX, LiveRendition, LiveRenditionName,
-  LiveSegment, type LiveSegmentEvent, LiveStreamId, LiveStreamPayload, LiveTitle, LiveUpdatePayload
+  LIVE_RENDITIONS_MAX, LIVE_SEGMENT_SECONDS_MAX, LIVE_SEGMENTS_MAX, LIVE_STREAM_PATTERN, LIVE_TITLE_MAX, 
+  LiveRecordState, LiveRendition, LiveRenditionName,LiveSegment, type LiveSegmentEvent, LiveStreamId, LiveStreamPayload, LiveTitle, LiveUpdatePayload, LiveVodRef
 } from './live-schema.js'
 
 /** The directory topic: every node hears the stream records of live streams here (docs/specs/live.md § Directory). */
@@ -103,13 +103,25 @@ async function openCapped<T> (bytes: Uint8Array, domain: string, type: string, m
   return { payload, key: toBase64url(envelope.publicKey), id, envelope, bytes }
 }
 
+/** The schema, then: a video only on an ended stream, and its CIDs parse. */
 function checkStream (value: unknown): LiveStreamPayload {
-  return assertWire(liveStreamValidator, value, 'stream record')
+  const r = assertWire(liveStreamValidator, value, 'stream record')
+  if (r.vod !== undefined) {
+    if (r.state !== 'ended') throw new WireFormatError('Invalid stream record: a video on a stream that has not ended')
+    parseCid(r.vod.manifest)
+    parseCid(r.vod.root)
+  }
+  return r
 }
 
-/** The schema, then what a schema cannot say: CIDs parse, names are unique, segment numbers rise. */
+/** The schema, then what a schema cannot say: a video only with `ended`, CIDs parse, names are unique, segment numbers rise. */
 function checkUpdate (value: unknown): LiveUpdatePayload {
   const u = assertWire(liveUpdateValidator, value, 'live update')
+  if (u.vod !== undefined) {
+    if (!u.ended) throw new WireFormatError('Invalid live update: a video in an update that does not end the stream')
+    parseCid(u.vod.manifest)
+    parseCid(u.vod.root)
+  }
   const names = new Set<string>()
   for (const r of u.renditions) {
     if (names.has(r.name)) throw new WireFormatError(`Invalid live update: rendition ${r.name} appears twice`)

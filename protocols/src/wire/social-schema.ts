@@ -42,7 +42,8 @@ export const ChatPayload = Type.Object({
    * on this message: the signed entitlement envelope, base64url. Validators
    * check it and that it was never carried by another message (social.md § Tips).
    */
-  tip: Type.Optional(Type.String({ minLength: 1, maxLength: TIP_FIELD_MAX, pattern: '^[A-Za-z0-9_-]+$' }))
+  // The length in the pattern alone: one check in the generated validator, which the browser's signer worker carries (its budget).
+  tip: Type.Optional(Type.String({ pattern: `^[A-Za-z0-9_-]{1,${TIP_FIELD_MAX}}$` }))
 }, { $id: 'mhc.chat.v1', additionalProperties: false })
 export type ChatPayload = Static<typeof ChatPayload>
 

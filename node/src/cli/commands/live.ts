@@ -47,14 +47,15 @@ export function liveCommand (io: CliIo) {
 
   const ls = new Command('ls').description('the live streams this node knows of: its own, and those heard on the network')
     .option('--repo <dir>', REPO_HELP)
-    .option('--json', 'print [{"stream","title","state","origin","viewers","startedAt"}]')
+    .option('--json', 'print [{"stream","title","state","origin","viewers","startedAt"}], with "vod": {"manifest","root"} once an ended stream\'s video is known')
     .action(async (opts) => run(io, opts.json === true, async () => {
       const api = await ApiClient.connect(repoDir(io, opts.repo))
       const streams = await api.json<LiveListing[]>('GET', '/v1/live', undefined, { signal: io.signal })
       if (opts.json === true) printJson(io, streams)
       else if (streams.length === 0) printLine(io, 'no live streams known')
       else {
-        printLine(io, streams.map(s => `${s.stream}  ${s.state.padEnd(7)}  ${String(s.viewers).padStart(3)} watching  ${s.origin.slice(0, 8)}  ${terminalText(s.title)}`).join('\n'))
+        printLine(io, streams.map(s => `${s.stream}  ${s.state.padEnd(7)}  ${String(s.viewers).padStart(3)} watching  ${s.origin.slice(0, 8)}  ${terminalText(s.title)}` +
+          (s.vod === undefined ? '' : `\n${' '.repeat(34)}video ${s.vod.manifest}`)).join('\n'))
       }
     }))
   example(ls, 'mhc live ls --json')

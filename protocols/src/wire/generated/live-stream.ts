@@ -16,10 +16,14 @@ function codePoints (s: string): number {
 }
 
 const K0: readonly string[] = ["v","stream","title","owner","createdAt"]
-const K1: ReadonlySet<string> = new Set(["v","stream","title","owner","createdAt"])
+const K1: ReadonlySet<string> = new Set(["v","stream","title","owner","createdAt","state","startedAt","vod"])
 const P0 = new RegExp("^[0-9a-f]{32}$", 'u')
 const P1 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u000a]*(?<!\\s)$", 'u')
 const P2 = new RegExp("^[A-Za-z0-9_-]{43}$", 'u')
+const P3 = new RegExp("^(live|ended)$", 'u')
+const K6: readonly string[] = ["manifest","root"]
+const K7: ReadonlySet<string> = new Set(["manifest","root"])
+const P4 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -32,6 +36,9 @@ function c0 (v: unknown, p: string, e: Problem[]): void {
   if (Object.hasOwn(v, "title")) c3(v["title"], p + "/title", e)
   if (Object.hasOwn(v, "owner")) c4(v["owner"], p + "/owner", e)
   if (Object.hasOwn(v, "createdAt")) c5(v["createdAt"], p + "/createdAt", e)
+  if (v["state"] !== undefined) c6(v["state"], p + "/state", e)
+  if (v["startedAt"] !== undefined) c7(v["startedAt"], p + "/startedAt", e)
+  if (v["vod"] !== undefined) c8(v["vod"], p + "/vod", e)
 }
 
 function c1 (v: unknown, p: string, e: Problem[]): void {
@@ -61,6 +68,37 @@ function c5 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'number' || !Number.isInteger(v)) { e.push({ instancePath: p, message: "must be integer" }); return }
   if (!(v >= 0)) e.push({ instancePath: p, message: "must be >= 0" })
   if (!(v <= 8640000000000000)) e.push({ instancePath: p, message: "must be <= 8640000000000000" })
+}
+
+function c6 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P3.test(v)) e.push({ instancePath: p, message: "must match pattern \"^(live|ended)$\"" })
+}
+
+function c7 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'number' || !Number.isInteger(v)) { e.push({ instancePath: p, message: "must be integer" }); return }
+  if (!(v >= 0)) e.push({ instancePath: p, message: "must be >= 0" })
+  if (!(v <= 8640000000000000)) e.push({ instancePath: p, message: "must be <= 8640000000000000" })
+}
+
+function c8 (v: unknown, p: string, e: Problem[]): void {
+  if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
+  const missing = K6.filter(k => !Object.hasOwn(v, k))
+  if (missing.length > 0) e.push({ instancePath: p, message: 'must have required properties ' + missing.join(', ') })
+  const extra = Object.keys(v).filter(k => !K7.has(k))
+  if (extra.length > 0) e.push({ instancePath: p, message: 'must not have additional properties ' + extra.join(', ') })
+  if (Object.hasOwn(v, "manifest")) c9(v["manifest"], p + "/manifest", e)
+  if (Object.hasOwn(v, "root")) c10(v["root"], p + "/root", e)
+}
+
+function c9 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P4.test(v)) e.push({ instancePath: p, message: "must match pattern \"^b[a-z2-7]{20,200}$\"" })
+}
+
+function c10 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P4.test(v)) e.push({ instancePath: p, message: "must match pattern \"^b[a-z2-7]{20,200}$\"" })
 }
 
 function problems (value: unknown): Problem[] {

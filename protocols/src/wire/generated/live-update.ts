@@ -16,7 +16,7 @@ function codePoints (s: string): number {
 }
 
 const K0: readonly string[] = ["v","stream","seq","renditions","ended"]
-const K1: ReadonlySet<string> = new Set(["v","stream","seq","renditions","ended"])
+const K1: ReadonlySet<string> = new Set(["v","stream","seq","renditions","ended","vod"])
 const P0 = new RegExp("^[0-9a-f]{32}$", 'u')
 const K3: readonly string[] = ["name","segments"]
 const K4: ReadonlySet<string> = new Set(["name","init","segments"])
@@ -24,6 +24,8 @@ const P1 = new RegExp("^[a-z0-9]{1,16}$", 'u')
 const P2 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
 const K7: readonly string[] = ["seq","cid","duration","programDateTime"]
 const K8: ReadonlySet<string> = new Set(["seq","cid","duration","programDateTime","discontinuity"])
+const K9: readonly string[] = ["manifest","root"]
+const K10: ReadonlySet<string> = new Set(["manifest","root"])
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -36,6 +38,7 @@ function c0 (v: unknown, p: string, e: Problem[]): void {
   if (Object.hasOwn(v, "seq")) c3(v["seq"], p + "/seq", e)
   if (Object.hasOwn(v, "renditions")) c4(v["renditions"], p + "/renditions", e)
   if (Object.hasOwn(v, "ended")) c15(v["ended"], p + "/ended", e)
+  if (v["vod"] !== undefined) c16(v["vod"], p + "/vod", e)
 }
 
 function c1 (v: unknown, p: string, e: Problem[]): void {
@@ -129,6 +132,26 @@ function c14 (v: unknown, p: string, e: Problem[]): void {
 
 function c15 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'boolean') { e.push({ instancePath: p, message: "must be boolean" }); return }
+}
+
+function c16 (v: unknown, p: string, e: Problem[]): void {
+  if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
+  const missing = K9.filter(k => !Object.hasOwn(v, k))
+  if (missing.length > 0) e.push({ instancePath: p, message: 'must have required properties ' + missing.join(', ') })
+  const extra = Object.keys(v).filter(k => !K10.has(k))
+  if (extra.length > 0) e.push({ instancePath: p, message: 'must not have additional properties ' + extra.join(', ') })
+  if (Object.hasOwn(v, "manifest")) c17(v["manifest"], p + "/manifest", e)
+  if (Object.hasOwn(v, "root")) c18(v["root"], p + "/root", e)
+}
+
+function c17 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P2.test(v)) e.push({ instancePath: p, message: "must match pattern \"^b[a-z2-7]{20,200}$\"" })
+}
+
+function c18 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P2.test(v)) e.push({ instancePath: p, message: "must match pattern \"^b[a-z2-7]{20,200}$\"" })
 }
 
 function problems (value: unknown): Problem[] {

@@ -20,7 +20,7 @@ const K1: ReadonlySet<string> = new Set(["v","manifest","ts","seq","name","text"
 const P0 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
 const P1 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u000a]*(?<!\\s)$", 'u')
 const P2 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$", 'u')
-const P3 = new RegExp("^[A-Za-z0-9_-]+$", 'u')
+const P3 = new RegExp("^[A-Za-z0-9_-]{1,2731}$", 'u')
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -83,10 +83,7 @@ function c7 (v: unknown, p: string, e: Problem[]): void {
 
 function c8 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
-  const n = codePoints(v)
-  if (n < 1) e.push({ instancePath: p, message: "must not have fewer than 1 characters" })
-  if (n > 2731) e.push({ instancePath: p, message: "must not have more than 2731 characters" })
-  if (!P3.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]+$\"" })
+  if (!P3.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]{1,2731}$\"" })
 }
 
 function problems (value: unknown): Problem[] {
