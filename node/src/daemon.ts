@@ -9,7 +9,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { unixfs } from '@helia/unixfs'
 import { type Gateway, gateway } from '@mhc/gateway'
-import { type AbortOptions, type DaemonInfo, forensicOrigin, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
+import { type AbortOptions, type DaemonInfo, EntitlementVerifier, forensicOrigin, type IdInfo, type Status, toBase64url } from '@mhc/protocols'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
 import { type Announcements, announcements } from './announcements/index.js'
@@ -36,6 +36,7 @@ import { type Profiles, profiles } from './profile/index.js'
 import { type Publisher, publisher } from './publish/index.js'
 import { type Roles, roles } from './roles/index.js'
 import { ServiceStack } from './services.js'
+import { chatCreators } from './social/creators.js'
 import { type Social, social } from './social/index.js'
 import { lockRepo, openRepo, type Repo, writeAtomic } from './store/repo.js'
 
@@ -131,6 +132,14 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     distribution.queue(published.flatMap(e => [CID.parse(e.manifest), CID.parse(e.root)]))
 
     const scores = topicScores(libp2p.services.pubsub, () => { logger.warn('gossipsub exposes no topic score parameters: rejected chat messages and profiles cost no score') })
+    // A node that runs the Stripe bridge signs with its bridge key (`mhc bridge keygen`) and trusts it.
+    const billing = billingConfig(config)
+    const bridgeSigner = billing === undefined ? undefined : await loadBridgeSigner(dir, options)
+    const ownBridgeKey = bridgeSigner === undefined ? [] : [toBase64url(bridgeSigner.publicKey)]
+    const bridgeKeys = [...new Set([...config.bridgeKeys ?? [], ...ownBridgeKey])]
+    // Tipped chat (docs/specs/social.md § Tips): the live network and the entitlement store start after the social layer, so they are read when asked.
+    let liveForTips: LiveNetwork | undefined
+    let revocationsForTips: Pick<EntitlementStore, 'isRevoked'> | undefined
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
       ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
@@ -140,7 +149,12 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       network: libp2p,
       datastore: helia.datastore,
       signer,
-      logger
+      logger,
+      tips: {
+        entitlements: new EntitlementVerifier({ bridgeKeys, verify: ed25519Verifier() }),
+        creatorOf: chatCreators()({ catalogue: videos, blockstore: helia.blockstore, live: () => liveForTips }),
+        revocations: { isRevoked: id => revocationsForTips?.isRevoked(id) ?? false }
+      }
     }), options)
     const keyRoles = await services.start('roles', roles({ nodeKey: toBase64url(signer.publicKey) })({ datastore: helia.datastore, forensics: log, logger }), options)
     const fs = unixfs(helia)
@@ -157,12 +171,8 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       logger
     }), options)
 
-    // A node that runs the Stripe bridge signs with its bridge key (`mhc bridge keygen`) and trusts it.
-    const billing = billingConfig(config)
-    const bridgeSigner = billing === undefined ? undefined : await loadBridgeSigner(dir, options)
-    const ownBridgeKey = bridgeSigner === undefined ? [] : [toBase64url(bridgeSigner.publicKey)]
     const money = await services.start('entitlements', entitlementStore({
-      bridgeKeys: [...new Set([...config.bridgeKeys ?? [], ...ownBridgeKey])],
+      bridgeKeys,
       ...(config.entitlementStoreSize === undefined ? {} : { maxEntitlements: config.entitlementStoreSize })
     })({
       pubsub: libp2p.services.pubsub,
@@ -172,6 +182,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       logger,
       verify: ed25519Verifier()
     }), options)
+    revocationsForTips = money
 
     // The node hears the chat, reactions and views of its own videos (and keeps their history for late joiners).
     for (const entry of published) await chat.join(entry.manifest, options)
@@ -211,6 +222,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       ...(config.livePrefetchTimeoutMs === undefined ? {} : { prefetchTimeoutMs: config.livePrefetchTimeoutMs }),
       ...(config.liveIdleMs === undefined ? {} : { idleMs: config.liveIdleMs })
     })({ pubsub: libp2p.services.pubsub, topicScores: scores, unixfs: fs, datastore: helia.datastore, signer, live: streams, logger }), options)
+    liveForTips = liveNet
 
     // Bootstrap dials are best effort: a node must start with its peers down.
     await Promise.all(config.bootstrap.map(async addr => libp2p.dial(parseMultiaddr(addr), { signal: AbortSignal.timeout(10_000) })

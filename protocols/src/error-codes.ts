@@ -73,6 +73,12 @@ export const SocialTimeError = /* #__PURE__ */ createError('SocialTimeError', 'M
 export const SocialReplayError = /* #__PURE__ */ createError('SocialReplayError', 'MHC_ERR_SOCIAL_REPLAY', 409, 'The message was seen already')
 /** The author is muted on this node. */
 export const SocialMutedError = /* #__PURE__ */ createError('SocialMutedError', 'MHC_ERR_SOCIAL_MUTED', 403, 'The author is muted here')
+/** A chat message carries a tip receipt that another message carried before: each receipt tips once. */
+export const TipReusedError = /* #__PURE__ */ createError('TipReusedError', 'MHC_ERR_TIP_REUSED', 409, 'This tip receipt was used on another message')
+/** A chat message's `tip` holds an entitlement that is not a tip receipt (a tier or a subscription). */
+export const TipNotReceiptError = /* #__PURE__ */ createError('TipNotReceiptError', 'MHC_ERR_TIP_NOT_RECEIPT', 422, 'The entitlement carried is not a tip receipt')
+/** A tipped chat message on a video or stream whose creator this node does not know (yet): dropped without blame. */
+export const TipCreatorUnknownError = /* #__PURE__ */ createError('TipCreatorUnknownError', 'MHC_ERR_TIP_CREATOR_UNKNOWN', 404, 'This node does not know the creator of this chat')
 
 // Accounts (the gateway's logins)
 
@@ -299,6 +305,9 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   SocialTimeError,
   SocialReplayError,
   SocialMutedError,
+  TipReusedError,
+  TipNotReceiptError,
+  TipCreatorUnknownError,
   AuthInvalidError,
   AuthRequiredError,
   AuthThrottledError,

@@ -1,6 +1,7 @@
 import type { SocialEvent } from '@mhc/protocols'
 import { useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { shortenKey } from '../lib/format.js'
+import { formatTip } from '../tips/tip-store.js'
 
 interface Props {
   messages: SocialEvent[]
@@ -55,7 +56,9 @@ export function ChatLog ({ messages, me, onReply }: Props) {
         {messages.map(m => {
           const parent = m.replyTo === undefined ? undefined : byId.get(m.replyTo)
           return (
-            <li key={m.id} class={m.author === me ? 'chat-msg mine' : 'chat-msg'} data-id={m.id}>
+            <li key={m.id} class={`chat-msg${m.author === me ? ' mine' : ''}${m.tip === undefined ? '' : ' tipped'}`} data-id={m.id}>
+              {/* Checked by every node: a paid receipt for this chat's creator, carried once. */}
+              {m.tip !== undefined && <p class='chat-tip' data-testid='chat-tip'>Tipped {formatTip(m.tip.amount, m.tip.currency)}</p>}
               <div class='chat-head'>
                 {/* The author's signed profile name once their node published one; else the name the message asserts. */}
                 <span class='chat-name' title={m.profileName !== undefined && m.profileName !== m.name ? `signs messages as ${m.name}` : undefined}>{m.profileName ?? m.name}</span>

@@ -7,6 +7,7 @@
 import { REACTIONS, type Reaction, type SocialCounts, type SocialEvent, type SocialLiveCounts } from '@mhc/protocols'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from '../lib/api.js'
+import { markTipUsed, pendingTip, type ReadyTip, readyTip } from '../tips/tip-store.js'
 import { ChatLog } from './ChatLog.js'
 import { Composer } from './Composer.js'
 import { type LinkState, openStream, postSocial } from './chat-api.js'
@@ -23,7 +24,12 @@ interface Props {
   cid: string
   /** The counts the video's detail came with, shown until the stream sends its own. */
   counts: SocialCounts
+  /** A live stream's owner key, whom tips in its chat go to; a video's chat finds its creator in the manifest. */
+  creator?: string | undefined
 }
+
+/** Refusals that mean the carried receipt will never tip: it is dropped, and the message can go without it. */
+const DEAD_TIP = new Set(['MHC_ERR_TIP_REUSED', 'MHC_ERR_TIP_NOT_RECEIPT', 'MHC_ERR_ENTITLEMENT_EXPIRED', 'MHC_ERR_ENTITLEMENT_REVOKED', 'MHC_ERR_ENTITLEMENT_SUBJECT', 'MHC_ERR_ENTITLEMENT_CREATOR', 'MHC_ERR_ENTITLEMENT_UNKNOWN_KEY'])
 
 const LINK_TEXT: Record<LinkState, string> = {
   connecting: 'Connecting…',
@@ -45,7 +51,7 @@ function reason (err: unknown): string {
   return (err as Error).message
 }
 
-export function ChatPanel ({ cid, counts: initial }: Props) {
+export function ChatPanel ({ cid, counts: initial, creator }: Props) {
   const [messages, setMessages] = useState<SocialEvent[]>([])
   const [counts, setCounts] = useState<SocialLiveCounts | SocialCounts>(initial)
   const [link, setLink] = useState<LinkState>('connecting')
@@ -55,6 +61,8 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
   const [replyTo, setReplyTo] = useState<SocialEvent | null>(null)
   const [reacted, setReacted] = useState<ReadonlySet<string>>(new Set())
   const [reactError, setReactError] = useState<string | null>(null)
+  const [tip, setTip] = useState<ReadyTip | undefined>(() => readyTip(cid))
+  const [tipping, setTipping] = useState<typeof import('../tips/TipButton.js') | null>(null)
   const root = useRef<HTMLElement>(null)
   const signer = useRef<SignerClient | null>(null)
   const seq = useRef(0)
@@ -68,6 +76,16 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
     return () => s.close()
   }, [])
 
+  // The tip button's code comes once there is a key to tip from; a tip paid but whose receipt had not come yet is waited for here.
+  useEffect(() => { if (me !== null) import('../tips/TipButton.js').then(setTipping, () => {}) }, [me])
+  useEffect(() => {
+    setTip(readyTip(cid))
+    if (pendingTip()?.chat !== cid) return
+    const ctrl = new AbortController()
+    import('../tips/tip-return.js').then(m => m.collectTip({ signal: ctrl.signal })).then(r => { if (r?.tip !== undefined && r.pending.chat === cid) setTip(r.tip) }, () => {})
+    return () => ctrl.abort()
+  }, [cid])
+
   useEffect(() => {
     setMessages([])
     return openStream(cid, {
@@ -78,13 +96,13 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
   }, [cid])
 
   /** Sign and post one message of this browser's. */
-  const post = async (draft: { kind: 'chat', text: string, replyTo?: string } | { kind: 'reaction', emoji: Reaction } | { kind: 'view', watched: number }): Promise<SocialEvent> => {
+  const post = async (draft: { kind: 'chat', text: string, replyTo?: string, tip?: string } | { kind: 'reaction', emoji: Reaction } | { kind: 'view', watched: number }): Promise<SocialEvent> => {
     if (me === null || signer.current === null) throw new Error(noKey ?? 'Your chat key is not ready yet')
     // Sequence numbers only need to be new for this key: the clock makes them so across reloads.
     seq.current = Math.max(seq.current + 1, Date.now())
     const common = { v: 1 as const, manifest: cid, ts: Date.now(), seq: seq.current, name: nameRef.current || 'viewer' }
     const request: SealRequest = draft.kind === 'chat'
-      ? { kind: 'chat', payload: { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) } }
+      ? { kind: 'chat', payload: { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }), ...(draft.tip === undefined ? {} : { tip: draft.tip }) } }
       : draft.kind === 'reaction'
         ? { kind: 'reaction', payload: { ...common, emoji: draft.emoji } }
         : { kind: 'view', payload: { ...common, watched: draft.watched } }
@@ -102,12 +120,22 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
   }, [me])
 
   const send = async (text: string): Promise<void> => {
+    const carried = tip
     try {
-      const sent = await post({ kind: 'chat', text, ...(replyTo === null ? {} : { replyTo: replyTo.id }) })
+      const sent = await post({ kind: 'chat', text, ...(replyTo === null ? {} : { replyTo: replyTo.id }), ...(carried === undefined ? {} : { tip: carried.entitlement }) })
+      if (carried !== undefined) {
+        markTipUsed(cid, carried.id)
+        setTip(undefined)
+      }
       setReplyTo(null)
       // Shown at once; whichever of this and the stream's copy comes second is dropped.
       setMessages(list => withMessage(list, sent))
     } catch (err) {
+      if (carried !== undefined && err instanceof ApiError && DEAD_TIP.has(err.code)) {
+        markTipUsed(cid, carried.id)
+        setTip(undefined)
+        throw new Error(`Your tip could not go with the message: ${err.detail}`)
+      }
       throw new Error(reason(err))
     }
   }
@@ -128,6 +156,7 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
           <span data-testid='views'>{counts.views} {counts.views === 1 ? 'view' : 'views'}</span>
         </p>
       </header>
+      {me !== null && tipping !== null && tip === undefined && <tipping.TipButton chat={cid} creator={creator} video={creator === undefined ? cid : undefined} me={me.author} />}
       <div class='reactions' role='group' aria-label='Reactions'>
         {REACTIONS.map(emoji => (
           <button type='button' key={emoji} class='reaction' aria-pressed={reacted.has(emoji)} disabled={me === null}
@@ -141,7 +170,7 @@ export function ChatPanel ({ cid, counts: initial }: Props) {
       <ChatLog messages={messages} me={me?.author} onReply={setReplyTo} />
       {noKey !== null
         ? <p class='chat-error'>{noKey}</p>
-        : <Composer name={name} onName={n => { setName(n); saveName(n) }} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSend={send} />}
+        : <Composer name={name} onName={n => { setName(n); saveName(n) }} replyTo={replyTo} onCancelReply={() => setReplyTo(null)} onSend={send} tip={tip} />}
     </section>
   )
 }

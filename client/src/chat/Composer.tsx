@@ -1,5 +1,6 @@
 import { SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, type SocialEvent } from '@mhc/protocols'
 import { useState } from 'preact/hooks'
+import { formatTip, type ReadyTip } from '../tips/tip-store.js'
 
 interface Props {
   name: string
@@ -8,10 +9,12 @@ interface Props {
   onCancelReply(): void
   /** Resolves once the gateway accepted it; rejects with a message for the reader. */
   onSend(text: string): Promise<void>
+  /** A paid tip whose receipt the next message carries. */
+  tip?: ReadyTip | undefined
 }
 
 /** Asks for a display name first, then takes messages: Enter sends, Shift+Enter starts a new line. */
-export function Composer ({ name, onName, replyTo, onCancelReply, onSend }: Props) {
+export function Composer ({ name, onName, replyTo, onCancelReply, onSend, tip }: Props) {
   const [draft, setDraft] = useState('')
   const [naming, setNaming] = useState(name === '')
   const [nameDraft, setNameDraft] = useState(name)
@@ -50,6 +53,9 @@ export function Composer ({ name, onName, replyTo, onCancelReply, onSend }: Prop
   const left = SOCIAL_TEXT_MAX - draft.length
   return (
     <form class='chat-compose' onSubmit={e => { e.preventDefault(); void send() }}>
+      {tip !== undefined && (
+        <p class='chat-tip-ready' data-testid='tip-ready'>Your tip of <strong>{formatTip(tip.amount, tip.currency)}</strong> goes with this message.</p>
+      )}
       {replyTo !== null && (
         <p class='chat-replying'>
           Replying to <strong>{replyTo.name}</strong>

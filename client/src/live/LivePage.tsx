@@ -145,7 +145,7 @@ export function LivePage ({ stream }: { stream: string }) {
           </p>
         )}
       </div>
-      <aside class='side'>{chat !== null && <chat.ChatPanel cid={status.chat} counts={NO_COUNTS} />}</aside>
+      <aside class='side'>{chat !== null && <chat.ChatPanel cid={status.chat} counts={NO_COUNTS} creator={status.creator} />}</aside>
     </article>
   )
 }

@@ -26,6 +26,8 @@ export interface OriginStream {
   vod?: { manifest: string, root: string }
   health?: { bitrate: number, fps: number, droppedFrames: number, speed: number }
   account?: string
+  /** The owner's key (the origin node's): whom tips in the stream's chat go to. */
+  owner?: string
 }
 
 /** What the studio needs of the node's live service (node/src/live). */
@@ -55,7 +57,8 @@ export function liveStudioRoutes (origin: GatewayLiveOrigin, network: { list(opt
       startedAt: s.startedAt ?? null,
       endedAt: s.endedAt ?? null,
       vod: s.vod ?? null,
-      chat: await liveChatCid(s.stream)
+      chat: await liveChatCid(s.stream),
+      ...(s.owner === undefined ? {} : { creator: s.owner })
     })
 
     app.get<{ Params: { stream: string } }>('/api/v1/live/:stream', {
@@ -71,6 +74,7 @@ export function liveStudioRoutes (origin: GatewayLiveOrigin, network: { list(opt
         stream: heard.stream,
         title: heard.title,
         state: heard.state,
+        owner: heard.origin,
         ...(heard.startedAt === null ? {} : { startedAt: heard.startedAt }),
         ...(heard.vod === undefined ? {} : { vod: heard.vod })
       })

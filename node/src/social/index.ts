@@ -7,7 +7,7 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import type { AbortOptions, ChatPayload, Ed25519Verify, Reaction, Signer, SocialCounts, SocialMessage, SocialValidatorInit, Startable } from '@mhc/protocols'
+import type { AbortOptions, ChatPayload, Ed25519Verify, Reaction, Signer, SocialCounts, SocialMessage, SocialValidatorInit, Startable, TipCheckComponents } from '@mhc/protocols'
 import type { Datastore } from 'interface-datastore'
 import type { Logger } from 'pino'
 import type { TopicScores } from '../p2p/topic-score.js'
@@ -17,7 +17,7 @@ export const HISTORY_PROTOCOL = '/mhc/chat-history/1.0.0'
 
 /** What a caller fills in; the node adds `v`, `manifest`, `ts` and `seq` and signs. */
 export type SocialDraft =
-  | { kind: 'chat', name: string, text: string, replyTo?: ChatPayload['replyTo'] }
+  | { kind: 'chat', name: string, text: string, replyTo?: ChatPayload['replyTo'], /** A tip receipt (base64url) issued to this node's key. */ tip?: ChatPayload['tip'] }
   | { kind: 'reaction', name: string, emoji: Reaction }
   | { kind: 'view', name: string, watched: number }
 
@@ -59,6 +59,13 @@ export interface SocialComponents {
   now?: () => number
   /** The Ed25519 check of every message heard. Default: node:crypto with a key cache (ed25519Verifier). */
   verify?: Ed25519Verify
+  /**
+   * What checking tipped messages needs (the bridge keys' verifier, the
+   * creator of a chat's video or stream, revocations); the used receipts are
+   * the service's own, in its datastore. Without it, tipped messages are
+   * dropped without blame.
+   */
+  tips?: Omit<TipCheckComponents, 'receipts'>
 }
 
 export interface SocialInit extends SocialValidatorInit {
@@ -66,6 +73,8 @@ export interface SocialInit extends SocialValidatorInit {
   historySize?: number
   /** How long a history request may take. Default 5 s. */
   historyTimeoutMs?: number
+  /** Used tip receipts remembered at most (each until it expires). Default 100 000. */
+  maxTipReceipts?: number
 }
 
 /**

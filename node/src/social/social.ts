@@ -9,6 +9,7 @@ import type { Logger } from 'pino'
 import { ed25519Verifier } from '../crypto/ed25519-verify.js'
 import { HistoryStore } from './history-store.js'
 import { HISTORY_PROTOCOL, type Social, type SocialComponents, type SocialCounts, type SocialDraft, type SocialEvents, type SocialInit } from './index.js'
+import { TipReceiptStore } from './tip-receipts.js'
 
 const VERDICT = { accept: TopicValidatorResult.Accept, reject: TopicValidatorResult.Reject, ignore: TopicValidatorResult.Ignore } as const
 /** A history request is one small JSON object. */
@@ -19,6 +20,7 @@ export class DefaultSocial implements Social {
   private readonly log: Logger
   private readonly validator: SocialValidator
   private readonly store: HistoryStore
+  private readonly receipts: TipReceiptStore
   private readonly now: () => number
   /** The one Ed25519 check (and key cache) for live messages and history answers alike. */
   private readonly open: Required<VerifyOptions>
@@ -32,7 +34,13 @@ export class DefaultSocial implements Social {
     this.log = components.logger.child({ component: 'social' })
     this.now = components.now ?? Date.now
     this.open = { verify: components.verify ?? ed25519Verifier() }
-    this.validator = new SocialValidator({ now: this.now, isMuted: a => this.muteList.has(a), verify: this.open.verify }, init)
+    this.receipts = new TipReceiptStore(components.datastore, this.now, init.maxTipReceipts)
+    this.validator = new SocialValidator({
+      now: this.now,
+      isMuted: a => this.muteList.has(a),
+      verify: this.open.verify,
+      ...(components.tips === undefined ? {} : { tips: { ...components.tips, receipts: this.receipts } })
+    }, init)
     this.store = new HistoryStore(components.datastore, init.historySize ?? 500)
   }
 
@@ -41,6 +49,7 @@ export class DefaultSocial implements Social {
     options.signal?.throwIfAborted()
     if (this.shutdown.signal.aborted) this.shutdown = new AbortController()
     for (const a of await this.store.muted(options)) this.muteList.add(a)
+    await this.receipts.load(options)
     await this.components.network.handle(HISTORY_PROTOCOL, async (stream) => { await this.serveHistory(stream) }, { maxInboundStreams: 16 })
     this.started = true
   }
@@ -84,7 +93,12 @@ export class DefaultSocial implements Social {
     this.lastSeq = seq
     const common = { v: 1 as const, manifest, ts: this.now(), seq, name: draft.name }
     const bytes = draft.kind === 'chat'
-      ? await sealSocial('chat', { ...common, text: draft.text, ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }) }, this.components.signer, options)
+      ? await sealSocial('chat', {
+        ...common,
+        text: draft.text,
+        ...(draft.replyTo === undefined ? {} : { replyTo: draft.replyTo }),
+        ...(draft.tip === undefined ? {} : { tip: draft.tip })
+      }, this.components.signer, options)
       : draft.kind === 'reaction'
         ? await sealSocial('reaction', { ...common, emoji: draft.emoji }, this.components.signer, options)
         : await sealSocial('view', { ...common, watched: draft.watched }, this.components.signer, options)
@@ -194,7 +208,9 @@ export class DefaultSocial implements Social {
         const bytes = (await lp.read({ signal })).subarray()
         // Every message is verified again on arrival: signature, schema and topic; an old one is history, not stale,
         // but one dated ahead is refused, and a recent one is remembered against a live replay.
-        const verdict = this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes, this.open))
+        const verdict = await this.validator.validateHistory(socialTopic(manifest), await openSocial(bytes, this.open))
+        // Dropped without blame (a tip whose bridge or creator this node does not know): skipped, the rest of the answer still counts.
+        if (verdict.verdict === 'ignore') continue
         if (verdict.verdict !== 'accept' || verdict.message === undefined) throw verdict.error ?? new WireFormatError('A history answer carries a refused message')
         const message = verdict.message
         // The same path as a live message: views and reactions in the history count too.

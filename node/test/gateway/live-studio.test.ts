@@ -38,7 +38,7 @@ t.test('the live studio routes', async t => {
   t.equal((await post('/api/v1/live', adaLogin.headers, { title: '<b>' })).status, 400, 'a title is plain text')
 
   const status = await (await fetch(`${gw}/api/v1/live/${made.stream}`)).json() as LiveStatus
-  t.same(status, { stream: made.stream, title: 'Studio stream', state: 'waiting', startedAt: null, endedAt: null, vod: null, chat: await liveChatCid(made.stream) }, 'the public status, with the chat key')
+  t.same(status, { stream: made.stream, title: 'Studio stream', state: 'waiting', startedAt: null, endedAt: null, vod: null, chat: await liveChatCid(made.stream), creator: node.id().publicKey }, 'the public status, with the chat key and the owner tips go to')
   t.equal((await fetch(`${gw}/api/v1/live/not-a-stream`)).status, 400)
   t.equal((await fetch(`${gw}/api/v1/live/${'0'.repeat(32)}`)).status, 404)
 

@@ -5,14 +5,16 @@
  * sender loses score), `ignore` (dropped without blame: a local mute) and
  * `accept`. The order of checks is the spec's (docs/specs/social.md
  * § Validation): size, envelope and signature, schema, topic binding, time,
- * replay, rate, mute. State (replay memory, rate buckets) is bounded and in
- * memory; the clock and the mute list are handed in.
+ * tip receipt, replay, rate, mute. State (replay memory, rate buckets) is
+ * bounded and in memory; the clock, the mute list and what tips need (bridge
+ * keys, creators, the used receipts, which a node keeps on disk) are handed in.
  */
 
 import type { Ed25519Verify, VerifyOptions } from '../envelope.js'
-import { InternalError, RateLimitedError, SocialMutedError, SocialReplayError, SocialTimeError, SocialTopicError, WireFormatError } from '../error-codes.js'
+import { EntitlementUnknownKeyError, InternalError, RateLimitedError, SocialMutedError, SocialReplayError, SocialTimeError, SocialTopicError, TipReusedError, WireFormatError } from '../error-codes.js'
 import { isMhcError, type MhcError } from '../errors.js'
 import { MAX_SOCIAL_BYTES, openSocial, type SocialMessage, topicManifest } from '../wire/social.js'
+import { checkTip, type TipCheckComponents, tipForgetAt } from './tips.js'
 
 export type Verdict = 'accept' | 'reject' | 'ignore'
 
@@ -41,6 +43,8 @@ export interface SocialValidatorComponents {
   isMuted(author: string): boolean
   /** The Ed25519 check of each envelope; default WebCrypto (verifyEnvelope). A node passes a faster one. */
   verify?: Ed25519Verify
+  /** What checking tip receipts needs. Without it, a tipped chat message is refused (MHC_ERR_ENTITLEMENT_UNKNOWN_KEY, ignored). */
+  tips?: TipCheckComponents
 }
 
 export class SocialValidator {
@@ -80,13 +84,43 @@ export class SocialValidator {
     if (Math.abs(payload.ts - now) > this.skewMs) {
       return reject(new SocialTimeError(`The message is dated ${Math.round((payload.ts - now) / 1000)} s from now; at most ${this.skewMs / 1000} s either way`), message)
     }
+    // The receipt's checks that wait (a signature, a creator lookup) come before the replay and rate state, which is read and written with no wait between.
+    const tip = message.kind === 'chat' ? message.payload.tip : undefined
+    let receipt: { id: string, forgetAt: number } | undefined
+    if (tip !== undefined) {
+      const checked = await this.checkTip(tip, message, manifest, now)
+      if (!checked.ok) return { verdict: checked.verdict, error: checked.error, message }
+      receipt = checked
+    }
     const key = `${manifest} ${author} ${payload.seq}`
     if (this.seen.has(key)) return reject(new SocialReplayError(`Sequence ${payload.seq} of this author was seen already`), message)
     if (!this.take(author, now)) return reject(new RateLimitedError('This author sends faster than the network allows'), message)
+    // Claimed last, once every other check passed: a refused message never uses a receipt up.
+    if (receipt !== undefined && this.components.tips?.receipts.claim(receipt.id, message.id, receipt.forgetAt) !== true) {
+      return reject(new TipReusedError(`The tip receipt ${receipt.id} was carried by another message`), message)
+    }
     // Remembered only once it passed every check a peer is blamed for: a refused message cannot block the genuine one.
     this.remember(key, payload.ts + 2 * this.skewMs, now)
+    // Durable before it is accepted: a node that restarts must still know the receipt is used.
+    if (receipt !== undefined) {
+      try {
+        await this.components.tips?.receipts.flush?.()
+      } catch (err) {
+        // This node's fault, not the sender's: dropped here without blame (the receipt stays claimed in memory).
+        return { verdict: 'ignore', message, error: isMhcError(err) ? err : new InternalError('The tip receipt could not be kept', { cause: err }) }
+      }
+    }
     if (this.components.isMuted(author)) return { verdict: 'ignore', message, error: new SocialMutedError('This author is muted on this node') }
     return { verdict: 'accept', message }
+  }
+
+  /** A receipt's checks (tips.ts), at `at`; on success, the receipt's id and when a claim on it may be forgotten. */
+  private async checkTip (tip: string, message: SocialMessage, manifest: string, at: number): Promise<{ ok: true, id: string, forgetAt: number } | { ok: false, verdict: 'reject' | 'ignore', error: MhcError }> {
+    const tips = this.components.tips
+    if (tips === undefined) return { ok: false, verdict: 'ignore', error: new EntitlementUnknownKeyError('This node trusts no payment bridge: it does not relay tips') }
+    const checked = await checkTip(tip, message.author, manifest, at, tips)
+    if (!checked.ok) return checked
+    return { ok: true, id: checked.tip.id, forgetAt: tipForgetAt(checked.tip) }
   }
 
   /**
@@ -98,13 +132,27 @@ export class SocialValidator {
    * (author, seq) heard live afterwards is a replay here too, as it is at the
    * peers that heard it live: this node then never forwards what they reject.
    */
-  validateHistory (topic: string, message: SocialMessage): SocialVerdict {
+  async validateHistory (topic: string, message: SocialMessage): Promise<SocialVerdict> {
     const { payload, author } = message
     const manifest = topicManifest(topic)
     if (manifest === undefined || payload.manifest !== manifest) return reject(new SocialTopicError(`The message is about ${payload.manifest}, not this topic's`), message)
     const now = this.components.now()
     if (payload.ts - now > this.skewMs) {
       return reject(new SocialTimeError(`The message is dated ${Math.round((payload.ts - now) / 1000)} s from now; at most ${this.skewMs / 1000} s ahead`), message)
+    }
+    // A tip in a history: the receipt as it was when the message was sent; still claimed, so it cannot tip again here.
+    const tip = message.kind === 'chat' ? message.payload.tip : undefined
+    if (tip !== undefined) {
+      const checked = await this.checkTip(tip, message, manifest, payload.ts)
+      if (!checked.ok) return { verdict: checked.verdict, error: checked.error, message }
+      if (this.components.tips?.receipts.claim(checked.id, message.id, Math.max(checked.forgetAt, now)) !== true) {
+        return reject(new TipReusedError(`The tip receipt ${checked.id} was carried by another message`), message)
+      }
+      try {
+        await this.components.tips?.receipts.flush?.()
+      } catch (err) {
+        return { verdict: 'ignore', message, error: isMhcError(err) ? err : new InternalError('The tip receipt could not be kept', { cause: err }) }
+      }
     }
     const forgetAt = payload.ts + 2 * this.skewMs
     if (forgetAt > now) this.remember(`${manifest} ${author} ${payload.seq}`, forgetAt, now)

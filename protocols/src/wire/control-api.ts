@@ -85,7 +85,9 @@ export const SocialSendRequest = Type.Union([
     kind: Type.Literal('chat'),
     text: ChatPayload.properties.text,
     replyTo: Type.Optional(CidString),
-    name: Type.Optional(ChatPayload.properties.name)
+    name: Type.Optional(ChatPayload.properties.name),
+    /** A tip receipt issued to the node's key (the entitlement envelope, base64url): the message carries it (docs/specs/social.md § Tips). */
+    tip: Type.Optional(ChatPayload.properties.tip)
   }, { additionalProperties: false }),
   Type.Object({
     kind: Type.Literal('reaction'),
@@ -108,7 +110,9 @@ export const ChatLine = Type.Object({
   seq: Type.Integer(),
   replyTo: Type.Union([CidString, Type.Null()]),
   /** The name in the author's profile record, once this node knows one (present only then). */
-  profileName: Type.Optional(Type.String())
+  profileName: Type.Optional(Type.String()),
+  /** A tipped message: its receipt's id, amount (minor units) and currency (present only then). */
+  tip: Type.Optional(Type.Object({ id: Type.String(), amount: Type.Integer(), currency: Type.String() }, { additionalProperties: false }))
 }, { $id: 'mhc.control.chat-line.v1', additionalProperties: false })
 export type ChatLine = Static<typeof ChatLine>
 

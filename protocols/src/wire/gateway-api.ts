@@ -90,7 +90,13 @@ export const SocialEvent = Type.Object({
   replyTo: Type.Optional(CidString),
   emoji: Type.Optional(Type.String()),
   /** The name in the author's signed profile, once the node knows one; show it (as text) with the short key. */
-  profileName: Type.Optional(Type.String())
+  profileName: Type.Optional(Type.String()),
+  /** A tipped chat message: the receipt it carries (checked by the node, docs/specs/social.md § Tips), its amount in minor units and currency. */
+  tip: Type.Optional(Type.Object({
+    id: Type.String(),
+    amount: Type.Integer({ minimum: 1 }),
+    currency: Type.String({ pattern: '^[a-z]{3}$' })
+  }, { additionalProperties: false }))
 }, { $id: 'mhc.social-event.v1' })
 export type SocialEvent = Static<typeof SocialEvent>
 
@@ -137,7 +143,9 @@ export const LiveStatus = Type.Object({
   /** The video the stream became once it ended (known on its origin's gateway): the page sends its viewers to `/watch/{manifest}`. */
   vod: Type.Union([Type.Object({ manifest: Type.String(), root: Type.String() }), Type.Null()]),
   /** The stream's chat key in the social layer (`liveChatCid`): `/api/v1/videos/{chat}/chat…`. */
-  chat: Type.String()
+  chat: Type.String(),
+  /** The stream's owner key, whom a tip in its chat goes to (`creator` of a tip checkout). */
+  creator: Type.Optional(Type.String())
 }, { $id: 'mhc.live-status.v1', additionalProperties: false })
 export type LiveStatus = Static<typeof LiveStatus>
 

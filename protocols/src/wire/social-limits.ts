@@ -13,6 +13,8 @@ export const VIEW_BUCKETS = [0, 10, 30, 60, 300, 600, 1800, 3600] as const
 
 export const SOCIAL_TEXT_MAX = 500
 export const SOCIAL_NAME_MAX = 32
+/** A chat message's `tip`: a whole entitlement envelope (MAX_ENTITLEMENT_BYTES, 2048) in base64url. */
+export const TIP_FIELD_MAX = 2731
 
 /** Other keys a profile may list as the same person's devices (docs/specs/profile.md, "Devices"); here so a page can use it without the schema. */
 export const PROFILE_DEVICES_MAX = 8

@@ -6,9 +6,9 @@
  */
 import { type Static, Type } from 'typebox'
 import { CidString } from './manifest-schema.js'
-import { REACTIONS, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX } from './social-limits.js'
+import { REACTIONS, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, TIP_FIELD_MAX } from './social-limits.js'
 
-export { REACTIONS, type Reaction, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, VIEW_BUCKETS } from './social-limits.js'
+export { REACTIONS, type Reaction, SOCIAL_NAME_MAX, SOCIAL_TEXT_MAX, TIP_FIELD_MAX, VIEW_BUCKETS } from './social-limits.js'
 
 /** Characters a display name or a chat text must not hold: C0 and C1 controls, and bidirectional overrides (impersonation by reordering). */
 const FORBIDDEN = '\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069'
@@ -36,7 +36,14 @@ export const ChatPayload = Type.Object({
   ...common,
   text: Type.String({ minLength: 1, maxLength: SOCIAL_TEXT_MAX, pattern: PLAIN_TEXT }),
   /** The id of the message this one answers. */
-  replyTo: Type.Optional(CidString)
+  replyTo: Type.Optional(CidString),
+  /**
+   * A tip receipt (docs/specs/entitlements.md, kind `tip`) the author carries
+   * on this message: the signed entitlement envelope, base64url. Validators
+   * check it and that it was never carried by another message (social.md § Tips).
+   */
+  // The length in the pattern alone: one check in the generated validator, which the browser's signer worker carries (its budget).
+  tip: Type.Optional(Type.String({ pattern: `^[A-Za-z0-9_-]{1,${TIP_FIELD_MAX}}$` }))
 }, { $id: 'mhc.chat.v1', additionalProperties: false })
 export type ChatPayload = Static<typeof ChatPayload>
 

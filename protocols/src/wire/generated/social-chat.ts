@@ -16,10 +16,11 @@ function codePoints (s: string): number {
 }
 
 const K0: readonly string[] = ["v","manifest","ts","seq","name","text"]
-const K1: ReadonlySet<string> = new Set(["v","manifest","ts","seq","name","text","replyTo"])
+const K1: ReadonlySet<string> = new Set(["v","manifest","ts","seq","name","text","replyTo","tip"])
 const P0 = new RegExp("^b[a-z2-7]{20,200}$", 'u')
 const P1 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])(?!\\s)[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u000a]*(?<!\\s)$", 'u')
 const P2 = new RegExp("^(?![\\s\\S]*<[A-Za-z/!?])[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$", 'u')
+const P3 = new RegExp("^[A-Za-z0-9_-]{1,2731}$", 'u')
 
 function c0 (v: unknown, p: string, e: Problem[]): void {
   if (!isObject(v)) { e.push({ instancePath: p, message: "must be object" }); return }
@@ -34,6 +35,7 @@ function c0 (v: unknown, p: string, e: Problem[]): void {
   if (Object.hasOwn(v, "name")) c5(v["name"], p + "/name", e)
   if (Object.hasOwn(v, "text")) c6(v["text"], p + "/text", e)
   if (v["replyTo"] !== undefined) c7(v["replyTo"], p + "/replyTo", e)
+  if (v["tip"] !== undefined) c8(v["tip"], p + "/tip", e)
 }
 
 function c1 (v: unknown, p: string, e: Problem[]): void {
@@ -77,6 +79,11 @@ function c6 (v: unknown, p: string, e: Problem[]): void {
 function c7 (v: unknown, p: string, e: Problem[]): void {
   if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
   if (!P0.test(v)) e.push({ instancePath: p, message: "must match pattern \"^b[a-z2-7]{20,200}$\"" })
+}
+
+function c8 (v: unknown, p: string, e: Problem[]): void {
+  if (typeof v !== 'string') { e.push({ instancePath: p, message: "must be string" }); return }
+  if (!P3.test(v)) e.push({ instancePath: p, message: "must match pattern \"^[A-Za-z0-9_-]{1,2731}$\"" })
 }
 
 function problems (value: unknown): Problem[] {
