@@ -10,9 +10,17 @@
  *    taking an RTMP publisher, against plain ffmpeg making the same ladder
  *    (the daemon's own `liveLadderArgs`) from the same publisher's FLV on a
  *    pipe, alternating for `--runs` rounds. The publisher's CPU is counted
- *    on neither side. Goal: MHC/plain ≤ 1.1.
+ *    on neither side. Each round runs a short session (`--cpu-short`, 8 s)
+ *    and a long one (`--cpu-seconds`, 40 s) on both sides: the long one's
+ *    ratio is the figure, and the difference of the two gives the
+ *    steady-state ratio (the extra seconds' CPU on each side) and the
+ *    daemon's fixed cost per session (probe, ladder start, first segments).
+ *    Goal: MHC/plain ≤ 1.1.
+ *
+ * `--parts hops,cpu` picks the parts (both by default).
  */
 import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,17 +30,20 @@ import { canMakeNamespaces, lineOfThree } from '@mhc/node/testing/netns'
 import type { LiveCreateResult, LiveWatchLine } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { CLK_TCK, children, processes, track } from './processes.js'
-import { emit, flag, runBench, stats } from './report.js'
+import { emit, flag, runBench, stats, textFlag } from './report.js'
 
 const seconds = flag('seconds', 8)
-const runs = flag('runs', 2)
+const runs = flag('runs', 3)
+const cpuShort = flag('cpu-short', 8)
+const cpuLong = flag('cpu-seconds', 40)
+const parts = textFlag('parts', 'hops,cpu').split(',')
 const SIZE = '640x360'
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 1000 }
 const cleanups: Array<() => void> = []
 
-function publisherArgs (out: string[]): string[] {
+function publisherArgs (out: string[], duration = seconds): string[] {
   return ['-hide_banner', '-nostdin', '-v', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${SIZE}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', ...out]
+    '-t', String(duration), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', ...out]
 }
 
 async function repoWith (config: Record<string, unknown>): Promise<string> {
@@ -109,37 +120,42 @@ async function hops (): Promise<void> {
   }
 }
 
-/** CPU seconds of `pid` (with its reaped children) and its live descendants. */
-function cpuWithReaped (pid: number): number {
-  const stat = readStat(pid)
+/** CPU seconds of `pid` itself (its threads) and of its children (reaped, and live descendants). */
+function cpuOf (pid: number): { own: number, children: number } {
+  const { own, reaped } = readStat(pid)
   const descendants = new Set<number>([pid])
-  let sum = stat
+  let live = 0
   const procs = processes()
   for (let grew = true; grew;) {
     grew = false
-    for (const p of procs) if (!descendants.has(p.pid) && descendants.has(p.ppid)) { descendants.add(p.pid); sum += p.ticks; grew = true }
+    for (const p of procs) if (!descendants.has(p.pid) && descendants.has(p.ppid)) { descendants.add(p.pid); live += p.ticks; grew = true }
   }
-  return sum / CLK_TCK
+  return { own: own / CLK_TCK, children: (reaped + live) / CLK_TCK }
 }
 
-function readStat (pid: number): number {
-  const s = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' })
+function readStat (pid: number): { own: number, reaped: number } {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
-  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+  return { own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) }
 }
 
-async function mhcCpu (d: TestDaemon): Promise<number> {
+interface MhcCpu { total: number, node: number, children: number }
+
+async function mhcCpu (d: TestDaemon, duration: number): Promise<MhcCpu> {
   const made = JSON.parse((await d.cli(['live', 'create', '--title', 'cpu', '--json'])).stdout) as LiveCreateResult
   const pid = d.process.pid ?? 0
-  const before = cpuWithReaped(pid)
-  const pub = track(spawn('ffmpeg', publisherArgs([made.rtmpUrl]), { stdio: 'ignore' }))
+  const before = cpuOf(pid)
+  const pub = track(spawn('ffmpeg', publisherArgs([made.rtmpUrl], duration), { stdio: 'ignore' }))
   await new Promise(resolve => pub.on('close', resolve))
   // The ladder's ffmpeg finishes the last segments after its input ended.
   await eventually(() => processes().some(p => p.ppid === pid) ? undefined : true, { ms: 60_000, what: 'the ladder finished' })
-  return cpuWithReaped(pid) - before
+  const after = cpuOf(pid)
+  const node = after.own - before.own
+  const children = after.children - before.children
+  return { total: node + children, node, children }
 }
 
-async function plainCpu (work: string, info: Awaited<ReturnType<typeof probe>>): Promise<number> {
+async function plainCpu (work: string, info: Awaited<ReturnType<typeof probe>>, duration: number): Promise<number> {
   const dir = await mkdtemp(join(work, 'plain-'))
   const rungs = chooseLadder(info)
   for (const r of rungs) await mkdir(join(dir, r.name), { recursive: true })
@@ -147,7 +163,7 @@ async function plainCpu (work: string, info: Awaited<ReturnType<typeof probe>>):
   // bash's `times` prints its children's CPU: the ladder ffmpeg's own, after it exits.
   const script = 'ffmpeg "$@"; times'
   const ladder = track(spawn('bash', ['-c', script, 'ladder', ...args], { cwd: dir, stdio: ['pipe', 'pipe', 'ignore'] }))
-  const pub = track(spawn('ffmpeg', publisherArgs(['pipe:1']), { stdio: ['ignore', 'pipe', 'ignore'] }))
+  const pub = track(spawn('ffmpeg', publisherArgs(['pipe:1'], duration), { stdio: ['ignore', 'pipe', 'ignore'] }))
   pub.stdout?.pipe(ladder.stdin as NodeJS.WritableStream)
   let out = ''
   ladder.stdout?.on('data', (d: Buffer) => { out += d.toString() })
@@ -158,33 +174,51 @@ async function plainCpu (work: string, info: Awaited<ReturnType<typeof probe>>):
   return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])
 }
 
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+
 async function cpu (): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'mhc-bench-live-'))
-  const repo = await repoWith(CONFIG)
+  // The defaults (announce every 10 s), but no VOD at the end: making it is not ingest to ladder.
+  const repo = await repoWith({ liveReconnectWindowMs: 1000, liveVodOnEnd: false })
   const d = await startDaemon({ repo })
   try {
     const sample = join(work, 'sample.flv')
-    execFileSync('ffmpeg', publisherArgs([sample]).filter(a => a !== '-re').map(a => a === String(seconds) ? '2' : a))
+    execFileSync('ffmpeg', publisherArgs([sample], 2).filter(a => a !== '-re'))
     const info = await probe('ffprobe', sample)
-    const mhc: number[] = []
-    const plain: number[] = []
-    const idle: number[] = []
+    // The daemon doing nothing for as long as a short session: what of its figure is the node being up.
+    const idleBefore = cpuOf(d.process.pid ?? 0)
+    await new Promise(resolve => setTimeout(resolve, cpuShort * 1000))
+    const idle = cpuOf(d.process.pid ?? 0).own - idleBefore.own
+    const plain = { short: [] as number[], long: [] as number[] }
+    const mhc = { short: [] as MhcCpu[], long: [] as MhcCpu[] }
     for (let i = 0; i < runs; i++) {
-      plain.push(await plainCpu(work, info))
-      mhc.push(await mhcCpu(d))
-      // The same daemon doing nothing for as long: what of its figure is the node being up, not the live path.
-      const before = cpuWithReaped(d.process.pid ?? 0)
-      await new Promise(resolve => setTimeout(resolve, seconds * 1000))
-      idle.push(cpuWithReaped(d.process.pid ?? 0) - before)
-      process.stderr.write(`run ${i + 1}/${runs}: plain ffmpeg ${plain.at(-1)?.toFixed(2)} CPU s, mhc ${mhc.at(-1)?.toFixed(2)} CPU s, idle daemon ${idle.at(-1)?.toFixed(2)} CPU s\n`)
+      for (const [key, duration] of [['short', cpuShort], ['long', cpuLong]] as const) {
+        plain[key].push(await plainCpu(work, info, duration))
+        mhc[key].push(await mhcCpu(d, duration))
+        const m = mhc[key].at(-1)
+        process.stderr.write(`run ${i + 1}/${runs} ${duration} s: plain ffmpeg ${plain[key].at(-1)?.toFixed(2)} CPU s, mhc ${m?.total.toFixed(2)} (node ${m?.node.toFixed(2)}, ffmpeg and ffprobe ${m?.children.toFixed(2)}), load ${loadAverage()}\n`)
+      }
     }
-    const sp = stats(plain)
-    const sm = stats(mhc)
-    const kase = `${SIZE} ${seconds}s ingest to ladder`
-    emit('live', `${kase} plain ffmpeg`, 'cpu', 's', sp)
-    emit('live', `${kase} mhc daemon`, 'cpu', 's', sm)
-    emit('live', kase, 'ratio', 'x', { mean: sm.mean / sp.mean, p50: sm.p50 / sp.p50, p99: sm.p99 / sp.p99, samples: sm.samples }, { goal: 1.1 })
-    emit('live', `${kase} idle daemon, same wall time`, 'cpu', 's', stats(idle))
+    for (const [key, duration] of [['short', cpuShort], ['long', cpuLong]] as const) {
+      const kase = `${SIZE} ${duration}s ingest to ladder`
+      const sp = stats(plain[key])
+      const sm = stats(mhc[key].map(m => m.total))
+      emit('live', `${kase} plain ffmpeg`, 'cpu', 's', sp)
+      emit('live', `${kase} mhc daemon`, 'cpu', 's', sm)
+      emit('live', `${kase} mhc node process`, 'cpu', 's', stats(mhc[key].map(m => m.node)))
+      emit('live', `${kase} mhc ffmpeg+ffprobe`, 'cpu', 's', stats(mhc[key].map(m => m.children)))
+      emit('live', kase, 'ratio', 'x', { mean: sm.mean / sp.mean, p50: sm.p50 / sp.p50, p99: sm.p99 / sp.p99, samples: sm.samples }, { goal: 1.1 })
+    }
+    // Per round: the extra (long − short) seconds on each side, and the daemon's cost above plain ffmpeg left at zero length.
+    const extra = cpuLong - cpuShort
+    const steady = plain.long.map((p, i) => ((mhc.long[i]?.total ?? Number.NaN) - (mhc.short[i]?.total ?? Number.NaN)) / (p - (plain.short[i] ?? Number.NaN)))
+    const perSecond = plain.long.map((p, i) => ((mhc.long[i]?.total ?? Number.NaN) - p - ((mhc.short[i]?.total ?? Number.NaN) - (plain.short[i] ?? Number.NaN))) / extra)
+    const fixed = plain.short.map((p, i) => (mhc.short[i]?.total ?? Number.NaN) - p - (perSecond[i] ?? Number.NaN) * cpuShort)
+    emit('live', `${SIZE} steady state (${cpuShort}s to ${cpuLong}s)`, 'ratio', 'x', stats(steady), { goal: 1.1 })
+    emit('live', `${SIZE} mhc above plain, per second of stream`, 'cpu', 's', stats(perSecond))
+    emit('live', `${SIZE} mhc above plain, fixed per session`, 'cpu', 's', stats(fixed))
+    emit('live', `${SIZE} idle daemon, ${cpuShort}s`, 'cpu', 's', stats([idle]))
+    process.stderr.write(`load average at the end: ${loadAverage()}\n`)
   } finally {
     await d.stop()
     await removeRepo(repo)
@@ -193,9 +227,9 @@ async function cpu (): Promise<void> {
 }
 
 await runBench(async () => {
-  process.stderr.write(`live bench: --seconds ${seconds} --runs ${runs}, ${SIZE}\n`)
-  await hops()
-  await cpu()
+  process.stderr.write(`live bench: --seconds ${seconds} --runs ${runs} --cpu-short ${cpuShort} --cpu-seconds ${cpuLong} --parts ${parts.join(',')}, ${SIZE}\n`)
+  if (parts.includes('hops')) await hops()
+  if (parts.includes('cpu')) await cpu()
   return 0
 }, () => {
   for (const c of children) { try { c.kill('SIGKILL') } catch { /* gone */ } }

@@ -16,8 +16,12 @@ export const PROBE_MICROSECONDS = 1_000_000
 export const PROBE_TIMEOUT_MS = 10_000
 /** Input buffered ahead of the ladder; a publisher that outruns it by this much is cut. */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
-/** How often the ladder's playlists are read for closed segments. */
-export const SCAN_INTERVAL_MS = 150
+/**
+ * A rendition's playlist is read when ffmpeg renames a new one into place
+ * (a file watch); also when it has not been read for this long, in case a
+ * watch event was lost or the folder cannot be watched.
+ */
+export const SCAN_FALLBACK_MS = 1000
 /** Publishers whose SRT handshake is in progress, at most (each holds a little state until it finishes or times out). */
 export const SRT_MAX_PENDING = 64
 /** A handshake (or an SRT connection) that shows no datagram for this long is forgotten. */

@@ -5,7 +5,8 @@
  * 1-second segments stamped with EXT-X-PROGRAM-DATE-TIME from the wall clock.
  * Paths are relative: ffmpeg runs with cwd = the session's folder.
  */
-import { AUDIO_BITRATE, MEDIA_PLAYLIST } from '../media/constants.js'
+import { MEDIA_PLAYLIST } from '../media/constants.js'
+import { aacArgs, x264Args } from '../media/encoder-args.js'
 import type { MediaInfo } from '../media/index.js'
 import type { Rung } from '../media/ladder.js'
 import { LIVE_PLAYLIST_SIZE, LIVE_SEGMENT_SECONDS, PROBE_BYTES, PROBE_MICROSECONDS } from './constants.js'
@@ -53,16 +54,9 @@ export function liveLadderArgs (plan: LiveLadderPlan): string[] {
     }
     streamMap.push([...parts, `name:${rung.name}`].join(','))
   }
-  if (v > 0) {
-    const gop = String(Math.max(1, Math.round((video[0]?.frameRate ?? 30) * LIVE_SEGMENT_SECONDS)))
-    args.push('-c:v', 'libx264', '-preset', plan.preset, '-tune', 'zerolatency', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
-      // An IDR every second at the same instants in every rung, none from scene cuts: each segment starts on one.
-      '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${LIVE_SEGMENT_SECONDS})`)
-  }
-  if (a > 0) {
-    const rate = info.audio?.sampleRate === 44100 ? '44100' : '48000'
-    args.push('-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', '2', '-ar', rate)
-  }
+  // An IDR every second at the same instants in every rung: each segment starts on one.
+  if (v > 0) args.push(...x264Args({ preset: plan.preset, tune: 'zerolatency', frameRate: video[0]?.frameRate ?? 30, keyframeSeconds: LIVE_SEGMENT_SECONDS }))
+  if (a > 0) args.push(...aacArgs(info))
   args.push(
     '-map_metadata', '-1', '-max_muxing_queue_size', '1024',
     '-f', 'hls', '-hls_time', String(LIVE_SEGMENT_SECONDS), '-hls_list_size', String(LIVE_PLAYLIST_SIZE), '-hls_segment_type', 'fmp4',

@@ -3,9 +3,11 @@
  * come in through `input`; the first second is probed to choose the rungs
  * (never upscale), then one ffmpeg encodes the live ladder. Every segment is
  * imported into the blockstore, pinned and reported as soon as ffmpeg's
- * playlist lists it, then its file is deleted.
+ * playlist lists it (a file watch sees the playlist replaced), then its file
+ * is deleted.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { type FSWatcher, watch } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
@@ -18,7 +20,7 @@ import { pinOnce } from '../content/pin.js'
 import { MEDIA_PLAYLIST } from '../media/constants.js'
 import { chooseLadder, type Rung } from '../media/ladder.js'
 import { mediaInfoFromProbe } from '../media/probe.js'
-import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS, SCAN_INTERVAL_MS } from './constants.js'
+import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS, SCAN_FALLBACK_MS } from './constants.js'
 import { type IngestFormat, liveLadderArgs } from './ladder-args.js'
 import { LIVE_PIN_METADATA } from './live-pins.js'
 import { parseLivePlaylist } from './playlist.js'
@@ -123,37 +125,74 @@ export class LiveSession {
     const signal = this.controller.signal
     signal.throwIfAborted()
     await mkdir(this.plan.dir, { recursive: true })
-    // Counted as they are read (a 'data' listener would set the input flowing before the probe reads it, losing its start).
-    const input: AsyncIterator<Buffer> = this.input[Symbol.asyncIterator]()
-    const chunks: AsyncIterator<Buffer> = {
-      next: async () => {
-        const r = await input.next()
-        if (r.done !== true) this.inputBytes += r.value.byteLength
-        return r
-      }
-    }
-    const { info, prefix, pending } = await this.probe(chunks, signal)
+    const { info, prefix, ended } = await this.probe(signal)
     const rungs = chooseLadder(info)
     this.components.logger.info({ rungs: rungs.map(r => r.name), startNumber }, 'live ladder starting')
     this.components.onLadder?.(rungs)
-    const args = liveLadderArgs({ format: this.plan.format, info, rungs, startNumber, preset: this.plan.preset })
-    const ffmpeg = spawn(this.plan.ffmpegPath, args, { cwd: this.plan.dir, signal, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] })
-    this.readProgress(ffmpeg)
-    const exited = exitOf(ffmpeg)
-    const stderr = tail(ffmpeg)
-    ffmpeg.stdin?.on('error', () => {})
+    // ffmpeg would make the rung folders itself; made first so that they are watched before its first playlist.
+    await Promise.all(rungs.map(async r => await mkdir(join(this.plan.dir, r.name), { recursive: true })))
     const scanner = this.scanner(rungs, startNumber, discontinuity)
-    const timer = setInterval(() => { scanner.scan() }, SCAN_INTERVAL_MS)
+    const watchers = scanner.watch()
+    const timer = setInterval(() => { scanner.fallback() }, SCAN_FALLBACK_MS)
     try {
-      await feed(ffmpeg, prefix, pending, chunks, exited)
+      signal.throwIfAborted()
+      const args = liveLadderArgs({ format: this.plan.format, info, rungs, startNumber, preset: this.plan.preset })
+      const ffmpeg = spawn(this.plan.ffmpegPath, args, { cwd: this.plan.dir, signal, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] })
+      this.readProgress(ffmpeg)
+      const exited = exitOf(ffmpeg)
+      const stderr = tail(ffmpeg)
+      ffmpeg.stdin?.on('error', () => {})
+      await this.feed(ffmpeg, prefix, ended, exited)
       const { code } = await exited
-      await scanner.scan(true)
+      await scanner.scan()
       if (code !== 0 && !signal.aborted) throw new LiveIngestError(`The live ladder stopped: ${stderr().trim().split('\n').slice(-2).join(' / ') || `exit ${String(code)}`}`)
     } finally {
       clearInterval(timer)
+      for (const w of watchers) w.close()
       await scanner.idle()
       await rm(this.plan.dir, { recursive: true, force: true })
     }
+  }
+
+  /**
+   * Write the probed prefix, then pass the rest of the input straight on
+   * (a 'data' listener, paused while ffmpeg's pipe is full): no promise per
+   * chunk. Ends ffmpeg's stdin when the input ends; stops when ffmpeg exits.
+   */
+  private async feed (ffmpeg: ChildProcess, prefix: Buffer[], ended: boolean, exited: Promise<unknown>): Promise<void> {
+    const stdin = ffmpeg.stdin
+    if (stdin === null) return
+    const input = this.input
+    for (const chunk of prefix) stdin.write(chunk)
+    if (ended || input.readableEnded || input.destroyed) {
+      stdin.end()
+      return
+    }
+    await new Promise<void>(resolve => {
+      let done = false
+      const onData = (chunk: Buffer): void => {
+        this.inputBytes += chunk.byteLength
+        if (!stdin.write(chunk)) input.pause()
+      }
+      const onDrain = (): void => { if (!done) input.resume() }
+      const finish = (): void => {
+        if (done) return
+        done = true
+        input.pause()
+        input.off('data', onData)
+        input.off('end', finish)
+        input.off('close', finish)
+        stdin.off('drain', onDrain)
+        stdin.end()
+        resolve()
+      }
+      void exited.then(finish)
+      input.on('data', onData)
+      input.once('end', finish)
+      input.once('close', finish)
+      stdin.on('drain', onDrain)
+      input.resume()
+    })
   }
 
   /** ffmpeg's `-progress pipe:1`: blocks of key=value lines, each ended by `progress=continue`. */
@@ -188,8 +227,12 @@ export class LiveSession {
     })
   }
 
-  /** Feed ffprobe the start of the input until it can tell the streams; keep what it read for the ladder. */
-  private async probe (chunks: AsyncIterator<Buffer>, signal: AbortSignal): Promise<{ info: ReturnType<typeof mediaInfoFromProbe>, prefix: Buffer[], pending: Promise<IteratorResult<Buffer>> | undefined }> {
+  /**
+   * Feed ffprobe the start of the input until it can tell the streams; keep
+   * what it read for the ladder. The input is left paused, so nothing is
+   * lost before the ladder takes it; `ended`: it ended during the probe.
+   */
+  private async probe (signal: AbortSignal): Promise<{ info: ReturnType<typeof mediaInfoFromProbe>, prefix: Buffer[], ended: boolean }> {
     const args = ['-v', 'error', '-probesize', String(PROBE_BYTES), '-analyzeduration', String(PROBE_MICROSECONDS), '-protocol_whitelist', 'pipe',
       '-f', this.plan.format, '-print_format', 'json', '-show_format', '-show_streams', '-i', 'pipe:0']
     const probeSignal = AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)])
@@ -198,131 +241,144 @@ export class LiveSession {
     let out = ''
     ffprobe.stdout?.setEncoding('utf8').on('data', (s: string) => { if (out.length < 1_000_000) out += s })
     const exited = exitOf(ffprobe)
+    const input = this.input
     const prefix: Buffer[] = []
-    let pending: Promise<IteratorResult<Buffer>> | undefined = nextChunk(chunks)
-    for (;;) {
-      const next = await Promise.race([pending.then(r => ({ r })), exited.then(() => undefined)])
-      if (next === undefined) break
-      if (next.r.done === true) {
-        pending = undefined
-        ffprobe.stdin?.end()
-        await exited
-        break
+    let probing = true
+    let ended = false
+    const onData = (chunk: Buffer): void => {
+      this.inputBytes += chunk.byteLength
+      prefix.push(chunk)
+      if (ffprobe.stdin?.write(chunk) === false) {
+        input.pause()
+        ffprobe.stdin.once('drain', () => { if (probing) input.resume() })
       }
-      prefix.push(next.r.value)
-      ffprobe.stdin?.write(next.r.value)
-      pending = nextChunk(chunks)
     }
-    const { code } = await exited
+    const onEnd = (): void => {
+      ended = true
+      ffprobe.stdin?.end()
+    }
+    input.on('data', onData)
+    input.once('end', onEnd)
+    input.once('close', onEnd)
+    let code: number | null
+    try {
+      code = (await exited).code
+    } finally {
+      // Paused before the listener goes: a flowing stream with no listener would drop what comes next.
+      probing = false
+      input.pause()
+      input.off('data', onData)
+      input.off('end', onEnd)
+      input.off('close', onEnd)
+    }
     signal.throwIfAborted()
     if (code !== 0) throw new LiveIngestError('The live input could not be read as audio or video (the probe of its first second failed)')
     const info = mediaInfoFromProbe('live input', out)
-    return { info, prefix, pending }
+    return { info, prefix, ended: ended || input.readableEnded }
   }
 
-  /** Reads each rendition's playlist; imports the segments it lists, in order, once each. */
-  private scanner (rungs: Rung[], startNumber: number, discontinuity: boolean): { scan: (final?: boolean) => Promise<void>, idle: () => Promise<void> } {
-    const last = new Map(rungs.map(r => [r.name, startNumber - 1]))
-    const inits = new Map<string, { cid: string, bytes: number }>()
+  /**
+   * Reads a rendition's playlist when ffmpeg replaces it (watched) or when it
+   * has not been read for SCAN_FALLBACK_MS; imports the segments it lists,
+   * in order, once each. One read at a time per rendition: a change seen
+   * during a read makes one more read after it.
+   */
+  private scanner (rungs: Rung[], startNumber: number, discontinuity: boolean): { watch: () => FSWatcher[], fallback: () => void, scan: () => Promise<void>, idle: () => Promise<void> } {
+    const lanes = rungs.map(rung => ({ rung, last: startNumber - 1, init: undefined as { cid: string, bytes: number } | undefined, running: undefined as Promise<void> | undefined, again: false, readAt: 0 }))
+    type Lane = typeof lanes[number]
     // ffmpeg dates segments from when its muxer started, which is after the probe; we date them
     // from when the publisher was let in, keeping ffmpeg's spacing between them.
     let shift: number | undefined
-    let running: Promise<void> | undefined
     const dated = (ffmpegPdt: number | undefined): number => {
       const at = ffmpegPdt ?? Date.now()
       shift ??= this.admittedAt - at
       return Math.round(at + shift)
     }
-    const scanOnce = async (): Promise<void> => {
-      for (const rung of rungs) {
-        const dir = join(this.plan.dir, rung.name)
-        const text = await readFile(join(dir, MEDIA_PLAYLIST), 'utf8').catch(() => undefined)
-        if (text === undefined) continue
-        for (const entry of parseLivePlaylist(text)) {
-          if (entry.seq <= (last.get(rung.name) ?? -1)) continue
-          const bytes = await readFile(join(dir, safeName(entry.uri))).catch(() => undefined)
-          if (bytes === undefined) break
-          let init = inits.get(rung.name)
-          if (init === undefined) {
-            const initBytes = await readFile(join(dir, safeName(entry.map ?? 'init.mp4')))
-            init = { cid: (await this.add(initBytes)).toString(), bytes: initBytes.byteLength }
-            inits.set(rung.name, init)
-          }
-          const cid = (await this.add(bytes)).toString()
-          last.set(rung.name, entry.seq)
-          await rm(join(dir, safeName(entry.uri)), { force: true })
-          this.segments++
-          this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
-          this.components.onSegment({
-            rendition: rung.name,
-            seq: entry.seq,
-            cid,
-            duration: entry.duration,
-            programDateTime: dated(entry.programDateTime),
-            init: init.cid,
-            discontinuity: discontinuity && entry.seq === startNumber,
-            bytes: bytes.byteLength,
-            initBytes: init.bytes
-          })
+    const scanOnce = async (lane: Lane): Promise<void> => {
+      const { rung } = lane
+      const dir = join(this.plan.dir, rung.name)
+      lane.readAt = performance.now()
+      const text = await readFile(join(dir, MEDIA_PLAYLIST), 'utf8').catch(() => undefined)
+      if (text === undefined) return
+      for (const entry of parseLivePlaylist(text)) {
+        if (entry.seq <= lane.last) continue
+        const bytes = await readFile(join(dir, safeName(entry.uri))).catch(() => undefined)
+        if (bytes === undefined) break
+        let init = lane.init
+        if (init === undefined) {
+          const initBytes = await readFile(join(dir, safeName(entry.map ?? 'init.mp4')))
+          init = { cid: (await this.add(initBytes)).toString(), bytes: initBytes.byteLength }
+          lane.init = init
         }
+        const cid = (await this.add(bytes)).toString()
+        lane.last = entry.seq
+        await rm(join(dir, safeName(entry.uri)), { force: true })
+        this.segments++
+        this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
+        this.components.onSegment({
+          rendition: rung.name,
+          seq: entry.seq,
+          cid,
+          duration: entry.duration,
+          programDateTime: dated(entry.programDateTime),
+          init: init.cid,
+          discontinuity: discontinuity && entry.seq === startNumber,
+          bytes: bytes.byteLength,
+          initBytes: init.bytes
+        })
       }
     }
-    const scan = async (): Promise<void> => {
-      if (running !== undefined) return await running
-      running = scanOnce().catch(err => { this.components.logger.warn({ err }, 'live segment import failed') }).finally(() => { running = undefined })
-      return await running
+    const scan = async (lane: Lane): Promise<void> => {
+      if (lane.running !== undefined) {
+        lane.again = true
+        return await lane.running
+      }
+      lane.running = (async () => {
+        do {
+          lane.again = false
+          await scanOnce(lane).catch(err => { this.components.logger.warn({ err }, 'live segment import failed') })
+        } while (lane.again)
+      })().finally(() => { lane.running = undefined })
+      return await lane.running
     }
     return {
-      async scan (final = false) {
-        await scan()
-        // The final pass runs after any scan that was in flight, so nothing ffmpeg wrote last is missed.
-        if (final) await scan()
+      watch: () => {
+        const watchers: FSWatcher[] = []
+        for (const lane of lanes) {
+          try {
+            // ffmpeg writes the playlist aside and renames it into place: that rename is a new list.
+            const watcher = watch(join(this.plan.dir, lane.rung.name), (_event, name) => { if (name === MEDIA_PLAYLIST) void scan(lane) })
+            watcher.on('error', err => {
+              this.components.logger.warn({ err }, 'live playlist watch failed; read on a timer')
+              watcher.close()
+            })
+            watchers.push(watcher)
+          } catch (err) {
+            this.components.logger.warn({ err }, 'live playlist cannot be watched; read on a timer')
+          }
+        }
+        return watchers
       },
-      async idle () { await running }
+      fallback: () => {
+        const stale = performance.now() - SCAN_FALLBACK_MS
+        for (const lane of lanes) if (lane.readAt <= stale) void scan(lane)
+      },
+      // A read after any in flight, of every rendition: nothing ffmpeg wrote last is missed.
+      scan: async () => { await Promise.all(lanes.map(scan)) },
+      idle: async () => { await Promise.all(lanes.map(async lane => { await lane.running })) }
     }
   }
 
   private async add (bytes: Uint8Array): Promise<import('multiformats/cid').CID> {
     const signal = this.controller.signal
     const cid = await this.components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal })
+    signal.throwIfAborted()
+    // Not cut mid-way: Helia's pin walk, aborted while it runs, leaves a rejection nobody handles
+    // (seen at a node's stop). A segment is one local block: its pin is quick.
     // Marked as the ladder's: once the stream's video pins the same blocks, these pins go (live-pins.ts).
-    await pinOnce(this.components.pins, cid, { signal, metadata: LIVE_PIN_METADATA })
+    await pinOnce(this.components.pins, cid, { metadata: LIVE_PIN_METADATA })
     return cid
   }
-}
-
-/**
- * The input's next chunk. A read raced against ffmpeg's exit may be left
- * pending when the race is lost; if the input is then destroyed (a publisher
- * cut, the service stopped) that read rejects with nobody awaiting it, which
- * would be an unhandled rejection: so it is marked handled here, and callers
- * that do await it still see the error.
- */
-function nextChunk (chunks: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
-  const next = chunks.next()
-  next.catch(() => {})
-  return next
-}
-
-/** Write the probed prefix, then the rest of the input, respecting ffmpeg's pace; end its stdin when the input ends. */
-async function feed (ffmpeg: ChildProcess, prefix: Buffer[], pending: Promise<IteratorResult<Buffer>> | undefined, chunks: AsyncIterator<Buffer>, exited: Promise<unknown>): Promise<void> {
-  const stdin = ffmpeg.stdin
-  if (stdin === null) return
-  let gone = false
-  void exited.then(() => { gone = true })
-  const write = async (chunk: Buffer): Promise<void> => {
-    if (gone || stdin.destroyed) return
-    if (!stdin.write(chunk)) await Promise.race([new Promise(resolve => stdin.once('drain', resolve)), exited])
-  }
-  for (const chunk of prefix) await write(chunk)
-  let next = pending
-  while (next !== undefined && !gone) {
-    const r = await Promise.race([next, exited.then(() => undefined)])
-    if (r === undefined || r.done === true) break
-    await write(r.value)
-    next = nextChunk(chunks)
-  }
-  stdin.end()
 }
 
 /** A playlist names files in its own folder; anything else is not read. */

@@ -4,7 +4,8 @@
  * cwd = outDir, so a `%` or odd characters in outDir cannot turn into
  * ffmpeg filename patterns.
  */
-import { AUDIO_BITRATE, KEYFRAME_SECONDS, MASTER_PLAYLIST, MAX_FRAME_RATE, MEDIA_PLAYLIST } from './constants.js'
+import { KEYFRAME_SECONDS, MASTER_PLAYLIST, MAX_FRAME_RATE, MEDIA_PLAYLIST } from './constants.js'
+import { aacArgs, x264Args } from './encoder-args.js'
 import type { MediaInfo } from './index.js'
 import type { Rung } from './ladder.js'
 import { type PosterPlan, posterFilter, posterOutputArgs } from './poster.js'
@@ -46,18 +47,8 @@ export function ffmpegArgs (plan: FfmpegPlan): string[] {
     }
     streamMap.push([...parts, `name:${rung.name}`].join(','))
   }
-  if (v > 0) {
-    const fps = videoRungs[0]?.frameRate ?? 30
-    const gop = String(Math.max(1, Math.round(fps * KEYFRAME_SECONDS)))
-    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
-      // IDRs at the same instants in every rung (forced by time), none from scene cuts.
-      '-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`)
-  }
-  if (a > 0) {
-    // Keep the two common rates; anything else (8 kHz, 96 kHz…) becomes 48 kHz, which every AAC decoder plays.
-    const rate = info.audio?.sampleRate === 44100 ? '44100' : '48000'
-    args.push('-c:a', 'aac', '-b:a', String(AUDIO_BITRATE), '-ac', '2', '-ar', rate)
-  }
+  if (v > 0) args.push(...x264Args({ preset: 'veryfast', frameRate: videoRungs[0]?.frameRate ?? 30, keyframeSeconds: KEYFRAME_SECONDS }))
+  if (a > 0) args.push(...aacArgs(info))
   args.push(
     // Untrusted uploads carry GPS tags, device names and chapters: publish none of it.
     '-map_metadata', '-1', '-map_chapters', '-1', '-max_muxing_queue_size', '1024',
