@@ -373,8 +373,7 @@ export class LiveSession {
     const signal = this.controller.signal
     const cid = await this.components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal })
     signal.throwIfAborted()
-    // Not cut mid-way: Helia's pin walk, aborted while it runs, leaves a rejection nobody handles
-    // (seen at a node's stop). A segment is one local block: its pin is quick.
+    // Not cut mid-way (pinOnce says why): a segment is one local block, its pin is quick.
     // Marked as the ladder's: once the stream's video pins the same blocks, these pins go (live-pins.ts).
     await pinOnce(this.components.pins, cid, { metadata: LIVE_PIN_METADATA })
     return cid
