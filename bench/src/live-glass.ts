@@ -31,9 +31,9 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { keepConnected, makeRepo, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
+import { BIN, keepConnected, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '@mhc/node/testing'
 import { canMakeNamespaces, inNamespace, lineOfThree } from '@mhc/node/testing/netns'
-import type { LiveCreateResult } from '@mhc/protocols'
+import type { LiveCreateResult, LiveWatchLine } from '@mhc/protocols'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { emit, flag, runBench } from './report.js'
 
@@ -111,7 +111,12 @@ async function blankTab (browser: Browser, base: string, label: string): Promise
 
 /** Until `path` answers 200 in `tab` (its network namespace): a live playlist exists only from the stream's first segment. */
 async function ready (tab: Page, path: string): Promise<void> {
-  await tab.waitForFunction(async (p) => (await fetch(p).catch(() => undefined))?.status === 200, path, { timeout: 60_000, polling: 250 })
+  const until = Date.now() + 60_000
+  while (Date.now() < until) {
+    if (await tab.evaluate(async (p) => (await fetch(p).catch(() => undefined))?.status === 200, path)) return
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error(`${path} never answered 200`)
 }
 
 interface Played { samples: number[], stalls: number }
@@ -173,11 +178,27 @@ async function dateOffset (tab: Page, playlist: string, spawnAt: number): Promis
     let text = await (await fetch(url)).text()
     const variant = text.split('\n').find(l => l.trim() !== '' && !l.startsWith('#'))
     if (text.includes('#EXT-X-STREAM-INF') && variant !== undefined) text = await (await fetch(new URL(variant, new URL(url, location.href)))).text()
-    return { seq: Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? '0'), pdt: /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(text)?.[1] }
+    return { text, seq: Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? '0'), pdt: /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(text)?.[1] }
   }, playlist)
-  if (first.pdt === undefined) throw new Error(`${playlist} has no program date time`)
+  if (first.pdt === undefined) throw new Error(`${playlist} has no program date time: ${first.text}`)
   // Segments are 1 s: the one numbered `seq` starts about `seq` seconds in.
   return Date.parse(first.pdt) - first.seq * 1000 - spawnAt
+}
+
+/** `mhc live watch` on `d`: when each segment was listed there, as ms after its program date time. */
+function watch (d: TestDaemon, stream: string): LiveWatchLine[] {
+  const [cmd, argv] = nodeCommand([BIN, 'live', 'watch', stream, '--json', '--repo', d.repo], d.netns)
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'ignore'] })
+  children.add(child)
+  child.once('close', () => { children.delete(child) })
+  const lines: LiveWatchLine[] = []
+  let buf = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const parts = (buf + chunk.toString()).split('\n')
+    buf = parts.pop() ?? ''
+    for (const p of parts) lines.push(JSON.parse(p) as LiveWatchLine)
+  })
+  return lines
 }
 
 async function repoWith (config: Record<string, unknown>): Promise<string> {
@@ -238,6 +259,7 @@ async function run (): Promise<number> {
   const made = JSON.parse((await origin.cli(['live', 'create', '--title', 'Glass to glass', '--json'])).stdout) as LiveCreateResult
   const master = `/live/${made.stream}/master.m3u8`
   const tabs = await Promise.all(viewers.map(async v => await blankTab(v.browser, v.daemon.info.gateway ?? '', v.name)))
+  const listed = viewers.map(v => watch(v.daemon, made.stream))
   const mhcSpawn = Date.now()
   const pub = publisher(made.rtmpUrl, total, netns)
   await Promise.all(tabs.map(async tab => { await ready(tab, master) }))
@@ -247,6 +269,9 @@ async function run (): Promise<number> {
   const mhc = viewers.map((v, i) => {
     const { samples, stalls } = played[i] as Played
     const g = summary(samples.map(x => x + mhcOffset))
+    // What the pipeline takes before the player can have a segment: listed on this node, after the segment's own start.
+    emit('live', 'segment listed after its program date time', v.name, 'ms', summary((listed[i] ?? []).map(l => l.latency)))
+    process.stderr.write(`${v.name}: now − playingDate every 5 s: ${samples.filter((_, j) => j % 20 === 0).join(' ')}\n`)
     emit('live', 'now-minus-playing-date', v.name, 'ms', summary(samples))
     emit('live', 'glass-to-glass', v.name, 'ms', g, { dateOffset: mhcOffset, stalls })
     return { name: v.name, g, stalls }
@@ -264,6 +289,8 @@ async function run (): Promise<number> {
   const tab = await browserTab(local, base)
   const plainSpawn = Date.now()
   const feed = publisher('pipe:1', total)
+  // Killed at the end while the publisher may still write: a broken pipe is expected then.
+  ladder.stdin?.on('error', () => {})
   feed.stdout?.pipe(ladder.stdin as NodeJS.WritableStream)
   await ready(tab, '/index.m3u8')
   const plainOffset = await dateOffset(tab, '/index.m3u8', plainSpawn)

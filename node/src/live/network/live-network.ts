@@ -2,7 +2,7 @@ import type { Message } from '@libp2p/gossipsub'
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import {
-  type AbortOptions, checkLiveUpdate, LIVE_DIRECTORY_TOPIC, type LiveListing, LiveNotFoundError, type LiveRendition, type LiveSegmentEvent,
+  type AbortOptions, BadRequestError, checkLiveUpdate, LIVE_DIRECTORY_TOPIC, type LiveListing, LiveNotFoundError, type LiveRendition, type LiveSegmentEvent,
   type LiveStreamPayload, type LiveUpdatePayload, type LiveWatchLine, liveTopic, MAX_LIVE_STREAM_BYTES, NotStartedError, openLiveStream,
   sealLiveStream, sealLiveUpdate, UnavailableError
 } from '@mhc/protocols'
@@ -27,6 +27,8 @@ const VIEWER_MS = 10_000
 /** Init segments are small; one larger than this is not read for codecs. */
 const MAX_INIT_BYTES = 256 * 1024
 const SEQ_PREFIX = '/mhc/live/update-seq'
+/** A blocking playlist reload waits at most this long: three target durations of 1-second segments (RFC 8216bis § 6.2.5.2). */
+const BLOCKING_RELOAD_MS = 3000
 
 interface Known {
   record: LiveStreamPayload
@@ -151,6 +153,28 @@ export class DefaultLiveNetwork implements LiveNetwork {
     const w = k.windows.get(rendition)
     if (w === undefined) throw new LiveNotFoundError(`Live stream ${stream} has no rendition ${rendition} here`)
     return w.render(k.ended)
+  }
+
+  async untilListed (stream: string, rendition: string, msn: number, options: AbortOptions = {}): Promise<void> {
+    const k = this.interest(stream, undefined)
+    const w = k.windows.get(rendition)
+    if (w === undefined) throw new LiveNotFoundError(`Live stream ${stream} has no rendition ${rendition} here`)
+    if (msn > w.nextSeq + 1) throw new BadRequestError(`_HLS_msn ${msn} is more than two segments past the last one listed (${w.nextSeq - 1})`)
+    const done = (): boolean => w.nextSeq > msn || k.ended || this.known.get(stream) !== k
+    if (done()) return
+    const signal = AbortSignal.any([AbortSignal.timeout(BLOCKING_RELOAD_MS), this.shutdown.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    await new Promise<void>(resolve => {
+      const check = (): void => { if (done() || signal.aborted) finish() }
+      const finish = (): void => {
+        this.removeEventListener('arrival', check)
+        this.removeEventListener('ended', check)
+        signal.removeEventListener('abort', finish)
+        resolve()
+      }
+      this.addEventListener('arrival', check)
+      this.addEventListener('ended', check)
+      signal.addEventListener('abort', finish, { once: true })
+    })
   }
 
   watch (stream: string, onSegment: (line: LiveWatchLine) => void, onEnd: () => void): () => void {
