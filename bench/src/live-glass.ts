@@ -21,7 +21,13 @@
  * after playback started) are counted: each one makes hls.js sit further
  * behind the edge.
  *
- *   node bench/dist/live-glass.js [--seconds 60] [--warmup 8]
+ * A run is only worth its figures if the pipeline keeps up with real time:
+ * when segments are listed later and later (the ladder or the machine too
+ * slow), the run says so (`keptUp: false`).
+ *
+ *   node bench/dist/live-glass.js [--seconds 60] [--warmup 8] [--size 640x360]
+ *     [--live-sync S] (hls.js liveSyncDuration in place of the page's count)
+ *     [--no-blocking] (the MHC playlists without CAN-BLOCK-RELOAD, as before blocking reload)
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
@@ -35,12 +41,12 @@ import { BIN, keepConnected, makeRepo, nodeCommand, removeRepo, startDaemon, typ
 import { canMakeNamespaces, inNamespace, lineOfThree } from '@mhc/node/testing/netns'
 import type { LiveCreateResult, LiveWatchLine } from '@mhc/protocols'
 import { type Browser, chromium, type Page } from 'playwright-core'
-import { emit, flag, runBench } from './report.js'
+import { emit, flag, runBench, textFlag } from './report.js'
 
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium'
 const HLS_JS = fileURLToPath(new URL('../../node_modules/hls.js/dist/hls.light.min.js', import.meta.url))
 /** The live page's hls.js settings (client/src/live/live-config.ts), repeated: the bench does not import the client. */
-const LIVE_CONFIG = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
+let LIVE_CONFIG: Record<string, unknown> = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
 /** The line's daemons: stream records every second, a short reconnect window. */
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 2000 }
 /** A blank page with a video element, on the origin of whatever serves the playlists. */
@@ -48,6 +54,13 @@ const BLANK = '<!doctype html><video muted autoplay playsinline></video>'
 
 const seconds = flag('seconds', 60)
 const warmup = flag('warmup', 8)
+const size = textFlag('size', '640x360')
+const blocking = !process.argv.includes('--no-blocking')
+// To try another distance from the live edge: `--live-sync S` sets hls.js's liveSyncDuration (seconds) in place of the page's count.
+if (process.argv.includes('--live-sync') || process.env.BENCH_LIVE_SYNC !== undefined) {
+  const { liveSyncDurationCount: _count, ...rest } = LIVE_CONFIG
+  LIVE_CONFIG = { ...rest, liveSyncDuration: flag('live-sync', 1) }
+}
 
 const children = new Set<ChildProcess>()
 const daemons: TestDaemon[] = []
@@ -69,7 +82,7 @@ function ffmpeg (args: string[], stdio: Array<'ignore' | 'pipe'> = ['ignore', 'i
 
 /** The publisher of both sides: a test pattern and a tone, in real time, as FLV to `out`. */
 function publisher (out: string, total: number, netns?: string): ChildProcess {
-  return ffmpeg(['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+  return ffmpeg(['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(total), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
     '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', out], ['ignore', out === 'pipe:1' ? 'pipe' : 'ignore', 'pipe'], netns)
 }
@@ -122,13 +135,31 @@ async function ready (tab: Page, path: string): Promise<void> {
 interface Played { samples: number[], stalls: number }
 
 /** Play `src` in `tab`; after `warmup` s of playback, sample now − playingDate every 250 ms for `seconds`. */
-async function measure (tab: Page, src: string): Promise<Played> {
+async function measure (tab: Page, src: string, strip = false): Promise<Played> {
   try {
     await tab.addScriptTag({ path: HLS_JS })
-    await tab.evaluate(({ src, config }) => {
+    await tab.evaluate(({ src, config, strip }) => {
       type H = { loadSource(s: string): void, attachMedia(v: HTMLVideoElement): void, on(e: string, f: (e: string, d: { details: string, fatal: boolean }) => void): void }
-      const w = window as unknown as { Hls: new (c: object) => H, __hls: H, __stalls: number }
-      const hls = new w.Hls(config)
+      type Callbacks = { onSuccess: (response: { data: unknown }, ...rest: unknown[]) => void }
+      type LoaderClass = new (c: object) => { load(context: object, config: object, callbacks: Callbacks): void }
+      const w = window as unknown as { Hls: (new (c: object) => H) & { DefaultConfig: { loader: LoaderClass } }, __hls: H, __stalls: number }
+      let pLoader: LoaderClass | undefined
+      if (strip) {
+        // As before blocking playlist reload: the same playlists without the tag that lets hls.js block on the next segment.
+        pLoader = class extends w.Hls.DefaultConfig.loader {
+          override load (context: object, config: object, callbacks: Callbacks): void {
+            const onSuccess = callbacks.onSuccess
+            super.load(context, config, {
+              ...callbacks,
+              onSuccess: (response, ...rest) => {
+                if (typeof response.data === 'string') response.data = response.data.replace('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n', '')
+                onSuccess(response, ...rest)
+              }
+            })
+          }
+        }
+      }
+      const hls = new w.Hls(pLoader === undefined ? config : { ...config, pLoader })
       hls.on('hlsError', (_e, d) => { console.log(`hls error ${d.details} fatal=${String(d.fatal)}`) })
       const video = document.querySelector('video') as HTMLVideoElement
       w.__stalls = 0
@@ -136,7 +167,7 @@ async function measure (tab: Page, src: string): Promise<Played> {
       hls.loadSource(src)
       hls.attachMedia(video)
       w.__hls = hls
-    }, { src, config: LIVE_CONFIG })
+    }, { src, config: LIVE_CONFIG, strip })
     await tab.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0.5, undefined, { timeout: 60_000, polling: 100 })
     await new Promise(resolve => setTimeout(resolve, warmup * 1000))
     const before = await tab.evaluate(() => (window as unknown as { __stalls: number }).__stalls)
@@ -252,7 +283,7 @@ async function main (): Promise<number> {
 async function run (): Promise<number> {
   const total = warmup + seconds + 30
   dir = await mkdtemp(join(tmpdir(), 'mhc-bench-live-'))
-  process.stderr.write(`hls.js settings: ${JSON.stringify(LIVE_CONFIG)}\n`)
+  process.stderr.write(`hls.js settings: ${JSON.stringify(LIVE_CONFIG)}, blocking playlist reload: ${String(blocking)}\n`)
 
   // MHC: RTMP into A; every viewer plays the same stream at the same time from its own node's gateway.
   const { origin, viewers, netns } = await network(dir)
@@ -264,13 +295,17 @@ async function run (): Promise<number> {
   const pub = publisher(made.rtmpUrl, total, netns)
   await Promise.all(tabs.map(async tab => { await ready(tab, master) }))
   const mhcOffset = await dateOffset(tabs[0] as Page, master, mhcSpawn)
-  const played = await Promise.all(tabs.map(async tab => await measure(tab, master)))
+  const played = await Promise.all(tabs.map(async tab => await measure(tab, master, !blocking)))
   pub.kill('SIGKILL')
   const mhc = viewers.map((v, i) => {
     const { samples, stalls } = played[i] as Played
     const g = summary(samples.map(x => x + mhcOffset))
     // What the pipeline takes before the player can have a segment: listed on this node, after the segment's own start.
-    emit('live', 'segment listed after its program date time', v.name, 'ms', summary((listed[i] ?? []).map(l => l.latency)))
+    const lat = (listed[i] ?? []).map(l => l.latency)
+    const quarter = Math.max(1, Math.floor(lat.length / 4))
+    const keptUp = summary(lat.slice(-quarter)).p50 - summary(lat.slice(0, quarter)).p50 < 2000
+    emit('live', 'segment listed after its program date time', v.name, 'ms', summary(lat), { keptUp })
+    if (!keptUp) process.stderr.write(`${v.name}: segments were listed later and later: the pipeline did not keep up with real time, the figures are the machine's\n`)
     process.stderr.write(`${v.name}: now − playingDate every 5 s: ${samples.filter((_, j) => j % 20 === 0).join(' ')}\n`)
     emit('live', 'now-minus-playing-date', v.name, 'ms', summary(samples))
     emit('live', 'glass-to-glass', v.name, 'ms', g, { dateOffset: mhcOffset, stalls })
