@@ -46,7 +46,7 @@ import { emit, flag, runBench, textFlag } from './report.js'
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium'
 const HLS_JS = fileURLToPath(new URL('../../node_modules/hls.js/dist/hls.light.min.js', import.meta.url))
 /** The live page's hls.js settings (client/src/live/live-config.ts), repeated: the bench does not import the client. */
-let LIVE_CONFIG: Record<string, unknown> = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
+let LIVE_CONFIG: Record<string, unknown> = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
 /** The line's daemons: stream records every second, a short reconnect window. */
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 2000 }
 /** A blank page with a video element, on the origin of whatever serves the playlists. */
@@ -58,8 +58,8 @@ const size = textFlag('size', '640x360')
 const blocking = !process.argv.includes('--no-blocking')
 // To try another distance from the live edge: `--live-sync S` sets hls.js's liveSyncDuration (seconds) in place of the page's count.
 if (process.argv.includes('--live-sync') || process.env.BENCH_LIVE_SYNC !== undefined) {
-  const { liveSyncDurationCount: _count, ...rest } = LIVE_CONFIG
-  LIVE_CONFIG = { ...rest, liveSyncDuration: flag('live-sync', 1) }
+  const { liveSyncDurationCount: _count, liveMaxLatencyDurationCount: _max, ...rest } = LIVE_CONFIG
+  LIVE_CONFIG = { ...rest, liveSyncDuration: flag('live-sync', 1), liveMaxLatencyDuration: 5 }
 }
 
 const children = new Set<ChildProcess>()
