@@ -46,7 +46,7 @@ import { emit, flag, runBench, textFlag } from './report.js'
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium'
 const HLS_JS = fileURLToPath(new URL('../../node_modules/hls.js/dist/hls.light.min.js', import.meta.url))
 /** The live page's hls.js settings (client/src/live/live-config.ts), repeated: the bench does not import the client. */
-let LIVE_CONFIG: Record<string, unknown> = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
+let LIVE_CONFIG: Record<string, unknown> = { enableWorker: true, lowLatencyMode: true, liveSyncDurationCount: 1, liveMaxLatencyDurationCount: 3, maxLiveSyncPlaybackRate: 1.1, backBufferLength: 30 }
 /** The line's daemons: stream records every second, a short reconnect window. */
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 2000 }
 /** A blank page with a video element, on the origin of whatever serves the playlists. */
@@ -59,7 +59,7 @@ const blocking = !process.argv.includes('--no-blocking')
 // To try another distance from the live edge: `--live-sync S` sets hls.js's liveSyncDuration (seconds) in place of the page's count.
 if (process.argv.includes('--live-sync') || process.env.BENCH_LIVE_SYNC !== undefined) {
   const { liveSyncDurationCount: _count, liveMaxLatencyDurationCount: _max, ...rest } = LIVE_CONFIG
-  LIVE_CONFIG = { ...rest, liveSyncDuration: flag('live-sync', 1), liveMaxLatencyDuration: 5 }
+  LIVE_CONFIG = { ...rest, liveSyncDuration: flag('live-sync', 1), liveMaxLatencyDuration: 3 }
 }
 
 const children = new Set<ChildProcess>()
@@ -180,6 +180,15 @@ async function measure (tab: Page, src: string, strip = false): Promise<Played> 
         return hls.playingDate === null || video.paused ? null : Date.now() - hls.playingDate.getTime()
       })
       if (v !== null) samples.push(v)
+      if (process.env.BENCH_DEBUG !== undefined && samples.length % 20 === 1) {
+        const d = await tab.evaluate(() => {
+          const hls = (window as unknown as { __hls: { latency: number, targetLatency: number | null, drift: number } }).__hls
+          const video = document.querySelector('video') as HTMLVideoElement
+          const end = video.buffered.length > 0 ? video.buffered.end(video.buffered.length - 1) : 0
+          return { latency: hls.latency, target: hls.targetLatency, rate: video.playbackRate, ahead: end - video.currentTime, t: video.currentTime, dropped: video.getVideoPlaybackQuality().droppedVideoFrames }
+        })
+        process.stderr.write(`debug ${src}: ${JSON.stringify(d)} readout ${String(v)}\n`)
+      }
       await new Promise(resolve => setTimeout(resolve, 250))
     }
     const stalls = await tab.evaluate(() => (window as unknown as { __stalls: number }).__stalls) - before
