@@ -55,6 +55,8 @@ const BLANK = '<!doctype html><video muted autoplay playsinline></video>'
 const seconds = flag('seconds', 60)
 const warmup = flag('warmup', 8)
 const size = textFlag('size', '640x360')
+// `--stall-increase S`: hls.js's liveSyncOnStallIncrease (how much further behind the edge each stall puts the target).
+if (process.argv.includes('--stall-increase')) LIVE_CONFIG = { ...LIVE_CONFIG, liveSyncOnStallIncrease: flag('stall-increase', 1) }
 const blocking = !process.argv.includes('--no-blocking')
 // To try another distance from the live edge: `--live-sync S` sets hls.js's liveSyncDuration (seconds) in place of the page's count.
 if (process.argv.includes('--live-sync') || process.env.BENCH_LIVE_SYNC !== undefined) {
