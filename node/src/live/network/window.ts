@@ -100,8 +100,8 @@ export class RenditionWindow {
 
   /** The live media playlist; EXT-X-ENDLIST once the stream ended and nothing is still being fetched. */
   render (ended: boolean): string {
-    // RFC 8216bis § 4.4.3.1: each EXTINF rounded to the nearest integer is at most the target. Rounded up, the
-    // ladder's 1.02-second segments made it 2, and hls.js holds its live distance in target durations.
+    // RFC 8216bis § 4.4.3.1: each EXTINF rounded to the nearest integer is at most the target. Rounded up, any
+    // ladder segment a hair over 1 s made it 2, and hls.js holds its distance from the edge in target durations.
     const target = Math.max(1, ...this.advertised.map(s => Math.round(s.segment.duration)))
     const lines = ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`,
       // Blocking playlist reload (`?_HLS_msn=`): a player asks for the next segment's playlist and gets it the moment it is listed.
