@@ -7,7 +7,7 @@
  * behind, it jumps (a slow start at a far node otherwise stays seconds
  * late). A stall moves the target back by a second (hls.js's
  * liveSyncOnStallIncrease, at most one target duration). Measured in
- * docs/performance.md § Live glass to glass; decision 0028. Pure data.
+ * docs/performance.md § Live glass to glass; decision 0030. Pure data.
  */
 import type { HlsConfig } from 'hls.js'
 
