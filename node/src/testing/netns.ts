@@ -5,6 +5,8 @@
  * `@mhc/node/testing/netns` for tests and benchmarks.
  */
 import { execFileSync } from 'node:child_process'
+import { chmod, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 
 export interface Line {
   a: string
@@ -66,4 +68,19 @@ export function lineOfThree (teardown: (cleanup: () => void) => void): Line {
     throw err
   }
   return line
+}
+
+/**
+ * A path to an executable that runs `executable` inside `netns`: for
+ * launchers that take a program path and talk to it over inherited pipes,
+ * such as playwright's Chromium (`executablePath`), so a browser sees the
+ * namespace's loopback and links. A two-line sh script written to `dir`.
+ */
+export async function inNamespace (netns: string, executable: string, dir: string): Promise<string> {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(netns)) throw new TypeError(`Not a namespace name: ${netns}`)
+  const quoted = `'${executable.replaceAll("'", "'\\''")}'`
+  const file = join(dir, `in-${netns}`)
+  await writeFile(file, `#!/bin/sh\nexec ip netns exec ${netns} ${quoted} "$@"\n`)
+  await chmod(file, 0o755)
+  return file
 }

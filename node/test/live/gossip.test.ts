@@ -131,6 +131,28 @@ t.test('live updates over gossipsub: O – B – C, and an attacker X next to B'
     t.equal(media.headers.get('content-type'), 'application/vnd.apple.mpegurl')
     t.equal(media.headers.get('cache-control'), 'no-cache', 'a live playlist is never cached')
     t.notMatch(await media.text(), /#EXT-X-ENDLIST/)
+    t.match(playlist, /#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n/, 'players may block on the next segment')
+
+    // Blocking playlist reload: `_HLS_msn` of a listed segment answers at once; of the next one, once it is listed.
+    const next = uris.length
+    const now = await fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_msn=${next - 1}`)
+    t.equal(now.status, 200)
+    t.equal(await now.text(), playlist, 'a segment already listed: the playlist as it is')
+    t.equal((await fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_msn=${next + 2}`)).status, 400, 'more than two segments ahead: a 400')
+    t.equal((await fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_part=0`)).status, 400, 'a part without a segment: a 400')
+    t.equal((await fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_msn=x`)).status, 400)
+    const held = fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_msn=${next}`)
+    const later = await segment(12)
+    await o.p2p.helia.libp2p.services.pubsub.publish(topic, await sealLiveUpdate(update(12, [{ seq: 5, cid: later }]), owner))
+    const answer = await held
+    t.equal(answer.status, 200)
+    // The wait is bounded (three target durations): on a machine too slow for that, the next blocking request gets it.
+    const blocked = await eventually(async () => {
+      const text = answer.bodyUsed ? await (await fetch(`${gw}/live/${stream}/360p.m3u8?_HLS_msn=${next}`)).text() : await answer.text()
+      return text.includes(`/ipfs/${later}`) ? text : undefined
+    }, { what: 'the blocking request answered with the next segment', ms: 20_000 })
+    t.match(blocked, new RegExp(`/ipfs/${later}\n$`), 'the blocking request is answered with the segment it asked for')
+
     const master = await fetch(`${gw}/live/${stream}/master.m3u8`)
     t.equal(master.headers.get('content-type'), 'application/vnd.apple.mpegurl')
     t.match(await master.text(), /^#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=\d+\n360p\.m3u8\n$/)
@@ -143,7 +165,7 @@ t.test('live updates over gossipsub: O – B – C, and an attacker X next to B'
     const listed = await (await fetch(`${gw}/api/v1/live`)).json() as Array<{ stream: string }>
     t.match(listed.find(s => s.stream === stream), { title: 'Gossip', state: 'live', origin: o.id().publicKey, viewers: 2, startedAt: Number }, 'one playlist reader and one watcher')
 
-    await o.p2p.helia.libp2p.services.pubsub.publish(topic, await sealLiveUpdate(update(12, [], true), owner))
+    await o.p2p.helia.libp2p.services.pubsub.publish(topic, await sealLiveUpdate(update(13, [], true), owner))
     await eventually(() => ended ? true : undefined, { what: 'the end reaches C' })
     t.match(c.liveNetwork.media(stream, '360p'), /#EXT-X-ENDLIST\n$/)
   })

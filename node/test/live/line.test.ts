@@ -3,16 +3,21 @@
  * namespaces, where C has no route to A: ffmpeg publishes to A over RTMP, B
  * follows because its neighbour C does, and C gets every update and every
  * segment through B; C's gateway serves a live playlist of segments it
- * holds; the publisher killed, the stream ends on C with EXT-X-ENDLIST.
+ * holds; Chromium, run inside C's namespace, plays the stream from C's
+ * gateway with the stream's chat beside it; the publisher killed, the stream
+ * ends on C with EXT-X-ENDLIST.
  */
 import { spawn } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LiveCreateResult, LiveListing, LiveWatchLine } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { BIN, keepConnected, makeRepo, nodeCommand, removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
-import { canMakeNamespaces, lineOfThree } from '../../src/testing/netns.js'
+import { canMakeNamespaces, inNamespace, lineOfThree } from '../../src/testing/netns.js'
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js'
+import { DESKTOP } from '../helpers/site.js'
 
 /** Short windows so the test ends quickly: records every second, the stream over 2 s after its publisher goes. */
 const CONFIG = { liveAnnounceIntervalMs: 1000, liveReconnectWindowMs: 2000, livePrefetchTimeoutMs: 8000, liveIdleMs: 5000 }
@@ -119,7 +124,7 @@ t.test('a live stream over A – B – C, C two hops from A with no route to it'
   await new Promise(resolve => setTimeout(resolve, 4000))
 
   const [ffmpeg, ffargs] = ['ip', ['netns', 'exec', line.a, 'ffmpeg', '-hide_banner', '-nostdin', '-v', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '30',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '90',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', made.rtmpUrl]] as const
   const publisher = spawn(ffmpeg, ffargs, { stdio: 'ignore' })
   t.teardown(() => { publisher.kill('SIGKILL') })
@@ -137,6 +142,39 @@ t.test('a live stream over A – B – C, C two hops from A with no route to it'
   t.same(Object.values(live.status).filter(s => s !== 200), [], 'every segment and init in C\'s live playlists is served by C\'s gateway')
   const listed = (await ls(c)).find(s => s.stream === made.stream)
   t.equal(listed?.state, 'live', 'C lists the stream as live')
+  for (const [name, text] of Object.entries(live.media)) t.match(text, /#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n/, `${name}: players may block on the next segment`)
+
+  // The viewer behind the censoring network: a browser that only sees C's namespace, on C's gateway.
+  const work = await mkdtemp(join(tmpdir(), 'mhc-line-'))
+  t.teardown(async () => { await rm(work, { recursive: true, force: true }) })
+  const browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'], { executablePath: await inNamespace(line.c, CHROMIUM, work) })
+  t.teardown(async () => { await browser.close() })
+  const page = await browser.newPage({ viewport: DESKTOP })
+  const errors: string[] = []
+  page.on('pageerror', err => { errors.push(err.message) })
+  await page.goto(`${c.info.gateway ?? ''}/live/${made.stream}`)
+  await page.locator('h1 .live-badge').waitFor({ timeout: 60_000 })
+  t.match(await page.locator('h1').textContent(), /LIVE\s*Over the line/, 'C\'s live page: the LIVE badge beside the title')
+  const playing = await eventually(async () => {
+    const time = await page.locator('video').evaluate(v => (v as HTMLVideoElement).currentTime)
+    return time > 1 ? time : undefined
+  }, { what: 'the stream playing in Chromium through C\'s gateway', ms: 60_000, every: 250 })
+  t.ok(playing > 1, 'Chromium plays the stream through C\'s gateway')
+  await eventually(async () => /^\d+\.\d s$/.test(await page.locator('.live-latency-value').textContent() ?? '') ? true : undefined,
+    { what: 'a latency readout', ms: 30_000, every: 250 })
+  await page.getByLabel('Pick a display name to chat').fill('Behind B')
+  await page.getByRole('button', { name: 'Start chatting' }).click()
+  const box = page.getByRole('textbox', { name: 'Chat message' })
+  await box.waitFor({ timeout: 20_000 })
+  await box.fill('hello from two hops')
+  await box.press('Enter')
+  await eventually(async () => (await page.locator('[data-testid="chat-log"] .chat-text').allTextContents()).includes('hello from two hops') ? true : undefined,
+    { what: 'the message in the stream\'s chat', ms: 20_000, every: 200 })
+  const player = await page.locator('video').boundingBox()
+  const chat = await page.locator('.live-page > .side').boundingBox()
+  t.ok(player !== null && chat !== null && chat.x >= player.x + player.width, 'the chat is beside the player')
+  t.same(errors, [], 'no error in the page')
+  await browser.close()
 
   // Publisher killed: A ends the stream after its reconnect window, and the end reaches C.
   await new Promise(resolve => setTimeout(resolve, 2000))

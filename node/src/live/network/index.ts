@@ -46,6 +46,14 @@ export interface LiveNetwork extends Startable {
   /** A rendition's live media playlist. */
   media(stream: string, rendition: string, viewer?: string): string
   /**
+   * Blocking playlist reload (docs/specs/live.md § Playlists): resolves once
+   * the rendition's playlist lists media sequence number `msn`, the stream
+   * ended, or BLOCKING_RELOAD_MS passed (then the playlist as it is is the
+   * answer). Throws LiveNotFoundError like `media`, BadRequestError for an
+   * `msn` more than two past the last listed one.
+   */
+  untilListed(stream: string, rendition: string, msn: number, options?: AbortOptions): Promise<void>
+  /**
    * Follow a stream and call `onSegment` for each segment in this node's
    * window now, then for each that arrives; `onEnd` once it ended and
    * everything before the end settled. Answers a function that stops watching.

@@ -9,7 +9,7 @@
 import type { Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import {
-  type AbortOptions, LIVE_DIRECTORY_TOPIC, type LiveListing, LiveNotFoundError, type LiveWatchLine, NotStartedError, UnavailableError
+  type AbortOptions, BadRequestError, LIVE_DIRECTORY_TOPIC, type LiveListing, LiveNotFoundError, type LiveWatchLine, NotStartedError, UnavailableError
 } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { ed25519Verifier } from '../../crypto/ed25519-verify.js'
@@ -19,6 +19,9 @@ import { Follows } from './follows.js'
 import type { LiveArrival, LiveNetwork, LiveNetworkComponents, LiveNetworkEvents, LiveNetworkInit } from './index.js'
 import type { Known } from './known.js'
 import { Origin } from './origin.js'
+
+/** A blocking playlist reload waits at most this long: three target durations of 1-second segments (RFC 8216bis § 6.2.5.2). */
+const BLOCKING_RELOAD_MS = 3000
 
 export class DefaultLiveNetwork implements LiveNetwork {
   private readonly log: Logger
@@ -135,6 +138,28 @@ export class DefaultLiveNetwork implements LiveNetwork {
     const w = k.windows.get(rendition)
     if (w === undefined) throw new LiveNotFoundError(`Live stream ${stream} has no rendition ${rendition} here`)
     return w.render(k.ended)
+  }
+
+  async untilListed (stream: string, rendition: string, msn: number, options: AbortOptions = {}): Promise<void> {
+    const k = this.interest(stream, undefined)
+    const w = k.windows.get(rendition)
+    if (w === undefined) throw new LiveNotFoundError(`Live stream ${stream} has no rendition ${rendition} here`)
+    if (msn > w.nextSeq + 1) throw new BadRequestError(`_HLS_msn ${msn} is more than two segments past the last one listed (${w.nextSeq - 1})`)
+    const done = (): boolean => w.nextSeq > msn || k.ended || this.directory.get(stream) !== k
+    if (done()) return
+    const signal = AbortSignal.any([AbortSignal.timeout(BLOCKING_RELOAD_MS), this.shutdown.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    await new Promise<void>(resolve => {
+      const check = (): void => { if (done() || signal.aborted) finish() }
+      const finish = (): void => {
+        this.removeEventListener('arrival', check)
+        this.removeEventListener('ended', check)
+        signal.removeEventListener('abort', finish)
+        resolve()
+      }
+      this.addEventListener('arrival', check)
+      this.addEventListener('ended', check)
+      signal.addEventListener('abort', finish, { once: true })
+    })
   }
 
   watch (stream: string, onSegment: (line: LiveWatchLine) => void, onEnd: () => void): () => void {

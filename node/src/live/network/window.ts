@@ -53,6 +53,11 @@ export class RenditionWindow {
     return entry
   }
 
+  /** The media sequence number the next advertised segment gets (one past the last listed). */
+  get nextSeq (): number {
+    return this.nextMediaSeq
+  }
+
   /** Segments still being fetched. */
   get pending (): number {
     return this.queue.length
@@ -95,8 +100,13 @@ export class RenditionWindow {
 
   /** The live media playlist; EXT-X-ENDLIST once the stream ended and nothing is still being fetched. */
   render (ended: boolean): string {
-    const target = Math.max(1, ...this.advertised.map(s => Math.ceil(s.segment.duration)))
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-MEDIA-SEQUENCE:${this.advertised[0]?.mediaSeq ?? this.nextMediaSeq}`]
+    // RFC 8216bis § 4.4.3.1: each EXTINF rounded to the nearest integer is at most the target. Rounded up, any
+    // ladder segment a hair over 1 s made it 2, and hls.js holds its distance from the edge in target durations.
+    const target = Math.max(1, ...this.advertised.map(s => Math.round(s.segment.duration)))
+    const lines = ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`,
+      // Blocking playlist reload (`?_HLS_msn=`): a player asks for the next segment's playlist and gets it the moment it is listed.
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES',
+      `#EXT-X-MEDIA-SEQUENCE:${this.advertised[0]?.mediaSeq ?? this.nextMediaSeq}`]
     if (this.discontinuitySeq > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${this.discontinuitySeq}`)
     lines.push('#EXT-X-INDEPENDENT-SEGMENTS')
     let map: string | undefined
