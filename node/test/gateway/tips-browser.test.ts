@@ -11,7 +11,6 @@
  * receipt cannot tip twice.
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,22 +23,12 @@ import { initRepo } from '../../src/store/repo.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
 import { launchChromium } from '../helpers/chromium.js'
 import { makeClip } from '../helpers/media.js'
+import { freePort, loopbackListeners } from '../helpers/ports.js'
 import { registerInPage } from '../helpers/site.js'
-import { startStripeStandIn } from '../helpers/stripe-stand-in.js'
+import { standInBilling, startStripeStandIn } from '../helpers/stripe-stand-in.js'
 
 const SECRET = 'whsec_tipsbrowser'
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url))
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => { resolve(port) })
-    })
-  })
-}
 
 t.test('a viewer tips under a video, and the tipped message shows highlighted with its amount', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'mhc-tips-'))
@@ -49,16 +38,8 @@ t.test('a viewer tips under a video, and the tipped message shows highlighted wi
   const repo = join(dir, 'repo')
   await initRepo(repo, {
     ...defaultConfig(),
-    swarm: ['/ip4/127.0.0.1/tcp/0'],
-    api: '127.0.0.1:0',
-    gateway: `127.0.0.1:${port}`,
-    rtmp: '127.0.0.1:0',
-    srt: '127.0.0.1:0',
-    stripeSecretKey: 'sk_test_standin',
-    stripeWebhookSecret: SECRET,
-    stripeApiBase: stripe.url,
-    billingSuccessUrl: `${gw}/billing/success`,
-    billingCancelUrl: `${gw}/billing/cancel`
+    ...loopbackListeners(port),
+    ...standInBilling(gw, stripe.url, SECRET)
   })
   await bridgeKeygen(repo)
   const node = await startInProcessNode({ repo })

@@ -15,7 +15,6 @@
  * video, which now plays. A cancelled Checkout (from /plans) lands on the
  * cancel page, and Settings' billing link reaches the stand-in's portal.
  */
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
@@ -25,24 +24,14 @@ import { initRepo } from '../../src/store/repo.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
 import { launchChromium } from '../helpers/chromium.js'
 import { makeClip, tempDir } from '../helpers/media.js'
+import { freePort, loopbackListeners } from '../helpers/ports.js'
 import { DESKTOP, registerInPage } from '../helpers/site.js'
-import { startStripeStandIn } from '../helpers/stripe-stand-in.js'
+import { standInBilling, startStripeStandIn } from '../helpers/stripe-stand-in.js'
 
 const SECRET = 'whsec_billingbrowser'
 type Obj = Record<string, unknown>
 /** The watch page's test hook (components/VideoPlayer.tsx). */
 type Hooked = { __mhcPlayer?: { video: HTMLVideoElement } }
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => { resolve(port) })
-    })
-  })
-}
 
 t.test('a viewer subscribes through Checkout and the webhook, then plays the subscriber-only video', async t => {
   const work = await tempDir(t)
@@ -54,17 +43,9 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
   const repo = join(work, 'repo')
   await initRepo(repo, {
     ...defaultConfig(),
-    swarm: ['/ip4/127.0.0.1/tcp/0'],
-    api: '127.0.0.1:0',
-    gateway: `127.0.0.1:${port}`,
-    rtmp: '127.0.0.1:0',
-    srt: '127.0.0.1:0',
-    stripeSecretKey: 'sk_test_standin',
-    stripeWebhookSecret: SECRET,
-    stripeApiBase: stripe.url,
+    ...loopbackListeners(port),
+    ...standInBilling(gw, stripe.url, SECRET),
     billingPrices: { FAN: 'price_fan', subscription: 'price_creator' },
-    billingSuccessUrl: `${gw}/billing/success`,
-    billingCancelUrl: `${gw}/billing/cancel`,
     billingPortalReturnUrl: `${gw}/settings`
   })
   await bridgeKeygen(repo)

@@ -17,7 +17,6 @@
  * with the key, over libp2p) and stops: the other gateway serves the key
  * itself and the page plays on.
  */
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { openManifest, type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
@@ -26,6 +25,7 @@ import t from 'tap'
 import { startInProcessNode } from '../../src/testing/in-process.js'
 import { launchChromium } from '../helpers/chromium.js'
 import { makeClip, tempDir } from '../helpers/media.js'
+import { freePort } from '../helpers/ports.js'
 import { connect, randomSigner } from '../helpers/social.js'
 
 /** The watch page's test hook (components/VideoPlayer.tsx). */
@@ -36,17 +36,6 @@ type Tap = { ok(v: unknown, m: string): unknown, same(a: unknown, b: unknown, m:
 
 const DAY = 86_400_000
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => { resolve(port) })
-    })
-  })
-}
 
 t.test('subscribers only: the lock without a subscription, playback with one, on the creator\'s gateway and another', async t => {
   const work = await tempDir(t)
