@@ -86,7 +86,17 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
   const keyIdOf = async (page: Page): Promise<string> => await page.evaluate(async (cid: string) => ((await (await fetch(`/api/v1/videos/${cid}`)).json()) as { manifest: { keyId: string } }).manifest.keyId, published.manifest)
   const plays = async (t: Tap, page: Page, gw: string): Promise<void> => {
     await page.goto(`${gw}/watch/${published.manifest}`)
-    await eventually(async () => await page.evaluate(() => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2), { ms: 60_000, what: `${gw}: playback past 2 s` })
+    // Not yet playing: throw what the page shows, so a timeout says why (the lock, a player error, or how far it got).
+    await eventually(async () => {
+      const state = await page.evaluate(() => {
+        const video = (window as unknown as Hooked).__mhcPlayer?.video
+        if (video !== undefined && video.currentTime > 2) return 'playing'
+        const shown = (id: string): string | undefined => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? undefined
+        return JSON.stringify({ lock: shown('subscribers-lock'), error: shown('player-error'), time: video?.currentTime, ready: video?.readyState, network: video?.networkState })
+      })
+      if (state === 'playing') return true
+      throw new Error(state)
+    }, { ms: 60_000, what: `${gw}: playback past 2 s` })
     t.pass(`${gw}: the video plays`)
     t.equal(await page.getByTestId('subscribers-lock').count(), 0, `${gw}: no lock`)
   }
