@@ -92,7 +92,9 @@ export class LiveSession {
   private readonly admittedAt = Date.now()
 
   constructor (private readonly components: SessionComponents, private readonly plan: SessionPlan, signal: AbortSignal) {
-    signal.addEventListener('abort', () => { this.abort() }, { once: true })
+    // The service's signal outlives every session: the listener goes with the session.
+    const onAbort = (): void => { this.abort() }
+    signal.addEventListener('abort', onAbort, { once: true })
     // A stream error (the publisher's socket reset) is the end of the input, not a crash.
     this.input.on('error', () => {})
     this.done = this.run().then(
@@ -102,7 +104,7 @@ export class LiveSession {
         nextSeq: this.nextSeq,
         error: isMhcError(err) ? err : new LiveIngestError('The live session failed', { cause: err })
       })
-    )
+    ).finally(() => { signal.removeEventListener('abort', onAbort) })
   }
 
   /** The last progress report of the ladder, once it made one. */
@@ -288,7 +290,8 @@ export class LiveSession {
     const signal = this.controller.signal
     const cid = await this.components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal })
     signal.throwIfAborted()
-    // Not cut mid-way (pinOnce says why): a segment is one local block, its pin is quick.
+    // Not cut mid-way: Helia's pin walk, aborted while it runs, can leave a rejection nobody handles
+    // (seen at a node's stop). A segment is one local block: its pin is quick.
     // Marked as the ladder's: once the stream's video pins the same blocks, these pins go (live-pins.ts).
     await pinOnce(this.components.pins, cid, { metadata: LIVE_PIN_METADATA })
     return cid
