@@ -239,6 +239,10 @@ export class DefaultLive implements Live {
     // The video's pin holds the segments now: the ladder's own pins go, so each block is held once.
     const released = await releaseLivePins(this.components.pins, CID.parse(published.root), segments.flatMap(s => [s.cid, s.init]), { signal })
       .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segments\' pins were not released'); return 0 })
+    // The segment log was kept to make this video; the record names the video from now on, so the log goes
+    // (one left by a crash here is unused records, nothing more).
+    await drain(this.components.datastore.deleteMany(this.components.datastore.queryKeys({ prefix: `${SEGMENTS}/${record.stream}/` }, { signal }), { signal }))
+      .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segment log was not deleted') })
     this.log.info({ stream: record.stream, ...record.vod, segments: segments.length, released }, 'live stream published as a video')
     this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
     return record.vod
@@ -390,4 +394,8 @@ function publicView (r: StoredStream): LiveStream {
 /** A host as it goes into a URL: IPv6 in brackets. */
 function hostPart (host: string): string {
   return host.includes(':') ? `[${host}]` : host
+}
+
+async function drain (it: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of it) { /* consume */ }
 }
