@@ -81,6 +81,8 @@ interface Runtime {
   writes: Promise<void>
   /** The VOD being made (or made): one per stream. */
   vod?: Promise<LiveVod>
+  /** `end()` was asked: no publisher is let in again, even before the state says ended. */
+  ending?: boolean
 }
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
@@ -196,6 +198,8 @@ export class DefaultLive implements Live {
     options.signal?.throwIfAborted()
     const runtime = this.runtime(stream)
     if (runtime.record.state !== 'ended') {
+      // First, so that a publisher reconnecting while the last session winds down is refused, not let in under the ending stream.
+      runtime.ending = true
       // Cut the publisher: its input ends, ffmpeg closes the last segment, and the stream ends after it.
       runtime.session?.input.end()
       await runtime.tail
@@ -262,7 +266,7 @@ export class DefaultLive implements Live {
     const id = this.byKey.get(hashKey(key))
     const runtime = id === undefined ? undefined : this.streams.get(id)
     if (runtime === undefined) throw new LiveKeyError()
-    if (runtime.record.state === 'ended') throw new LiveEndedError()
+    if (runtime.record.state === 'ended' || runtime.ending === true) throw new LiveEndedError()
     if (runtime.publishing) throw new LiveBusyError()
     runtime.publishing = true
     clearTimeout(runtime.grace)
