@@ -37,6 +37,9 @@ type Tap = { ok(v: unknown, m: string): unknown, same(a: unknown, b: unknown, m:
 const DAY = 86_400_000
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
 
+// Three playbacks, one over bitswap from a cold node: beyond the default file bound on a loaded CI machine.
+t.setTimeout(480_000)
+
 t.test('subscribers only: the lock without a subscription, playback with one, on the creator\'s gateway and another', async t => {
   const work = await tempDir(t)
   const bridge = randomSigner()
@@ -86,7 +89,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
   const keyIdOf = async (page: Page): Promise<string> => await page.evaluate(async (cid: string) => ((await (await fetch(`/api/v1/videos/${cid}`)).json()) as { manifest: { keyId: string } }).manifest.keyId, published.manifest)
   const plays = async (t: Tap, page: Page, gw: string): Promise<void> => {
     await page.goto(`${gw}/watch/${published.manifest}`)
-    await eventually(async () => await page.evaluate(() => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2), { ms: 60_000, what: `${gw}: playback past 2 s` })
+    await eventually(async () => await page.evaluate(() => ((window as unknown as Hooked).__mhcPlayer?.video.currentTime ?? 0) > 2), { ms: 120_000, what: `${gw}: playback past 2 s` })
     t.pass(`${gw}: the video plays`)
     t.equal(await page.getByTestId('subscribers-lock').count(), 0, `${gw}: no lock`)
   }
