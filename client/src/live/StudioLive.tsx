@@ -7,26 +7,12 @@
 import type { LiveStudioCreated, LiveStudioStream } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
 import { ProblemMessage, toProblem } from '../components/ProblemMessage.js'
-import { ApiError, getJson, problemFrom } from '../lib/api.js'
+import { ApiError, getJson } from '../lib/api.js'
+import { post } from '../lib/auth-api.js'
 import { watchPath } from '../lib/route.js'
 import './live.css'
 
 const REFRESH_MS = 2000
-
-async function csrfToken (): Promise<string> {
-  return ((await getJson('/api/v1/auth/csrf')) as { token: string }).token
-}
-
-async function post<T> (path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': await csrfToken() },
-    body: JSON.stringify(body)
-  })
-  if (!res.ok) throw await problemFrom(res)
-  return await res.json() as T
-}
 
 function Secret ({ label, value }: { label: string, value: string }) {
   const [shown, setShown] = useState(false)
@@ -86,7 +72,7 @@ export function StudioLive () {
     e.preventDefault()
     setBusy('create')
     try {
-      setMade(await post<LiveStudioCreated>('/api/v1/live', { title: title.trim() }))
+      setMade(await post('/api/v1/live', { title: title.trim() }) as LiveStudioCreated)
       setProblem(null)
     } catch (err) {
       setProblem(err)
@@ -98,7 +84,7 @@ export function StudioLive () {
   const end = async (stream: string): Promise<void> => {
     setBusy(stream)
     try {
-      const vod = await post<{ manifest: string }>(`/api/v1/live/${stream}/end`, {})
+      const vod = await post(`/api/v1/live/${stream}/end`, {}) as { manifest: string }
       setStreams(list => list?.map(s => s.stream === stream ? { ...s, state: 'ended', vod: { manifest: vod.manifest, root: '' } } : s) ?? null)
     } catch (err) {
       setProblem(err)

@@ -64,7 +64,10 @@ function signer (worker: Worker): Ask {
   let next = 0
   return async request => await new Promise((resolve, reject) => {
     const id = ++next
-    const timer = setTimeout(() => { reject(new Error('The signer did not answer in time')) }, 15_000)
+    const timer = setTimeout(() => {
+      worker.removeEventListener('message', on)
+      reject(new Error('The signer did not answer in time'))
+    }, 15_000)
     const on = (e: MessageEvent<SignerReply>): void => {
       if (e.data.id !== id) return
       worker.removeEventListener('message', on)

@@ -57,6 +57,10 @@ export interface KeyRoutesInit {
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' }) })
 const MAX_PROOF_CHARS = Math.ceil(MAX_KEY_REQUEST_BYTES * 4 / 3)
+/** Marks a key request one gateway forwarded to another. */
+const FORWARDED_HEADER = 'mhc-forwarded'
+/** A key (16 bytes) or a problem document: a peer's answer is never larger. */
+const MAX_FORWARDED_BYTES = 16 * 1024
 const MAX_ENTITLEMENT_CHARS = Math.ceil(MAX_ENTITLEMENT_BYTES * 4 / 3)
 
 /** A subscription to `creator`, FAN or better: every paid level is; one naming no level counts as FAN. */
@@ -76,10 +80,15 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
       const v = header(request, h)
       if (v !== undefined) headers[h] = v
     }
+    // A forwarded request is answered from the peer's own keys only: two gateways that list each other never loop.
+    if (header(request, FORWARDED_HEADER) !== undefined) return undefined
+    headers[FORWARDED_HEADER] = '1'
     for (const peer of peers) {
       try {
         const res = await fetch(`${peer}/api/v1/keys/${id}`, { headers, redirect: 'error', signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.forwardTimeoutMs ?? 5000)]) })
+        if (Number(res.headers.get('content-length') ?? 0) > MAX_FORWARDED_BYTES) throw new Error('a peer\'s answer is too large')
         const body = Buffer.from(await res.arrayBuffer())
+        if (body.byteLength > MAX_FORWARDED_BYTES) throw new Error('a peer\'s answer is too large')
         if (res.status === 404) continue
         return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body }
       } catch (err) {

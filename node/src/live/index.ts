@@ -113,7 +113,7 @@ export interface LiveComponents {
   publisher?: Pick<Publisher, 'publishTree'>
   /** `get` and `rm`: the ladder's pins go once the stream's video holds its segments (live-pins.ts). */
   pins: Pick<Pins, 'add' | 'isPinned' | 'get' | 'rm'>
-  datastore: Pick<Datastore, 'put' | 'get' | 'query'>
+  datastore: Pick<Datastore, 'put' | 'get' | 'query' | 'queryKeys' | 'deleteMany'>
   signer: Pick<Signer, 'publicKey'>
   logger: Logger
 }

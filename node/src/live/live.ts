@@ -81,6 +81,8 @@ interface Runtime {
   writes: Promise<void>
   /** The VOD being made (or made): one per stream. */
   vod?: Promise<LiveVod>
+  /** `end()` was asked: no publisher is let in again, even before the state says ended. */
+  ending?: boolean
 }
 
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
@@ -196,6 +198,8 @@ export class DefaultLive implements Live {
     options.signal?.throwIfAborted()
     const runtime = this.runtime(stream)
     if (runtime.record.state !== 'ended') {
+      // First, so that a publisher reconnecting while the last session winds down is refused, not let in under the ending stream.
+      runtime.ending = true
       // Cut the publisher: its input ends, ffmpeg closes the last segment, and the stream ends after it.
       runtime.session?.input.end()
       await runtime.tail
@@ -239,6 +243,10 @@ export class DefaultLive implements Live {
     // The video's pin holds the segments now: the ladder's own pins go, so each block is held once.
     const released = await releaseLivePins(this.components.pins, CID.parse(published.root), segments.flatMap(s => [s.cid, s.init]), { signal })
       .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segments\' pins were not released'); return 0 })
+    // The segment log was kept to make this video; the record names the video from now on, so the log goes
+    // (one left by a crash here is unused records, nothing more).
+    await drain(this.components.datastore.deleteMany(this.components.datastore.queryKeys({ prefix: `${SEGMENTS}/${record.stream}/` }, { signal }), { signal }))
+      .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segment log was not deleted') })
     this.log.info({ stream: record.stream, ...record.vod, segments: segments.length, released }, 'live stream published as a video')
     this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
     return record.vod
@@ -258,7 +266,7 @@ export class DefaultLive implements Live {
     const id = this.byKey.get(hashKey(key))
     const runtime = id === undefined ? undefined : this.streams.get(id)
     if (runtime === undefined) throw new LiveKeyError()
-    if (runtime.record.state === 'ended') throw new LiveEndedError()
+    if (runtime.record.state === 'ended' || runtime.ending === true) throw new LiveEndedError()
     if (runtime.publishing) throw new LiveBusyError()
     runtime.publishing = true
     clearTimeout(runtime.grace)
@@ -390,4 +398,8 @@ function publicView (r: StoredStream): LiveStream {
 /** A host as it goes into a URL: IPv6 in brackets. */
 function hostPart (host: string): string {
   return host.includes(':') ? `[${host}]` : host
+}
+
+async function drain (it: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of it) { /* consume */ }
 }

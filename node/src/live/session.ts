@@ -3,12 +3,10 @@
  * come in through `input`; the first second is probed to choose the rungs
  * (never upscale), then one ffmpeg encodes the live ladder. Every segment is
  * imported into the blockstore, pinned and reported as soon as ffmpeg's
- * playlist lists it (a file watch sees the playlist replaced), then its file
- * is deleted.
+ * playlist lists it (ladder-scanner.ts), then its file is deleted.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { type FSWatcher, watch } from 'node:fs'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type { Pins } from '@helia/interface'
@@ -17,13 +15,12 @@ import { isMhcError, LiveIngestError, type LiveSegmentEvent, type MhcError } fro
 import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
-import { MEDIA_PLAYLIST } from '../media/constants.js'
 import { chooseLadder, type Rung } from '../media/ladder.js'
 import { mediaInfoFromProbe } from '../media/probe.js'
-import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS, SCAN_FALLBACK_MS } from './constants.js'
+import { PROBE_BYTES, PROBE_MICROSECONDS, PROBE_TIMEOUT_MS } from './constants.js'
 import { type IngestFormat, liveLadderArgs } from './ladder-args.js'
+import { LadderScanner } from './ladder-scanner.js'
 import { LIVE_PIN_METADATA } from './live-pins.js'
-import { parseLivePlaylist } from './playlist.js'
 
 /** A closed segment as the session reports it: the live event's fields (its stream aside), and sizes. */
 export interface SessionSegment extends Omit<LiveSegmentEvent, 'stream'> {
@@ -95,7 +92,9 @@ export class LiveSession {
   private readonly admittedAt = Date.now()
 
   constructor (private readonly components: SessionComponents, private readonly plan: SessionPlan, signal: AbortSignal) {
-    signal.addEventListener('abort', () => { this.abort() }, { once: true })
+    // The service's signal outlives every session: the listener goes with the session.
+    const onAbort = (): void => { this.abort() }
+    signal.addEventListener('abort', onAbort, { once: true })
     // A stream error (the publisher's socket reset) is the end of the input, not a crash.
     this.input.on('error', () => {})
     this.done = this.run().then(
@@ -105,7 +104,7 @@ export class LiveSession {
         nextSeq: this.nextSeq,
         error: isMhcError(err) ? err : new LiveIngestError('The live session failed', { cause: err })
       })
-    )
+    ).finally(() => { signal.removeEventListener('abort', onAbort) })
   }
 
   /** The last progress report of the ladder, once it made one. */
@@ -131,9 +130,21 @@ export class LiveSession {
     this.components.onLadder?.(rungs)
     // ffmpeg would make the rung folders itself; made first so that they are watched before its first playlist.
     await Promise.all(rungs.map(async r => await mkdir(join(this.plan.dir, r.name), { recursive: true })))
-    const scanner = this.scanner(rungs, startNumber, discontinuity)
-    const watchers = scanner.watch()
-    const timer = setInterval(() => { scanner.fallback() }, SCAN_FALLBACK_MS)
+    const scanner = new LadderScanner({
+      dir: this.plan.dir,
+      rungs,
+      startNumber,
+      discontinuity,
+      admittedAt: this.admittedAt,
+      add: async bytes => await this.add(bytes),
+      onSegment: segment => {
+        this.segments++
+        this.nextSeq = Math.max(this.nextSeq, segment.seq + 1)
+        this.components.onSegment(segment)
+      },
+      logger: this.components.logger
+    })
+    scanner.start()
     try {
       signal.throwIfAborted()
       const args = liveLadderArgs({ format: this.plan.format, info, rungs, startNumber, preset: this.plan.preset })
@@ -144,12 +155,10 @@ export class LiveSession {
       ffmpeg.stdin?.on('error', () => {})
       await this.feed(ffmpeg, prefix, ended, exited)
       const { code } = await exited
-      await scanner.scan()
+      await scanner.scanAll()
       if (code !== 0 && !signal.aborted) throw new LiveIngestError(`The live ladder stopped: ${stderr().trim().split('\n').slice(-2).join(' / ') || `exit ${String(code)}`}`)
     } finally {
-      clearInterval(timer)
-      for (const w of watchers) w.close()
-      await scanner.idle()
+      await scanner.close()
       await rm(this.plan.dir, { recursive: true, force: true })
     }
   }
@@ -277,113 +286,16 @@ export class LiveSession {
     return { info, prefix, ended: ended || input.readableEnded }
   }
 
-  /**
-   * Reads a rendition's playlist when ffmpeg replaces it (watched) or when it
-   * has not been read for SCAN_FALLBACK_MS; imports the segments it lists,
-   * in order, once each. One read at a time per rendition: a change seen
-   * during a read makes one more read after it.
-   */
-  private scanner (rungs: Rung[], startNumber: number, discontinuity: boolean): { watch: () => FSWatcher[], fallback: () => void, scan: () => Promise<void>, idle: () => Promise<void> } {
-    const lanes = rungs.map(rung => ({ rung, last: startNumber - 1, init: undefined as { cid: string, bytes: number } | undefined, running: undefined as Promise<void> | undefined, again: false, readAt: 0 }))
-    type Lane = typeof lanes[number]
-    // ffmpeg dates segments from when its muxer started, which is after the probe; we date them
-    // from when the publisher was let in, keeping ffmpeg's spacing between them.
-    let shift: number | undefined
-    const dated = (ffmpegPdt: number | undefined): number => {
-      const at = ffmpegPdt ?? Date.now()
-      shift ??= this.admittedAt - at
-      return Math.round(at + shift)
-    }
-    const scanOnce = async (lane: Lane): Promise<void> => {
-      const { rung } = lane
-      const dir = join(this.plan.dir, rung.name)
-      lane.readAt = performance.now()
-      const text = await readFile(join(dir, MEDIA_PLAYLIST), 'utf8').catch(() => undefined)
-      if (text === undefined) return
-      for (const entry of parseLivePlaylist(text)) {
-        if (entry.seq <= lane.last) continue
-        const bytes = await readFile(join(dir, safeName(entry.uri))).catch(() => undefined)
-        if (bytes === undefined) break
-        let init = lane.init
-        if (init === undefined) {
-          const initBytes = await readFile(join(dir, safeName(entry.map ?? 'init.mp4')))
-          init = { cid: (await this.add(initBytes)).toString(), bytes: initBytes.byteLength }
-          lane.init = init
-        }
-        const cid = (await this.add(bytes)).toString()
-        lane.last = entry.seq
-        await rm(join(dir, safeName(entry.uri)), { force: true })
-        this.segments++
-        this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
-        this.components.onSegment({
-          rendition: rung.name,
-          seq: entry.seq,
-          cid,
-          duration: entry.duration,
-          programDateTime: dated(entry.programDateTime),
-          init: init.cid,
-          discontinuity: discontinuity && entry.seq === startNumber,
-          bytes: bytes.byteLength,
-          initBytes: init.bytes
-        })
-      }
-    }
-    const scan = async (lane: Lane): Promise<void> => {
-      if (lane.running !== undefined) {
-        lane.again = true
-        return await lane.running
-      }
-      lane.running = (async () => {
-        do {
-          lane.again = false
-          await scanOnce(lane).catch(err => { this.components.logger.warn({ err }, 'live segment import failed') })
-        } while (lane.again)
-      })().finally(() => { lane.running = undefined })
-      return await lane.running
-    }
-    return {
-      watch: () => {
-        const watchers: FSWatcher[] = []
-        for (const lane of lanes) {
-          try {
-            // ffmpeg writes the playlist aside and renames it into place: that rename is a new list.
-            const watcher = watch(join(this.plan.dir, lane.rung.name), (_event, name) => { if (name === MEDIA_PLAYLIST) void scan(lane) })
-            watcher.on('error', err => {
-              this.components.logger.warn({ err }, 'live playlist watch failed; read on a timer')
-              watcher.close()
-            })
-            watchers.push(watcher)
-          } catch (err) {
-            this.components.logger.warn({ err }, 'live playlist cannot be watched; read on a timer')
-          }
-        }
-        return watchers
-      },
-      fallback: () => {
-        const stale = performance.now() - SCAN_FALLBACK_MS
-        for (const lane of lanes) if (lane.readAt <= stale) void scan(lane)
-      },
-      // A read after any in flight, of every rendition: nothing ffmpeg wrote last is missed.
-      scan: async () => { await Promise.all(lanes.map(scan)) },
-      idle: async () => { await Promise.all(lanes.map(async lane => { await lane.running })) }
-    }
-  }
-
   private async add (bytes: Uint8Array): Promise<import('multiformats/cid').CID> {
     const signal = this.controller.signal
     const cid = await this.components.unixfs.addBytes(bytes, { ...IMPORT_OPTIONS, signal })
     signal.throwIfAborted()
-    // Not cut mid-way (pinOnce says why): a segment is one local block, its pin is quick.
+    // Not cut mid-way: Helia's pin walk, aborted while it runs, can leave a rejection nobody handles
+    // (seen at a node's stop). A segment is one local block: its pin is quick.
     // Marked as the ladder's: once the stream's video pins the same blocks, these pins go (live-pins.ts).
     await pinOnce(this.components.pins, cid, { metadata: LIVE_PIN_METADATA })
     return cid
   }
-}
-
-/** A playlist names files in its own folder; anything else is not read. */
-function safeName (uri: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(uri) || uri.startsWith('.')) throw new LiveIngestError(`Unexpected name in the ladder's playlist: ${uri}`)
-  return uri
 }
 
 function finite (text: string | undefined): number {

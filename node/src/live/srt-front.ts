@@ -135,6 +135,8 @@ export class SrtFront {
     })
     socket.bind(0, '127.0.0.1', () => {
       void freeUdpPort().then(port => {
+        // Dropped while the port was found (idle sweep, close): no ffmpeg for a caller nobody owns.
+        if (this.callers.get(`${caller.address}|${caller.port}`) !== caller) return
         relay.port = port
         relay.ffmpeg = this.receiver(port, admission, caller)
         // Knock with the caller's induction until the listener is up and answers with its cookie.

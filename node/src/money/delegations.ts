@@ -242,10 +242,18 @@ class DefaultKeyDelegations implements KeyDelegations {
       this.log.info({ creator: d.creator }, 'a creator revoked this node\'s key delegation')
       return 0
     }
+    let kept = 0
     for (const k of keys) {
+      // Key ids are public: a creator may not hand over (and so replace) a key another creator delegated.
+      const held = await Promise.resolve(this.components.datastore.get(new Key(`${DELEGATED_KEYS}/${k.id}`), options)).catch(() => undefined)
+      if (held !== undefined && (JSON.parse(new TextDecoder().decode(held)) as { creator: string }).creator !== d.creator) {
+        this.log.warn({ creator: d.creator, key: k.id }, 'a delegation handed over a key another creator delegated; ignored')
+        continue
+      }
       await this.components.datastore.put(new Key(`${DELEGATED_KEYS}/${k.id}`), new TextEncoder().encode(JSON.stringify({ key: k.key, creator: d.creator })), options)
+      kept++
     }
-    return keys.length
+    return kept
   }
 
   private async dropKeysOf (creator: string, options: AbortOptions): Promise<void> {

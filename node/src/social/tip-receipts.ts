@@ -4,7 +4,8 @@
  * tip a second time: key `/mhc/social/tip-receipts/{receipt id}`, value
  * `{"message","forgetAt"}`. Read into memory on start (claims are answered
  * synchronously, so two messages validated at once cannot both get one);
- * each claim is written at once and `flush` waits for the writes. Bounded:
+ * each claim is written at once and `flush(receipt)` waits for that write:
+ * a failed write is the message's that made the claim, no other's. Bounded:
  * a receipt is forgotten once it has expired (validators then refuse it as
  * expired anyway), and beyond `max` the one that expires soonest goes first.
  */
@@ -18,8 +19,8 @@ interface Claim { message: string, forgetAt: number }
 
 export class TipReceiptStore implements TipReceipts {
   private readonly claims = new Map<string, Claim>()
-  private pending: Array<Promise<void>> = []
-  private failure: unknown
+  /** Each claim's write, until `flush` saw it done; one that failed stays, so the message is refused here each time it comes. */
+  private readonly writes = new Map<string, Promise<void>>()
 
   constructor (
     private readonly store: Pick<Datastore, 'put' | 'delete' | 'query'>,
@@ -44,20 +45,22 @@ export class TipReceiptStore implements TipReceipts {
     if (this.claims.size >= this.max) this.prune()
     const claim = { message, forgetAt }
     this.claims.set(receipt, claim)
-    this.pending.push(Promise.resolve(this.store.put(new Key(`${PREFIX}/${receipt}`), new TextEncoder().encode(JSON.stringify(claim)))).then(() => {}, (err: unknown) => { this.failure = err }))
+    const write = Promise.resolve(this.store.put(new Key(`${PREFIX}/${receipt}`), new TextEncoder().encode(JSON.stringify(claim)))).then(() => {})
+    write.catch(() => {}) // awaited by flush
+    this.writes.set(receipt, write)
     return true
   }
 
-  async flush (options: AbortOptions = {}): Promise<void> {
+  async flush (receipt: string, options: AbortOptions = {}): Promise<void> {
     options.signal?.throwIfAborted()
-    const pending = this.pending
-    this.pending = []
-    await Promise.all(pending)
-    if (this.failure !== undefined) {
-      const cause = this.failure
-      this.failure = undefined
+    const write = this.writes.get(receipt)
+    if (write === undefined) return
+    try {
+      await write
+    } catch (cause) {
       throw new InternalError('A tip receipt could not be kept', { cause })
     }
+    if (this.writes.get(receipt) === write) this.writes.delete(receipt)
   }
 
   /** Claims kept now. */
@@ -70,7 +73,9 @@ export class TipReceiptStore implements TipReceipts {
     const now = this.now()
     const drop = (id: string): void => {
       this.claims.delete(id)
-      this.pending.push(Promise.resolve(this.store.delete(new Key(`${PREFIX}/${id}`))).then(() => {}, () => {}))
+      this.writes.delete(id)
+      // Best effort: a claim left on disk past its time is dropped at the next load.
+      Promise.resolve(this.store.delete(new Key(`${PREFIX}/${id}`))).catch(() => {})
     }
     for (const [id, c] of this.claims) if (c.forgetAt <= now) drop(id)
     if (this.claims.size < this.max) return

@@ -72,6 +72,9 @@ t.test('mhc live end: the stream ends and its segments become a video, without r
   t.ok(Math.abs(manifest.duration - SECONDS) <= 1, `duration ${manifest.duration} within 1 s of the ${SECONDS} s published`)
   const again = await mhc(['live', 'end', made.stream, '--json', '--repo', repo])
   t.same(JSON.parse(again.stdout), result, 'ending it again answers the same video')
+  let logged = 0
+  for await (const _ of node.p2p.helia.datastore.queryKeys({ prefix: `/mhc/live/segments/${made.stream}/` })) logged++
+  t.equal(logged, 0, 'the segment log is gone once the video holds the segments')
 
   const dir = await mkdtemp(join(tmpdir(), 'mhc-vod-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })

@@ -16,6 +16,7 @@ import {
 } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
+import { keySigner } from '../../src/p2p/signer.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
 import { makeClip, tempDir } from '../helpers/media.js'
 import { connect, randomSigner } from '../helpers/social.js'
@@ -97,6 +98,23 @@ t.test('a delegated gateway serves a creator\'s keys while the creator\'s node i
     t.same(answer.ok, false)
     t.equal(answer.code, 'MHC_ERR_KEY_DELEGATION_INVALID')
     t.notOk((await y.keyDelegations.list()).some(d => d.creator === keyOf(other)), 'nothing kept from it')
+  })
+
+  await t.test('another creator\'s own delegation cannot replace a key A delegated (key ids are public)', async t => {
+    const mallory = await startInProcessNode({})
+    t.teardown(async () => mallory.destroy())
+    await connect(mallory, y)
+    // Signed by the sending node's own key, so the hand-over itself is genuine; the key id it brings is A's.
+    const record = await sealKeyDelegation({ v: 1, kind: 'grant', node: yKey, issued: Date.now(), notBefore: Date.now(), notAfter: Date.now() + DAY }, keySigner(mallory.repo.privateKey))
+    const stream = await mallory.p2p.helia.libp2p.dialProtocol(y.p2p.helia.libp2p.peerId, KEY_DELEGATION_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    const lp = lpStream(stream)
+    await lp.write(canonicalJson({ v: 1, delegation: toBase64url(record), keys: [{ id: keyId, key: toBase64url(randomBytes(16)) }] }))
+    const answer = parseJson((await lp.read({ signal: AbortSignal.timeout(10_000) })).subarray()) as { ok: boolean, kept: number }
+    await stream.close()
+    t.same(answer, { ok: true, kept: 0 }, 'its record is kept, A\'s key is not replaced')
+    const held = await y.keyDelegations.list()
+    t.match(held.find(d => d.creator === creator), { keys: 1 }, 'A\'s key is still A\'s')
+    t.match(held.find(d => d.creator === mallory.id().publicKey), { keys: 0 }, 'the other creator holds no key here')
   })
 
   await t.test('with A stopped, Y serves the key to the fan\'s device key, and only with a subscription of the person', async t => {

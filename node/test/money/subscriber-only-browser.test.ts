@@ -37,6 +37,9 @@ type Tap = { ok(v: unknown, m: string): unknown, same(a: unknown, b: unknown, m:
 const DAY = 86_400_000
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
 
+// Three playbacks, one over bitswap from a cold node: beyond the default file bound on a loaded CI machine.
+t.setTimeout(480_000)
+
 t.test('subscribers only: the lock without a subscription, playback with one, on the creator\'s gateway and another', async t => {
   const work = await tempDir(t)
   const bridge = randomSigner()

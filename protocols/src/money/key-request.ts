@@ -104,11 +104,15 @@ export interface ReplayCacheInit {
  * is refused as stale from then on), so the cache never holds more than a
  * window's worth of requests.
  */
+/** How often the replay cache looks for entries to forget. */
+const PRUNE_EVERY_MS = 1000
+
 export class ReplayCache {
-  /** signature → when it may be forgotten; Map order is insertion order, and expiries are pruned from the front. */
+  /** signature → when it may be forgotten. */
   private readonly seen = new Map<string, number>()
   private readonly windowMs: number
   private readonly maxSize: number
+  private prunedAt = Number.NEGATIVE_INFINITY
 
   constructor (init: ReplayCacheInit = {}) {
     this.windowMs = init.windowMs ?? KEY_REQUEST_FRESHNESS_MS
@@ -128,9 +132,10 @@ export class ReplayCache {
   }
 
   private prune (now: number): void {
-    // Entries are not in expiry order (ts may lag arrival by up to a window), so scan all when the front is stale.
-    const first = this.seen.values().next()
-    if (first.done === true || first.value >= now) return
+    // Entries are not in expiry order (ts may lag arrival by up to a window), so a prune scans them all: at most once a
+    // second, or when full. A stale entry kept that second longer refuses nothing new: its proof is refused as stale first.
+    if (now - this.prunedAt < PRUNE_EVERY_MS && this.seen.size < this.maxSize) return
+    this.prunedAt = now
     for (const [sig, until] of this.seen) if (until < now) this.seen.delete(sig)
   }
 }

@@ -28,8 +28,8 @@ export interface TipReceipts {
    * message holds it.
    */
   claim(receipt: string, message: string, forgetAt: number): boolean
-  /** Resolves once every claim made so far is durable. */
-  flush?(options?: AbortOptions): Promise<void>
+  /** Resolves once the claim of `receipt` is durable; rejects when keeping it failed (then the message is not accepted here). */
+  flush?(receipt: string, options?: AbortOptions): Promise<void>
 }
 
 export interface TipCheckComponents {

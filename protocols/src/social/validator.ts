@@ -104,7 +104,7 @@ export class SocialValidator {
     // Durable before it is accepted: a node that restarts must still know the receipt is used.
     if (receipt !== undefined) {
       try {
-        await this.components.tips?.receipts.flush?.()
+        await this.components.tips?.receipts.flush?.(receipt.id)
       } catch (err) {
         // This node's fault, not the sender's: dropped here without blame (the receipt stays claimed in memory).
         return { verdict: 'ignore', message, error: isMhcError(err) ? err : new InternalError('The tip receipt could not be kept', { cause: err }) }
@@ -149,7 +149,7 @@ export class SocialValidator {
         return reject(new TipReusedError(`The tip receipt ${checked.id} was carried by another message`), message)
       }
       try {
-        await this.components.tips?.receipts.flush?.()
+        await this.components.tips?.receipts.flush?.(checked.id)
       } catch (err) {
         return { verdict: 'ignore', message, error: isMhcError(err) ? err : new InternalError('The tip receipt could not be kept', { cause: err }) }
       }

@@ -101,7 +101,7 @@ export class Follower {
         w.info = readInitInfo(await this.read(entry.init, MAX_INIT_BYTES, signal))
         w.infoOf = entry.init
       }
-      entry.bytes = (await this.read(entry.segment.cid, Number.POSITIVE_INFINITY, signal)).byteLength
+      entry.bytes = await this.size(entry.segment.cid, signal)
       entry.arrivedAt = this.ctx.now()
       entry.state = 'ready'
     } catch (err) {
@@ -117,7 +117,7 @@ export class Follower {
     this.checkEnded(k)
   }
 
-  /** The whole file through the node's blockstore (local blocks, else bitswap), up to `max` bytes. */
+  /** The whole file through the node's blockstore (local blocks, else bitswap), up to `max` bytes (the init segment). */
   private async read (cid: string, max: number, signal: AbortSignal): Promise<Uint8Array> {
     const chunks: Uint8Array[] = []
     let n = 0
@@ -127,6 +127,13 @@ export class Follower {
       chunks.push(chunk)
     }
     return Buffer.concat(chunks)
+  }
+
+  /** The whole file's size, fetched through the blockstore as `read` does (the segment is then local), without joining its bytes. */
+  private async size (cid: string, signal: AbortSignal): Promise<number> {
+    let n = 0
+    for await (const chunk of this.ctx.unixfs.cat(CID.parse(cid), { signal })) n += chunk.byteLength
+    return n
   }
 
   private checkEnded (k: Known): void {

@@ -3,14 +3,11 @@
  * together go out in one update, and each stream's updates are sealed and
  * published one after another, in `seq` order.
  */
-import type { LiveRendition, LiveSegmentEvent } from '@mhc/protocols'
+import { LIVE_RENDITIONS_MAX, LIVE_SEGMENTS_MAX, type LiveRendition, type LiveSegmentEvent } from '@mhc/protocols'
 import type { Logger } from 'pino'
 
 /** Segments of renditions closing together go out in one update: the ladder closes them within one scan. */
 const BATCH_MS = 40
-/** The update's caps (docs/specs/live.md): renditions per update, segments per rendition. */
-const MAX_RENDITIONS = 8
-const MAX_SEGMENTS = 16
 
 export type PublishUpdate = (stream: string, renditions: LiveRendition[], ended: boolean) => Promise<void>
 
@@ -65,9 +62,14 @@ export class UpdateBatcher {
     // Every update names each rendition's init segment: a node that joins late can play from the next one.
     const renditions = [...out.batch].map(([name, r]) => ({ name, init: r.init, segments: r.segments }))
     out.batch.clear()
-    // The caps are far above one batch; bigger ones go out in parts.
-    for (let i = 0; i < renditions.length; i += MAX_RENDITIONS) {
-      this.enqueue(stream, renditions.slice(i, i + MAX_RENDITIONS).map(r => ({ ...r, segments: r.segments.slice(-MAX_SEGMENTS) })), false)
+    // The update's caps (docs/specs/live.md) are far above one batch; a bigger one (a backlog after a stall) goes out in
+    // parts, in order: round k carries each rendition's segments k·16 to k·16+15, at most 8 renditions per update.
+    const rounds = Math.max(1, ...renditions.map(r => Math.ceil(r.segments.length / LIVE_SEGMENTS_MAX)))
+    for (let k = 0; k < rounds; k++) {
+      const part = renditions
+        .map(r => ({ ...r, segments: r.segments.slice(k * LIVE_SEGMENTS_MAX, (k + 1) * LIVE_SEGMENTS_MAX) }))
+        .filter(r => k === 0 || r.segments.length > 0)
+      for (let i = 0; i < part.length; i += LIVE_RENDITIONS_MAX) this.enqueue(stream, part.slice(i, i + LIVE_RENDITIONS_MAX), false)
     }
   }
 
