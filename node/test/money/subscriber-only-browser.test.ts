@@ -88,6 +88,12 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
   }
   const keyIdOf = async (page: Page): Promise<string> => await page.evaluate(async (cid: string) => ((await (await fetch(`/api/v1/videos/${cid}`)).json()) as { manifest: { keyId: string } }).manifest.keyId, published.manifest)
   const plays = async (t: Tap, page: Page, gw: string): Promise<void> => {
+    // The page's requests, for a failure to name: path, status (or the failure) and when, from the navigation.
+    const since = Date.now()
+    const seen: string[] = []
+    const note = (url: string, what: string | number): void => { seen.push(`${new URL(url).pathname.slice(0, 40)} ${what} +${Date.now() - since}ms`) }
+    page.on('response', r => { note(r.url(), r.status()) })
+    page.on('requestfailed', r => { note(r.url(), r.failure()?.errorText ?? 'failed') })
     await page.goto(`${gw}/watch/${published.manifest}`)
     // Not yet playing: throw what the page shows, so a timeout says why (the lock, a player error, or how far it got).
     await eventually(async () => {
@@ -98,7 +104,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
         return JSON.stringify({ lock: shown('subscribers-lock'), error: shown('player-error'), time: video?.currentTime, ready: video?.readyState, network: video?.networkState })
       })
       if (state === 'playing') return true
-      throw new Error(state)
+      throw new Error(`${state} after ${seen.slice(-12).join(', ')}`)
     }, { ms: 60_000, what: `${gw}: playback past 2 s` })
     t.pass(`${gw}: the video plays`)
     t.equal(await page.getByTestId('subscribers-lock').count(), 0, `${gw}: no lock`)
