@@ -1,6 +1,7 @@
 /**
  * The payment bridge's pages, one lazily loaded chunk (budget group
- * `billing`): plans, and Checkout's success and cancel pages. None of this
+ * `billing`): plans, Checkout's success and cancel pages, and the link that
+ * brings a subscription to another gateway (LinkKey.tsx). None of this
  * code is on the watch page or in the `pages` group.
  */
 import { Lazy } from '../components/Lazy.js'
@@ -8,6 +9,7 @@ import type { BillingPageName } from '../lib/route.js'
 import { pendingTip } from '../tips/tip-store.js'
 import './billing.css'
 import { Cancel } from './Cancel.js'
+import { LinkKey } from './LinkKey.js'
 import { Plans } from './Plans.js'
 import { Success } from './Success.js'
 
@@ -16,6 +18,7 @@ const tipSuccess = async () => (await import('../tips/TipSuccess.js')).TipSucces
 
 export function BillingPage ({ name }: { name: BillingPageName }) {
   if (name === 'plans') return <Plans />
+  if (name === 'link-key') return <LinkKey />
   if (name === 'success') return pendingTip() === undefined ? <Success /> : <Lazy load={tipSuccess} props={{}} what='This page' />
   return <Cancel />
 }

@@ -7,13 +7,10 @@
 import type { CheckoutBody, EntitlementView } from '@mhc/protocols'
 import { getJson, type RequestOptions } from '../lib/api.js'
 import { post } from '../lib/auth-api.js'
+import { holdEntitlements } from '../lib/held-entitlements.js'
 
-/** Where this browser keeps the entitlements it presents (player/key-access.tsx reads it: comma-separated base64url envelopes). */
-const HELD = 'mhc.entitlements'
 /** The purchase between the click and Stripe's redirect back (sessionStorage: this tab only). */
 const PENDING = 'mhc.billing.pending'
-/** Gateways read at most 8 presented entitlements (docs/specs/content-keys.md): the newest are kept. */
-const HELD_MAX = 8
 
 /**
  * A purchase started in this tab: what was bought, for which key, and the
@@ -104,8 +101,5 @@ export function fulfils (p: Pending, e: EntitlementView): boolean {
  * origin does not keep it. The newest first.
  */
 export function holdEntitlement (e: EntitlementView): void {
-  try {
-    const held = (localStorage.getItem(HELD) ?? '').split(',').filter(s => s !== '' && s !== e.entitlement)
-    localStorage.setItem(HELD, [e.entitlement, ...held].slice(0, HELD_MAX).join(','))
-  } catch {}
+  holdEntitlements([e.entitlement])
 }

@@ -19,8 +19,11 @@ export type Route =
 /** The pages of the account chunk (account/AccountPages.tsx), each at `/{name}`. */
 export type AccountPageName = 'login' | 'register' | 'recover' | 'settings'
 const ACCOUNT_PAGES: readonly string[] = ['login', 'register', 'recover', 'settings'] satisfies AccountPageName[]
-/** The pages of the billing chunk (billing/BillingPages.tsx): `/plans`, and Checkout's `/billing/success` and `/billing/cancel`. */
-export type BillingPageName = 'plans' | 'success' | 'cancel'
+/**
+ * The pages of the billing chunk (billing/BillingPages.tsx): `/plans`, Checkout's `/billing/success` and
+ * `/billing/cancel`, and `/link-key`, where another gateway's browser key is linked to bring a subscription there.
+ */
+export type BillingPageName = 'plans' | 'success' | 'cancel' | 'link-key'
 
 /** Paths the app handles itself (a click on a link to one stays in the page). */
 export function matchRoute (pathname: string): Route {
@@ -31,7 +34,7 @@ export function matchRoute (pathname: string): Route {
   if (parts.length === 1 && first === 'forensics') return { name: 'forensics' }
   if (parts.length === 2 && first === 'studio' && second === 'live') return { name: 'studio-live' }
   if (parts.length === 1 && ACCOUNT_PAGES.includes(first)) return { name: 'account', page: first as AccountPageName }
-  if (parts.length === 1 && first === 'plans') return { name: 'billing', page: first }
+  if (parts.length === 1 && (first === 'plans' || first === 'link-key')) return { name: 'billing', page: first }
   if (first === 'billing' && (second === 'success' || second === 'cancel') && parts.length === 2) return { name: 'billing', page: second }
   if (parts.length === 2 && second !== undefined) {
     const value = safeDecode(second)

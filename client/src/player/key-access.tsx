@@ -10,20 +10,22 @@
 import type { VideoManifest } from '@mhc/protocols'
 import type { VNode } from 'preact'
 import { useState } from 'preact/hooks'
+import { rememberPrimaryElsewhere } from '../account/devices-elsewhere.js'
+import { resigned } from '../account/resigned.js'
 import type { SignerReply, SignerRequest } from '../chat/signer-protocol.js'
 import { ApiError, problemFrom } from '../lib/api.js'
+import { getProfile, post } from '../lib/auth-api.js'
+import { type LinkAnswer, linkKeyUrl, parseLinkAnswer } from '../lib/gateway-link.js'
+import { heldEntitlements, holdEntitlements } from '../lib/held-entitlements.js'
 import type { Loaded } from '../verify/source.js'
 
 /** Loads the key for hls.js (the verified source's `key`). */
 export type KeyLoader = (url: string, signal?: AbortSignal) => Promise<Loaded>
 
-/** Where this browser keeps the entitlements it presents (base64url envelopes, comma-separated): the bridge's pages write it. */
-export const ENTITLEMENTS_STORAGE_KEY = 'mhc.entitlements'
-
 async function fetchKey (ask: Ask, url: string, keyId: string, signal?: AbortSignal): Promise<Uint8Array> {
   const target = new URL(url, location.href)
   const proof = await ask({ op: 'seal', kind: 'keyRequest', payload: { keyId, origin: target.origin } }) as string
-  const held = localStorage.getItem(ENTITLEMENTS_STORAGE_KEY)
+  const held = heldEntitlements().join(',')
   const res = await fetch(target, { headers: { 'mhc-key-proof': proof, ...(held ? { 'mhc-entitlement': held } : {}) }, cache: 'no-store', ...(signal ? { signal } : {}) })
   if (!res.ok) throw await problemFrom(res)
   return new Uint8Array(await res.arrayBuffer())
@@ -33,6 +35,15 @@ function Lock ({ manifest, author, error }: { manifest: VideoManifest, author: s
   const refused = error instanceof ApiError
   // A subscription is bought for this browser's key: the viewer may need to give it.
   const [copied, setCopied] = useState(false)
+  const [elsewhere, setElsewhere] = useState('')
+  const [badGateway, setBadGateway] = useState(false)
+  // Bought on another gateway: that gateway's browser key links this one (lib/gateway-link.ts), and the page comes back here.
+  const bring = (e: Event): void => {
+    e.preventDefault()
+    const url = linkKeyUrl(elsewhere, author, location.href.split('#')[0] ?? location.href)
+    setBadGateway(url === undefined)
+    if (url !== undefined) location.assign(url.href)
+  }
   return (
     <div class='lock' role='status' data-testid='subscribers-lock' data-key={author} data-code={refused ? error.code : 'MHC_CLIENT_KEY'}>
       <p class='lock-title'>Subscribers only</p>
@@ -45,6 +56,13 @@ function Lock ({ manifest, author, error }: { manifest: VideoManifest, author: s
         <a href={`/c/${manifest.creator}?subscribe=${encodeURIComponent(location.pathname)}`} data-testid='lock-subscribe'>Subscribe</a> · <a href={`/c/${manifest.creator}`}>The creator's channel</a>
         {author !== '' && <> · <button type='button' class='link' onClick={() => { navigator.clipboard?.writeText(author).then(() => setCopied(true), () => {}) }}>{copied ? 'Key copied' : 'Copy my key'}</button></>}
       </p>
+      {author !== '' && (
+        <form class='lock-elsewhere' onSubmit={bring} data-testid='lock-elsewhere'>
+          <label>Subscribed on another gateway? Its address: <input type='text' inputMode='url' placeholder='gateway.example' value={elsewhere} onInput={e => setElsewhere(e.currentTarget.value)} aria-invalid={badGateway} required /></label>
+          {' '}<button type='submit'>Bring my subscription here</button>
+          {badGateway && <span role='alert'> That is not a gateway's address (https://…).</span>}
+        </form>
+      )}
     </div>
   )
 }
@@ -87,6 +105,26 @@ function signer (worker: Worker): Ask {
  * `onLock` gets the lock, which the page shows in place of the player, and
  * the player's request for the key never settles.
  */
+/**
+ * Back from another gateway's `/link-key` (lib/gateway-link.ts): post the
+ * primary key's record that lists this browser's key, sign and post this
+ * key's own half (`of`, keeping its name or taking the primary's), and keep
+ * the entitlements the other browser held, so the key request presents them.
+ */
+async function applyLink (ask: Ask, key: string, linked: LinkAnswer): Promise<void> {
+  try {
+    // Gossip may have brought it here first: the same record known already is as good.
+    await post('/api/v1/profiles', { envelope: linked.record }).catch((err: unknown) => { if (!(err instanceof ApiError && err.code === 'MHC_ERR_PROFILE_STALE')) throw err })
+    const primary = await getProfile(linked.key)
+    const payload = resigned(await getProfile(key), primary?.name ?? 'Viewer', { of: linked.key })
+    await post('/api/v1/profiles', { envelope: await ask({ op: 'seal', kind: 'profile', payload }) as string })
+    rememberPrimaryElsewhere(linked.key)
+    holdEntitlements(linked.entitlements)
+  } catch (err) {
+    throw new Error(`The link from the other gateway could not be used here: ${err instanceof ApiError ? err.detail : String(err)}`, { cause: err })
+  }
+}
+
 /** What the player's key request waits on once the key was refused: the lock replaces the player, which aborts it. */
 const NEVER = new Promise<never>(() => {})
 
@@ -96,8 +134,12 @@ export function access (manifest: VideoManifest, onLock: (lock: VNode) => void):
   const w = new Worker(new URL('../chat/signer.worker.ts', import.meta.url), { type: 'module', name: 'mhc-signer' })
   const s = signer(w)
   let author = ''
+  const linked = parseLinkAnswer(location.hash)
+  // The fragment is for this page once: a reload must not post it again, nor a shared link carry it.
+  if (linked !== undefined) history.replaceState(history.state, '', location.href.split('#')[0])
   const bytes = s({ op: 'identity' }).then(async me => {
     author = (me as { author: string }).author
+    if (linked !== undefined) await applyLink(s, author, linked)
     return await fetchKey(s, first, keyId)
   })
   bytes.catch((err: unknown) => {

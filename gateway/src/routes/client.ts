@@ -1,6 +1,6 @@
 /**
  * The browser app (client/dist) at `/`, with `/watch/*`, `/c/*` (channels),
- * `/login`, `/register`, `/recover`, `/settings`, `/upload`, `/forensics`, `/live/{stream}`, `/studio/live`, `/plans`, `/billing/success` and `/billing/cancel` falling back to index.html. Without a built app a short page says
+ * `/login`, `/register`, `/recover`, `/settings`, `/upload`, `/forensics`, `/live/{stream}`, `/studio/live`, `/plans`, `/billing/success`, `/billing/cancel` and `/link-key` falling back to index.html. Without a built app a short page says
  * how to build it.
  */
 import { existsSync } from 'node:fs'
@@ -50,6 +50,6 @@ export function clientRoutes (clientDir: string | undefined, init: { peerGateway
     })
     // The app's own pages (client/src/lib/route.ts): a reload or a shared link gets the app, which routes it.
     const page = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => await reply.header('Cache-Control', 'no-cache').sendFile('index.html')
-    for (const path of ['/watch/*', '/c/*', '/login', '/register', '/recover', '/settings', '/upload', '/forensics', '/live/:stream', '/studio/live', '/plans', '/billing/success', '/billing/cancel']) app.get(path, page)
+    for (const path of ['/watch/*', '/c/*', '/login', '/register', '/recover', '/settings', '/upload', '/forensics', '/live/:stream', '/studio/live', '/plans', '/billing/success', '/billing/cancel', '/link-key']) app.get(path, page)
   }
 }

@@ -1,0 +1,91 @@
+/**
+ * Bringing a subscription to another gateway (docs/specs/content-keys.md,
+ * § Another gateway's browser key): a browser key is per origin, so the fan
+ * who subscribed on gateway X is another key on gateway Y. Y's lock sends the
+ * browser to X's `/link-key?key={Y's key}&back={Y's page}`; there, once the
+ * fan confirms, X's key lists Y's key among its devices (a signed profile
+ * record) and the browser goes back to Y's page with that record and the
+ * entitlements X's browser holds in the fragment (`#mhc-link=`), which no
+ * server sees. Y's page posts the record, signs its own half (`of`), and
+ * presents the entitlements: decision 0015's person rule makes them count
+ * for Y's key on every node. Pure: the pages on both sides and the tests
+ * share it.
+ */
+
+/** The path of the page on X that links another gateway's key. */
+export const LINK_KEY_PATH = '/link-key'
+/** The fragment parameter the way back carries. */
+const FRAGMENT = 'mhc-link='
+const KEY = /^[A-Za-z0-9_-]{43}$/
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$|^\[[0-9a-f:.]+\]$/i
+const B64URL = /^[A-Za-z0-9_-]+$/
+/** As many entitlements as a gateway reads from one request (docs/specs/content-keys.md). */
+export const LINK_ENTITLEMENTS_MAX = 8
+/** An envelope's base64url: profile records ≤ 4096 bytes, entitlements ≤ 2048. */
+const ENVELOPE_CHARS = Math.ceil(4096 * 4 / 3)
+
+/** What the way back carries: X's key, its signed profile record and the entitlements X's browser holds (base64url envelopes). */
+export interface LinkAnswer { v: 1, key: string, record: string, entitlements: string[] }
+
+/** What `/link-key` was asked: the key to link and the page to go back to. */
+export interface LinkAsk { key: string, back: URL }
+
+/**
+ * The URL on `gateway` (as the fan typed it: `https://x.example` or
+ * `x.example`) that links `key` and comes back to `back`; undefined when
+ * `gateway` is not an http(s) address.
+ */
+export function linkKeyUrl (gateway: string, key: string, back: string): URL | undefined {
+  const typed = gateway.trim()
+  let base: URL
+  try {
+    base = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(typed) ? typed : `https://${typed}`)
+  } catch {
+    return undefined
+  }
+  // Browsers differ on what a host may hold (Chromium keeps spaces as %20): a name, an IPv4 or a bracketed IPv6 only.
+  if ((base.protocol !== 'https:' && base.protocol !== 'http:') || !HOST.test(base.hostname)) return undefined
+  const url = new URL(LINK_KEY_PATH, base.origin)
+  url.searchParams.set('key', key)
+  url.searchParams.set('back', back)
+  return url
+}
+
+/** `/link-key`'s query, read with care (anyone can make such a link): undefined unless both are well formed. */
+export function parseLinkAsk (search: string): LinkAsk | undefined {
+  const q = new URLSearchParams(search)
+  const key = q.get('key') ?? ''
+  let back: URL
+  try {
+    back = new URL(q.get('back') ?? '')
+  } catch {
+    return undefined
+  }
+  if (!KEY.test(key) || (back.protocol !== 'https:' && back.protocol !== 'http:')) return undefined
+  return { key, back }
+}
+
+/** `back` with the answer in its fragment (replacing any fragment it had). */
+export function answerUrl (back: URL, answer: LinkAnswer): string {
+  const url = new URL(back)
+  url.hash = FRAGMENT + btoa(JSON.stringify(answer)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return url.href
+}
+
+/** The answer in a page's `location.hash`, or undefined when there is none or it is not well formed. */
+export function parseLinkAnswer (hash: string): LinkAnswer | undefined {
+  const at = hash.indexOf(FRAGMENT)
+  if (at === -1) return undefined
+  let a: Partial<LinkAnswer> | null
+  try {
+    const b64 = hash.slice(at + FRAGMENT.length).replace(/-/g, '+').replace(/_/g, '/')
+    a = JSON.parse(atob(b64 + '='.repeat((4 - b64.length % 4) % 4))) as Partial<LinkAnswer> | null
+  } catch {
+    return undefined
+  }
+  if (a === null || typeof a !== 'object' || a.v !== 1 || typeof a.key !== 'string' || !KEY.test(a.key) || !isEnvelope(a.record) || !Array.isArray(a.entitlements)) return undefined
+  if (a.entitlements.length > LINK_ENTITLEMENTS_MAX || !a.entitlements.every(isEnvelope)) return undefined
+  return { v: 1, key: a.key, record: a.record, entitlements: a.entitlements }
+}
+
+const isEnvelope = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= ENVELOPE_CHARS && B64URL.test(v)
