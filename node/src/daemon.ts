@@ -140,6 +140,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
     // Tipped chat (docs/specs/social.md § Tips): the live network and the entitlement store start after the social layer, so they are read when asked.
     let liveForTips: LiveNetwork | undefined
     let revocationsForTips: Pick<EntitlementStore, 'isRevoked'> | undefined
+    let peopleForTips: Pick<Profiles, 'samePerson'> | undefined
     const chat = await services.start('social', social({
       ...(config.socialHistorySize === undefined ? {} : { historySize: config.socialHistorySize }),
       ...(config.socialRate === undefined ? {} : { rate: config.socialRate })
@@ -153,7 +154,9 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       tips: {
         entitlements: new EntitlementVerifier({ bridgeKeys, verify: ed25519Verifier() }),
         creatorOf: chatCreators()({ catalogue: videos, blockstore: helia.blockstore, live: () => liveForTips }),
-        revocations: { isRevoked: id => revocationsForTips?.isRevoked(id) ?? false }
+        revocations: { isRevoked: id => revocationsForTips?.isRevoked(id) ?? false },
+        // A receipt bought with another of the author's devices (docs/specs/profile.md § Devices) tips as the author's own.
+        samePerson: (author, subject) => peopleForTips?.samePerson(author, subject) ?? false
       }
     }), options)
     const keyRoles = await services.start('roles', roles({ nodeKey: toBase64url(signer.publicKey) })({ datastore: helia.datastore, forensics: log, logger }), options)
@@ -170,6 +173,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
       pins: helia.pins,
       logger
     }), options)
+    peopleForTips = people
 
     const money = await services.start('entitlements', entitlementStore({
       bridgeKeys,

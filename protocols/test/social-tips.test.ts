@@ -98,6 +98,18 @@ t.test('tipped chat validation', async t => {
     t.equal(await outcome(await chat(bo, tip)), 'reject MHC_ERR_TIP_REUSED')
   })
 
+  t.test('a receipt of another key: ignored without blame, unless that key is the author\'s person\'s', async t => {
+    const [bo, device] = [randomSigner(), randomSigner()]
+    t.equal(await outcome(await chat(device, await receipt(bo))), 'ignore MHC_ERR_ENTITLEMENT_SUBJECT', 'no device links known: not the author\'s')
+    const linked = new SocialValidator({
+      now: () => now,
+      isMuted: () => false,
+      tips: { entitlements: new EntitlementVerifier({ bridgeKeys: [keyOf(bridge)] }), creatorOf: async () => keyOf(creator), receipts, samePerson: (a, b) => a === keyOf(device) && b === keyOf(bo) }
+    })
+    t.equal((await linked.validate(TOPIC, await chat(device, await receipt(bo)))).verdict, 'accept', 'bought with the primary, sent from its device')
+    t.match(await linked.validate(TOPIC, await chat(randomSigner(), await receipt(bo))), { verdict: 'ignore', error: { code: 'MHC_ERR_ENTITLEMENT_SUBJECT' } }, 'a stranger still cannot')
+  })
+
   t.test('a revoked receipt (a refunded tip) is refused', async t => {
     const bo = randomSigner()
     t.equal(await outcome(await chat(bo, await receipt(bo, { id: 'cmV2b2tlZC1yZWNlaXB0LTE' }))), 'reject MHC_ERR_ENTITLEMENT_REVOKED')

@@ -65,6 +65,8 @@ export interface Profiles extends Startable {
    * ask for it per message): its person's name when it is a confirmed device.
    */
   nameOf(key: string): string | undefined
+  /** Whether `a` and `b` speak for the same person by the records held now, synchronously from memory (the chat validator asks per tipped message). */
+  samePerson(a: string, b: string): boolean
 }
 
 /** `key`'s person and that person's confirmed devices. */

@@ -150,6 +150,11 @@ export class DefaultProfiles implements Profiles {
     return { key, person, devices: devicesOf(person, links) }
   }
 
+  /** Whether `a` and `b` speak for the same person by the records this node holds now (synchronous: the chat validator asks per tipped message). */
+  samePerson (a: string, b: string): boolean {
+    return a === b || personOf(a, this.cache.linksOf) === personOf(b, this.cache.linksOf)
+  }
+
   nameOf (key: string): string | undefined {
     return this.cache.nameOf(personOf(key, this.cache.linksOf))
   }

@@ -93,8 +93,11 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     const since = Date.now()
     const seen: string[] = []
     const note = (url: string, what: string | number): void => { seen.push(`${new URL(url).pathname.slice(0, 40)} ${what} +${Date.now() - since}ms`) }
+    const pending = new Map<string, number>()
+    page.on('request', r => { pending.set(r.url(), Date.now()) })
+    page.on('requestfinished', r => { pending.delete(r.url()) })
     page.on('response', r => { note(r.url(), r.status()) })
-    page.on('requestfailed', r => { note(r.url(), r.failure()?.errorText ?? 'failed') })
+    page.on('requestfailed', r => { pending.delete(r.url()); note(r.url(), r.failure()?.errorText ?? 'failed') })
     if (go) await page.goto(`${gw}/watch/${published.manifest}`)
     // Not yet playing: throw what the page shows, so a timeout says why (the lock, a player error, or how far it got).
     await eventually(async () => {
@@ -107,7 +110,8 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
         return JSON.stringify({ lock, error, time: video?.currentTime, ready: video?.readyState, network: video?.networkState })
       })
       if (state === 'playing') return true
-      throw new Error(`${state} after ${seen.slice(-12).join(', ')}`)
+      const waiting = [...pending].map(([url, at]) => `${new URL(url).pathname.slice(0, 40)} for ${Date.now() - at}ms`)
+      throw new Error(`${state} after ${seen.slice(-12).join(', ')}; pending ${waiting.join(', ')}`)
     }, { ms: 60_000, what: `${gw}: playback past 2 s` })
     t.pass(`${gw}: the video plays`)
     t.equal(await page.getByTestId('subscribers-lock').count(), 0, `${gw}: no lock`)

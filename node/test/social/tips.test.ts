@@ -3,14 +3,15 @@
  * a chat message carrying a tip receipt is accepted and shown with its
  * amount on another node, which learns the video's creator from the signed
  * manifest over bitswap; a receipt tips once, on every node, in sequence and
- * after a restart; a receipt for another subject or creator, signed by an
+ * after a restart; a receipt bought with the author's primary key tips from
+ * their device; a receipt for another subject or creator, signed by an
  * unknown key, expired, or not a tip, is refused, and a refused message does
  * not use its receipt up.
  */
 import { readFile, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
-  type ChatLine, type EntitlementPayload, isMhcError, liveChatCid, type Signer, sealEntitlement, sealManifest, sealSocial, socialTopic, toBase64url
+  type ChatLine, type EntitlementPayload, isMhcError, liveChatCid, type Signer, sealEntitlement, sealManifest, sealProfile, sealSocial, socialTopic, toBase64url
 } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
@@ -157,6 +158,19 @@ t.test('tipped chat', async t => {
       t.equal(await codeOf(b.social.publishSigned(MANIFEST, bytes)), code, `${what}: ${code} on B`)
       t.equal(await codeOf(a.social.publishSigned(MANIFEST, bytes)), code, `${what}: ${code} on A`)
     }
+  })
+
+  t.test('a receipt bought with the author\'s primary key tips from a device of theirs, on every node that holds both links', async t => {
+    const [primary, device] = [randomSigner(), randomSigner()]
+    const at = Date.now()
+    // Both sides signed (docs/specs/profile.md § Devices), published on A; gossip brings them to B.
+    await a.profiles.publishSigned(await sealProfile({ v: 1, name: 'Bo', bio: '', links: [], devices: [keyOf(device)], updated: at }, primary))
+    await a.profiles.publishSigned(await sealProfile({ v: 1, name: 'Bo', bio: '', links: [], of: keyOf(primary), updated: at }, device))
+    await eventually(() => b.profiles.samePerson(keyOf(device), keyOf(primary)), { what: 'B holds both links' })
+    const sent = await a.social.publishSigned(MANIFEST, await chat(device, 'from my phone', await receipt(primary)))
+    await eventually(async () => (await b.social.history(MANIFEST)).some(m => m.id === sent.id), { what: 'the device\'s tipped message on B' })
+    t.pass('accepted on both nodes')
+    t.equal(await codeOf(a.social.publishSigned(MANIFEST, await chat(randomSigner(), 'not theirs', await receipt(primary)))), 'MHC_ERR_ENTITLEMENT_SUBJECT', 'another key that is no device of theirs is still refused')
   })
 
   t.test('a refused message does not use its receipt up', async t => {

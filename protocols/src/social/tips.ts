@@ -60,8 +60,9 @@ export async function checkTip (tip: string, author: string, manifest: string, a
     const e = await components.entitlements.verify(bytes, { now: at, ...(components.revocations === undefined ? {} : { revocations: components.revocations }) })
     if (e.payload.kind !== 'tip') throw new TipNotReceiptError(`The entitlement carried is a ${e.payload.kind}, not a tip receipt`)
     const subject = e.payload.subject
+    // Not the author's, nor a device of theirs by the records held here: dropped without blame, as a node with the link records may accept it.
     if (subject !== author && components.samePerson?.(author, subject) !== true) {
-      return refuse('reject', new EntitlementSubjectError(`The tip receipt belongs to ${subject}, not the message's author`))
+      return refuse('ignore', new EntitlementSubjectError(`The tip receipt belongs to ${subject}, not the message's author nor a device of theirs known here`))
     }
     const creator = await components.creatorOf(manifest, options)
     if (creator === undefined) return refuse('ignore', new TipCreatorUnknownError(`This node does not know who created ${manifest}`))
