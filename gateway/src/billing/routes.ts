@@ -7,7 +7,7 @@
  */
 import {
   BillingNotConfiguredError, BillingPriceError, BillingRedirect, BillingSubjectError, BridgeEntitlementsQuery, CheckoutBody, ENTITLEMENTS_PROOF_HEADER, EntitlementProofRequiredError, EntitlementViews,
-  entitlementStatus, entitlementView, fromBase64url, MAX_KEY_REQUEST_BYTES, NotFoundError, openEntitlementsRequest, type PaidTierName, PortalBody, ProblemBody, ReplayCache, type Signer, WebhookAck
+  entitlementStatus, entitlementView, NotFoundError, openEntitlementsRequest, type PaidTierName, PortalBody, ProblemBody, ReplayCache, type Signer, WebhookAck
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -18,6 +18,7 @@ import type { Accounts, Authenticated } from '../accounts/accounts.js'
 import { type AccountDatastore, type AccountKV, datastoreKV, redisKV } from '../accounts/store.js'
 import { clientGone } from '../listen.js'
 import { authenticated, requestOrigin } from '../routes/auth.js'
+import { proofHeader } from '../routes/proof-header.js'
 import { type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
 import { writeMetadata } from './metadata.js'
 import { api } from './stripe-api.js'
@@ -187,12 +188,10 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
      * device of its person), or by a login whose account holds it.
      */
     const mayList = async (request: FastifyRequest, subject: string): Promise<void> => {
-      const raw = request.headers[ENTITLEMENTS_PROOF_HEADER]
-      const proof = Array.isArray(raw) ? raw[0] : raw
+      const proof = proofHeader(request, ENTITLEMENTS_PROOF_HEADER, EntitlementProofRequiredError)
       if (proof !== undefined) {
-        if (proof.length > Math.ceil(MAX_KEY_REQUEST_BYTES * 4 / 3) || !/^[A-Za-z0-9_-]+$/.test(proof)) throw new EntitlementProofRequiredError('The entitlements proof is not base64url of at most 1024 bytes')
         const now = Date.now()
-        const asked = await openEntitlementsRequest(fromBase64url(proof), { subject, origins: [requestOrigin(request)], now })
+        const asked = await openEntitlementsRequest(proof, { subject, origins: [requestOrigin(request)], now })
         proofs.use(asked, now)
         if (asked.key === subject) return
         const person = await components.profiles?.person(asked.key, { signal: request.signal, timeoutMs: 2000 }).catch(() => undefined)

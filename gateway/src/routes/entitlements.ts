@@ -45,8 +45,7 @@ export async function callerEntitlements (request: FastifyRequest, source: Gatew
   if (source !== undefined) {
     for (const text of presented(request)) {
       try {
-        if (text.length > MAX_PRESENTED_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw new EntitlementRequiredError('A presented entitlement is not base64url of at most 2048 bytes')
-        const e = await source.verify(fromBase64url(text), { subject: keys })
+        const e = await source.verify(presentedBytes(text), { subject: keys })
         held.set(e.id, e)
       } catch (err) {
         // A bad one among several does not spoil the others; its reason goes into the refusal's message.
@@ -98,8 +97,15 @@ export function requireFeature (accounts: Accounts, source: GatewayEntitlements 
   }
 }
 
-function presented (request: FastifyRequest): string[] {
+/** The entitlements a request presents in `MHC-Entitlement` (base64url, comma-separated), the first MAX_PRESENTED_ENTITLEMENTS. */
+export function presented (request: FastifyRequest): string[] {
   const raw = request.headers[ENTITLEMENT_HEADER]
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]
   return values.flatMap(v => v.split(',')).map(v => v.trim()).filter(v => v !== '').slice(0, MAX_PRESENTED_ENTITLEMENTS)
+}
+
+/** One presented entitlement's bytes; EntitlementRequiredError when it is not base64url of at most MAX_ENTITLEMENT_BYTES. */
+export function presentedBytes (text: string): Uint8Array {
+  if (text.length > MAX_PRESENTED_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw new EntitlementRequiredError(`A presented entitlement is not base64url of at most ${MAX_ENTITLEMENT_BYTES} bytes`)
+  return fromBase64url(text)
 }

@@ -11,13 +11,14 @@
  * both verify offline.
  */
 import {
-  ContentKeyProofInvalidError, ContentKeyProofMissingError, ContentKeyUnknownError, type Entitlement, EntitlementRequiredError, fromBase64url, isMhcError,
-  KEY_PROOF_HEADER, MAX_ENTITLEMENT_BYTES, MAX_KEY_REQUEST_BYTES, openKeyRequest, ProblemBody, ReplayCache
+  ContentKeyProofInvalidError, ContentKeyProofMissingError, ContentKeyUnknownError, type Entitlement, EntitlementRequiredError, isMhcError,
+  KEY_PROOF_HEADER, openKeyRequest, ProblemBody, ReplayCache
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requestOrigin } from './auth.js'
-import { ENTITLEMENT_HEADER, type GatewayEntitlements, MAX_PRESENTED_ENTITLEMENTS } from './entitlements.js'
+import { ENTITLEMENT_HEADER, type GatewayEntitlements, presented, presentedBytes } from './entitlements.js'
+import { proofHeader } from './proof-header.js'
 
 /** What the route needs of the node's content keys (node/src/money/content-keys.ts). */
 export interface GatewayContentKeys {
@@ -56,12 +57,10 @@ export interface KeyRoutesInit {
 }
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{22}$' }) })
-const MAX_PROOF_CHARS = Math.ceil(MAX_KEY_REQUEST_BYTES * 4 / 3)
 /** Marks a key request one gateway forwarded to another. */
 const FORWARDED_HEADER = 'mhc-forwarded'
 /** A key (16 bytes) or a problem document: a peer's answer is never larger. */
 const MAX_FORWARDED_BYTES = 16 * 1024
-const MAX_ENTITLEMENT_CHARS = Math.ceil(MAX_ENTITLEMENT_BYTES * 4 / 3)
 
 /** A subscription to `creator`, FAN or better: every paid level is; one naming no level counts as FAN. */
 function subscribes (e: Entitlement, creator: string): boolean {
@@ -106,11 +105,10 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
       }
     }, async (request, reply) => {
       const { id } = request.params as { id: string }
-      const proof = header(request, KEY_PROOF_HEADER)
+      const proof = proofHeader(request, KEY_PROOF_HEADER, ContentKeyProofInvalidError)
       if (proof === undefined) throw new ContentKeyProofMissingError()
-      if (proof.length > MAX_PROOF_CHARS || !/^[A-Za-z0-9_-]+$/.test(proof)) throw new ContentKeyProofInvalidError('The key-request proof is not base64url of at most 1024 bytes')
       const at = now()
-      const asked = await openKeyRequest(fromBase64url(proof), { keyId: id, origins: [requestOrigin(request), ...peerOrigins], now: at })
+      const asked = await openKeyRequest(proof, { keyId: id, origins: [requestOrigin(request), ...peerOrigins], now: at })
       // Spent before anything else can fail: a proof is good for one try.
       replays.use(asked, at)
       const key = await components.keys.get(id, { signal: request.signal })
@@ -153,11 +151,9 @@ async function personKeys (profiles: KeyRoutesComponents['profiles'], key: strin
 async function requireSubscription (request: FastifyRequest, source: GatewayEntitlements | undefined, subjects: string[], creator: string): Promise<void> {
   if (source === undefined) throw new EntitlementRequiredError('This node checks no entitlements (no bridge keys configured)')
   const refused: Error[] = []
-  const presented = (header(request, ENTITLEMENT_HEADER) ?? '').split(',').map(v => v.trim()).filter(v => v !== '').slice(0, MAX_PRESENTED_ENTITLEMENTS)
-  for (const text of presented) {
+  for (const text of presented(request)) {
     try {
-      if (text.length > MAX_ENTITLEMENT_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw new EntitlementRequiredError('A presented entitlement is not base64url of at most 2048 bytes')
-      const e = await source.verify(fromBase64url(text), { subject: subjects, creator })
+      const e = await source.verify(presentedBytes(text), { subject: subjects, creator })
       if (subscribes(e, creator)) return
       refused.push(new EntitlementRequiredError(`A ${e.payload.kind} entitlement is not a subscription`))
     } catch (err) {

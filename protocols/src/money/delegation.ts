@@ -8,9 +8,10 @@
  */
 import type { AbortOptions } from '../abort.js'
 import { toBase64url } from '../bytes.js'
-import { canonicalJson, parseJson } from '../canonical-json.js'
-import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal, type VerifyOptions, verifyEnvelope } from '../envelope.js'
+import { canonicalJson } from '../canonical-json.js'
+import { encodeEnvelope, type Signer, seal, type VerifyOptions } from '../envelope.js'
 import { KeyDelegationExpiredError, KeyDelegationInvalidError } from '../error-codes.js'
+import { openChecked } from './fresh-proof.js'
 
 export const KEY_DELEGATION_DOMAIN = 'mhc/key-delegation'
 export const KEY_DELEGATION_PAYLOAD_TYPE = 'application/vnd.mhc.key-delegation.v1+json'
@@ -85,17 +86,7 @@ export interface OpenKeyDelegationOptions extends VerifyOptions {
  * (inForce says whether it holds now). Rejects with KeyDelegationInvalidError.
  */
 export async function openKeyDelegation (bytes: Uint8Array, options: OpenKeyDelegationOptions = {}): Promise<KeyDelegation> {
-  let env: Envelope
-  let payload: KeyDelegationPayload
-  try {
-    env = decodeEnvelope(bytes, MAX_KEY_DELEGATION_BYTES)
-    if (env.domain !== KEY_DELEGATION_DOMAIN || env.payloadType !== KEY_DELEGATION_PAYLOAD_TYPE) throw new KeyDelegationInvalidError(`Not a key delegation: ${env.domain} ${env.payloadType}`)
-    await verifyEnvelope(env, options)
-    payload = checkPayload(parseJson(env.payload))
-  } catch (err) {
-    if ((err as { code?: unknown }).code === KeyDelegationInvalidError.code) throw err
-    throw new KeyDelegationInvalidError(`The delegation does not verify: ${(err as Error).message}`, { cause: err })
-  }
+  const { env, payload } = await openChecked(bytes, 'The delegation', { ...options, domain: KEY_DELEGATION_DOMAIN, payloadType: KEY_DELEGATION_PAYLOAD_TYPE, maxBytes: MAX_KEY_DELEGATION_BYTES, check: checkPayload, invalid: KeyDelegationInvalidError })
   if (options.node !== undefined && payload.node !== options.node) throw new KeyDelegationInvalidError(`The delegation is for node ${payload.node}`)
   return { payload, creator: toBase64url(env.publicKey), bytes }
 }

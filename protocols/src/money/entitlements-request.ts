@@ -7,10 +7,10 @@
  */
 import type { AbortOptions } from '../abort.js'
 import { toBase64url } from '../bytes.js'
-import { canonicalJson, parseJson } from '../canonical-json.js'
-import { decodeEnvelope, type Envelope, encodeEnvelope, type Signer, seal, type VerifyOptions, verifyEnvelope } from '../envelope.js'
-import { ContentKeyProofStaleError, EntitlementProofRequiredError } from '../error-codes.js'
-import { KEY_REQUEST_FRESHNESS_MS, MAX_KEY_REQUEST_BYTES } from './key-request.js'
+import { canonicalJson } from '../canonical-json.js'
+import { encodeEnvelope, type Signer, seal, type VerifyOptions } from '../envelope.js'
+import { EntitlementProofRequiredError } from '../error-codes.js'
+import { assertFresh, freshFieldsOk, MAX_KEY_REQUEST_BYTES, openChecked } from './fresh-proof.js'
 
 export const ENTITLEMENTS_REQUEST_DOMAIN = 'mhc/entitlements-request'
 export const ENTITLEMENTS_REQUEST_PAYLOAD_TYPE = 'application/vnd.mhc.entitlements-request.v1+json'
@@ -18,8 +18,6 @@ export const ENTITLEMENTS_REQUEST_PAYLOAD_TYPE = 'application/vnd.mhc.entitlemen
 export const ENTITLEMENTS_PROOF_HEADER = 'mhc-entitlements-proof'
 
 const KEY = /^[A-Za-z0-9_-]{43}$/
-const NONCE = /^[A-Za-z0-9_-]{22,43}$/
-const ORIGIN = /^https?:\/\/[^/\s]{1,253}$/
 
 export interface EntitlementsRequestPayload {
   v: 1
@@ -43,8 +41,7 @@ export interface EntitlementsRequest {
 
 function checkPayload (value: unknown): EntitlementsRequestPayload {
   const p = value as Partial<EntitlementsRequestPayload> | null
-  const ok = typeof p === 'object' && p !== null && Object.keys(p).length === 5 && p.v === 1 && typeof p.subject === 'string' && KEY.test(p.subject) &&
-    Number.isSafeInteger(p.ts) && (p.ts ?? -1) >= 0 && typeof p.nonce === 'string' && NONCE.test(p.nonce) && typeof p.origin === 'string' && ORIGIN.test(p.origin)
+  const ok = typeof p === 'object' && p !== null && Object.keys(p).length === 5 && p.v === 1 && typeof p.subject === 'string' && KEY.test(p.subject) && freshFieldsOk(p)
   if (!ok) throw new EntitlementProofRequiredError('The entitlements proof is not {v: 1, subject, ts, nonce, origin}')
   return p as EntitlementsRequestPayload
 }
@@ -68,20 +65,8 @@ export interface OpenEntitlementsRequestOptions extends VerifyOptions {
  * Rejects with EntitlementProofRequiredError or ContentKeyProofStaleError.
  */
 export async function openEntitlementsRequest (bytes: Uint8Array, options: OpenEntitlementsRequestOptions): Promise<EntitlementsRequest> {
-  let env: Envelope
-  let payload: EntitlementsRequestPayload
-  try {
-    env = decodeEnvelope(bytes, MAX_KEY_REQUEST_BYTES)
-    if (env.domain !== ENTITLEMENTS_REQUEST_DOMAIN || env.payloadType !== ENTITLEMENTS_REQUEST_PAYLOAD_TYPE) throw new EntitlementProofRequiredError(`Not an entitlements request: ${env.domain} ${env.payloadType}`)
-    await verifyEnvelope(env, options)
-    payload = checkPayload(parseJson(env.payload))
-  } catch (err) {
-    if ((err as { code?: unknown }).code === EntitlementProofRequiredError.code) throw err
-    throw new EntitlementProofRequiredError(`The entitlements proof does not verify: ${(err as Error).message}`, { cause: err })
-  }
+  const { env, payload } = await openChecked(bytes, 'The entitlements proof', { ...options, domain: ENTITLEMENTS_REQUEST_DOMAIN, payloadType: ENTITLEMENTS_REQUEST_PAYLOAD_TYPE, maxBytes: MAX_KEY_REQUEST_BYTES, check: checkPayload, invalid: EntitlementProofRequiredError })
   if (payload.subject !== options.subject) throw new EntitlementProofRequiredError(`The proof asks for ${payload.subject}, not ${options.subject}`)
-  if (!options.origins.includes(payload.origin)) throw new EntitlementProofRequiredError(`The proof was made for ${payload.origin}`)
-  const window = options.freshnessMs ?? KEY_REQUEST_FRESHNESS_MS
-  if (Math.abs(options.now - payload.ts) > window) throw new ContentKeyProofStaleError(`The proof is dated ${new Date(payload.ts).toISOString()}, more than ${window / 1000} s from now`)
+  assertFresh(payload, options, EntitlementProofRequiredError)
   return { payload, key: toBase64url(env.publicKey), sig: toBase64url(env.signature) }
 }
