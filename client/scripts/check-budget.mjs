@@ -74,7 +74,9 @@ export const SUBSCRIBERS_LIMIT = 20 * KB
 /** The other pages' own JS (each loaded only on its page). */
 // 41 (was 40): the group counts the signer worker (the upload page signs with it), which carries every signed
 // record's schema; chat's optional `tip` (a tip receipt, docs/specs/social.md § Tips) added 37 bytes there.
-export const PAGES_LIMIT = 41 * KB
+// 42 (was 41): the catalogue's reader (lib/catalogue-api.ts) became a chunk of its own, shared by home and the
+// channel, to keep it off the watch page (~0.3 KB here), and the account keeps links made with other gateways.
+export const PAGES_LIMIT = 42 * KB
 /** The payment bridge's pages (plans, success, cancel, the subscription modal, Settings' billing section, /link-key). */
 // 28 (was 12): /link-key signs (this key's profile record and an entitlements-request proof), so the group
 // counts the signer worker (16.3 KB), as the pages group does; the pages' own code is ~10 KB.

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { ApiError, CLIENT_CODES, getVideo, listVideos } from '../src/lib/api.js'
+import { ApiError, CLIENT_CODES, getVideo } from '../src/lib/api.js'
+import { listVideos } from '../src/lib/catalogue-api.js'
 import { json, problem, sealed, stubFetch } from './fixtures.js'
 
 const summary = { manifest: 'bafyreifyp2iviltdzingzwf5tr6dyd2eq7mwxpgccpnh7aqed2yair5dsq', root: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', title: 'T', duration: 12, published: '2026-11-20T10:00:00Z', poster: null }

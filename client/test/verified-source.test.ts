@@ -39,8 +39,7 @@ function source (v: Video, fetch: (input: string, init?: RequestInit) => Promise
     gateways: list.map((url, i) => ({ url, origin: (i === 0 ? 'page' : 'advertised') as GatewayOrigin })),
     root,
     fetch,
-    firstByteMs: 200,
-    stallMs: 200
+    patienceMs: 200
   })
 }
 const url = (v: Video, path: string): string => `http://page.test/ipfs/${v.root.toString()}/${path}`

@@ -4,7 +4,7 @@
  * must stay tiny). Every failure becomes an ApiError carrying the problem
  * document's `code` and `detail`, or a client-side code when there was none.
  */
-import type { GatewayList, ProblemBody, VideoDetail, VideoPage, VideoSummary } from '@mhc/protocols'
+import type { GatewayList, ProblemBody, VideoDetail } from '@mhc/protocols'
 
 /** Client-side codes, for failures that came with no problem document. */
 export const CLIENT_CODES = {
@@ -69,35 +69,11 @@ export async function getJson (url: string, options: RequestOptions = {}): Promi
   }
 }
 
-function badResponse (url: string, why: string): ApiError {
+export function badResponse (url: string, why: string): ApiError {
   return new ApiError({ code: CLIENT_CODES.badResponse, status: 200, title: 'Bad response', detail: `The answer from ${url} ${why}` })
 }
 
-const isStr = (v: unknown): v is string => typeof v === 'string'
-
-function isSummary (v: unknown): v is VideoSummary {
-  if (typeof v !== 'object' || v === null) return false
-  const s = v as Record<string, unknown>
-  return isStr(s.manifest) && isStr(s.root) && isStr(s.title) && typeof s.duration === 'number' &&
-    isStr(s.published) && (s.poster === null || isStr(s.poster))
-}
-
-/** One page of the catalogue, newest first; with `creator`, only that key's videos. */
-export async function listVideos (query: { limit?: number, cursor?: string | null, creator?: string }, options: RequestOptions = {}): Promise<VideoPage> {
-  const params = new URLSearchParams()
-  if (query.creator !== undefined) params.set('creator', query.creator)
-  if (query.limit !== undefined) params.set('limit', String(query.limit))
-  if (query.cursor != null) params.set('cursor', query.cursor)
-  const qs = params.toString()
-  const url = `/api/v1/videos${qs === '' ? '' : `?${qs}`}`
-  const body = await getJson(url, options)
-  const page = body as Partial<VideoPage> | null
-  if (page === null || typeof page !== 'object' || !Array.isArray(page.items) || !page.items.every(isSummary) ||
-    !(page.next === null || isStr(page.next))) {
-    throw badResponse(url, 'is not a video page')
-  }
-  return page as VideoPage
-}
+export const isStr = (v: unknown): v is string => typeof v === 'string'
 
 /**
  * One video's detail. Only the shape the page needs is checked here; the

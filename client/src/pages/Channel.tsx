@@ -9,8 +9,8 @@ import { useEffect, useState } from 'preact/hooks'
 import { Lazy } from '../components/Lazy.js'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { VideoCard } from '../components/VideoCard.js'
-import { listVideos } from '../lib/api.js'
 import { getProfile } from '../lib/auth-api.js'
+import { listVideos } from '../lib/catalogue-api.js'
 import { navigate } from '../lib/navigation.js'
 
 // Subscribing: its modal and Checkout are the billing chunk's, loaded on the click.

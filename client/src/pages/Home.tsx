@@ -2,7 +2,7 @@ import type { VideoSummary } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
 import { type Problem, ProblemMessage, toProblem } from '../components/ProblemMessage.js'
 import { VideoCard } from '../components/VideoCard.js'
-import { listVideos } from '../lib/api.js'
+import { listVideos } from '../lib/catalogue-api.js'
 
 export const PAGE_SIZE = 24
 

@@ -20,16 +20,13 @@ export function shouldRetry (config: RetryConfig | null | undefined, retryCount:
   return config != null && retryCount < config.maxNumRetry && response?.code === 0
 }
 
-function policy (p: { ttfbMs: number, loadMs: number, timeoutRetries: number, errorRetries: number, maxDelayMs: number }): { default: LoaderConfig } {
-  return {
-    default: {
-      maxTimeToFirstByteMs: p.ttfbMs,
-      maxLoadTimeMs: p.loadMs,
-      timeoutRetry: { maxNumRetry: p.timeoutRetries, retryDelayMs: 500, maxRetryDelayMs: p.maxDelayMs, backoff: 'exponential', shouldRetry },
-      errorRetry: { maxNumRetry: p.errorRetries, retryDelayMs: 1000, maxRetryDelayMs: p.maxDelayMs, backoff: 'exponential', shouldRetry }
-    }
-  }
+/** A load policy: timeouts and errors retried alike (one retry config), with a doubling delay from 1 s, capped. */
+function policy (p: { ttfbMs: number, loadMs: number, retries: number, maxDelayMs: number }): { default: LoaderConfig } {
+  const retry = { maxNumRetry: p.retries, retryDelayMs: 1000, maxRetryDelayMs: p.maxDelayMs, backoff: 'exponential' as const, shouldRetry }
+  return { default: { maxTimeToFirstByteMs: p.ttfbMs, maxLoadTimeMs: p.loadMs, timeoutRetry: retry, errorRetry: retry } }
 }
+
+const PLAYLISTS = policy({ ttfbMs: 20_000, loadMs: 30_000, retries: 6, maxDelayMs: 16_000 })
 
 /** Everything we set; the rest stays at hls.js's defaults. */
 export const HLS_CONFIG = {
@@ -42,9 +39,9 @@ export const HLS_CONFIG = {
   maxBufferLength: 30,
   maxMaxBufferLength: 120,
   backBufferLength: 30,
-  // Multivariant playlist: one small file; without it nothing plays, so try hard.
-  manifestLoadPolicy: policy({ ttfbMs: 20_000, loadMs: 30_000, timeoutRetries: 4, errorRetries: 6, maxDelayMs: 16_000 }),
-  playlistLoadPolicy: policy({ ttfbMs: 20_000, loadMs: 30_000, timeoutRetries: 4, errorRetries: 6, maxDelayMs: 16_000 }),
+  // Multivariant playlist: one small file; without it nothing plays, so try hard. Media playlists alike.
+  manifestLoadPolicy: PLAYLISTS,
+  playlistLoadPolicy: PLAYLISTS,
   // A 4 s segment at 2.8 Mbit/s is ~1.4 MB: ~11 s at 1 Mbit/s, far more under loss.
-  fragLoadPolicy: policy({ ttfbMs: 20_000, loadMs: 120_000, timeoutRetries: 6, errorRetries: 8, maxDelayMs: 16_000 })
+  fragLoadPolicy: policy({ ttfbMs: 20_000, loadMs: 120_000, retries: 8, maxDelayMs: 16_000 })
 } satisfies Partial<HlsConfig>

@@ -50,7 +50,7 @@ function describe (data: ErrorData): string {
   const status = data.response?.code
   const url = data.frag?.url ?? data.context?.url
   const file = url === undefined ? '' : ` for ${new URL(url, location.href).pathname.split('/').slice(3).join('/')}`
-  return status !== undefined && status > 0 ? `${data.details}${file} (HTTP ${status})` : `${data.details}${file}`
+  return `${data.details}${file}${status !== undefined && status > 0 ? ` (HTTP ${status})` : ''}`
 }
 
 /**

@@ -12,10 +12,8 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 export interface FetchCarOptions {
   signal?: AbortSignal | undefined
   fetch?: FetchLike | undefined
-  /** Deadline for the response headers (ms). */
-  firstByteMs: number
-  /** Deadline for each pause between body chunks (ms). */
-  stallMs: number
+  /** Deadline for the response headers, and for each pause between body chunks (ms). */
+  patienceMs: number
   /** Largest answer accepted. */
   maxBytes: number
 }
@@ -41,7 +39,7 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
       reader?.cancel().catch(() => {})
     }, ms)
   }
-  arm(options.firstByteMs)
+  arm(options.patienceMs)
   try {
     const res = await (options.fetch ?? fetch)(url, { signal, headers: { accept: 'application/vnd.ipld.car' }, cache: 'no-store' })
     const firstByteAt = performance.now()
@@ -50,7 +48,7 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
       throw Object.assign(new PlaybackError(PLAYBACK_CODES.gatewayStatus, `the gateway answered ${res.status}`), { status: res.status })
     }
     if (res.body === null) return { bytes: new Uint8Array(0), firstByteAt }
-    arm(options.stallMs)
+    arm(options.patienceMs)
     reader = res.body.getReader()
     const chunks: Uint8Array[] = []
     let size = 0
@@ -64,7 +62,7 @@ export async function fetchCar (url: string, options: FetchCarOptions): Promise<
         throw new PlaybackError(PLAYBACK_CODES.badDag, `the answer is over ${options.maxBytes} bytes`)
       }
       chunks.push(value)
-      arm(options.stallMs)
+      arm(options.patienceMs)
     }
     return { bytes: concat(chunks), firstByteAt }
   } catch (err) {

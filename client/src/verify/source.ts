@@ -41,6 +41,8 @@ export interface LoadOptions {
   signal?: AbortSignal | undefined
   /** A media segment (counted apart from playlists and init segments). */
   segment?: boolean
+  /** How long to wait for a gateway's first byte, and between bytes, this time (a retry waits longer). 0 or absent: the source's. */
+  patienceMs?: number
 }
 
 export interface VerifiedSourceInit {
@@ -48,10 +50,8 @@ export interface VerifiedSourceInit {
   /** The root CID from the verified manifest; rejects (with a code) when the manifest did not verify. */
   root: Promise<string>
   fetch?: FetchLike
-  /** Default 4 s. */
-  firstByteMs?: number
-  /** Default 4 s. */
-  stallMs?: number
+  /** How long a gateway may take to a first byte, and pause between bytes, before the next one is asked. Default 4 s. */
+  patienceMs?: number
   /** Default 64 MiB. */
   maxBytes?: number
   /** Loads a subscriber-only video's key (a URL outside /ipfs/): the lazy key-access chunk's, with its proof. */
@@ -131,8 +131,7 @@ class DefaultVerifiedSource implements VerifiedSource {
     const fetchOptions = {
       signal: options.signal,
       fetch: this.init.fetch,
-      firstByteMs: this.init.firstByteMs ?? 4000,
-      stallMs: this.init.stallMs ?? 4000,
+      patienceMs: options.patienceMs || (this.init.patienceMs ?? 4000),
       maxBytes: this.init.maxBytes ?? 64 * 1024 * 1024
     }
     if (parsed === undefined || parseCid(parsed.root) === undefined) throw this.fail({ file, code: PLAYBACK_CODES.outsideRoot, reason: `${url} is not an /ipfs/<cid>/ path` })
