@@ -8,9 +8,11 @@
 import type { Me } from '@mhc/protocols'
 import { useEffect, useState } from 'preact/hooks'
 import { Lazy } from '../components/Lazy.js'
+import { ProblemMessage } from '../components/ProblemMessage.js'
 import { authApi } from '../lib/auth-api.js'
 import { loadSession, setSession, useSession } from '../lib/session.js'
 import { syncDeviceLinks } from './devices.js'
+import { devicesElsewhere, forgetElsewhere } from './devices-elsewhere.js'
 import { ActionForm, CopyButton, Field, useAction } from './form.js'
 import { browserKey, formatLinkRequest, keyProof, linkRecord, parseLinkRequest } from './key-proof.js'
 import { PROFILE_SAVED_EVENT, ProfileForm } from './ProfileForm.js'
@@ -41,6 +43,7 @@ export function Settings () {
       <h1 id='settings-title'>Settings</h1>
       <Account me={me} browser={key} />
       {linked && <DeviceLinks me={me} />}
+      {linked && <Elsewhere me={me} />}
       {linked && <ProfileForm me={me} />}
       {linked && <Lazy load={billingSettings} props={{ browser: key }} what='Billing' />}
       {linked ? <AddDevice me={me} /> : <LinkThisBrowser me={me} browser={key} />}
@@ -89,6 +92,32 @@ function DeviceLinks ({ me }: { me: Me }) {
   return state === 'signed'
     ? <p role='status' class='muted' data-testid='devices-synced'>This browser's profile now names your account's other browsers: they share one channel.</p>
     : <p role='status' class='muted'>This browser's profile could not be updated for your other browsers; it is tried again when you open Settings.</p>
+}
+
+/**
+ * Browser keys of other gateways this browser's key lists as its devices
+ * (linked at `/link-key` from their gateway's lock: billing/LinkKey.tsx),
+ * each of which can be unlinked: the profile is signed again without it.
+ */
+function Elsewhere ({ me }: { me: Me }) {
+  const [keys, setKeys] = useState(devicesElsewhere)
+  const action = useAction('The browser was not unlinked')
+  if (keys.length === 0) return null
+  const unlink = (k: string): void => action.run(async () => {
+    forgetElsewhere(k)
+    await syncDeviceLinks(me)
+    setKeys(devicesElsewhere())
+  })
+  return (
+    <section aria-labelledby='elsewhere-title' data-testid='devices-elsewhere'>
+      <h2 id='elsewhere-title'>Browsers on other gateways</h2>
+      <p class='muted'>They use your subscriptions there and chat under your name.</p>
+      <ul class='keys'>
+        {keys.map(k => <li key={k}><code title={k}>{shortKey(k)}</code> · <button type='button' class='link' disabled={action.busy} onClick={() => unlink(k)}>Unlink</button></li>)}
+      </ul>
+      {action.problem !== null && <ProblemMessage problem={action.problem} />}
+    </section>
+  )
 }
 
 function ChangePassword () {

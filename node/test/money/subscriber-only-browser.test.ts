@@ -26,6 +26,7 @@ import { startInProcessNode } from '../../src/testing/in-process.js'
 import { launchChromium } from '../helpers/chromium.js'
 import { makeClip, tempDir } from '../helpers/media.js'
 import { freePort } from '../helpers/ports.js'
+import { registerInPage } from '../helpers/site.js'
 import { connect, randomSigner } from '../helpers/social.js'
 
 /** The watch page's test hook (components/VideoPlayer.tsx). */
@@ -169,6 +170,17 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
       const view = await (await fetch(`${gw}/api/v1/profiles/${onB}`)).json() as { person: string, claims: { of: string | null } }
       t.same([view.person, view.claims.of], [onA, onA], `${gw}: B's key speaks for A's person, both sides signed`)
     }
+    // The fan's account on A (registered now: A's browser key is its first): its settings keep B's key when they sign the
+    // profile from the account's keys, list it, and unlink it.
+    t.equal(await registerInPage(page, gwA, 'fan'), onA, 'the account on A holds A\'s browser key')
+    const elsewhere = page.getByTestId('devices-elsewhere')
+    await elsewhere.waitFor({ timeout: 30_000 })
+    t.match(await elsewhere.textContent(), new RegExp(onB.slice(0, 6)), 'Settings lists B\'s key among the browsers on other gateways')
+    const personOnA = async (): Promise<string> => ((await (await fetch(`${gwA}/api/v1/profiles/${onB}`)).json()) as { person: string }).person
+    t.equal(await personOnA(), onA, 'still linked after Settings opened')
+    await elsewhere.getByRole('button', { name: 'Unlink' }).click()
+    await eventually(async () => await personOnA() === onB, { what: 'B\'s key its own person again on A' })
+    t.pass('unlinked: A\'s record no longer lists B\'s key')
   })
 
   await t.test('delegated: the creator\'s node hands B the key and stops; B serves it itself, offline (decision 0028)', async t => {
