@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import type { Pins } from '@helia/interface'
 import type { UnixFS } from '@helia/unixfs'
-import { isMhcError, LiveIngestError, type LiveSegmentEvent, type MhcError } from '@mhc/protocols'
+import { FfmpegMissingError, isMhcError, LiveIngestError, type LiveSegmentEvent, type MhcError } from '@mhc/protocols'
 import type { Logger } from 'pino'
 import { IMPORT_OPTIONS } from '../content/import-options.js'
 import { pinOnce } from '../content/pin.js'
@@ -150,7 +150,7 @@ export class LiveSession {
       const args = liveLadderArgs({ format: this.plan.format, info, rungs, startNumber, preset: this.plan.preset })
       const ffmpeg = spawn(this.plan.ffmpegPath, args, { cwd: this.plan.dir, signal, killSignal: 'SIGKILL', stdio: ['pipe', 'pipe', 'pipe'] })
       this.readProgress(ffmpeg)
-      const exited = exitOf(ffmpeg)
+      const exited = exitOf(ffmpeg, this.plan.ffmpegPath)
       const stderr = tail(ffmpeg)
       ffmpeg.stdin?.on('error', () => {})
       await this.feed(ffmpeg, prefix, ended, exited)
@@ -195,7 +195,8 @@ export class LiveSession {
         stdin.end()
         resolve()
       }
-      void exited.then(finish)
+      // Also when ffmpeg never started: the run awaits `exited` itself for its error.
+      void exited.then(finish, finish)
       input.on('data', onData)
       input.once('end', finish)
       input.once('close', finish)
@@ -249,7 +250,7 @@ export class LiveSession {
     ffprobe.stdin?.on('error', () => {})
     let out = ''
     ffprobe.stdout?.setEncoding('utf8').on('data', (s: string) => { if (out.length < 1_000_000) out += s })
-    const exited = exitOf(ffprobe)
+    const exited = exitOf(ffprobe, this.plan.ffprobePath)
     const input = this.input
     const prefix: Buffer[] = []
     let probing = true
@@ -303,9 +304,17 @@ function finite (text: string | undefined): number {
   return Number.isFinite(n) && n >= 0 ? n : 0
 }
 
-function exitOf (child: ChildProcess): Promise<{ code: number | null }> {
-  return new Promise(resolve => {
-    child.once('error', () => { resolve({ code: null }) })
+/**
+ * The child's exit code once it closed; rejects with FfmpegMissingError when
+ * it never started (no such file, not executable), which would otherwise
+ * read as "exit null".
+ */
+function exitOf (child: ChildProcess, file: string): Promise<{ code: number | null }> {
+  return new Promise((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.syscall?.startsWith('spawn') === true) reject(new FfmpegMissingError(`Cannot run ${file} (${err.code ?? err.message}); install ffmpeg or set its path`, { cause: err }))
+      else resolve({ code: null })
+    })
     child.once('close', (code) => { resolve({ code }) })
   })
 }

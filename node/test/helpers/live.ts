@@ -13,7 +13,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { MemoryBlockstore } from 'blockstore-core/memory'
 import { MemoryDatastore } from 'datastore-core/memory'
 import { createHeliaLight } from 'helia'
-import { pino } from 'pino'
+import { type Logger, pino } from 'pino'
 import type { Test } from 'tap'
 import { type Live, type LiveInit, live } from '../../src/live/index.js'
 
@@ -25,7 +25,7 @@ export interface LiveRig {
   segments: LiveSegmentEvent[]
 }
 
-export async function liveRig (t: Test, init: Partial<LiveInit> = {}): Promise<LiveRig> {
+export async function liveRig (t: Test, init: Partial<LiveInit> = {}, logger: Logger = pino({ level: process.env.MHC_TEST_LOG ?? 'silent' })): Promise<LiveRig> {
   const workDir = await mkdtemp(join(tmpdir(), 'mhc-live-'))
   const blockstore = new MemoryBlockstore()
   const datastore = new MemoryDatastore()
@@ -38,7 +38,7 @@ export async function liveRig (t: Test, init: Partial<LiveInit> = {}): Promise<L
     pins: helia.pins,
     datastore,
     signer: { publicKey: ed25519.getPublicKey(seed) },
-    logger: pino({ level: process.env.MHC_TEST_LOG ?? 'silent' })
+    logger
   })
   await service.start()
   const segments: LiveSegmentEvent[] = []

@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { eventually } from '@mhc/protocols/testing'
 import { CID } from 'multiformats/cid'
+import { pino } from 'pino'
 import t from 'tap'
 import { liveRig, publish, publishGarbageSrt } from '../helpers/live.js'
 
@@ -184,6 +185,19 @@ t.test('a dropped publisher', async t => {
     t.not((await pub.exited).code, 0, 'the publisher was cut off')
     t.equal(await service.end('0'.repeat(32)).catch((err: { code?: string }) => err.code), 'MHC_ERR_LIVE_NOT_FOUND')
   })
+})
+
+t.test('without ffprobe/ffmpeg a publisher gets a clear error, not "exit null", and the node goes on', async t => {
+  const lines: Array<{ code?: string, msg?: string }> = []
+  const logger = pino({ level: 'warn' }, { write: (line: string) => { lines.push(JSON.parse(line) as { code?: string, msg?: string }) } })
+  const rig = await liveRig(t, { ffprobePath: '/nonexistent/ffprobe', ffmpegPath: '/nonexistent/ffmpeg' }, logger)
+  const made = await rig.service.create({ title: 'No tools' })
+  const pub = publish(made.rtmpUrl, { seconds: 2 })
+  const warned = await eventually(() => lines.find(l => l.msg === 'live session ended with an error'), { what: 'the session\'s error in the log', ms: 30_000 })
+  t.equal(warned.code, 'MHC_ERR_FFMPEG_MISSING', 'the missing tool, by its stable code')
+  await pub.exited
+  t.equal((await rig.service.get(made.stream)).state, 'waiting', 'the stream waits for a publisher the node can take')
+  t.ok((await rig.service.create({ title: 'Still here' })).stream, 'the service still answers')
 })
 
 t.test('stopping the service with a publisher live cuts it and leaves nothing running', async t => {
