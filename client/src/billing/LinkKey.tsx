@@ -74,7 +74,7 @@ export function LinkKey () {
   const there = ask.back.host
   const link = (): void => run(async () => {
     const { key, record } = await linkElsewhere(ask.key, `Viewer ${shortenKey(own ?? '')}`)
-    location.assign(answerUrl(ask.back, { v: 1, key, record, entitlements: await entitlementsFor(key) }))
+    location.assign(answerUrl(ask.back, { v: 1, nonce: ask.nonce, key, record, entitlements: await entitlementsFor(key) }))
   })
   return (
     <section class='narrow' aria-labelledby='link-key-title' data-testid='link-key'>

@@ -15,7 +15,7 @@ import { resigned } from '../account/resigned.js'
 import type { SignerReply, SignerRequest } from '../chat/signer-protocol.js'
 import { ApiError, problemFrom } from '../lib/api.js'
 import { getProfile, post } from '../lib/auth-api.js'
-import { type LinkAnswer, linkKeyUrl, parseLinkAnswer } from '../lib/gateway-link.js'
+import { type LinkAnswer, linkKeyUrl, linkNonce, parseLinkAnswer, rememberLinkNonce, takeLinkNonce } from '../lib/gateway-link.js'
 import { heldEntitlements, holdEntitlements } from '../lib/held-entitlements.js'
 import type { Loaded } from '../verify/source.js'
 
@@ -40,9 +40,12 @@ function Lock ({ manifest, author, error }: { manifest: VideoManifest, author: s
   // Bought on another gateway: that gateway's browser key links this one (lib/gateway-link.ts), and the page comes back here.
   const bring = (e: Event): void => {
     e.preventDefault()
-    const url = linkKeyUrl(elsewhere, author, location.href.split('#')[0] ?? location.href)
+    const nonce = linkNonce()
+    const url = linkKeyUrl(elsewhere, author, location.href.split('#')[0] ?? location.href, nonce)
     setBadGateway(url === undefined)
-    if (url !== undefined) location.assign(url.href)
+    if (url === undefined) return
+    rememberLinkNonce(nonce)
+    location.assign(url.href)
   }
   return (
     <div class='lock' role='status' data-testid='subscribers-lock' data-key={author} data-code={refused ? error.code : 'MHC_CLIENT_KEY'}>
@@ -134,9 +137,11 @@ export function access (manifest: VideoManifest, onLock: (lock: VNode) => void):
   const w = new Worker(new URL('../chat/signer.worker.ts', import.meta.url), { type: 'module', name: 'mhc-signer' })
   const s = signer(w)
   let author = ''
-  const linked = parseLinkAnswer(location.hash)
+  const answer = parseLinkAnswer(location.hash)
   // The fragment is for this page once: a reload must not post it again, nor a shared link carry it.
-  if (linked !== undefined) history.replaceState(history.state, '', location.href.split('#')[0])
+  if (answer !== undefined) history.replaceState(history.state, '', location.href.split('#')[0])
+  // Only the answer to what this tab asked: a crafted link must not make this key a device of someone else's.
+  const linked = answer !== undefined && takeLinkNonce(answer) ? answer : undefined
   const bytes = s({ op: 'identity' }).then(async me => {
     author = (me as { author: string }).author
     if (linked !== undefined) await applyLink(s, author, linked)

@@ -18,7 +18,7 @@
  * itself and the page plays on.
  */
 import { join } from 'node:path'
-import { openManifest, type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
+import { openManifest, type Signer, sealEntitlement, sealProfile, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import type { Page } from 'playwright-core'
 import t from 'tap'
@@ -152,6 +152,16 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     await page.evaluate((e: string) => { localStorage.setItem('mhc.entitlements', e) }, toBase64url(await subscription(onA)))
     const onB = await locked(t, page, gwB)
     t.not(onB, onA, 'each origin has its own key')
+    // A crafted link: an answer this tab never asked for (a record of someone else's key listing B's) must sign nothing.
+    const thief = randomSigner()
+    const crafted = await sealProfile({ v: 1, name: 'Thief', bio: '', links: [], devices: [onB], updated: Date.now() }, thief)
+    const fragment = Buffer.from(JSON.stringify({ v: 1, nonce: 'N'.repeat(22), key: keyOf(thief), record: toBase64url(crafted), entitlements: [] })).toString('base64url')
+    await page.goto(`${gwB}/`) // else only the fragment would change, and the watch page would not load again
+    await page.goto(`${gwB}/watch/${published.manifest}#mhc-link=${fragment}`)
+    await page.getByTestId('subscribers-lock').waitFor({ timeout: 30_000 })
+    t.equal(new URL(page.url()).hash, '', 'a crafted answer is cleared from the address bar')
+    const claims = await (await fetch(`${gwB}/api/v1/profiles/${onB}`)).json() as { claims?: { of: string | null } }
+    t.not(claims.claims?.of, keyOf(thief), 'and B\'s key signed no link to its key')
     const form = page.getByTestId('lock-elsewhere')
     await form.getByRole('textbox').fill('not a gateway')
     await form.getByRole('button').click()
