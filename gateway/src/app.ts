@@ -247,7 +247,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
       keys: components.contentKeys,
       ...(components.entitlements === undefined ? {} : { entitlements: components.entitlements }),
       ...(people?.person === undefined ? {} : { profiles: { person: people.person.bind(people) } })
-    }, { peers: peerGateways }))
+    }, { peers: peerGateways, redis }))
   }
   // GET /api/v1/live/{stream} for watch pages; with accounts, the studio's POST /api/v1/live, GET /api/v1/live/mine, POST /api/v1/live/{stream}/end.
   if (components.liveOrigin !== undefined) {

@@ -7,7 +7,7 @@
  */
 import {
   BillingNotConfiguredError, BillingPriceError, BillingRedirect, BillingSubjectError, BridgeEntitlementsQuery, CheckoutBody, ENTITLEMENTS_PROOF_HEADER, EntitlementProofRequiredError, EntitlementViews,
-  entitlementStatus, entitlementView, NotFoundError, openEntitlementsRequest, type PaidTierName, PortalBody, ProblemBody, ReplayCache, type Signer, WebhookAck
+  entitlementStatus, entitlementView, NotFoundError, openEntitlementsRequest, type PaidTierName, PortalBody, ProblemBody, type Signer, WebhookAck
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -19,6 +19,7 @@ import { type AccountDatastore, type AccountKV, datastoreKV, redisKV } from '../
 import { clientGone } from '../listen.js'
 import { authenticated, requestOrigin } from '../routes/auth.js'
 import { proofHeader } from '../routes/proof-header.js'
+import { proofReplays } from '../routes/proof-replays.js'
 import { type BridgeEntitlements, type BridgeStats, StripeBridge } from './bridge.js'
 import { writeMetadata } from './metadata.js'
 import { api } from './stripe-api.js'
@@ -181,7 +182,7 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
       })
     })
 
-    const proofs = new ReplayCache({ maxSize: 10_000 })
+    const proofs = proofReplays({ namespace: 'mhc-gateway-entitlements-proof:', maxSize: 10_000, redis: components.redis, log: app.log })
     /**
      * Who subscribes to whom is not public: the caller proves the subject's
      * key, with a fresh single-use proof signed by it (or by a confirmed
@@ -192,7 +193,7 @@ export function billingRoutes (components: BillingComponents, init: BillingInit 
       if (proof !== undefined) {
         const now = Date.now()
         const asked = await openEntitlementsRequest(proof, { subject, origins: [requestOrigin(request)], now })
-        proofs.use(asked, now)
+        await proofs.use(asked, now)
         if (asked.key === subject) return
         const person = await components.profiles?.person(asked.key, { signal: request.signal, timeoutMs: 2000 }).catch(() => undefined)
         if (person !== undefined && [person.person, ...person.devices].includes(subject)) return

@@ -12,13 +12,15 @@
  */
 import {
   ContentKeyProofInvalidError, ContentKeyProofMissingError, ContentKeyUnknownError, type Entitlement, EntitlementRequiredError, isMhcError,
-  KEY_PROOF_HEADER, openKeyRequest, ProblemBody, ReplayCache
+  KEY_PROOF_HEADER, openKeyRequest, ProblemBody
 } from '@mhc/protocols'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Redis } from 'ioredis'
 import { Type } from 'typebox'
 import { requestOrigin } from './auth.js'
 import { ENTITLEMENT_HEADER, type GatewayEntitlements, presented, presentedBytes } from './entitlements.js'
 import { proofHeader } from './proof-header.js'
+import { proofReplays } from './proof-replays.js'
 
 /** What the route needs of the node's content keys (node/src/money/content-keys.ts). */
 export interface GatewayContentKeys {
@@ -50,6 +52,8 @@ export interface KeyRoutesInit {
   forwardTimeoutMs?: number
   /** Replay cache size (proofs remembered within the freshness window). */
   replayCacheSize?: number
+  /** Share spent proofs with the gateway's other instances (config `redisUrl`). */
+  redis?: Redis | undefined
   /** How long finding a key's person may ask peers for profile records. Default 2 s (the node's own records answer at once). */
   personTimeoutMs?: number
   /** A test's clock. */
@@ -69,7 +73,6 @@ function subscribes (e: Entitlement, creator: string): boolean {
 
 export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit = {}) {
   const now = init.now ?? Date.now
-  const replays = new ReplayCache(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize })
   const peers = (init.peers ?? []).map(p => p.replace(/\/+$/, ''))
   const peerOrigins = peers.map(p => new URL(p).origin)
   /** A peer's answer for key `id`: the first that is not "unknown key" (404), or undefined when none has it. */
@@ -97,6 +100,7 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
     return undefined
   }
   return async (app: FastifyInstance): Promise<void> => {
+    const replays = proofReplays({ namespace: 'mhc-gateway-key-proof:', redis: init.redis, log: app.log, ...(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize }) })
     app.get('/api/v1/keys/:id', {
       schema: {
         summary: 'The AES-128 key of a subscriber-only video, for a subscriber who proves their key',
@@ -110,7 +114,7 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
       const at = now()
       const asked = await openKeyRequest(proof, { keyId: id, origins: [requestOrigin(request), ...peerOrigins], now: at })
       // Spent before anything else can fail: a proof is good for one try.
-      replays.use(asked, at)
+      await replays.use(asked, at)
       const key = await components.keys.get(id, { signal: request.signal })
       if (key === undefined) {
         const answer = await forward(id, request)
