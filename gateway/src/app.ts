@@ -89,6 +89,11 @@ export interface GatewayInit {
   clientDir?: string
   /** Trust X-Forwarded-For from a reverse proxy. */
   trustProxy?: boolean
+  /**
+   * The origins (`http(s)://host[:port]`) this gateway is reached at; when set, routes that take
+   * origin-bound proofs refuse any other `Host` (GatewayOriginError). Default none: whatever `Host` says.
+   */
+  origins?: string[]
   /** Bytes of hot file leaves kept in memory (served without touching the disk). Default 64 MiB; 0 turns it off. */
   cacheBytes?: number
   /**
@@ -126,6 +131,7 @@ export async function buildApp (components: GatewayComponents, init: GatewayInit
     trustProxy: init.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true } }
   })
+  app.decorate('mhcOrigins', (init.origins ?? []).map(o => new URL(o).origin))
   const metrics = gatewayMetrics()
   const blockstore = observedBlocks(components.blockstore, metrics)
 

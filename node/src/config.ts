@@ -46,6 +46,7 @@ export const NodeConfig = Type.Object({
   gatewayPeers: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/?#]+$', maxLength: 256 }), { maxItems: 64 })),
   /** Trust X-Forwarded-For (the gateway runs behind a load balancer). */
   gatewayTrustProxy: Type.Optional(Type.Boolean()),
+  gatewayOrigins: Type.Optional(Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 16 })),
   /** Bytes of hot segment leaves the gateway keeps in memory (default 64 MiB; 0: none). */
   gatewayCacheBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 16 * 1024 ** 3 })),
   /** Largest browser upload the gateway accepts, in bytes (default 4 GiB). */

@@ -282,6 +282,7 @@ export async function createNode (dir: string, overrides: NodeOverrides, logger:
         corsOrigins: config.gatewayCorsOrigins ?? [],
         peerGateways: config.gatewayPeers ?? [],
         trustProxy: config.gatewayTrustProxy ?? false,
+        ...(config.gatewayOrigins === undefined ? {} : { origins: config.gatewayOrigins }),
         ...(config.gatewayCacheBytes === undefined ? {} : { cacheBytes: config.gatewayCacheBytes }),
         ...(config.gatewayRateLimit === undefined ? {} : { rateLimit: { max: config.gatewayRateLimit, timeWindowMs: 60_000 } }),
         ...(config.redisUrl === undefined || config.redisUrl === null ? {} : { redisUrl: config.redisUrl }),

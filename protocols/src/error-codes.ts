@@ -205,6 +205,7 @@ export const BadRequestError = /* #__PURE__ */ createError('BadRequestError', 'M
 export const RangeNotSatisfiableError = /* #__PURE__ */ createError('RangeNotSatisfiableError', 'MHC_ERR_GATEWAY_RANGE', 416, 'The requested range is not satisfiable')
 export const NotAcceptableError = /* #__PURE__ */ createError('NotAcceptableError', 'MHC_ERR_GATEWAY_NOT_ACCEPTABLE', 406, 'The requested format cannot be produced for this content')
 export const NotCachedError = /* #__PURE__ */ createError('NotCachedError', 'MHC_ERR_GATEWAY_NOT_CACHED', 412, 'Not in this gateway\'s local store (only-if-cached)')
+export const GatewayOriginError = /* #__PURE__ */ createError('GatewayOriginError', 'MHC_ERR_GATEWAY_ORIGIN', 421, 'This gateway does not answer as that origin')
 export const RateLimitedError = /* #__PURE__ */ createError('RateLimitedError', 'MHC_ERR_RATE_LIMITED', 429, 'Too many requests')
 export const UnavailableError = /* #__PURE__ */ createError('UnavailableError', 'MHC_ERR_GATEWAY_UNAVAILABLE', 503, 'Temporarily unavailable; retry shortly')
 
@@ -362,6 +363,7 @@ export const ERROR_DECLARATIONS: Readonly<Record<string, MhcErrorClass>> = /* #_
   RangeNotSatisfiableError,
   NotAcceptableError,
   NotCachedError,
+  GatewayOriginError,
   RateLimitedError,
   UnavailableError,
   ForensicsProofError,

@@ -7,7 +7,7 @@
  * The cookie and CSRF plugins are registered by the app (app.ts), so every
  * route that needs a login can use them.
  */
-import { CsrfToken, ForbiddenError, LinkBody, LoginBody, Me, PasswordBody, ProblemBody, RecoverBody, RegisterBody, RegisterResult, type Role } from '@mhc/protocols'
+import { CsrfToken, ForbiddenError, GatewayOriginError, LinkBody, LoginBody, Me, PasswordBody, ProblemBody, RecoverBody, RegisterBody, RegisterResult, type Role } from '@mhc/protocols'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Accounts, Authenticated, RequestContext, Tokens } from '../accounts/accounts.js'
 import { clientGone } from '../listen.js'
@@ -28,9 +28,26 @@ declare module 'fastify' {
   }
 }
 
-/** The gateway origin this request reached, as a browser's `location.origin` writes it. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The origins this gateway is reached at (config `gatewayOrigins`); empty: whatever `Host` says. */
+    mhcOrigins: readonly string[]
+  }
+}
+
+/**
+ * The gateway origin this request reached, as a browser's `location.origin`
+ * writes it: what signed proofs (register, link, key and entitlements
+ * requests) must name. `Host` is the client's to choose, so with
+ * `gatewayOrigins` configured only those origins are taken; another is
+ * GatewayOriginError (421), and a proof made for some other site cannot be
+ * replayed here under that site's name.
+ */
 export function requestOrigin (request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`
+  const origin = `${request.protocol}://${request.host}`
+  const allowed = request.server.mhcOrigins ?? []
+  if (allowed.length > 0 && !allowed.includes(origin)) throw new GatewayOriginError(`This gateway answers as ${allowed.join(', ')}, not ${origin}`)
+  return origin
 }
 
 const context = (request: FastifyRequest): RequestContext => ({ origin: requestOrigin(request), ip: request.ip })
