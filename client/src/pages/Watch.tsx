@@ -69,10 +69,10 @@ export function Watch ({ cid }: { cid: string }) {
   const detail = state.status === 'ready' ? state.detail : undefined
   const root = useMemo(() => deferred(), [detail])
   // A subscriber-only video: a lazy chunk asks for its key at once, while the player starts; a refusal replaces the player with the lock.
-  const key = useMemo(() => {
-    const k = detail?.manifest.keyId && import('../player/key-access.js').then(m => m.access(detail.manifest, setLock))
-    return k ? (async (url, signal) => await (await k)(url, signal)) as KeyLoader : undefined
-  }, [detail])
+  const access = useMemo(() => detail?.manifest.keyId ? import('../player/key-access.js').then(m => m.access(detail.manifest, setLock)) : undefined, [detail])
+  const key = useMemo(() => access && (async (url, signal) => await (await access).load(url, signal)) as KeyLoader, [access])
+  // Leaving the video (another one, another page): its signer worker goes.
+  useEffect(() => () => { void access?.then(a => { a.close() }, () => {}) }, [access])
   useEffect(() => {
     if (detail === undefined) return
     const ctrl = new AbortController()

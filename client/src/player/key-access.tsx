@@ -22,6 +22,9 @@ import type { Loaded } from '../verify/source.js'
 /** Loads the key for hls.js (the verified source's `key`). */
 export type KeyLoader = (url: string, signal?: AbortSignal) => Promise<Loaded>
 
+/** The key loader, and `close` for when the page leaves the video: its signer worker goes. */
+export interface KeyAccess { load: KeyLoader, close(): void }
+
 async function fetchKey (ask: Ask, url: string, keyId: string, signal?: AbortSignal): Promise<Uint8Array> {
   const target = new URL(url, location.href)
   const proof = await ask({ op: 'seal', kind: 'keyRequest', payload: { keyId, origin: target.origin } }) as string
@@ -131,7 +134,7 @@ async function applyLink (ask: Ask, key: string, linked: LinkAnswer): Promise<vo
 /** What the player's key request waits on once the key was refused: the lock replaces the player, which aborts it. */
 const NEVER = new Promise<never>(() => {})
 
-export function access (manifest: VideoManifest, onLock: (lock: VNode) => void): KeyLoader {
+export function access (manifest: VideoManifest, onLock: (lock: VNode) => void): KeyAccess {
   const keyId = manifest.keyId ?? ''
   const first = `/api/v1/keys/${keyId}`
   const w = new Worker(new URL('../chat/signer.worker.ts', import.meta.url), { type: 'module', name: 'mhc-signer' })
@@ -152,8 +155,11 @@ export function access (manifest: VideoManifest, onLock: (lock: VNode) => void):
     onLock(<Lock manifest={manifest} author={author} error={err instanceof Error ? err : new Error(String(err))} />)
   })
   // hls.js asks for the key URI the playlists name: the one asked for above is served from memory, any other with a new proof.
-  return async (url, signal) => {
-    const b = new URL(url, location.href).pathname === first ? await bytes.catch(() => NEVER) : await fetchKey(s, url, keyId, signal)
-    return { bytes: b, firstByteAt: performance.now() }
+  return {
+    load: async (url, signal) => {
+      const b = new URL(url, location.href).pathname === first ? await bytes.catch(() => NEVER) : await fetchKey(s, url, keyId, signal)
+      return { bytes: b, firstByteAt: performance.now() }
+    },
+    close: () => { w.terminate() }
   }
 }

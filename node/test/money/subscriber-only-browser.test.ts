@@ -132,6 +132,13 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
     const viewer = await locked(t, page, gwA)
     await a.entitlements.add(await subscription(viewer))
     await plays(t, page, gwA)
+    // Leaving the video within the app (no reload): the key's signer worker goes with it, as the chat's does.
+    const signers = (): number => page.workers().filter(w => w.url().includes('signer.worker')).length
+    t.ok(signers() >= 1, 'a signer worker while watching')
+    await page.locator('a.brand').click()
+    await page.waitForURL(`${gwA}/`)
+    await eventually(() => signers() === 0, { what: 'no signer worker left after leaving the video', ms: 10_000 })
+    t.pass('no signer worker left after leaving the video')
   })
 
   let pageB: Page | undefined
