@@ -43,7 +43,7 @@ export interface KeyRoutesComponents {
 export interface KeyRoutesInit {
   /**
    * Peer gateways (base URLs; config `gatewayPeers`): a key this node does not
-   * keep is asked of them in turn, with the browser's proof and entitlements,
+   * keep is asked of them all at once, with the browser's proof and entitlements,
    * and their answer relayed; and proofs made for their origins are accepted
    * here (they forward theirs). Default none.
    */
@@ -75,7 +75,12 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
   const now = init.now ?? Date.now
   const peers = (init.peers ?? []).map(p => p.replace(/\/+$/, ''))
   const peerOrigins = peers.map(p => new URL(p).origin)
-  /** A peer's answer for key `id`: the first that is not "unknown key" (404), or undefined when none has it. */
+  /**
+   * A peer's answer for key `id`: the first to come that is not "unknown key"
+   * (404), or undefined when none has it. Peers are asked at once, so one
+   * that is down or slow costs nothing while another answers; the others'
+   * requests are cancelled then.
+   */
   const forward = async (id: string, request: FastifyRequest): Promise<{ status: number, type: string, body: Buffer } | undefined> => {
     const headers: Record<string, string> = {}
     for (const h of [KEY_PROOF_HEADER, ENTITLEMENT_HEADER]) {
@@ -83,21 +88,30 @@ export function keyRoutes (components: KeyRoutesComponents, init: KeyRoutesInit 
       if (v !== undefined) headers[h] = v
     }
     // A forwarded request is answered from the peer's own keys only: two gateways that list each other never loop.
-    if (header(request, FORWARDED_HEADER) !== undefined) return undefined
+    if (header(request, FORWARDED_HEADER) !== undefined || peers.length === 0) return undefined
     headers[FORWARDED_HEADER] = '1'
-    for (const peer of peers) {
+    const done = new AbortController()
+    const signal = AbortSignal.any([request.signal, done.signal, AbortSignal.timeout(init.forwardTimeoutMs ?? 5000)])
+    const ask = async (peer: string): Promise<{ status: number, type: string, body: Buffer }> => {
       try {
-        const res = await fetch(`${peer}/api/v1/keys/${id}`, { headers, redirect: 'error', signal: AbortSignal.any([request.signal, AbortSignal.timeout(init.forwardTimeoutMs ?? 5000)]) })
+        const res = await fetch(`${peer}/api/v1/keys/${id}`, { headers, redirect: 'error', signal })
         if (Number(res.headers.get('content-length') ?? 0) > MAX_FORWARDED_BYTES) throw new Error('a peer\'s answer is too large')
         const body = Buffer.from(await res.arrayBuffer())
         if (body.byteLength > MAX_FORWARDED_BYTES) throw new Error('a peer\'s answer is too large')
-        if (res.status === 404) continue
+        if (res.status === 404) throw new Error('the peer keeps no such key')
         return { status: res.status, type: res.headers.get('content-type') ?? 'application/octet-stream', body }
       } catch (err) {
-        request.log.debug({ err, peer }, 'a peer gateway did not answer a forwarded key request')
+        if (!done.signal.aborted) request.log.debug({ err, peer }, 'a peer gateway did not answer a forwarded key request')
+        throw err
       }
     }
-    return undefined
+    try {
+      return await Promise.any(peers.map(ask))
+    } catch {
+      return undefined
+    } finally {
+      done.abort()
+    }
   }
   return async (app: FastifyInstance): Promise<void> => {
     const replays = proofReplays({ namespace: 'mhc-gateway-key-proof:', redis: init.redis, log: app.log, ...(init.replayCacheSize === undefined ? {} : { maxSize: init.replayCacheSize }) })
