@@ -5,16 +5,14 @@
  * `live` (from its first segment; it stays live while a dropped publisher
  * may still come back) → `ended` (the window passed, or `end()`).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type AbortOptions, assertWire, LiveBusyError, LiveEndedError, LiveKeyError, LiveNotEndedError, LiveNotFoundError, type LiveSegmentEvent, LiveTitle, NotStartedError, toBase64url
 } from '@mhc/protocols'
-import { Key } from 'interface-datastore'
 import { CID } from 'multiformats/cid'
 import type { Logger } from 'pino'
-import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { Admission } from './admission.js'
 import { DEFAULT_RECONNECT_WINDOW_MS, DEFAULT_RTMP, DEFAULT_SRT, RTMP_APP } from './constants.js'
@@ -24,49 +22,9 @@ import { releaseLivePins } from './live-pins.js'
 import { RtmpIngest } from './rtmp-ingest.js'
 import { LiveSession, type SessionResult, type SessionSegment } from './session.js'
 import { SrtFront } from './srt-front.js'
+import { deleteSegmentLog, hashKey, loadStreams, loggedSegments, logSegment, publicView, type StoredStream, saveStream } from './stream-records.js'
 import { buildVod } from './vod.js'
 
-const PREFIX = '/mhc/live/streams'
-/** Every segment a stream made, `/{stream}/{rendition}/{seq, 12 digits}`: what its VOD is made of. */
-const SEGMENTS = '/mhc/live/segments'
-
-const LoggedSegment = Type.Object({
-  rendition: Type.String(),
-  seq: Type.Integer({ minimum: 0 }),
-  cid: Type.String(),
-  duration: Type.Number(),
-  programDateTime: Type.Integer(),
-  init: Type.String(),
-  discontinuity: Type.Boolean(),
-  bytes: Type.Integer({ minimum: 0 }),
-  initBytes: Type.Integer({ minimum: 0 })
-}, { additionalProperties: false })
-const loggedSegment = Compile(LoggedSegment)
-
-/** A stream as stored: the public record, its state, and the hash of its key. */
-const StoredStream = Type.Object({
-  stream: Type.String({ pattern: '^[0-9a-f]{32}$' }),
-  title: Type.String(),
-  owner: Type.String(),
-  createdAt: Type.Integer(),
-  state: Type.Union([Type.Literal('waiting'), Type.Literal('live'), Type.Literal('ended')]),
-  startedAt: Type.Optional(Type.Integer()),
-  endedAt: Type.Optional(Type.Integer()),
-  keyHash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-  account: Type.Optional(Type.String({ maxLength: 200 })),
-  /** The rungs the ladder encoded (the latest session's, by name): the VOD's renditions. */
-  ladder: Type.Optional(Type.Array(Type.Object({
-    name: Type.String(),
-    width: Type.Optional(Type.Integer()),
-    height: Type.Optional(Type.Integer()),
-    frameRate: Type.Optional(Type.Number())
-  }, { additionalProperties: false }), { maxItems: 16 })),
-  vod: Type.Optional(Type.Object({ manifest: Type.String(), root: Type.String() }, { additionalProperties: false })),
-  /** Media sequence number the next session starts at. */
-  nextSeq: Type.Integer({ minimum: 0 })
-}, { additionalProperties: false })
-type StoredStream = Static<typeof StoredStream>
-const storedStream = Compile(StoredStream)
 const title = Compile(LiveTitle)
 
 interface Runtime {
@@ -84,8 +42,6 @@ interface Runtime {
   /** `end()` was asked: no publisher is let in again, even before the state says ended. */
   ending?: boolean
 }
-
-const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex')
 
 export class DefaultLive implements Live {
   private readonly log: Logger
@@ -116,14 +72,7 @@ export class DefaultLive implements Live {
     this.controller = new AbortController()
     // Segments a crashed process left behind were never announced: they go.
     await rm(this.init.workDir, { recursive: true, force: true })
-    for await (const { value } of this.components.datastore.query({ prefix: PREFIX })) {
-      let record: StoredStream
-      try {
-        record = assertWire(storedStream, JSON.parse(new TextDecoder().decode(value)), 'stored live stream')
-      } catch (err) {
-        this.log.warn({ err }, 'unreadable live stream record skipped')
-        continue
-      }
+    for await (const record of loadStreams(this.components.datastore, this.log)) {
       const runtime: Runtime = { record, publishing: false, tail: Promise.resolve(undefined), writes: Promise.resolve() }
       this.streams.set(record.stream, runtime)
       // Ended streams keep their key: a publisher using it is told the stream ended, not that the key is wrong.
@@ -232,10 +181,7 @@ export class DefaultLive implements Live {
     const signal = this.controller.signal
     await runtime.tail
     await runtime.writes
-    const segments = []
-    for await (const { value } of this.components.datastore.query({ prefix: `${SEGMENTS}/${record.stream}/` }, { signal })) {
-      segments.push(assertWire(loggedSegment, JSON.parse(new TextDecoder().decode(value)), 'logged live segment'))
-    }
+    const segments = await loggedSegments(this.components.datastore, record.stream, { signal })
     const tree = await buildVod(this.components, segments, record.ladder ?? [], { signal, ...(this.init.ffmpegPath === undefined ? {} : { ffmpegPath: this.init.ffmpegPath }) })
     const published = await publisher.publishTree({ ...tree, title: record.title, description: `Recorded live on ${new Date(record.startedAt ?? record.createdAt).toISOString()}.` }, { signal })
     record.vod = { manifest: published.manifest, root: published.root }
@@ -245,7 +191,7 @@ export class DefaultLive implements Live {
       .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segments\' pins were not released'); return 0 })
     // The segment log was kept to make this video; the record names the video from now on, so the log goes
     // (one left by a crash here is unused records, nothing more).
-    await drain(this.components.datastore.deleteMany(this.components.datastore.queryKeys({ prefix: `${SEGMENTS}/${record.stream}/` }, { signal }), { signal }))
+    await deleteSegmentLog(this.components.datastore, record.stream, { signal })
       .catch((err: unknown) => { this.log.warn({ err, stream: record.stream }, 'the live segment log was not deleted') })
     this.log.info({ stream: record.stream, ...record.vod, segments: segments.length, released }, 'live stream published as a video')
     this.events.dispatchEvent(new CustomEvent('vod', { detail: { stream: record.stream, vod: record.vod } }))
@@ -329,12 +275,8 @@ export class DefaultLive implements Live {
       void this.save(record).catch((err: unknown) => { this.log.warn({ err }, 'live stream record not saved') })
       this.emitState(record.stream, 'live')
     }
-    const { bytes, initBytes, ...event } = segment
-    const logged = { ...event, bytes, initBytes }
-    const key = new Key(`${SEGMENTS}/${record.stream}/${segment.rendition}/${String(segment.seq).padStart(12, '0')}`)
-    runtime.writes = runtime.writes.then(async () => {
-      await this.components.datastore.put(key, new TextEncoder().encode(JSON.stringify(logged)))
-    }).catch((err: unknown) => { this.log.warn({ err }, 'live segment not logged: the stream\'s video will miss it') })
+    const { bytes: _bytes, initBytes: _initBytes, ...event } = segment
+    runtime.writes = runtime.writes.then(async () => { await logSegment(this.components.datastore, record.stream, segment) }).catch((err: unknown) => { this.log.warn({ err }, 'live segment not logged: the stream\'s video will miss it') })
     const detail: LiveSegmentEvent = { stream: record.stream, ...event }
     this.events.dispatchEvent(new CustomEvent('segment', { detail }))
   }
@@ -367,7 +309,7 @@ export class DefaultLive implements Live {
   }
 
   private async save (record: StoredStream, options: AbortOptions = {}): Promise<void> {
-    await this.components.datastore.put(new Key(`${PREFIX}/${record.stream}`), new TextEncoder().encode(JSON.stringify(record)), options)
+    await saveStream(this.components.datastore, record, options)
   }
 
   private runtime (stream: string): Runtime {
@@ -381,25 +323,7 @@ export class DefaultLive implements Live {
   }
 }
 
-function publicView (r: StoredStream): LiveStream {
-  return {
-    stream: r.stream,
-    title: r.title,
-    owner: r.owner,
-    createdAt: r.createdAt,
-    state: r.state,
-    ...(r.startedAt === undefined ? {} : { startedAt: r.startedAt }),
-    ...(r.endedAt === undefined ? {} : { endedAt: r.endedAt }),
-    ...(r.vod === undefined ? {} : { vod: r.vod }),
-    ...(r.account === undefined ? {} : { account: r.account })
-  }
-}
-
 /** A host as it goes into a URL: IPv6 in brackets. */
 function hostPart (host: string): string {
   return host.includes(':') ? `[${host}]` : host
-}
-
-async function drain (it: Iterable<unknown> | AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of it) { /* consume */ }
 }
