@@ -6,7 +6,7 @@
  * message exactly as every node validates what it hears (SocialValidator),
  * then publishes it; a refusal is a problem document with its code.
  */
-import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, readEntitlement, type SocialCounts, SocialEvent, type SocialLiveCounts, type SocialMessage, SocialPost, socialKindOf, WireFormatError } from '@mhc/protocols'
+import { decodeEnvelope, fromBase64url, MAX_SOCIAL_BYTES, ProblemBody, parseCid, RateLimitedError, type SocialCounts, SocialEvent, type SocialLiveCounts, type SocialMessage, SocialPost, socialKindOf, tipSummary, WireFormatError } from '@mhc/protocols'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { clientGone, endedOnClose } from '../listen.js'
@@ -48,21 +48,11 @@ export function socialEvent (m: SocialMessage, profiles?: GatewayProfiles): Soci
   const profileName = profiles?.nameOf(m.author)
   const base = { id: m.id, kind: m.kind, author: m.author, name: p.name, ts: p.ts, seq: p.seq, ...(profileName === undefined ? {} : { profileName }) }
   if (m.kind === 'chat') {
-    const tip = m.payload.tip === undefined ? undefined : tipOf(m.payload.tip)
+    const tip = m.payload.tip === undefined ? undefined : tipSummary(m.payload.tip)
     return { ...base, text: m.payload.text, ...(m.payload.replyTo === undefined ? {} : { replyTo: m.payload.replyTo }), ...(tip === undefined ? {} : { tip }) }
   }
   if (m.kind === 'reaction') return { ...base, emoji: m.payload.emoji }
   return base
-}
-
-/** A kept message's receipt as the chat shows it; the node checked it (signature, bridge, subject, creator, once) before keeping the message. */
-function tipOf (tip: string): SocialEvent['tip'] {
-  try {
-    const { payload: p } = readEntitlement(fromBase64url(tip))
-    return p.amount === undefined || p.currency === undefined ? undefined : { id: p.id, amount: p.amount, currency: p.currency }
-  } catch {
-    return undefined
-  }
 }
 
 export function socialRoutes (social: GatewaySocial, init: SocialRoutesInit = {}, profiles?: GatewayProfiles) {

@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { clientGone, feedSocial } from '@mhc/gateway'
-import { type ChatLine, CidParams, fromBase64url, MuteRequest, parseCid, type Reaction, readEntitlement, type SocialMessage, SocialSendRequest } from '@mhc/protocols'
+import { type ChatLine, CidParams, MuteRequest, parseCid, type Reaction, type SocialMessage, SocialSendRequest, tipSummary } from '@mhc/protocols'
 import { Type } from 'typebox'
 import type { ControlApiComponents } from './index.js'
 
@@ -15,18 +15,8 @@ export function chatLine (m: SocialMessage, nameOf: (key: string) => string | un
   if (m.kind !== 'chat') return undefined
   const p = m.payload
   const profileName = nameOf(m.author)
-  const tip = p.tip === undefined ? undefined : tipView(p.tip)
+  const tip = p.tip === undefined ? undefined : tipSummary(p.tip)
   return { id: m.id, author: m.author, name: p.name, text: p.text, ts: p.ts, seq: p.seq, replyTo: p.replyTo ?? null, ...(profileName === undefined ? {} : { profileName }), ...(tip === undefined ? {} : { tip }) }
-}
-
-/** A kept message's receipt (checked before the message was kept) as a chat line shows it. */
-function tipView (tip: string): ChatLine['tip'] {
-  try {
-    const { payload: p } = readEntitlement(fromBase64url(tip))
-    return p.amount === undefined || p.currency === undefined ? undefined : { id: p.id, amount: p.amount, currency: p.currency }
-  } catch {
-    return undefined
-  }
 }
 
 export function socialRoutes (c: Pick<ControlApiComponents, 'social' | 'identity' | 'profiles'>): FastifyPluginAsyncTypebox {

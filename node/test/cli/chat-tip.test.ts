@@ -6,27 +6,18 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ChatLine, type Signer, sealEntitlement, sealManifest, toBase64url } from '@mhc/protocols'
-import { ed25519 } from '@noble/curves/ed25519.js'
+import { type ChatLine, type Signer, sealEntitlement, toBase64url } from '@mhc/protocols'
 import { FsBlockstore } from 'blockstore-fs'
 import t from 'tap'
 import { makeRepo, removeRepo, startDaemon } from '../../src/testing/daemon-process.js'
+import { randomSigner, tipVideo } from '../helpers/social.js'
 
-const signer = (): Signer => {
-  const sk = ed25519.utils.randomSecretKey()
-  return { publicKey: ed25519.getPublicKey(sk), sign: d => ed25519.sign(d, sk) }
-}
 const keyOf = (s: Signer): string => toBase64url(s.publicKey)
 
 t.test('mhc chat --send --tip', async t => {
-  const bridge = signer()
-  const creator = signer()
-  const video = await sealManifest({
-    v: 1, title: 'Tip me', description: '', creator: keyOf(creator), created: '2026-11-24T00:00:00Z',
-    root: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', master: 'master.m3u8', duration: 1,
-    renditions: [{ name: 'audio', bandwidth: 1, averageBandwidth: 1, codecs: 'mp4a.40.2', playlist: 'audio/index.m3u8' }],
-    licence: 'CC0-1.0', splits: [{ recipient: keyOf(creator), bps: 10000 }]
-  }, creator)
+  const bridge = randomSigner()
+  const creator = randomSigner()
+  const video = await tipVideo(creator)
   const repo = await makeRepo()
   // The manifest in the repo's store while no daemon runs: the node knows whom tips under the video go to.
   const store = new FsBlockstore(join(repo, 'blocks'))

@@ -10,7 +10,7 @@ import type { LiveStudioStream } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import t from 'tap'
 import { startInProcessNode } from '../../src/testing/in-process.js'
-import { launchChromium } from '../helpers/chromium.js'
+import { launchChromium, pageOpener } from '../helpers/chromium.js'
 import { publish } from '../helpers/live.js'
 import { registerInPage } from '../helpers/site.js'
 
@@ -20,9 +20,8 @@ t.test('the live studio page', async t => {
   const gw = node.gateway?.url ?? ''
   const browser = await launchChromium()
   t.teardown(async () => { await browser.close() })
-  const errors: string[] = []
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage()
-  page.on('pageerror', e => { errors.push(e.message) })
+  const { errors, open } = pageOpener(browser)
+  const page = await open()
 
   await page.goto(`${gw}/studio/live`)
   await page.getByText('to go live.').getByRole('link', { name: 'log in', exact: true }).waitFor({ timeout: 30_000 })

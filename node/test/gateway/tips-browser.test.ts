@@ -21,7 +21,7 @@ import { defaultConfig } from '../../src/config.js'
 import { bridgeKeygen } from '../../src/money/index.js'
 import { initRepo } from '../../src/store/repo.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
-import { launchChromium } from '../helpers/chromium.js'
+import { launchChromium, pageOpener } from '../helpers/chromium.js'
 import { makeClip } from '../helpers/media.js'
 import { freePort, loopbackListeners } from '../helpers/ports.js'
 import { registerInPage } from '../helpers/site.js'
@@ -54,12 +54,7 @@ t.test('a viewer tips under a video, and the tipped message shows highlighted wi
 
   const browser = await launchChromium(['--autoplay-policy=no-user-gesture-required'])
   t.teardown(async () => browser.close())
-  const errors: string[] = []
-  const open = async (): Promise<Page> => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage()
-    page.on('pageerror', e => { errors.push(e.message) })
-    return page
-  }
+  const { errors, open } = pageOpener(browser)
   const startChatting = async (page: Page, name: string): Promise<void> => {
     await page.goto(watch)
     await page.getByLabel('Pick a display name to chat').fill(name, { timeout: 60_000 })

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { PublishResult } from '@mhc/protocols'
 import type { Browser, Page } from 'playwright-core'
 import { removeRepo, startDaemon, type TestDaemon } from '../../src/testing/daemon-process.js'
-import { launchChromium } from './chromium.js'
+import { launchChromium, PHONE, pageOpener } from './chromium.js'
 import { type ClipOptions, makeClip } from './media.js'
 
 export interface SiteOptions {
@@ -34,8 +34,7 @@ export interface Site {
 }
 
 /** The phone and desktop sizes the app is tested at. */
-export const PHONE = { width: 360, height: 740 }
-export const DESKTOP = { width: 1280, height: 800 }
+export { DESKTOP, PHONE } from './chromium.js'
 
 export async function startSite (t: { teardown: (fn: () => Promise<void>) => void }, options: SiteOptions = {}): Promise<Site> {
   const work = await mkdtemp(join(tmpdir(), 'mhc-site-'))
@@ -55,19 +54,12 @@ export async function startSite (t: { teardown: (fn: () => Promise<void>) => voi
     published = JSON.parse(res.stdout) as PublishResult
   }
   browser = await launchChromium(options.chromiumArgs)
-  const errors: string[] = []
-  const b = browser
   return {
     daemon,
     gw: daemon.info.gateway ?? '',
-    browser: b,
+    browser,
     ...(published === undefined ? {} : { published }),
-    errors,
-    open: async (viewport = PHONE) => {
-      const page = await (await b.newContext({ viewport })).newPage()
-      page.on('pageerror', e => { errors.push(e.message) })
-      return page
-    }
+    ...pageOpener(browser, PHONE)
   }
 }
 

@@ -9,7 +9,7 @@ import { type GossipSub, gossipsub, type TopicValidatorFn, type TopicValidatorRe
 import { identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PeerId } from '@libp2p/interface'
 import { tcp } from '@libp2p/tcp'
-import type { Signer } from '@mhc/protocols'
+import { type Signer, sealManifest, toBase64url } from '@mhc/protocols'
 import { eventually } from '@mhc/protocols/testing'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { createLibp2p } from 'libp2p'
@@ -104,3 +104,14 @@ export function watchValidator (node: InProcessNode, topic: string, seen: Seen[]
 }
 
 export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
+
+/** A signed manifest of a one-second audio-only video by `creator`: all tipped chat needs of a video (whom its tips go to); its blocks are not there. */
+export async function tipVideo (creator: Signer): Promise<Awaited<ReturnType<typeof sealManifest>>> {
+  const key = toBase64url(creator.publicKey)
+  return await sealManifest({
+    v: 1, title: 'Tip me', description: '', creator: key, created: '2026-11-24T00:00:00Z',
+    root: 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi', master: 'master.m3u8', duration: 1,
+    renditions: [{ name: 'audio', bandwidth: 1, averageBandwidth: 1, codecs: 'mp4a.40.2', playlist: 'audio/index.m3u8' }],
+    licence: 'CC0-1.0', splits: [{ recipient: key, bps: 10000 }]
+  }, creator)
+}

@@ -22,10 +22,10 @@ import { defaultConfig } from '../../src/config.js'
 import { bridgeKeygen } from '../../src/money/index.js'
 import { initRepo } from '../../src/store/repo.js'
 import { startInProcessNode } from '../../src/testing/in-process.js'
-import { launchChromium } from '../helpers/chromium.js'
+import { launchChromium, pageOpener } from '../helpers/chromium.js'
 import { makeClip, tempDir } from '../helpers/media.js'
 import { freePort, loopbackListeners } from '../helpers/ports.js'
-import { DESKTOP, registerInPage } from '../helpers/site.js'
+import { registerInPage } from '../helpers/site.js'
 import { standInBilling, startStripeStandIn } from '../helpers/stripe-stand-in.js'
 
 const SECRET = 'whsec_billingbrowser'
@@ -58,9 +58,8 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
 
   const browser = await launchChromium()
   t.teardown(async () => browser.close())
-  const errors: string[] = []
-  const page = await (await browser.newContext({ viewport: DESKTOP })).newPage()
-  page.on('pageerror', e => { errors.push(e.message) })
+  const { errors, open } = pageOpener(browser)
+  const page = await open()
   const keyAnswers: number[] = []
   page.on('response', r => { if (r.url().includes('/api/v1/keys/')) keyAnswers.push(r.status()) })
   const viewer = await registerInPage(page, gw, 'viewer')
@@ -112,8 +111,7 @@ t.test('a viewer subscribes through Checkout and the webhook, then plays the sub
   })
 
   await t.test('logged out, the SubscriptionModal asks to log in first', async t => {
-    const stranger = await (await browser.newContext({ viewport: DESKTOP })).newPage()
-    stranger.on('pageerror', e => { errors.push(e.message) })
+    const stranger = await open()
     await stranger.goto(`${gw}/c/${creator}?subscribe=${encodeURIComponent(watch)}`)
     const blocked = stranger.getByTestId('subscribe-blocked')
     await blocked.waitFor({ timeout: 30_000 })

@@ -23,7 +23,7 @@ import { eventually } from '@mhc/protocols/testing'
 import type { Page } from 'playwright-core'
 import t from 'tap'
 import { startInProcessNode } from '../../src/testing/in-process.js'
-import { launchChromium } from '../helpers/chromium.js'
+import { launchChromium, pageOpener } from '../helpers/chromium.js'
 import { makeClip, tempDir } from '../helpers/media.js'
 import { freePort } from '../helpers/ports.js'
 import { registerInPage } from '../helpers/site.js'
@@ -59,12 +59,7 @@ t.test('subscribers only: the lock without a subscription, playback with one, on
 
   const browser = await launchChromium()
   t.teardown(async () => browser.close())
-  const errors: string[] = []
-  const open = async (): Promise<Page> => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage()
-    page.on('pageerror', e => { errors.push(e.message) })
-    return page
-  }
+  const { errors, open } = pageOpener(browser)
   const subscription = async (subject: string): Promise<Uint8Array> => {
     const now = Date.now()
     return await sealEntitlement({ v: 1, id: toBase64url(crypto.getRandomValues(new Uint8Array(16))), kind: 'subscription', subject, creator, tier: 'FAN', notBefore: now - DAY, notAfter: now + 30 * DAY, ref: 'stripe:sub_browser' }, bridge)

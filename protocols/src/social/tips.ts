@@ -12,7 +12,7 @@ import { fromBase64url } from '../bytes.js'
 import { EntitlementCreatorError, EntitlementSubjectError, TipCreatorUnknownError, TipNotReceiptError, WireFormatError } from '../error-codes.js'
 import { isMhcError, type MhcError } from '../errors.js'
 import type { EntitlementUseOptions } from '../money/verifier.js'
-import { ENTITLEMENT_CLOCK_SKEW_MS, type Entitlement, MAX_ENTITLEMENT_BYTES } from '../wire/entitlement.js'
+import { ENTITLEMENT_CLOCK_SKEW_MS, type Entitlement, MAX_ENTITLEMENT_BYTES, readEntitlement } from '../wire/entitlement.js'
 
 /**
  * The receipts carried so far: each by one message. A node keeps them
@@ -82,4 +82,18 @@ export function tipForgetAt (tip: Entitlement, skewMs = ENTITLEMENT_CLOCK_SKEW_M
 
 function refuse (verdict: 'reject' | 'ignore', error: MhcError): TipVerdict {
   return { ok: false, verdict, error }
+}
+
+/**
+ * A kept chat message's receipt as a chat line shows it: its id, amount and
+ * currency. Read without verifying, so only for a message the node kept (it
+ * checked the receipt before); undefined for one that does not read.
+ */
+export function tipSummary (tip: string): { id: string, amount: number, currency: string } | undefined {
+  try {
+    const { payload: p } = readEntitlement(fromBase64url(tip))
+    return p.amount === undefined || p.currency === undefined ? undefined : { id: p.id, amount: p.amount, currency: p.currency }
+  } catch {
+    return undefined
+  }
 }
