@@ -13,6 +13,7 @@ import { rememberElsewhere } from '../account/devices-elsewhere.js'
 import { withSigner } from '../account/key-proof.js'
 import { resigned } from '../account/resigned.js'
 import { storedAuthor } from '../chat/identity.js'
+import type { SignerClient } from '../chat/signer.js'
 import { ProblemMessage } from '../components/ProblemMessage.js'
 import { authApi, getProfile } from '../lib/auth-api.js'
 import { shortenKey } from '../lib/format.js'
@@ -26,10 +27,10 @@ import { useAction } from './buyer.js'
  * ones this gateway's bridge lists for the key (asked with a fresh proof, so
  * no login is needed; a gateway that is no bridge has none to list).
  */
-async function entitlementsFor (key: string): Promise<string[]> {
+async function entitlementsFor (s: SignerClient, key: string): Promise<string[]> {
   let listed: string[] = []
   try {
-    const proof = await withSigner(async s => await s.seal({ kind: 'entitlementsRequest', payload: { subject: key, origin: location.origin } }))
+    const proof = await s.seal({ kind: 'entitlementsRequest', payload: { subject: key, origin: location.origin } })
     const withProof = async (url: string, init?: RequestInit): Promise<Response> => await fetch(url, { ...init, headers: { ...init?.headers, [ENTITLEMENTS_PROOF_HEADER]: proof } })
     listed = (await entitlementsOf(key, { fetch: withProof })).filter(e => e.status === 'valid').map(e => e.entitlement)
   } catch {}
@@ -43,20 +44,18 @@ async function entitlementsFor (key: string): Promise<string[]> {
  * record (base64url) for the other gateway. A key that is itself another
  * key's device cannot list devices (no chains, decision 0015).
  */
-async function linkElsewhere (device: string, name: string): Promise<{ key: string, record: string }> {
-  return await withSigner(async s => {
-    const key = (await s.identity()).author
-    if (device === key) throw new Error('That is this browser\'s own key.')
-    const current = await getProfile(key)
-    const of = current?.claims.of
-    if (typeof of === 'string') throw new Error(`This browser's key is a device of ${of}: open the link in the browser of that key, which speaks for you.`)
-    const devices = [...new Set([...(current?.claims.devices ?? []), device])]
-    if (devices.length > PROFILE_DEVICES_MAX) throw new Error(`This key lists ${PROFILE_DEVICES_MAX} devices already: unlink one in Settings first.`)
-    const record = await s.seal({ kind: 'profile', payload: resigned(current, name, { devices }) })
-    await authApi.publishProfile(record)
-    rememberElsewhere(device, PROFILE_DEVICES_MAX)
-    return { key, record }
-  })
+async function linkElsewhere (s: SignerClient, device: string, name: string): Promise<{ key: string, record: string }> {
+  const key = (await s.identity()).author
+  if (device === key) throw new Error('That is this browser\'s own key.')
+  const current = await getProfile(key)
+  const of = current?.claims.of
+  if (typeof of === 'string') throw new Error(`This browser's key is a device of ${of}: open the link in the browser of that key, which speaks for you.`)
+  const devices = [...new Set([...(current?.claims.devices ?? []), device])]
+  if (devices.length > PROFILE_DEVICES_MAX) throw new Error(`This key lists ${PROFILE_DEVICES_MAX} devices already: unlink one in Settings first.`)
+  const record = await s.seal({ kind: 'profile', payload: resigned(current, name, { devices }) })
+  await authApi.publishProfile(record)
+  rememberElsewhere(device, PROFILE_DEVICES_MAX)
+  return { key, record }
 }
 
 export function LinkKey () {
@@ -72,9 +71,13 @@ export function LinkKey () {
     return <section class='narrow' data-testid='link-key'><h1>Link a browser on another gateway</h1><p role='alert'>This link is not complete: it must name a browser key and the page to go back to.</p></section>
   }
   const there = ask.back.host
+  // One signer worker for the record and the listing's proof.
   const link = (): void => run(async () => {
-    const { key, record } = await linkElsewhere(ask.key, `Viewer ${shortenKey(own ?? '')}`)
-    location.assign(answerUrl(ask.back, { v: 1, nonce: ask.nonce, key, record, entitlements: await entitlementsFor(key) }))
+    const answer = await withSigner(async s => {
+      const { key, record } = await linkElsewhere(s, ask.key, `Viewer ${shortenKey(own ?? '')}`)
+      return { v: 1 as const, nonce: ask.nonce, key, record, entitlements: await entitlementsFor(s, key) }
+    })
+    location.assign(answerUrl(ask.back, answer))
   })
   return (
     <section class='narrow' aria-labelledby='link-key-title' data-testid='link-key'>

@@ -6,6 +6,7 @@
  * Runs in the signer worker (signer.worker.ts), which alone touches the key.
  */
 import { type Signer, toBase64url } from '@mhc/protocols'
+import { bytesToB64url } from '../lib/b64url.js'
 
 const DB = 'mhc'
 const STORE = 'keys'
@@ -95,8 +96,8 @@ export async function storedAuthor (): Promise<string | undefined> {
     try {
       const found = await request(db.transaction(STORE).objectStore(STORE).get(KEY_ID)) as CryptoKeyPair | undefined
       if (found?.publicKey === undefined) return undefined
-      // base64url by hand: protocols' toBase64url here would split a shared chunk out of the watch page's verifier.
-      return btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.exportKey('raw', found.publicKey)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+      // Not protocols' toBase64url: it would split a shared chunk out of the watch page's verifier.
+      return bytesToB64url(new Uint8Array(await crypto.subtle.exportKey('raw', found.publicKey)))
     } finally {
       db.close()
     }

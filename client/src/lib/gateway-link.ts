@@ -13,6 +13,8 @@
  * every node. Pure: the pages on both sides and the tests share it.
  */
 
+import { bytesToB64url, fromB64url, toB64url } from './b64url.js'
+
 /** The path of the page on X that links another gateway's key. */
 export const LINK_KEY_PATH = '/link-key'
 /** The fragment parameter the way back carries. */
@@ -35,7 +37,7 @@ const NONCE = /^[A-Za-z0-9_-]{22,43}$/
 
 /** A fresh nonce for one link (16 random bytes, base64url). */
 export function linkNonce (): string {
-  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return bytesToB64url(crypto.getRandomValues(new Uint8Array(16)))
 }
 
 /**
@@ -78,7 +80,7 @@ export function parseLinkAsk (search: string): LinkAsk | undefined {
 /** `back` with the answer in its fragment (replacing any fragment it had). */
 export function answerUrl (back: URL, answer: LinkAnswer): string {
   const url = new URL(back)
-  url.hash = FRAGMENT + btoa(JSON.stringify(answer)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  url.hash = FRAGMENT + toB64url(JSON.stringify(answer))
   return url.href
 }
 
@@ -88,8 +90,7 @@ export function parseLinkAnswer (hash: string): LinkAnswer | undefined {
   if (at === -1) return undefined
   let a: Partial<LinkAnswer> | null
   try {
-    const b64 = hash.slice(at + FRAGMENT.length).replace(/-/g, '+').replace(/_/g, '/')
-    a = JSON.parse(atob(b64 + '='.repeat((4 - b64.length % 4) % 4))) as Partial<LinkAnswer> | null
+    a = JSON.parse(fromB64url(hash.slice(at + FRAGMENT.length))) as Partial<LinkAnswer> | null
   } catch {
     return undefined
   }

@@ -50,7 +50,8 @@ export function requestOrigin (request: FastifyRequest): string {
   return origin
 }
 
-const context = (request: FastifyRequest): RequestContext => ({ origin: requestOrigin(request), ip: request.ip })
+// The origin is read only by what checks a key proof (register, link): a login under another Host is not refused for it.
+const context = (request: FastifyRequest): RequestContext => ({ get origin () { return requestOrigin(request) }, ip: request.ip })
 
 /** preHandler: the request's account, from its access cookie, or 401. */
 export function authenticated (accounts: Accounts) {

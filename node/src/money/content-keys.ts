@@ -45,6 +45,22 @@ export function contentKeyUri (id: string): string {
   return `/api/v1/keys/${id}`
 }
 
+/**
+ * The content key kept at `at` (a node's own, or one held under a delegation:
+ * the same record), in one read; undefined when there is none.
+ */
+export async function readContentKey (datastore: Pick<Datastore, 'get'>, at: Key, id: string, options: AbortOptions = {}): Promise<ContentKey | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = await datastore.get(at, options)
+  } catch (err) {
+    if ((err as { name?: string }).name === 'NotFoundError') return undefined
+    throw err
+  }
+  const record = JSON.parse(new TextDecoder().decode(bytes)) as { key: string, creator: string }
+  return { id, key: fromBase64url(record.key), creator: record.creator }
+}
+
 export function contentKeys () {
   return (components: ContentKeysComponents): ContentKeys => new DatastoreContentKeys(components)
 }
@@ -62,11 +78,7 @@ class DatastoreContentKeys implements ContentKeys {
 
   async get (id: string, options: AbortOptions = {}): Promise<ContentKey | undefined> {
     options.signal?.throwIfAborted()
-    if (!KEY_ID_PATTERN.test(id)) return undefined
-    const key = new Key(`${PREFIX}/${id}`)
-    if (!await this.components.datastore.has(key, options)) return undefined
-    const record = JSON.parse(new TextDecoder().decode(await this.components.datastore.get(key, options))) as { key: string, creator: string }
-    return { id, key: fromBase64url(record.key), creator: record.creator }
+    return KEY_ID_PATTERN.test(id) ? await readContentKey(this.components.datastore, new Key(`${PREFIX}/${id}`), id, options) : undefined
   }
 
   async delete (id: string, options: AbortOptions = {}): Promise<void> {

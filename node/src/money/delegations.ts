@@ -21,7 +21,7 @@ import {
 } from '@mhc/protocols'
 import { type Datastore, Key } from 'interface-datastore'
 import type { Logger } from 'pino'
-import { type ContentKey, type ContentKeys, KEY_ID_PATTERN } from './content-keys.js'
+import { type ContentKey, type ContentKeys, KEY_ID_PATTERN, readContentKey } from './content-keys.js'
 
 const GIVEN = '/mhc/key-delegations/given'
 const HELD = '/mhc/key-delegations/held'
@@ -153,13 +153,10 @@ class DefaultKeyDelegations implements KeyDelegations {
   async get (id: string, options: AbortOptions = {}): Promise<ContentKey | undefined> {
     options.signal?.throwIfAborted()
     if (!KEY_ID_PATTERN.test(id)) return undefined
-    const k = new Key(`${DELEGATED_KEYS}/${id}`)
-    if (!await this.components.datastore.has(k, options)) return undefined
-    const record = JSON.parse(new TextDecoder().decode(await this.components.datastore.get(k, options))) as { key: string, creator: string }
-    const d = this.held.get(record.creator)
+    const key = await readContentKey(this.components.datastore, new Key(`${DELEGATED_KEYS}/${id}`), id, options)
+    const d = key === undefined ? undefined : this.held.get(key.creator)
     // Kept keys outlive their grant on disk; they are served only while it holds.
-    if (d === undefined || !delegationInForce(d, this.now())) return undefined
-    return { id, key: fromBase64url(record.key), creator: record.creator }
+    return d !== undefined && delegationInForce(d, this.now()) ? key : undefined
   }
 
   async share (key: ContentKey, options: AbortOptions = {}): Promise<void> {
